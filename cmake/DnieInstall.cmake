@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: Apache-2.0
+# Install rules: headers, libraries, CMake package config (find_package(dnie)) and dnie.pc.
+include(CMakePackageConfigHelpers)
+
+get_property(_dnie_targets GLOBAL PROPERTY DNIE_LAYER_TARGETS)
+get_property(_dnie_extra GLOBAL PROPERTY DNIE_INSTALL_TARGETS)
+install(TARGETS ${_dnie_targets} ${_dnie_extra}
+  EXPORT dnieTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/dnie DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_BINARY_DIR}/include/dnie/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dnie)
+
+set(DNIE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/dnie)
+install(EXPORT dnieTargets NAMESPACE dnie:: DESTINATION ${DNIE_CMAKE_DIR})
+export(EXPORT dnieTargets NAMESPACE dnie:: FILE ${PROJECT_BINARY_DIR}/dnieTargets.cmake)
+configure_package_config_file(cmake/dnieConfig.cmake.in ${PROJECT_BINARY_DIR}/dnieConfig.cmake
+  INSTALL_DESTINATION ${DNIE_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/dnieConfigVersion.cmake
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/dnieConfig.cmake ${PROJECT_BINARY_DIR}/dnieConfigVersion.cmake
+  ${PROJECT_SOURCE_DIR}/cmake/FindMbedTLS.cmake DESTINATION ${DNIE_CMAKE_DIR})
+
+# pkg-config: absolute or relative libdir/includedir both work.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(DNIE_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+else()
+  set(DNIE_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(DNIE_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+  set(DNIE_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
+configure_file(cmake/dnie.pc.in ${PROJECT_BINARY_DIR}/dnie.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/dnie.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

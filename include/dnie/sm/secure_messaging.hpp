@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: dnie/sm/secure_messaging.hpp
+// ISO/IEC 7816-4 §6 secure messaging as used by ICAO 9303-11 §9.8 (BAC/PACE/CA) and CWA 14890-1
+// §8 (DNIe device authentication): the SM codec (SmSession: wrap/unwrap, no I/O) and a
+// Transport decorator (SecureMessagingTransport).
+//
+// Command (CLA |= 0x0C):
+//   [DO'87' = 87 L 01 ‖ E(KSenc, pad(data))]  (even INS)   or  [DO'85' = 85 L E(...)] (odd INS)
+//   [DO'97' = 97 L Le]
+//    DO'8E' = 8E 08 MAC(KSmac, pad(SSC ‖ pad(CLA INS P1 P2) ‖ DO'87|85 ‖ DO'97'))
+//   followed by Le = 00 (or 0000 when extended) unless the suite says otherwise (CWA: no Le).
+// Response:
+//   [DO'87'|DO'85'|DO'81'] ‖ DO'99' = 99 02 SW1 SW2 ‖ DO'8E' = 8E 08 MAC(pad(SSC ‖ DOs))  ‖ SW
+// SSC: incremented before each command and before each response.
+// 3DES: 8-byte SSC, IV = 0, retail MAC (ISO 9797-1 alg. 3).  AES: 16-byte SSC,
+// IV = E(KSenc, SSC), AES-CMAC truncated to 8 bytes (ICAO 9303-11 §9.8.6.1, TR-03110-3 §F).
+//
+// The MAC is checked in constant time before anything is decrypted. Any MAC or format failure
+// closes the session and wipes its keys; later calls fail with SecureMessagingError.
+// Thread safety: none; one session per card channel.
+#pragma once
+
+#include <memory>
+
+#include "dnie/bytes/secure.hpp"
+#include "dnie/transport/transport.hpp"
+
+namespace dnie::sm {
+
+enum class Suite {
+  Des3,  ///< 2-key 3DES-CBC + retail MAC, 8-byte SSC (BAC, PACE-3DES, CWA-14890)
+  Aes,   ///< AES-CBC (128/192/256) + AES-CMAC/8, 16-byte SSC (PACE, CA)
+};
+
+struct Options {
+  /// Append Le (00) to the protected command. ICAO: true. DNIe CWA-14890: false (JMC sends none).
+  bool append_le = true;
+  /// MAC length in bytes (8; CWA-14890 on DNIe 2.0 uses 4).
+  std::size_t mac_length = 8;
+  /// Accept responses without SM objects when their SW is an error other than an SM error
+  /// (the card answers plain 63Cx etc.); they are returned unauthenticated.
+  bool accept_plain_errors = true;
+};
+
+class SmSession {
+ public:
+  /// Keys and SSC move in; the session owns and wipes them. Key sizes: Des3 16 (or 24) bytes;
+  /// Aes 16/24/32. SSC: 8 bytes (Des3) or 16 bytes (Aes).
+  static Result<SmSession> create(Suite suite, SecureBuffer k_enc, SecureBuffer k_mac, SecureBuffer ssc,
+                                  Options options = {});
+  SmSession(SmSession&&) noexcept;
+  SmSession& operator=(SmSession&&) noexcept;
+  SmSession(const SmSession&) = delete;
+  SmSession& operator=(const SmSession&) = delete;
+  ~SmSession();
+
+  Suite suite() const noexcept;
+  const Options& options() const noexcept;
+  bool is_open() const noexcept;
+  /// Wipes the keys; later wrap/unwrap fail with SecureMessagingError.
+  void close() noexcept;
+
+  /// Protects a plain command (increments the SSC). `extended` forces extended Lc/Le.
+  Result<apdu::CommandApdu> wrap(const apdu::CommandApdu& plain, bool extended = false);
+  /// Verifies and decrypts a protected response (increments the SSC). Closes on failure.
+  Result<apdu::ResponseApdu> unwrap(const apdu::ResponseApdu& protected_response);
+
+  /// Largest plain response data that fits `link_response_data` bytes of protected response.
+  std::size_t max_plain_response(std::size_t link_response_data) const noexcept;
+  /// Largest plain command data that fits `link_command_data` bytes of protected command.
+  std::size_t max_plain_command(std::size_t link_command_data) const noexcept;
+
+ private:
+  struct Impl;
+  explicit SmSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+/// Transport decorator: wraps every command, unwraps every response. Holds `inner` by reference
+/// (it must outlive the decorator). On an SM failure the session is closed and the error is
+/// SecureMessagingError; a card that answers 6987/6988/6688 in plain has ended SM as well.
+class SecureMessagingTransport final : public transport::Transport {
+ public:
+  SecureMessagingTransport(transport::Transport& inner, SmSession session);
+  Result<apdu::ResponseApdu> transmit(const apdu::CommandApdu& cmd) override;
+  Bytes atr() const override { return m_inner.atr(); }
+  transport::LinkLimits limits() const override;
+  transport::Interface interface_type() const override { return m_inner.interface_type(); }
+  std::string name() const override { return m_inner.name(); }
+  /// Reconnecting loses the secure channel: the session is closed.
+  Status reconnect(bool reset_card) override;
+  Status begin_transaction() override { return m_inner.begin_transaction(); }
+  void end_transaction() override { m_inner.end_transaction(); }
+  bool is_secure() const override { return m_session.is_open(); }
+
+  SmSession& session() noexcept { return m_session; }
+  /// Replaces the keys (chip authentication, CWA-14890 channel switch): the old session is wiped.
+  void replace_session(SmSession s) { m_session = std::move(s); }
+  transport::Transport& inner() noexcept { return m_inner; }
+
+ private:
+  transport::Transport& m_inner;
+  SmSession m_session;
+};
+
+}  // namespace dnie::sm
