@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+// C API entry points (dnie/c/dnie.h). Every function is noexcept at the boundary and records
+// its error message in a thread-local slot.
+#include "dnie/c/dnie.h"
+
+#include <cstring>
+#include <string>
+
+#include "dnie/bytes/bytes.hpp"
+#include "dnie/bytes/error.hpp"
+#include "dnie/version.hpp"
+
+namespace {
+thread_local std::string g_last_error;
+
+int fail(int code, std::string msg) {
+  g_last_error = std::move(msg);
+  return code;
+}
+
+const char* static_str(std::string_view v) {
+  // error_code_name/hint return views of string literals: NUL-terminated.
+  return v.data();
+}
+}  // namespace
+
+extern "C" {
+
+uint32_t dnie_api_version(void) { return DNIE_C_API_VERSION; }
+
+int dnie_supports_api(uint32_t version) { return version <= DNIE_C_API_VERSION && version >= 20261126 ? 1 : 0; }
+
+const char* dnie_version_string(void) { return DNIE_VERSION_STRING; }
+
+const char* dnie_error_name(int code) { return static_str(dnie::error_code_name(static_cast<dnie::ErrorCode>(code))); }
+
+const char* dnie_error_hint(int code) { return static_str(dnie::error_code_hint(static_cast<dnie::ErrorCode>(code))); }
+
+const char* dnie_last_error_message(void) { return g_last_error.c_str(); }
+
+int dnie_hex_encode(const uint8_t* data, size_t data_len, char* out, size_t* out_len) {
+  if (!out_len || (!data && data_len)) return fail(DNIE_ERR_INVALID_ARGUMENT, "null argument");
+  const size_t need = data_len * 2 + 1;
+  if (!out || *out_len < need) {
+    *out_len = need;
+    return fail(DNIE_ERR_INVALID_ARGUMENT, "output buffer too small");
+  }
+  std::string h = dnie::to_hex(dnie::ByteView(data, data_len));
+  std::memcpy(out, h.c_str(), need);
+  *out_len = need;
+  g_last_error.clear();
+  return DNIE_OK;
+}
+
+}  // extern "C"
