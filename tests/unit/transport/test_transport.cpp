@@ -85,3 +85,21 @@ TEST_CASE("function transport and transactions") {
   CHECK(calls == 1);
   CHECK(to_hex(f.atr()) == "3B00");
 }
+
+#include "dnie/transport/atr.hpp"
+
+TEST_CASE("ATR recognition (dnie3-facts §1)") {
+  auto i = identify_atr(hex_bytes("3B7F96000000 6A444E4965 1001015504 2103 9000"));
+  CHECK(i.kind == CardKind::Dnie3);
+  CHECK_FALSE(i.terminated);
+  CHECK(i.os_version_major == 4);
+  CHECK(identify_atr(hex_bytes("3B7F96000000 6A444E4965 2001015504 210F 6581")).terminated);
+  CHECK(identify_atr(hex_bytes("3B7F38000000 6A444E4965 1002 4C34 0113 03 9000")).kind == CardKind::Dnie2);
+  auto nfc = identify_atr(hex_bytes("3B888001E1F35E117781A10003"));
+  CHECK(nfc.kind == CardKind::DnieContactless);
+  CHECK(nfc.contactless);
+  CHECK(identify_atr(hex_bytes("3B888001E1F35E117781E10043")).kind == CardKind::DnieContactless);
+  CHECK(identify_atr(hex_bytes("3B8C800150D71A03F3E1F35E117781A16A")).kind == CardKind::DnieContactless);
+  CHECK(identify_atr(hex_bytes("3B9513810180 73FF01000B")).kind == CardKind::Unknown);
+  CHECK(identify_atr({}).kind == CardKind::Unknown);
+}
