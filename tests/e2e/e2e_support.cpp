@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "e2e_support.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace dnie::e2e {
+
+const char* const kReader0 = "Virtual PCD 00 00";
+
+Child::Child(std::vector<std::string> argv, const std::string& stdout_path) {
+  m_pid = ::fork();
+  if (m_pid == 0) {
+    if (!stdout_path.empty()) {
+      int fd = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) { ::dup2(fd, 1); ::close(fd); }
+    }
+    std::vector<char*> a;
+    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    ::execv(a[0], a.data());
+    ::_exit(127);
+  }
+}
+
+bool Child::running() {
+  if (m_pid <= 0) return false;
+  int st = 0;
+  if (::waitpid(m_pid, &st, WNOHANG) == m_pid) { m_pid = -1; return false; }
+  return true;
+}
+
+void Child::stop() {
+  if (m_pid <= 0) return;
+  ::kill(m_pid, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    int st = 0;
+    if (::waitpid(m_pid, &st, WNOHANG) == m_pid) { m_pid = -1; return; }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(m_pid, SIGKILL);
+  int st = 0;
+  ::waitpid(m_pid, &st, 0);
+  m_pid = -1;
+}
+
+Child::~Child() { stop(); }
+
+std::vector<std::string> vcard_args(const std::string& profile, bool contact, int port) {
+  std::vector<std::string> a{DNIE_VCARD_BIN, "--profile", profile, "--vpcd", "127.0.0.1:" + std::to_string(port)};
+  if (contact) a.push_back("--contact");
+  return a;
+}
+
+}  // namespace dnie::e2e

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// End-to-end through the real pcscd + vpcd + dnie-vcard: discovery, insertion and removal,
+// ATR recognition, plain reads over contact, a reset by another process, and transactions that
+// keep another process out of a multi-APDU sequence.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "dnie/apdu/status.hpp"
+#include "dnie/transport/atr.hpp"
+#include "dnie/transport/pcsc.hpp"
+#include "e2e_support.hpp"
+
+using namespace dnie;
+using namespace dnie::transport;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::shared_ptr<PcscContext> context() {
+  auto c = PcscContext::establish();
+  REQUIRE_MESSAGE(c.ok(), c.error().to_string());
+  return *c;
+}
+
+// Waits until the reader reports `present`.
+void wait_present(PcscContext& ctx, bool present) {
+  for (int i = 0; i < 50; ++i) {
+    auto states = ctx.reader_states();
+    REQUIRE(states.ok());
+    for (auto& s : *states)
+      if (s.name == e2e::kReader0 && s.present == present) return;
+    auto r = ctx.wait_for_change(e2e::kReader0, !present, 200ms);
+    if (r && *r == present) return;
+  }
+  FAIL("card presence did not become " << present);
+}
+
+Bytes read_file_plain(Transport& t, std::uint16_t fid) {
+  auto sel = transceive(t, CommandApdu(0x00, 0xA4, 0x00, 0x00, be_bytes(fid, 2)));
+  REQUIRE(sel.ok());
+  REQUIRE_MESSAGE(sel->ok(), apdu::sw_meaning(sel->sw()));
+  auto rd = transceive(t, CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, 256));
+  REQUIRE(rd.ok());
+  REQUIRE(apdu::is_success_or_warning(rd->sw()));
+  return rd->data();
+}
+
+}  // namespace
+
+TEST_CASE("discovery, ATR recognition and plain contact reads") {
+  auto ctx = context();
+  auto readers = ctx->list_readers();
+  REQUIRE(readers.ok());
+  bool found = false;
+  for (auto& r : *readers) found |= r == e2e::kReader0;
+  REQUIRE_MESSAGE(found, "vpcd reader missing: is vsmartcard-vpcd installed?");
+  e2e::Child card(e2e::vcard_args("genuine", /*contact=*/true));
+  wait_present(*ctx, true);
+  auto t = PcscTransport::connect(ctx, e2e::kReader0);
+  REQUIRE_MESSAGE(t.ok(), t.error().to_string());
+  auto info = identify_atr((*t)->atr());
+  CHECK(info.kind == CardKind::Dnie3);
+  CHECK((*t)->interface_type() == Interface::Contact);
+  // SELECT MF by name "Master.File" (dnie3-facts §2.1), then IDESP and the version string.
+  auto mf = transceive(**t, CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
+  REQUIRE(mf.ok());
+  CHECK(mf->ok());
+  Bytes idesp = read_file_plain(**t, 0x0006);
+  CHECK(idesp.size() == 9);
+  Bytes version = read_file_plain(**t, 0x2F03);
+  CHECK(std::string(version.begin(), version.end()).rfind("DNIe ", 0) == 0);
+}
+
+TEST_CASE("removal and insertion are noticed; a removed card fails with CardRemoved") {
+  auto ctx = context();
+  auto card = std::make_unique<e2e::Child>(e2e::vcard_args("genuine", false));
+  wait_present(*ctx, true);
+  auto t = PcscTransport::connect(ctx, e2e::kReader0);
+  REQUIRE(t.ok());
+  CHECK(identify_atr((*t)->atr()).kind == CardKind::DnieContactless);
+  CHECK((*t)->interface_type() == Interface::Contactless);
+  card.reset();  // the card leaves the field
+  wait_present(*ctx, false);
+  auto r = (*t)->transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8));
+  REQUIRE_FALSE(r.ok());
+  CHECK((r.error().code == ErrorCode::CardRemoved || r.error().code == ErrorCode::NoCard));
+  e2e::Child again(e2e::vcard_args("genuine", false));
+  wait_present(*ctx, true);
+  auto t2 = PcscTransport::connect(ctx, e2e::kReader0);
+  REQUIRE(t2.ok());
+  auto ch = (*t2)->transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8));
+  REQUIRE(ch.ok());
+  CHECK(ch->data().size() == 8);
+}
+
+TEST_CASE("a reset by another process surfaces once as CardReset, then the card works again") {
+  auto ctx = context();
+  e2e::Child card(e2e::vcard_args("genuine", true));
+  wait_present(*ctx, true);
+  auto t = PcscTransport::connect(ctx, e2e::kReader0);
+  REQUIRE(t.ok());
+  pid_t pid = ::fork();
+  if (pid == 0) {  // another process resets the card
+    auto c2 = PcscContext::establish();
+    if (!c2) ::_exit(2);
+    auto t2 = PcscTransport::connect(*c2, e2e::kReader0);
+    if (!t2) ::_exit(3);
+    ::_exit((*t2)->reconnect(true).ok() ? 0 : 4);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  REQUIRE(WIFEXITED(st));
+  REQUIRE(WEXITSTATUS(st) == 0);
+  auto r = (*t)->transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::CardReset);
+  auto r2 = (*t)->transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8));
+  REQUIRE_MESSAGE(r2.ok(), r2.error().to_string());
+  CHECK(r2->ok());
+}
+
+TEST_CASE("a transaction keeps another process out until it ends") {
+  auto ctx = context();
+  e2e::Child card(e2e::vcard_args("genuine", true));
+  wait_present(*ctx, true);
+  auto t = PcscTransport::connect(ctx, e2e::kReader0);
+  REQUIRE(t.ok());
+  REQUIRE((*t)->begin_transaction().ok());
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    auto c2 = PcscContext::establish();
+    if (!c2) ::_exit(2);
+    auto t2 = PcscTransport::connect(*c2, e2e::kReader0);
+    if (!t2) ::_exit(3);
+    Transaction tx(**t2);  // blocks while the parent holds its transaction
+    auto r = (*t2)->transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8));
+    char c = r && r->ok() ? 'y' : 'n';
+    if (::write(fds[1], &c, 1) != 1) ::_exit(5);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  // While we hold the transaction, our own multi-APDU sequence runs undisturbed.
+  for (int i = 0; i < 5; ++i) CHECK((*t)->transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8))->ok());
+  std::this_thread::sleep_for(300ms);
+  fd_set set;
+  FD_ZERO(&set);
+  FD_SET(fds[0], &set);
+  timeval tv{0, 0};
+  CHECK(::select(fds[0] + 1, &set, nullptr, nullptr, &tv) == 0);  // the other process is still waiting
+  (*t)->end_transaction();
+  char c = 0;
+  CHECK(::read(fds[0], &c, 1) == 1);
+  CHECK(c == 'y');
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ::close(fds[0]);
+}
