@@ -131,7 +131,9 @@ Result<Bytes> aes_cmac(ByteView key, ByteView data) {
   const mbedtls_cipher_info_t* info = mbedtls_cipher_info_from_type(type);
   if (info == nullptr) return detail::unsupported("AES cipher not available in mbedTLS");
   Bytes out(16);
-  int rc = mbedtls_cipher_cmac(info, key.data(), key.size() * 8, data.data(), data.size(), out.data());
+  static const unsigned char kEmpty = 0;  // mbedTLS rejects a NULL input even when empty
+  const unsigned char* in = data.empty() ? &kEmpty : data.data();
+  int rc = mbedtls_cipher_cmac(info, key.data(), key.size() * 8, in, data.size(), out.data());
   if (rc) return backend_error("AES-CMAC", rc);
   return out;
 }

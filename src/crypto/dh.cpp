@@ -103,7 +103,8 @@ Result<DhGroup> DhGroup::standard(int param_id) {
 
 Result<DhGroup> DhGroup::from_params(ByteView p, ByteView g, ByteView q) {
   ByteView ps = strip(p), gs = strip(g), qs = strip(q);
-  if (ps.size() < 2 || (ps[ps.size() - 1] & 1) == 0) return invalid("DH: p must be an odd prime");
+  if (ps.empty() || (ps[ps.size() - 1] & 1) == 0 || (ps.size() == 1 && ps[0] < 5))
+    return invalid("DH: p must be an odd prime > 3");
   if (ps.size() > MBEDTLS_MPI_MAX_SIZE) return detail::unsupported("DH: p too large");
   Mpi mp, mg;
   DNIE_TRY(mpi_read(mp.get(), ps));

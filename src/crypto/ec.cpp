@@ -251,6 +251,16 @@ Result<std::unique_ptr<EcGroup::Impl>> build(CurveParams params) {
 
 }  // namespace
 
+Result<Bytes> detail::ec_decode_point_with(const CurveParams& params, ByteView encoded) {
+  EcGroup::Impl impl;
+  DNIE_ASSIGN_OR_RETURN(impl.params, normalise(params));
+  WorkGroup wg;
+  DNIE_TRY(impl.load(wg.get()));
+  Point pt;
+  DNIE_TRY(read_point(wg.get(), pt.get(), encoded, impl.params.p.size()));
+  return write_point(wg.get(), pt.get());
+}
+
 Result<EcGroup> EcGroup::standard(int param_id) {
   std::size_t count = 0;
   const detail::CurveDef* defs = detail::curve_table(count);

@@ -121,6 +121,10 @@ struct CurveDef {
   const char* oid;
   const char *p, *a, *b, *gx, *gy, *n;
 };
+/// Decodes (and validates) a point on the curve given by raw parameters whose generator may not
+/// be known yet (explicit ECParameters carry a possibly compressed base point). Returns 04‖X‖Y.
+Result<Bytes> ec_decode_point_with(const CurveParams& params, ByteView encoded);
+
 /// The 11 standardized curves, param IDs 8..18 in order.
 const CurveDef* curve_table(std::size_t& count) noexcept;
 

@@ -70,6 +70,7 @@ struct Name {
   /// "C=ES, O=DIRECCION GENERAL DE LA POLICIA, CN=AC DNIE 001"
   std::string to_string() const;
   bool operator==(const Name& o) const { return der == o.der; }
+  bool operator!=(const Name& o) const { return der != o.der; }
 };
 
 struct Extension {
