@@ -174,6 +174,8 @@ class PaceEngine {
   /// PACE succeeded (then call take_outcome()). Any error ends the run and wipes all secrets.
   Result<std::optional<apdu::CommandApdu>> on_response(const apdu::ResponseApdu& response);
   bool finished() const noexcept;
+  /// Ends the run (e.g. after a transport error) and wipes all secrets.
+  void abort() noexcept;
   /// After success: the result and keys (once).
   Result<PaceOutcome> take_outcome();
 
