@@ -87,7 +87,11 @@ Bytes build_dg13(const Identity& id) {
   // Spanish DG13 (dnie3-facts §6.2): a SEQUENCE of 16 UTF8Strings in fixed order, each < 32
   // bytes so JMC's control-character split stays aligned.
   auto cut = [](std::string s) {
-    if (s.size() > 31) s.resize(31);  // UTF-8 text of the defaults never reaches this limit
+    if (s.size() > 31) {  // cut at a UTF-8 character boundary
+      std::size_t n = 31;
+      while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+      s.resize(n);
+    }
     return asn1::utf8_string(s);
   };
   std::vector<Bytes> f = {cut(id.first_surname), cut(id.second_surname), cut(id.name), cut(id.dni),

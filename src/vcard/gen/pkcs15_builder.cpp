@@ -82,7 +82,7 @@ Bytes build_token_info(ByteView serial) {
   // OpenSC's DNIe driver requires manufacturerID "DGP-FNMT" (dnie3-facts §2.2).
   return seq({asn1::integer(std::int64_t{0}), asn1::octet_string(ByteView::of(to_hex(serial))),
               asn1::utf8_string("DGP-FNMT"), asn1::context(0, ByteView::of("DNI electrónico"), false),
-              asn1::bit_string(Bytes{0x00}, 0)});
+              tlv::encode(asn1::kBitString, Bytes{0x00})});  // tokenflags: none
 }
 
 Result<Bytes> compress_cert(ByteView der) {

@@ -7,6 +7,7 @@
 //    (dnie3-facts §2.3, modelled on the specimen FIRMA certificate);
 //  - CWA-14890 component PKI: AC RAIZ COMPONENTES [2] → component CA (EF 6020) → ICC (EF 601F),
 //    dnie3-facts §2.4.
+#include "dnie/crypto/x509.hpp"
 #include "vcard/gen/gen_internal.hpp"
 
 namespace dnie::vcard::gen {
@@ -77,10 +78,10 @@ Result<Bytes> make_ds(const Issuer& csca, const crypto::RsaPrivateKey& ds_key, B
       ext_ski(kid),
       ext_aki(csca.key_id),
       ext_private_key_usage(from, from + 92 * 86400),
-      ext_alt_name_uri_l("2.5.29.17", "http://www.policia.es", "ESP"),
-      ext_alt_name_uri_l("2.5.29.18", "http://www.policia.es", "ESP"),
+      ext_alt_name_uri_l("2.5.29.17", "http://www.policia.test", "ESP"),
+      ext_alt_name_uri_l("2.5.29.18", "http://www.policia.test", "ESP"),
       ext_document_types({"P", "ID", "IX"}),
-      ext_crl_dp("http://pki.policia.es/csca/crls/ESP.crl"),
+      ext_crl_dp("http://pki.policia.test/csca/crls/ESP.crl"),
   };
   return build_certificate(s, *csca.key);
 }
