@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: Apache-2.0
+// LDS file map, EF.COM and the file reader (ICAO 9303-10 §3.10, §4.6; ISO/IEC 7816-4 §11.2
+// READ BINARY, §11.1.1 SELECT).
+#include "dnie/icao/lds.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "dnie/apdu/status.hpp"
+#include "dnie/bytes/tlv.hpp"
+#include "dnie/icao/sod.hpp"
+#include "icao/internal.hpp"
+
+namespace dnie::icao {
+
+using detail::malformed;
+
+namespace {
+// ICAO 9303-10 §4.6.1 Table 34 (DG1..DG16).
+constexpr std::uint8_t kDgTags[16] = {0x61, 0x75, 0x63, 0x76, 0x65, 0x66, 0x67, 0x68,
+                                      0x69, 0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x6F, 0x70};
+}  // namespace
+
+std::uint8_t dg_tag(int dg) noexcept { return dg >= 1 && dg <= 16 ? kDgTags[dg - 1] : 0; }
+
+int dg_from_tag(std::uint32_t tag) noexcept {
+  for (int i = 0; i < 16; ++i)
+    if (kDgTags[i] == tag) return i + 1;
+  return 0;
+}
+
+std::string file_name(std::uint16_t fid) {
+  if (fid == kFidCom) return "EF.COM";
+  if (fid == kFidSod) return "EF.SOD";
+  if (fid >= 0x0101 && fid <= 0x0110) return "DG" + std::to_string(fid - 0x0100);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "EF %04X", static_cast<unsigned>(fid));
+  return buf;
+}
+
+// ICAO 9303-10 §4.6.1: 60 { 5F01 "0107", 5F36 "040000", 5C <tags> }.
+Result<EfCom> parse_com(ByteView ef_com) {
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv top, detail::outer(ef_com, kTagCom, "EF.COM"));
+  EfCom com;
+  tlv::Reader r(top.value);
+  bool have_list = false;
+  while (!r.empty()) {
+    auto e = r.next();
+    if (!e) return malformed("EF.COM: " + e.error().message);
+    if (e->tag == 0x5F01) com.lds_version = detail::text(e->value);
+    else if (e->tag == 0x5F36) com.unicode_version = detail::text(e->value);
+    else if (e->tag == 0x5C) {
+      have_list = true;
+      for (std::uint8_t t : e->value) {
+        int dg = dg_from_tag(t);
+        if (dg == 0) return malformed("EF.COM: unknown tag in the tag list");
+        com.data_groups.push_back(dg);
+      }
+    }
+  }
+  if (!have_list) return malformed("EF.COM: no tag list (5C)");
+  return com;
+}
+
+namespace {
+
+using apdu::CommandApdu;
+using apdu::ResponseApdu;
+
+struct Chunk {
+  Bytes data;
+  bool eof = false;
+};
+
+// READ BINARY (B0, 15-bit offset or SFI in P1) or, past 32767, READ BINARY B1 with an offset DO 54
+// (ISO/IEC 7816-4 §11.2.3).
+Result<Chunk> read_chunk(transport::Transport& t, std::size_t offset, std::size_t le, int sfi) {
+  CommandApdu cmd;
+  bool odd = false;
+  if (sfi >= 0) {
+    cmd = CommandApdu(0x00, 0xB0, static_cast<std::uint8_t>(0x80 | sfi), 0x00, ByteView(), le);
+  } else if (offset <= 0x7FFF) {
+    cmd = CommandApdu(0x00, 0xB0, static_cast<std::uint8_t>(offset >> 8), static_cast<std::uint8_t>(offset),
+                      ByteView(), le);
+  } else {
+    odd = true;
+    Bytes off = be_bytes(offset, offset > 0xFFFFFF ? 4 : 3);
+    cmd = CommandApdu(0x00, 0xB1, 0x00, 0x00, tlv::encode(0x54, off), le);
+  }
+  DNIE_ASSIGN_OR_RETURN(ResponseApdu r, transport::transceive(t, cmd));
+  Chunk c;
+  if (r.sw() == apdu::sw::kWrongP1P2) {  // 6B00: offset beyond the end of the EF
+    c.eof = true;
+    return c;
+  }
+  if (r.sw() != apdu::sw::kOk && r.sw() != apdu::sw::kEndOfFileWarning)
+    return apdu::sw_error(r.sw(), "READ BINARY");
+  c.eof = r.sw() == apdu::sw::kEndOfFileWarning;
+  if (odd && !r.data().empty()) {
+    auto d = tlv::parse_first(r.data());
+    if (!d || d->tag != 0x53) return malformed("READ BINARY (B1): no data object 53");
+    c.data = d->value.to_bytes();
+  } else {
+    c.data = r.data();
+  }
+  return c;
+}
+
+std::size_t chunk_size(const transport::Transport& t, const ReadOptions& o) {
+  const transport::LinkLimits lim = t.limits();
+  std::size_t n = lim.max_response_data;
+  if (!lim.extended_length) n = std::min<std::size_t>(n, 256);
+  if (o.max_chunk != 0) n = std::min(n, o.max_chunk);
+  return std::min<std::size_t>(n, 65536);
+}
+
+// Reads a whole EF whose content is one BER-TLV object; `sfi` >= 0 reads the first chunk with a
+// short EF identifier.
+Result<Bytes> read_object(transport::Transport& t, const ProgressFn& progress, const ReadOptions& o, int sfi) {
+  const std::size_t chunk = chunk_size(t, o);
+  if (chunk < 8) return make_error(ErrorCode::InvalidState, "READ BINARY: link too small");
+  DNIE_ASSIGN_OR_RETURN(Chunk first, read_chunk(t, 0, chunk, sfi));
+  Bytes out = std::move(first.data);
+  if (out.empty()) return malformed("EF is empty");
+  auto hdr = tlv::parse_header(out);
+  if (!hdr) return malformed("EF does not start with a TLV header: " + hdr.error().message);
+  const std::size_t total = hdr->total_size;
+  if (total > o.max_file_size) return malformed("EF larger than the allowed maximum");
+  if (out.size() > total) out.resize(total);  // padding after the object
+  if (progress) progress(out.size(), total);
+  bool eof = first.eof;
+  while (out.size() < total) {
+    if (eof) return malformed("EF shorter than its TLV length");
+    const std::size_t want = std::min(chunk, total - out.size());
+    DNIE_ASSIGN_OR_RETURN(Chunk c, read_chunk(t, out.size(), want, -1));
+    if (c.data.empty()) return malformed("EF shorter than its TLV length");
+    if (c.data.size() > want) c.data.resize(want);
+    append(out, c.data);
+    eof = c.eof;
+    if (progress) progress(out.size(), total);
+  }
+  return out;
+}
+
+Status select_ef(transport::Transport& t, std::uint16_t fid, std::uint8_t p1) {
+  const std::uint8_t f[2] = {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)};
+  CommandApdu cmd(0x00, 0xA4, p1, 0x0C, ByteView(f, 2));
+  DNIE_ASSIGN_OR_RETURN(ResponseApdu r, transport::transceive(t, cmd));
+  if (r.sw() == apdu::sw::kOk) return ok_status();
+  return apdu::sw_error(r.sw(), "SELECT " + file_name(fid));
+}
+
+Error with_context(Error e, std::uint16_t fid) {
+  e.context(file_name(fid));
+  return e;
+}
+
+bool is_card_status(const Error& e) {
+  return e.sw != 0 && e.code != ErrorCode::SecureMessagingError;
+}
+
+}  // namespace
+
+Result<Bytes> read_selected_ef(transport::Transport& t, const ProgressFn& progress, const ReadOptions& options) {
+  return read_object(t, progress, options, -1);
+}
+
+Result<Bytes> read_ef(transport::Transport& t, std::uint16_t fid, const ProgressFn& progress,
+                      const ReadOptions& options) {
+  const bool sfi_ok = (fid & 0xFFE0) == 0x0100 && (fid & 0x1F) != 0;
+  if (options.use_short_ef && sfi_ok) {
+    auto r = read_object(t, progress, options, fid & 0x1F);
+    if (r || !is_card_status(r.error()) || r.error().sw == apdu::sw::kSecurityStatusNotSatisfied) {
+      if (!r) return with_context(std::move(r).error(), fid);
+      return r;
+    }
+    // The card refused the short EF identifier: SELECT as usual.
+  }
+  DNIE_TRY(select_ef(t, fid, options.select_p1));
+  auto r = read_object(t, progress, options, -1);
+  if (!r) return with_context(std::move(r).error(), fid);
+  return r;
+}
+
+// ---- LdsReader ------------------------------------------------------------------------------
+
+Status LdsReader::select_application() {
+  if (m_selected) return ok_status();
+  if (m_options.select_by_aid) {
+    CommandApdu cmd(0x00, 0xA4, 0x04, 0x0C, icao_aid());
+    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r, transport::transceive(m_t, cmd));
+    if (r.ok()) {
+      m_selected = true;
+      return ok_status();
+    }
+    if (r.sw() != apdu::sw::kFileNotFound && r.sw() != apdu::sw::kIncorrectP1P2 &&
+        r.sw() != apdu::sw::kFunctionNotSupported)
+      return apdu::sw_error(r.sw(), "SELECT eMRTD application");
+  }
+  // DNIe route (dnie3-facts §2.2): the DF 3F01 by FID.
+  DNIE_TRY(select_ef(m_t, kFidDf, 0x00));
+  m_selected = true;
+  return ok_status();
+}
+
+Result<Bytes> LdsReader::read_file(std::uint16_t fid, const ProgressFn& progress) {
+  DNIE_TRY(select_application());
+  return read_ef(m_t, fid, progress, m_options.read);
+}
+
+Result<LdsContent> LdsReader::read_document(const std::vector<int>& wanted, const FileProgressFn& progress) {
+  DNIE_TRY(select_application());
+  LdsContent doc;
+  auto prog = [&](std::uint16_t fid) -> ProgressFn {
+    if (!progress) return {};
+    return [&progress, fid](std::size_t d, std::size_t n) { progress(fid, d, n); };
+  };
+  auto optional_file = [&](std::uint16_t fid, Bytes& into) -> Status {
+    auto r = read_ef(m_t, fid, prog(fid), m_options.read);
+    if (r) {
+      into = std::move(*r);
+      return ok_status();
+    }
+    if (r.error().code == ErrorCode::NotFound) return ok_status();
+    return std::move(r).error();
+  };
+  DNIE_TRY(optional_file(kFidCom, doc.com));
+  DNIE_TRY(optional_file(kFidSod, doc.sod));
+
+  std::set<int> dgs(wanted.begin(), wanted.end());
+  if (wanted.empty()) {
+    if (!doc.com.empty())
+      if (auto com = parse_com(doc.com)) dgs.insert(com->data_groups.begin(), com->data_groups.end());
+    if (!doc.sod.empty())
+      if (auto sod = parse_sod(doc.sod))
+        for (const auto& h : sod->lds.hashes) dgs.insert(h.number);
+  }
+  for (int dg : dgs) {
+    if (dg < 1 || dg > 16) continue;
+    auto r = read_ef(m_t, dg_fid(dg), prog(dg_fid(dg)), m_options.read);
+    if (r) {
+      doc.dgs[dg] = std::move(*r);
+      continue;
+    }
+    Error e = std::move(r).error();
+    if (e.code == ErrorCode::AccessDenied) {
+      Error u(ErrorCode::AccessDenied, dg == 3 || dg == 4 ? "not readable (needs EAC)" : "not readable (access denied)");
+      u.with_sw(e.sw);
+      doc.unreadable[dg] = u;
+    } else if (e.code == ErrorCode::NotFound) {
+      doc.unreadable[dg] = Error(ErrorCode::NotFound, "absent");
+    } else if (is_card_status(e) || e.code == ErrorCode::MalformedData) {
+      doc.unreadable[dg] = e;
+    } else {
+      return e;  // transport, SM: the channel is gone
+    }
+  }
+  return doc;
+}
+
+}  // namespace dnie::icao
