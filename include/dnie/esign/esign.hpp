@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: dnie/esign/esign.hpp
+// The DNIe eSign application over a base link (PACE secure channel on NFC, or the raw contact
+// link): chip identity and ICC chain check, PKCS#15 certificates, PIN (tries left, VERIFY with
+// last-try protection, CHANGE PIN) and sign_hash (PKCS#1 v1.5 signature verified against the
+// certificate before it is returned).
+//
+// Channel order is enforced (dnie3-facts §4.2): the PIN channel is built only on the base link
+// (never inside a live user channel — that corrupts real cards); the user channel is built over
+// the PIN channel after VERIFY and replaces it. After a signature the card needs a fresh base
+// link: the next PIN operation calls EsignOptions::relink (the session re-runs PACE or resets
+// the card). Without a relink callback a contact link is reset with reconnect(true).
+//
+// APDUs (NFC, after PACE; R = ceil(file / 222) READ BINARY):
+//   open():              GET CHIP INFO, SELECT MF, SELECT 0006 + READ, SELECT 601F + R,
+//                        SELECT 6020 + R (unless IccChainPolicy::Skip)        ≈ 14, once per card
+//   first sign_hash():   certificate (SELECT MF, 5015, 6004 + R until padding, SELECT MF, 6061,
+//                        700x + R; cached) + PIN channel 8 + tries 1 + VERIFY 1 + user channel 8 +
+//                        MSE:SET 1 + PSO:CDS 1 (+ GET RESPONSE when the link needs 61xx)
+//   next sign_hash():    relink (PACE 5, by the session) + 8 + 1 + 1 + 8 + 1 + 1 = 20 (+ 5 PACE);
+//                        allow_last_try = true skips the tries query (19).
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dnie/bytes/secure.hpp"
+#include "dnie/crypto/x509.hpp"
+#include "dnie/esign/keysets.hpp"
+#include "dnie/esign/pkcs15.hpp"
+#include "dnie/sm/secure_messaging.hpp"
+#include "dnie/transport/transport.hpp"
+
+namespace dnie::esign {
+
+enum class KeyKind { Authentication = 1, Signing = 2 };  ///< PrKDF keyReference 01 / 02
+
+/// How strictly the ICC component chain (601F ← 6020 ← root) is checked.
+enum class IccChainPolicy {
+  Require,        ///< no trusted root → UntrustedDocument
+  IfAnchorKnown,  ///< required when a root for the card's generation (or any extra root) is
+                  ///< configured; otherwise logged as a warning (r2 root is not published)
+  Skip,           ///< not read (saves the 6020 APDUs); the ICC key is still used for CWA
+};
+
+struct EsignOptions {
+  /// Key sets and roots; nullptr = KeySetRegistry::builtin(). Not owned; must outlive the card.
+  const KeySetRegistry* keysets = nullptr;
+  /// "r1"/"r2" to bypass the selection rules; empty = automatic.
+  std::string force_generation;
+  /// Extra trust anchors for the ICC chain (RSA public keys of component roots).
+  std::vector<crypto::RsaPublicKey> extra_icc_roots;
+  IccChainPolicy icc_chain = IccChainPolicy::IfAnchorKnown;
+  /// Brings the card back to the base link (re-PACE or reset) and returns it. Empty: contact
+  /// links are reset with reconnect(true); NFC links fail with InvalidState.
+  std::function<Result<transport::Transport*>()> relink;
+  /// The PACE channel when `link` hides it behind decorators; otherwise found by dynamic_cast.
+  sm::SecureMessagingTransport* secure_link = nullptr;
+  crypto::Rng* rng = nullptr;        ///< CWA randomness; nullptr = system
+  std::size_t read_chunk = 0xDE;     ///< READ BINARY size (keeps SM answers ≤ 256 bytes)
+  /// Test hooks for the CWA engine (fixed randomness). Never set in production.
+  const auth::CwaTestHooks* cwa_test = nullptr;
+};
+
+/// What open() learned about the chip.
+struct ChipIdentity {
+  Bytes sn_icc;                ///< 00 ‖ 7-byte serial (GET CHIP INFO)
+  std::string idesp;           ///< EF 0006
+  std::string icc_issuer;      ///< issuer of EF 601F
+  std::string ca_issuer;       ///< issuer of EF 6020 (empty with IccChainPolicy::Skip)
+  bool chain_verified = false; ///< 601F ← 6020 ← trusted root checked
+  std::string generation;      ///< "r1", "r2"
+  std::string pin_keyset, user_keyset;
+  std::string selection_reason;
+};
+
+enum class ChannelState { Base, Pin, User, NeedsRelink };
+
+class EsignCard {
+ public:
+  /// Reads the chip identity (cached for the card's lifetime) and selects the key sets.
+  /// `link` must outlive the object.
+  static Result<EsignCard> open(transport::Transport& link, EsignOptions options = {});
+  EsignCard(EsignCard&&) noexcept;
+  EsignCard& operator=(EsignCard&&) noexcept;
+  EsignCard(const EsignCard&) = delete;
+  EsignCard& operator=(const EsignCard&) = delete;
+  ~EsignCard();
+
+  const ChipIdentity& chip() const noexcept;
+  const crypto::Certificate& icc_certificate() const noexcept;
+  ChannelState state() const noexcept;
+
+  /// EF.TokenInfo (manufacturer must be DGP-FNMT), read once.
+  Result<TokenInfo> token_info();
+  /// All certificates of EF.CDF with their PrKDF keys, read and decompressed once.
+  Result<std::vector<CardCertificate>> certificates();
+  Result<CardCertificate> certificate(KeyKind key);
+
+  /// PIN tries left, without spending one (retries query inside the PIN channel).
+  Result<int> tries_left();
+  /// VERIFY. With one try left it is refused (LastTryRefused, nothing sent) unless
+  /// `allow_last_try`. WrongPin carries tries_left; PinBlocked; CardTerminated.
+  Status verify_pin(const SecureBuffer& pin, bool allow_last_try = false);
+  /// CHANGE PIN (SELECT MF, SELECT 0000, 90 24 ...) in the PIN channel.
+  Status change_pin(const SecureBuffer& old_pin, const SecureBuffer& new_pin, bool allow_last_try = false);
+
+  /// Signs a digest of `alg` (or, with sign_digest_info, a DER DigestInfo): PIN channel → VERIFY
+  /// → user channel → MSE:SET DST → PSO:CDS. The PKCS#1 v1.5 signature is verified with the
+  /// certificate's key before it is returned (VerificationFailed otherwise).
+  Result<Bytes> sign_hash(KeyKind key, crypto::HashAlg alg, ByteView digest, const SecureBuffer& pin,
+                          bool allow_last_try = false);
+  Result<Bytes> sign_digest_info(KeyKind key, ByteView digest_info, const SecureBuffer& pin,
+                                 bool allow_last_try = false);
+
+  /// Drops any CWA channel now (relink); the next PIN operation starts from the base link.
+  Status close_channels();
+
+  struct Impl;
+
+ private:
+  explicit EsignCard(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+/// 8–16 characters, letters and digits only (dnie3-facts §4.4). InvalidArgument otherwise.
+Status validate_pin(const SecureBuffer& pin);
+
+/// Maps a VERIFY / retries-query status word (63Cx, 6983, 6984, 6581).
+Error pin_status_error(std::uint16_t sw, std::string_view what);
+
+// Building blocks over an open PIN channel (EsignCard uses them; tests script them).
+/// Retries query 00 20 00 00 Le 00 → 63Cx: tries left (-1 when the card answers 9000).
+Result<int> pin_tries_left(transport::Transport& pin_channel);
+/// Last-try guard (no APDU when `allow_last_try`) then VERIFY 00 20 00 00 Lc PIN.
+Status pin_verify(transport::Transport& pin_channel, const SecureBuffer& pin, bool allow_last_try = false);
+/// Checks a PKCS#1 v1.5 signature over a DigestInfo with the certificate's RSA key.
+Status verify_card_signature(const crypto::Certificate& cert, ByteView digest_info, ByteView signature);
+
+}  // namespace dnie::esign

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: Apache-2.0
+// CWA 14890-1 §8.4–§8.6 device authentication, terminal side, without I/O: command building,
+// INTERNAL/EXTERNAL AUTHENTICATE cryptography (ISO/IEC 9796-2, RFC 8017 raw RSA) and session keys.
+#include "dnie/apdu/status.hpp"
+#include "dnie/auth/cwa14890.hpp"
+#include "dnie/crypto/bigint.hpp"
+#include "dnie/crypto/hash.hpp"
+
+namespace dnie::auth {
+
+namespace {
+
+constexpr std::size_t kPrndLen = 74, kKeyLen = 32, kShaLen = 20, kRndLen = 8;
+
+Result<Bytes> min_sig(ByteView s, ByteView modulus) {
+  crypto::BigInt bs = crypto::BigInt::from_bytes(s), bn = crypto::BigInt::from_bytes(modulus);
+  DNIE_ASSIGN_OR_RETURN(crypto::BigInt other, bn.sub(bs));
+  return (other < bs ? other : bs).to_bytes(modulus.size());
+}
+
+bool framed(ByteView f) { return f.size() == 128 && f[0] == 0x6A && f[127] == 0xBC; }
+
+}  // namespace
+
+// ---- cryptography ---------------------------------------------------------------------------------
+
+Result<CwaSessionKeys> cwa_derive_keys(ByteView kicc, ByteView kifd, ByteView rnd_icc, ByteView rnd_ifd) {
+  if (kicc.size() != kKeyLen || kifd.size() != kKeyLen || rnd_icc.size() != kRndLen || rnd_ifd.size() != kRndLen)
+    return make_error(ErrorCode::InvalidArgument, "CWA key derivation: bad input sizes");
+  SecureBuffer k(kKeyLen);
+  for (std::size_t i = 0; i < kKeyLen; ++i) k[i] = static_cast<std::uint8_t>(kicc[i] ^ kifd[i]);
+  CwaSessionKeys out;
+  for (std::uint8_t counter = 1; counter <= 2; ++counter) {
+    SecureBuffer in = k.clone();
+    const std::uint8_t c[4] = {0, 0, 0, counter};
+    in.append(ByteView(c, 4));
+    Bytes h = crypto::hash(crypto::HashAlg::Sha1, in.view());
+    SecureBuffer key(ByteView(h).first(16));
+    secure_wipe(h);
+    (counter == 1 ? out.k_enc : out.k_mac) = std::move(key);
+  }
+  Bytes ssc = rnd_icc.subview(4, 4).to_bytes();
+  append(ssc, rnd_ifd.subview(4, 4));
+  out.ssc = SecureBuffer::adopt(std::move(ssc));
+  return out;
+}
+
+Result<sm::SmSession> cwa_make_session(CwaSessionKeys keys) {
+  sm::Options o;
+  o.append_le = false;
+  o.mac_length = 8;
+  return sm::SmSession::create(sm::Suite::Des3, std::move(keys.k_enc), std::move(keys.k_mac), std::move(keys.ssc), o);
+}
+
+Result<SecureBuffer> cwa_verify_internal_auth(const crypto::RsaPrivateKey& ifd, const crypto::RsaPublicKey& icc,
+                                              ByteView response, ByteView rnd_ifd, ByteView ifd_chr) {
+  auto fail = [](const char* why) {
+    return make_error(ErrorCode::VerificationFailed, std::string("INTERNAL AUTHENTICATE: ") + why);
+  };
+  if (response.size() != ifd.size() || icc.size() != 128) return fail("unexpected answer length");
+  auto sigmin = ifd.private_op(response);
+  if (!sigmin) return fail("answer out of range for the IFD key");
+  auto j = icc.public_op(*sigmin);
+  if (!j) return fail("signature out of range for the ICC key");
+  Bytes f = std::move(j).value();
+  if (!framed(f)) {
+    // ISO/IEC 9796-2: the card sent N_ICC − SIG; (N − S)^e = N − F.
+    crypto::BigInt n = crypto::BigInt::from_bytes(icc.modulus());
+    DNIE_ASSIGN_OR_RETURN(crypto::BigInt alt, n.sub(crypto::BigInt::from_bytes(f)));
+    DNIE_ASSIGN_OR_RETURN(f, alt.to_bytes(128));
+  }
+  if (!framed(f)) {
+    secure_wipe(f);
+    return fail("ICC signature frame not recovered (wrong ICC key or IFD key)");
+  }
+  ByteView fv(f);
+  Bytes h_in = fv.subview(1, kPrndLen + kKeyLen).to_bytes();
+  append(h_in, rnd_ifd);
+  append(h_in, ifd_chr);
+  Bytes h = crypto::hash(crypto::HashAlg::Sha1, h_in);
+  secure_wipe(h_in);
+  const bool ok = ct_equal(h, fv.subview(1 + kPrndLen + kKeyLen, kShaLen));
+  SecureBuffer kicc(fv.subview(1 + kPrndLen, kKeyLen));
+  secure_wipe(f);
+  if (!ok) return fail("hash mismatch (the card did not sign our challenge)");
+  return kicc;
+}
+
+Result<Bytes> cwa_build_external_auth(const crypto::RsaPrivateKey& ifd, const crypto::RsaPublicKey& icc,
+                                      ByteView prnd2, ByteView kifd, ByteView rnd_icc, ByteView sn_icc) {
+  if (prnd2.size() != kPrndLen || kifd.size() != kKeyLen || rnd_icc.size() != kRndLen || sn_icc.size() != 8 ||
+      ifd.size() != 128 || icc.size() != 128)
+    return make_error(ErrorCode::InvalidArgument, "EXTERNAL AUTHENTICATE: bad input sizes");
+  Bytes h_in = concat({prnd2, kifd, rnd_icc, sn_icc});
+  Bytes h = crypto::hash(crypto::HashAlg::Sha1, h_in);
+  secure_wipe(h_in);
+  Bytes frame = {0x6A};
+  append(frame, prnd2);
+  append(frame, kifd);
+  append(frame, h);
+  frame.push_back(0xBC);
+  auto s = ifd.private_op(frame);
+  secure_wipe(frame);
+  if (!s) return std::move(s).error();
+  DNIE_ASSIGN_OR_RETURN(Bytes sigmin, min_sig(*s, ifd.public_key().modulus()));
+  auto out = icc.public_op(sigmin);
+  secure_wipe(sigmin);
+  if (!out) return make_error(ErrorCode::VerificationFailed, "EXTERNAL AUTHENTICATE: signature above the ICC modulus");
+  return out;
+}
+
+apdu::CommandApdu cwa_get_chip_info_command() { return apdu::CommandApdu(0x90, 0xB8, 0x00, 0x00, {}, 7); }
+
+Result<Bytes> cwa_parse_chip_info(const apdu::ResponseApdu& r) {
+  if (!r.ok()) return apdu::sw_error(r.sw(), "GET CHIP INFO");
+  if (r.data().size() != 7) return make_error(ErrorCode::MalformedData, "GET CHIP INFO: 7 bytes expected");
+  Bytes sn = {0x00};
+  append(sn, r.data());
+  return sn;
+}
+
+Error cwa_status_error(std::uint16_t sw, CwaStep step, CwaChannel channel) {
+  static const char* const names[] = {"MSE:SET (root key 02 0F)", "PSO:VERIFY CERTIFICATE (C_CV_CA)",
+                                      "MSE:SET (C_CV_CA)", "PSO:VERIFY CERTIFICATE (C_CV_IFD)", "MSE:SET AT",
+                                      "INTERNAL AUTHENTICATE", "GET CHALLENGE", "EXTERNAL AUTHENTICATE",
+                                      "CWA-14890", "CWA-14890"};
+  const std::string what = std::string(names[static_cast<int>(step)]) + " (" +
+                           std::string(cwa_channel_name(channel)) + " channel)";
+  const bool mse = step == CwaStep::MseRoot || step == CwaStep::MseCa || step == CwaStep::MseAt;
+  if (sw == apdu::sw::kMemoryFailure) return make_error(ErrorCode::CardTerminated, what + ": card terminated").with_sw(sw);
+  if (mse && channel == CwaChannel::Pin &&
+      (sw == apdu::sw::kSecurityStatusNotSatisfied || sw == apdu::sw::kAuthMethodBlocked))
+    return make_error(ErrorCode::PinBlocked, what + ": the card refuses the PIN channel; the PIN is blocked").with_sw(sw);
+  if (sw == apdu::sw::kWrongData && (step == CwaStep::VerifyCa || step == CwaStep::VerifyIfd || step == CwaStep::MseCa))
+    return make_error(ErrorCode::Unsupported, what + ": terminal certificate rejected; wrong key set generation for this card")
+        .with_sw(sw);
+  if (step == CwaStep::ExternalAuth && (sw == apdu::sw::kVerifyFailed || sw == apdu::sw::kConditionsNotSatisfied))
+    return make_error(ErrorCode::ProtocolError, what + ": the card rejected the terminal authentication").with_sw(sw);
+  return apdu::sw_error(sw, what);
+}
+
+// ---- engine -------------------------------------------------------------------------------------
+
+struct CwaEngine::Impl {
+  CwaKeySet ks;
+  crypto::RsaPrivateKey ifd;
+  crypto::RsaPublicKey icc;
+  Bytes sn_icc;
+  CwaOptions options;
+  CwaStep step = CwaStep::MseRoot;
+  bool started = false;
+  Bytes rnd_ifd, rnd_icc;
+  SecureBuffer kicc, kifd;
+  std::optional<CwaSessionKeys> keys;
+
+  Impl(CwaKeySet k, crypto::RsaPrivateKey i, crypto::RsaPublicKey c)
+      : ks(std::move(k)), ifd(std::move(i)), icc(std::move(c)) {}
+
+  void wipe() noexcept {
+    kicc.clear();
+    kifd.clear();
+    keys.reset();
+    step = CwaStep::Failed;
+  }
+  crypto::Rng& rng() { return options.rng ? *options.rng : crypto::system_rng(); }
+
+  Result<apdu::CommandApdu> command(CwaStep s) {
+    using apdu::CommandApdu;
+    switch (s) {
+      case CwaStep::MseRoot: return CommandApdu(0x00, 0x22, 0x81, 0xB6, hex_bytes("83 02 02 0F"));
+      case CwaStep::VerifyCa: return CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ca);
+      case CwaStep::MseCa: return CommandApdu(0x00, 0x22, 0x81, 0xB6, concat({hex_bytes("83 08"), ks.ca_chr}));
+      case CwaStep::VerifyIfd: return CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ifd);
+      case CwaStep::MseAt:
+        return CommandApdu(0x00, 0x22, 0xC1, 0xA4,
+                           concat({hex_bytes("83 0C 00 00 00 00"), ks.ifd_chr, hex_bytes("84 02 02 1F")}));
+      case CwaStep::InternalAuth: {
+        if (!options.test.rnd_ifd.empty()) rnd_ifd = options.test.rnd_ifd;
+        else { DNIE_ASSIGN_OR_RETURN(rnd_ifd, rng().bytes(kRndLen)); }
+        if (rnd_ifd.size() != kRndLen) return make_error(ErrorCode::InvalidArgument, "RND.IFD must be 8 bytes");
+        CommandApdu c(0x00, 0x88, 0x00, 0x00, concat({rnd_ifd, ks.ifd_chr}));
+        if (options.internal_auth_le) c.set_le(0x80);
+        return c;
+      }
+      case CwaStep::GetChallenge: return CommandApdu(0x00, 0x84, 0x00, 0x00, {}, kRndLen);
+      case CwaStep::ExternalAuth: {
+        Bytes prnd2;
+        if (!options.test.kifd.empty()) kifd = options.test.kifd.clone();
+        else { DNIE_ASSIGN_OR_RETURN(kifd, rng().secret(kKeyLen)); }
+        if (!options.test.prnd2.empty()) prnd2 = options.test.prnd2;
+        else { DNIE_ASSIGN_OR_RETURN(prnd2, rng().bytes(kPrndLen)); }
+        DNIE_ASSIGN_OR_RETURN(Bytes data, cwa_build_external_auth(ifd, icc, prnd2, kifd.view(), rnd_icc, sn_icc));
+        return CommandApdu(0x00, 0x82, 0x00, 0x00, data);
+      }
+      default: return make_error(ErrorCode::InvalidState, "CWA-14890: no command at this step");
+    }
+  }
+};
+
+CwaEngine::CwaEngine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+CwaEngine::CwaEngine(CwaEngine&&) noexcept = default;
+CwaEngine& CwaEngine::operator=(CwaEngine&&) noexcept = default;
+CwaEngine::~CwaEngine() {
+  if (m_impl) m_impl->wipe();
+}
+
+Result<CwaEngine> CwaEngine::create(const CwaKeySet& ks, ByteView sn_icc, const crypto::RsaPublicKey& icc_public,
+                                    CwaOptions options) {
+  if (sn_icc.size() != 8) return make_error(ErrorCode::InvalidArgument, "SN.ICC must be 8 bytes");
+  if (icc_public.size() != 128) return make_error(ErrorCode::Unsupported, "ICC key is not RSA-1024");
+  if (ks.ifd_chr.size() != 8 || ks.ca_chr.size() != 8)
+    return make_error(ErrorCode::InvalidArgument, "key set " + ks.id + ": CHR must be 8 bytes");
+  DNIE_ASSIGN_OR_RETURN(auto priv, keyset_private_key(ks));
+  if (priv.size() != 128) return make_error(ErrorCode::InvalidArgument, "key set " + ks.id + ": IFD key is not RSA-1024");
+  auto impl = std::make_unique<Impl>(ks.clone(), std::move(priv), icc_public);
+  impl->sn_icc = sn_icc.to_bytes();
+  impl->options.rng = options.rng;
+  impl->options.internal_auth_le = options.internal_auth_le;
+  impl->options.test.rnd_ifd = options.test.rnd_ifd;
+  impl->options.test.kifd = options.test.kifd.clone();
+  impl->options.test.prnd2 = options.test.prnd2;
+  return CwaEngine(std::move(impl));
+}
+
+CwaStep CwaEngine::step() const noexcept { return m_impl ? m_impl->step : CwaStep::Failed; }
+
+void CwaEngine::abort() noexcept {
+  if (m_impl) m_impl->wipe();
+}
+
+Result<apdu::CommandApdu> CwaEngine::start() {
+  if (!m_impl || m_impl->started) return make_error(ErrorCode::InvalidState, "CWA-14890 engine already started");
+  m_impl->started = true;
+  return m_impl->command(CwaStep::MseRoot);
+}
+
+Result<std::optional<apdu::CommandApdu>> CwaEngine::on_response(const apdu::ResponseApdu& r) {
+  if (!m_impl || !m_impl->started || m_impl->step == CwaStep::Done || m_impl->step == CwaStep::Failed)
+    return make_error(ErrorCode::InvalidState, "CWA-14890 engine not running");
+  Impl& s = *m_impl;
+  const CwaStep cur = s.step;
+  auto failed = [&](Error e) -> Result<std::optional<apdu::CommandApdu>> {
+    s.wipe();
+    return e;
+  };
+  if (!r.ok()) return failed(cwa_status_error(r.sw(), cur, s.ks.channel));
+  if (cur == CwaStep::InternalAuth) {
+    auto kicc = cwa_verify_internal_auth(s.ifd, s.icc, r.data(), s.rnd_ifd, s.ks.ifd_chr);
+    if (!kicc) return failed(std::move(kicc).error());
+    s.kicc = std::move(kicc).value();
+  } else if (cur == CwaStep::GetChallenge) {
+    if (r.data().size() != kRndLen) return failed(make_error(ErrorCode::ProtocolError, "GET CHALLENGE: 8 bytes expected"));
+    s.rnd_icc = r.data();
+  } else if (cur == CwaStep::ExternalAuth) {
+    auto keys = cwa_derive_keys(s.kicc.view(), s.kifd.view(), s.rnd_icc, s.rnd_ifd);
+    if (!keys) return failed(std::move(keys).error());
+    s.kicc.clear();
+    s.kifd.clear();
+    s.keys = std::move(keys).value();
+    s.step = CwaStep::Done;
+    return std::optional<apdu::CommandApdu>();
+  } else if (!r.data().empty()) {
+    return failed(make_error(ErrorCode::ProtocolError, "CWA-14890: unexpected data in the answer"));
+  }
+  s.step = static_cast<CwaStep>(static_cast<int>(cur) + 1);
+  auto next = s.command(s.step);
+  if (!next) return failed(std::move(next).error());
+  return std::optional<apdu::CommandApdu>(std::move(next).value());
+}
+
+Result<CwaSessionKeys> CwaEngine::take_keys() {
+  if (!m_impl || m_impl->step != CwaStep::Done || !m_impl->keys)
+    return make_error(ErrorCode::InvalidState, "CWA-14890 not finished");
+  CwaSessionKeys k = std::move(*m_impl->keys);
+  m_impl->keys.reset();
+  return k;
+}
+
+}  // namespace dnie::auth

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: Apache-2.0
+// EsignCard: chip identity, ICC chain (X.509, RFC 5280 signatures), PKCS#15 files and the
+// CWA-14890 channel stack (CWA 14890-1 §8; dnie3-facts §2, §4.2, §4.3).
+#include <algorithm>
+
+#include "dnie/bytes/log.hpp"
+#include "dnie/bytes/tlv.hpp"
+#include "esign/card_internal.hpp"
+
+namespace dnie::esign {
+
+namespace {
+
+constexpr std::string_view kComponent = "esign";
+
+bool readable(std::uint16_t sw) { return sw == apdu::sw::kOk || sw == apdu::sw::kEndOfFileWarning; }
+
+/// True when `data` holds complete TLV objects followed by a 00 (PKCS#15 padding).
+bool padding_reached(ByteView data) {
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    if (data[pos] == 0x00 || data[pos] == 0xFF) return true;
+    auto h = tlv::parse_header(data.subview(pos));
+    if (!h || h->total_size > data.size() - pos) return false;
+    pos += h->total_size;
+  }
+  return false;
+}
+
+std::string ascii_trim(ByteView b) {
+  std::string s;
+  for (auto c : b)
+    if (c >= 0x20 && c < 0x7F) s += static_cast<char>(c);
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+// ---- I/O helpers ----------------------------------------------------------------------------------
+
+transport::Transport& EsignCard::Impl::current() noexcept {
+  if (state == ChannelState::Base) return *link;
+  if (own_sm) return *own_sm;
+  return sm_link ? static_cast<transport::Transport&>(*sm_link) : *link;
+}
+
+Result<apdu::ResponseApdu> EsignCard::Impl::exchange(const apdu::CommandApdu& cmd) {
+  auto r = transport::transceive(current(), cmd, false);
+  if (!r && state != ChannelState::Base) state = ChannelState::NeedsRelink;
+  if (r && r->sw() == apdu::sw::kMemoryFailure)
+    return make_error(ErrorCode::CardTerminated, "the card is terminated (65 81)").with_sw(r->sw());
+  return r;
+}
+
+Status EsignCard::Impl::select_mf() {
+  apdu::CommandApdu c(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File"));
+  DNIE_ASSIGN_OR_RETURN(auto r, exchange(c));
+  return apdu::expect_ok(r, "SELECT MF");
+}
+
+Result<std::optional<std::size_t>> EsignCard::Impl::select_fid(std::uint16_t fid) {
+  const std::uint8_t f[2] = {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)};
+  apdu::CommandApdu c(0x00, 0xA4, 0x00, 0x00, ByteView(f, 2));
+  DNIE_ASSIGN_OR_RETURN(auto r, exchange(c));
+  DNIE_TRY(apdu::expect_ok(r, "SELECT " + to_hex(ByteView(f, 2))));
+  // FCI 6F L 85 0A <type><FID:2><size:2><ACL:5> (dnie3-facts §2.1).
+  std::optional<std::size_t> size;
+  if (auto fci = tlv::parse_first(r.data()); fci && fci->tag == 0x6F) {
+    if (auto d = tlv::find(fci->value, 0x85); d && d->value.size() >= 5)
+      size = static_cast<std::size_t>((d->value[3] << 8) | d->value[4]);
+  }
+  return size;
+}
+
+Result<Bytes> EsignCard::Impl::read_selected(std::optional<std::size_t> size, bool stop_at_padding,
+                                             std::size_t max_size) {
+  if (size && *size > max_size) return make_error(ErrorCode::MalformedData, "file larger than expected");
+  Bytes out;
+  const std::size_t chunk = std::clamp<std::size_t>(options.read_chunk, 16, 0xDE);
+  while (out.size() < (size ? *size : max_size)) {
+    if (out.size() > 0x7FFF) return make_error(ErrorCode::Unsupported, "file offset beyond 32767");
+    const std::size_t want = std::min(chunk, (size ? *size : max_size) - out.size());
+    apdu::CommandApdu rb(0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8), static_cast<std::uint8_t>(out.size()));
+    rb.set_le(want);
+    DNIE_ASSIGN_OR_RETURN(auto r, exchange(rb));
+    if (r.sw() == apdu::sw::kWrongP1P2 && !out.empty()) break;
+    if (!readable(r.sw())) return apdu::sw_error(r.sw(), "READ BINARY");
+    append(out, r.data());
+    if (r.data().size() < want || r.sw() == apdu::sw::kEndOfFileWarning) break;
+    if (stop_at_padding && padding_reached(out)) break;
+  }
+  return out;
+}
+
+Result<Bytes> EsignCard::Impl::read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size) {
+  DNIE_TRY(select_mf());
+  std::optional<std::size_t> size;
+  for (std::size_t i = 0; i + 1 < path.size(); i += 2) {
+    const auto fid = static_cast<std::uint16_t>((path[i] << 8) | path[i + 1]);
+    if (i == 0 && fid == 0x3F00) continue;
+    DNIE_ASSIGN_OR_RETURN(size, select_fid(fid));
+  }
+  return read_selected(size, stop_at_padding, max_size);
+}
+
+// ---- channels -------------------------------------------------------------------------------------
+
+Status EsignCard::Impl::relink() {
+  own_sm.reset();
+  pin_verified = false;
+  if (options.relink) {
+    auto t = options.relink();
+    if (!t || *t == nullptr) {
+      state = ChannelState::NeedsRelink;
+      return t ? make_error(ErrorCode::InvalidState, "relink returned no transport") : std::move(t).error();
+    }
+    link = *t;
+    sm_link = dynamic_cast<sm::SecureMessagingTransport*>(link);
+  } else if (sm_link == nullptr && !link->is_secure()) {
+    DNIE_TRY(link->reconnect(true));  // contact: a reset ends the card's SM session
+  } else {
+    state = ChannelState::NeedsRelink;
+    return make_error(ErrorCode::InvalidState,
+                      "a used CWA channel must be torn down first: re-run PACE (set EsignOptions::relink)");
+  }
+  state = ChannelState::Base;
+  log(LogLevel::Debug, kComponent, "base link re-established");
+  return ok_status();
+}
+
+Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
+  const auth::CwaKeySet* ks = ch == auth::CwaChannel::Pin ? pin_ks : user_ks;
+  // The only legal orders: base → PIN, PIN → user (dnie3-facts §4.2; OpenSC PR 3614).
+  const bool legal = (ch == auth::CwaChannel::Pin && state == ChannelState::Base) ||
+                     (ch == auth::CwaChannel::User && state == ChannelState::Pin);
+  if (!legal || ks == nullptr || !icc_key) return make_error(ErrorCode::InternalError, "CWA channel order violated");
+  auth::CwaOptions o;
+  o.rng = options.rng;
+  if (options.cwa_test) {
+    o.test.rnd_ifd = options.cwa_test->rnd_ifd;
+    o.test.kifd = options.cwa_test->kifd.clone();
+    o.test.prnd2 = options.cwa_test->prnd2;
+  }
+  DNIE_ASSIGN_OR_RETURN(auto engine, auth::CwaEngine::create(*ks, chip.sn_icc, *icc_key, std::move(o)));
+  Status st;
+  if (state == ChannelState::Base && !sm_link) {
+    auto session = auth::run_cwa(*link, engine);
+    if (session) own_sm = std::make_unique<sm::SecureMessagingTransport>(*link, std::move(session).value());
+    else st = std::move(session).error();
+  } else {
+    sm::SecureMessagingTransport& chan = own_sm ? *own_sm : *sm_link;
+    st = auth::cwa_switch_channel(chan, engine);
+  }
+  if (!st) {
+    state = ChannelState::NeedsRelink;
+    return st;
+  }
+  state = ch == auth::CwaChannel::Pin ? ChannelState::Pin : ChannelState::User;
+  log(LogLevel::Debug, kComponent, std::string("CWA ") + std::string(auth::cwa_channel_name(ch)) + " channel open (" + ks->id + ")");
+  return ok_status();
+}
+
+Status EsignCard::Impl::ensure_pin_channel() {
+  if (state == ChannelState::Pin) return ok_status();
+  if (state != ChannelState::Base) DNIE_TRY(relink());
+  return open_channel(auth::CwaChannel::Pin);
+}
+
+// ---- PKCS#15 --------------------------------------------------------------------------------------
+
+Status EsignCard::Impl::load_directories() {
+  if (cdf && prkdf) return ok_status();
+  // DNIe locations (dnie3-facts §2.2): DF 5015, CDF 6004, PrKDF 6001.
+  DNIE_ASSIGN_OR_RETURN(Bytes cdf_file, read_path(hex_bytes("5015 6004"), true));
+  DNIE_ASSIGN_OR_RETURN(auto certs, parse_cdf(cdf_file));
+  DNIE_ASSIGN_OR_RETURN(auto size, select_fid(0x6001));
+  DNIE_ASSIGN_OR_RETURN(Bytes prkdf_file, read_selected(size, true, 16 * 1024));
+  DNIE_ASSIGN_OR_RETURN(auto keys, parse_prkdf(prkdf_file));
+  cdf = std::move(certs);
+  prkdf = std::move(keys);
+  return ok_status();
+}
+
+Result<CardCertificate> EsignCard::Impl::load_certificate(const CertificateObject& obj) {
+  const std::string key = obj.path.to_string();
+  if (auto it = cert_cache.find(key); it != cert_cache.end()) return it->second;
+  DNIE_ASSIGN_OR_RETURN(Bytes file, read_path(obj.path.path, false));
+  DNIE_ASSIGN_OR_RETURN(Bytes der, decompress_certificate(file));
+  DNIE_ASSIGN_OR_RETURN(auto cert, crypto::Certificate::parse(der));
+  std::optional<PrivateKeyObject> pk;
+  if (prkdf)
+    for (const auto& k : *prkdf)
+      if (k.id == obj.id) pk = k;
+  CardCertificate cc{obj, pk, cert, describe_certificate(cert)};
+  cert_cache.emplace(key, cc);
+  return cc;
+}
+
+// ---- EsignCard ------------------------------------------------------------------------------------
+
+EsignCard::EsignCard(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+EsignCard::EsignCard(EsignCard&&) noexcept = default;
+EsignCard& EsignCard::operator=(EsignCard&&) noexcept = default;
+EsignCard::~EsignCard() = default;
+
+const ChipIdentity& EsignCard::chip() const noexcept { return m_impl->chip; }
+const crypto::Certificate& EsignCard::icc_certificate() const noexcept { return *m_impl->icc_cert; }
+ChannelState EsignCard::state() const noexcept { return m_impl->state; }
+
+Result<EsignCard> EsignCard::open(transport::Transport& link, EsignOptions options) {
+  auto impl = std::make_unique<Impl>();
+  Impl& s = *impl;
+  s.link = &link;
+  s.sm_link = options.secure_link ? options.secure_link : dynamic_cast<sm::SecureMessagingTransport*>(&link);
+  s.options = std::move(options);
+  if (s.options.keysets) {
+    s.registry = s.options.keysets;
+  } else {
+    DNIE_ASSIGN_OR_RETURN(auto reg, KeySetRegistry::builtin());
+    s.own_registry = std::make_unique<KeySetRegistry>(std::move(reg));
+    s.registry = s.own_registry.get();
+  }
+  const Bytes atr = link.atr();
+  if (atr.size() >= 2 && atr[atr.size() - 2] == 0x65 && atr.back() == 0x81)
+    return make_error(ErrorCode::CardTerminated, "the card is terminated (ATR ends 65 81)");
+  // 1. SN.ICC (CWA 14890-1 §8.4.3 uses it in the terminal's signature).
+  DNIE_ASSIGN_OR_RETURN(auto ci, s.exchange(auth::cwa_get_chip_info_command()));
+  DNIE_ASSIGN_OR_RETURN(s.chip.sn_icc, auth::cwa_parse_chip_info(ci));
+  // 2. IDESP (EF 0006) — optional for the selection.
+  if (auto idesp = s.read_path(hex_bytes("0006"), false, 64)) s.chip.idesp = ascii_trim(*idesp);
+  // 3. ICC certificate (EF 601F) and its CA (EF 6020).
+  DNIE_ASSIGN_OR_RETURN(Bytes icc_der, s.read_path(hex_bytes("601F"), false));
+  DNIE_ASSIGN_OR_RETURN(Bytes icc_plain, decompress_certificate(icc_der));
+  DNIE_ASSIGN_OR_RETURN(auto icc, crypto::Certificate::parse(icc_plain));
+  if (!icc.public_key().is_rsa() || icc.public_key().rsa()->size() != 128)
+    return make_error(ErrorCode::Unsupported, "ICC key is not RSA-1024");
+  s.chip.icc_issuer = icc.issuer().to_string();
+  std::optional<crypto::Certificate> ca;
+  if (s.options.icc_chain != IccChainPolicy::Skip) {
+    DNIE_ASSIGN_OR_RETURN(Bytes ca_der, s.read_path(hex_bytes("6020"), false));
+    DNIE_ASSIGN_OR_RETURN(Bytes ca_plain, decompress_certificate(ca_der));
+    DNIE_ASSIGN_OR_RETURN(auto c, crypto::Certificate::parse(ca_plain));
+    s.chip.ca_issuer = c.issuer().to_string();
+    ca = std::move(c);
+  }
+  // 4. Key sets for this card.
+  DNIE_ASSIGN_OR_RETURN(auto choice, s.registry->select({s.chip.icc_issuer, s.chip.ca_issuer, s.chip.idesp},
+                                                        s.options.force_generation));
+  s.pin_ks = choice.pin;
+  s.user_ks = choice.user;
+  s.chip.generation = choice.generation;
+  s.chip.pin_keyset = choice.pin->id;
+  s.chip.user_keyset = choice.user->id;
+  s.chip.selection_reason = choice.reason;
+  // 5. ICC chain: 601F ← 6020 ← trusted root (legacy digests such as SHA-1 are accepted).
+  if (ca) {
+    if (auto st = icc.verify_signed_by(ca->public_key()); !st)
+      return make_error(ErrorCode::VerificationFailed, "ICC certificate is not signed by EF 6020: " + st.error().message);
+    std::vector<crypto::RsaPublicKey> anchors = s.options.extra_icc_roots;
+    bool known = !anchors.empty();
+    for (const auto& r : s.registry->icc_roots()) {
+      if (r.test_only != choice.test) continue;
+      if (r.generation == choice.generation) known = true;
+      if (auto k = crypto::RsaPublicKey::from_components(r.modulus, r.exponent)) anchors.push_back(std::move(k).value());
+    }
+    for (const auto& a : anchors)
+      if (ca->verify_signed_by(crypto::PublicKey(a))) s.chip.chain_verified = true;
+    if (!s.chip.chain_verified) {
+      if (s.options.icc_chain == IccChainPolicy::Require || known)
+        return make_error(ErrorCode::UntrustedDocument, "ICC component chain does not lead to a trusted root");
+      log(LogLevel::Warning, kComponent, "no component root known for generation " + choice.generation +
+                                             ": ICC chain not verified (add one with EsignOptions::extra_icc_roots)");
+    }
+  }
+  s.icc_key = *icc.public_key().rsa();
+  s.icc_cert = std::move(icc);
+  return EsignCard(std::move(impl));
+}
+
+Result<TokenInfo> EsignCard::token_info() {
+  if (m_impl->token) return *m_impl->token;
+  DNIE_ASSIGN_OR_RETURN(Bytes f, m_impl->read_path(hex_bytes("5015 5032"), true, 4096));
+  DNIE_ASSIGN_OR_RETURN(TokenInfo ti, parse_dnie_token_info(f));
+  m_impl->token = ti;
+  return ti;
+}
+
+Result<std::vector<CardCertificate>> EsignCard::certificates() {
+  DNIE_TRY(m_impl->load_directories());
+  std::vector<CardCertificate> out;
+  for (const auto& obj : *m_impl->cdf) {
+    DNIE_ASSIGN_OR_RETURN(auto c, m_impl->load_certificate(obj));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<CardCertificate> EsignCard::certificate(KeyKind key) {
+  DNIE_TRY(m_impl->load_directories());
+  const auto ref = static_cast<std::int64_t>(key);
+  for (const auto& k : *m_impl->prkdf) {
+    if (k.key_reference != ref) continue;
+    for (const auto& obj : *m_impl->cdf)
+      if (obj.id == k.id) return m_impl->load_certificate(obj);
+  }
+  return make_error(ErrorCode::NotFound, key == KeyKind::Signing ? "no signing certificate on the card"
+                                                                 : "no authentication certificate on the card");
+}
+
+Status EsignCard::close_channels() {
+  if (m_impl->state == ChannelState::Base) return ok_status();
+  return m_impl->relink();
+}
+
+}  // namespace dnie::esign
