@@ -23,7 +23,11 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/dnieConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/dnieConfig.cmake ${PROJECT_BINARY_DIR}/dnieConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/FindMbedTLS.cmake DESTINATION ${DNIE_CMAKE_DIR})
 
-# pkg-config: absolute or relative libdir/includedir both work.
+# pkg-config: relocatable (prefix computed from the .pc file's own location) unless the libdir
+# or includedir is absolute.
+file(RELATIVE_PATH _dnie_pc_up "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" _dnie_pc_up "${_dnie_pc_up}")
+set(DNIE_PC_PREFIX "\${pcfiledir}/${_dnie_pc_up}")
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
   set(DNIE_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
 else()

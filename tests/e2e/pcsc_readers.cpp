@@ -4,6 +4,7 @@
 // keep another process out of a multi-APDU sequence.
 #include <doctest/doctest.h>
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +41,15 @@ void wait_present(PcscContext& ctx, bool present) {
   FAIL("card presence did not become " << present);
 }
 
+// Starts dnie-vcard once the reader is empty (a previous card may still be noticed as present for
+// up to one 400 ms vpcd poll) and waits until pcscd sees the new card.
+std::unique_ptr<e2e::Child> start_card(PcscContext& ctx, const std::string& profile, bool contact) {
+  wait_present(ctx, false);
+  auto c = std::make_unique<e2e::Child>(e2e::vcard_args(profile, contact));
+  wait_present(ctx, true);
+  return c;
+}
+
 Bytes read_file_plain(Transport& t, std::uint16_t fid) {
   auto sel = transceive(t, CommandApdu(0x00, 0xA4, 0x00, 0x00, be_bytes(fid, 2)));
   REQUIRE(sel.ok());
@@ -59,8 +69,7 @@ TEST_CASE("discovery, ATR recognition and plain contact reads") {
   bool found = false;
   for (auto& r : *readers) found |= r == e2e::kReader0;
   REQUIRE_MESSAGE(found, "vpcd reader missing: is vsmartcard-vpcd installed?");
-  e2e::Child card(e2e::vcard_args("genuine", /*contact=*/true));
-  wait_present(*ctx, true);
+  auto card = start_card(*ctx, "genuine", /*contact=*/true);
   auto t = PcscTransport::connect(ctx, e2e::kReader0);
   REQUIRE_MESSAGE(t.ok(), t.error().to_string());
   auto info = identify_atr((*t)->atr());
@@ -78,8 +87,7 @@ TEST_CASE("discovery, ATR recognition and plain contact reads") {
 
 TEST_CASE("removal and insertion are noticed; a removed card fails with CardRemoved") {
   auto ctx = context();
-  auto card = std::make_unique<e2e::Child>(e2e::vcard_args("genuine", false));
-  wait_present(*ctx, true);
+  auto card = start_card(*ctx, "genuine", false);
   auto t = PcscTransport::connect(ctx, e2e::kReader0);
   REQUIRE(t.ok());
   CHECK(identify_atr((*t)->atr()).kind == CardKind::DnieContactless);
@@ -89,8 +97,7 @@ TEST_CASE("removal and insertion are noticed; a removed card fails with CardRemo
   auto r = (*t)->transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8));
   REQUIRE_FALSE(r.ok());
   CHECK((r.error().code == ErrorCode::CardRemoved || r.error().code == ErrorCode::NoCard));
-  e2e::Child again(e2e::vcard_args("genuine", false));
-  wait_present(*ctx, true);
+  auto again = start_card(*ctx, "genuine", false);
   auto t2 = PcscTransport::connect(ctx, e2e::kReader0);
   REQUIRE(t2.ok());
   auto ch = (*t2)->transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8));
@@ -100,8 +107,7 @@ TEST_CASE("removal and insertion are noticed; a removed card fails with CardRemo
 
 TEST_CASE("a reset by another process surfaces once as CardReset, then the card works again") {
   auto ctx = context();
-  e2e::Child card(e2e::vcard_args("genuine", true));
-  wait_present(*ctx, true);
+  auto card = start_card(*ctx, "genuine", true);
   auto t = PcscTransport::connect(ctx, e2e::kReader0);
   REQUIRE(t.ok());
   pid_t pid = ::fork();
@@ -126,8 +132,7 @@ TEST_CASE("a reset by another process surfaces once as CardReset, then the card 
 
 TEST_CASE("a transaction keeps another process out until it ends") {
   auto ctx = context();
-  e2e::Child card(e2e::vcard_args("genuine", true));
-  wait_present(*ctx, true);
+  auto card = start_card(*ctx, "genuine", true);
   auto t = PcscTransport::connect(ctx, e2e::kReader0);
   REQUIRE(t.ok());
   REQUIRE((*t)->begin_transaction().ok());
@@ -160,6 +165,9 @@ TEST_CASE("a transaction keeps another process out until it ends") {
   CHECK(::read(fds[0], &c, 1) == 1);
   CHECK(c == 'y');
   int st = 0;
-  ::waitpid(pid, &st, 0);
+  if (::waitpid(pid, &st, WNOHANG) == 0) {  // never leave the helper process behind
+    std::this_thread::sleep_for(200ms);
+    if (::waitpid(pid, &st, WNOHANG) == 0) { ::kill(pid, SIGKILL); ::waitpid(pid, &st, 0); }
+  }
   ::close(fds[0]);
 }

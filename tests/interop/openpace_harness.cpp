@@ -7,6 +7,7 @@
 #include <eac/objects.h>
 #include <eac/pace.h>
 #include <openssl/buffer.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 
 #include <cstring>
@@ -131,13 +132,27 @@ Bytes OpenPaceChip::handle(ByteView apdu) {
       last_error = "key agreement";
       return sw(0x6300);
     }
+    // OpenPACE encodes DH values minimally (BN_bn2buf, DH_compute_key); ICAO 9303-11 and the SDK
+    // keep the full width of p. They disagree exactly when one of these values starts with 00.
+    const KA_CTX* ka = ctx->pace_ctx->ka_ctx;
+    if (EVP_PKEY_base_id(ka->key) != EVP_PKEY_EC  /* DH or DHX */) {
+      const std::size_t width = m_terminal_eph.size();
+      m_dh_leading_zero = m_terminal_eph.empty() || m_terminal_eph[0] == 0 || eph->length < width ||
+                          ka->shared_secret->length < width;
+    }
     Bytes r = tlv::encode(0x7C, tlv::encode(0x84, bytes(eph.get())));
     append(r, sw(0x9000));
     return r;
   }
   if (first->tag == 0x85) {  // step 4: mutual authentication
     Buf token = buf(first->value);
-    if (PACE_STEP3D_verify_authentication_token(ctx, token.get()) != 1) { last_error = "terminal token"; return sw(0x6300); }
+    if (PACE_STEP3D_verify_authentication_token(ctx, token.get()) != 1) {
+      const KA_CTX* ka = ctx->pace_ctx->ka_ctx;
+      last_error = "terminal token (OpenPACE: shared secret " + std::to_string(ka->shared_secret->length) +
+                   " bytes, own ephemeral key " + std::to_string(ctx->pace_ctx->my_eph_pubkey->length) +
+                   " bytes, terminal ephemeral key " + std::to_string(m_terminal_eph.size()) + " bytes)";
+      return sw(0x6300);
+    }
     Buf theirs = buf(m_terminal_eph);
     Buf mine(PACE_STEP3D_compute_authentication_token(ctx, theirs.get()));
     if (!mine || !EAC_CTX_set_encryption_ctx(ctx, EAC_ID_PACE)) { last_error = "chip token"; return sw(0x6F00); }
@@ -232,6 +247,13 @@ std::string openpace_terminal(const std::function<Bytes(ByteView)>& card, ByteVi
   Buf ce = buf(chip_eph);
   if (!PACE_STEP3B_compute_shared_secret(ctx.get(), ce.get()) || !PACE_STEP3C_derive_keys(ctx.get()))
     return "shared secret / key derivation";
+  {  // see OpenPaceChip: OpenPACE's minimal DH encodings differ from ICAO's full width
+    const KA_CTX* ka = ctx->pace_ctx->ka_ctx;
+    if (EVP_PKEY_base_id(ka->key) != EVP_PKEY_EC  /* DH or DHX */ &&
+        (chip_eph.empty() || chip_eph[0] == 0 || my_eph->length < chip_eph.size() ||
+         ka->shared_secret->length < chip_eph.size()))
+      return kDhLeadingZero;
+  }
   Buf my_token(PACE_STEP3D_compute_authentication_token(ctx.get(), ce.get()));
   if (!my_token) return "PACE_STEP3D_compute_authentication_token";
   if (!ga(0x00, tlv::encode(0x85, bytes(my_token.get())), 0x86, chip_token)) return "GA step 4 refused (token)";

@@ -29,6 +29,9 @@ class OpenPaceChip {
   /// One command APDU → response (data ‖ SW).
   Bytes handle(ByteView apdu);
   bool pace_done() const { return m_sm; }
+  /// True when this DH session hit OpenPACE's minimal-length encoding (a value starting with 00):
+  /// OpenPACE then deviates from ICAO 9303-11's full-width rule, so the session cannot agree.
+  bool dh_leading_zero() const { return m_dh_leading_zero; }
   /// Plain data the chip returns to a protected READ BINARY.
   static Bytes payload() { return Bytes{'D', 'N', 'I', 'E', '-', 'I', 'N', 'T', 'E', 'R', 'O', 'P'}; }
   std::string last_error;
@@ -41,7 +44,11 @@ class OpenPaceChip {
   int m_type;
   Bytes m_terminal_eph;
   bool m_sm = false;
+  bool m_dh_leading_zero = false;
 };
+
+/// Returned by openpace_terminal() for the DH sessions described at OpenPaceChip::dh_leading_zero.
+inline constexpr const char* kDhLeadingZero = "OpenPACE minimal DH encoding (value with a leading 00)";
 
 /// Runs PACE as the terminal with OpenPACE against `card` (one APDU in, one response out),
 /// using EF.CardAccess `card_access`, protocol OID and parameter ID, and password. Then sends

@@ -56,26 +56,29 @@ Bytes card_access_for(const Combo& c) {
 }  // namespace
 
 TEST_CASE("SDK terminal ↔ OpenPACE chip, every Generic Mapping parameter set") {
-  int ok = 0;
+  int ok = 0, reruns = 0;
   for (const auto& c : combos()) {
     CAPTURE(c.label);
-    interop::OpenPaceChip chip("123456", 2);
-    transport::FunctionTransport t([&chip](ByteView cmd) -> Result<Bytes> { return chip.handle(cmd); }, {},
-                                   transport::LinkLimits{65535, 65536, true});
-    auto pw = auth::PacePassword::can("123456");
-    REQUIRE(pw.ok());
-    auth::PaceRequest req;
-    req.password = std::move(pw).value();
-    req.card_access = card_access_for(c);
-    auto ch = auth::establish_pace(t, req);
-    REQUIRE_MESSAGE(ch.ok(), ch.error().to_string() << " / openpace: " << chip.last_error);
-    sm::SecureMessagingTransport smt(t, std::move(ch->session));
-    auto r = smt.transmit(apdu::CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, 256));
-    REQUIRE_MESSAGE(r.ok(), r.error().to_string() << " / openpace: " << chip.last_error);
-    CHECK(r->data() == interop::OpenPaceChip::payload());
-    ++ok;
+    for (int attempt = 0;; ++attempt) {
+      interop::OpenPaceChip chip("123456", 2);
+      transport::FunctionTransport t([&chip](ByteView cmd) -> Result<Bytes> { return chip.handle(cmd); }, {},
+                                     transport::LinkLimits{65535, 65536, true});
+      auth::PaceRequest req;
+      req.password = auth::PacePassword::can("123456").value();
+      req.card_access = card_access_for(c);
+      auto ch = auth::establish_pace(t, req);
+      if (!ch && chip.dh_leading_zero() && attempt < 8) { ++reruns; continue; }  // OpenPACE's deviation
+      REQUIRE_MESSAGE(ch.ok(), ch.error().to_string() << " / openpace: " << chip.last_error);
+      sm::SecureMessagingTransport smt(t, std::move(ch->session));
+      auto r = smt.transmit(apdu::CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, 256));
+      REQUIRE_MESSAGE(r.ok(), r.error().to_string() << " / openpace: " << chip.last_error);
+      CHECK(r->data() == interop::OpenPaceChip::payload());
+      ++ok;
+      break;
+    }
   }
-  MESSAGE(ok << " parameter sets agreed with OpenPACE's chip");
+  MESSAGE(ok << " parameter sets agreed with OpenPACE's chip (" << reruns
+             << " DH sessions rerun: OpenPACE strips a leading 00 that ICAO keeps)");
 }
 
 TEST_CASE("SDK terminal ↔ OpenPACE chip: a wrong CAN is reported as WrongCan; PIN works too") {
@@ -110,9 +113,13 @@ TEST_CASE("OpenPACE terminal ↔ virtual DNIe, every Generic Mapping parameter s
     vcard::CardOptions opt;
     opt.extended_length = c.big;  // 2048-bit DH mapping data do not fit a short APDU
     vcard::VirtualCard card(std::move(img), opt);
-    card.power_on();
-    std::string err = interop::openpace_terminal([&card](ByteView cmd) { return card.process(cmd); }, ca, c.oid,
-                                                 c.param_id, "123456", 2);
+    std::string err;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      card.power_on();
+      err = interop::openpace_terminal([&card](ByteView cmd) { return card.process(cmd); }, ca, c.oid, c.param_id,
+                                       "123456", 2);
+      if (err != interop::kDhLeadingZero) break;
+    }
     CHECK_MESSAGE(err.empty(), err);
     ok += err.empty();
   }
