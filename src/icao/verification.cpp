@@ -63,9 +63,12 @@ Verdict VerificationReport::verdict(const std::vector<std::string>& essential) c
   if (count(CheckStatus::Fail) != 0) return Verdict::Invalid;
   std::vector<std::string> ess = essential;
   if (ess.empty()) {
-    ess = {"sod.signature", "ds.chain"};
+    ess = {"sod.signature", "ds.chain", "dg1.hash"};  // DG1 is mandatory (ICAO 9303-10 §4.7)
+    // Every data group that was read must match its hash; groups the card protects (DG3, DG4:
+    // EAC) cannot be read and so cannot make the verdict incomplete.
     for (const auto& c : checks)
-      if (c.id.size() > 5 && c.id.compare(c.id.size() - 5, 5, ".hash") == 0 && c.id.rfind("dg", 0) == 0)
+      if (c.id.size() > 5 && c.id.compare(c.id.size() - 5, 5, ".hash") == 0 && c.id.rfind("dg", 0) == 0 &&
+          c.status != CheckStatus::NotPerformed)
         ess.push_back(c.id);
   }
   for (const auto& id : ess) {

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: dnie/card/session.hpp
+// The SDK's front door (level 80): find readers, open a card by a reader spec, run PACE once,
+// then read the ICAO document, verify it (passive + chip authentication), and use the eSign
+// side (certificates, PIN, signatures) without repeating handshakes.
+//
+// Reader specs: "virtual" / "virtual:<profile>" (the embedded virtual DNIe 3.0, contactless;
+// "virtual-contact[:<profile>]" for the contact interface), a PC/SC reader name ("pcsc:<name>"
+// or the bare name), a PC/SC reader index ("0", "1"...), or "nfc:<libnfc connstring>" /
+// "nfc" (first libnfc device).
+//
+// Ownership: a Session owns its transports, secure channel and eSign state. When `keep_password`
+// is set it also keeps the PACE password (wiped on destruction) so that it can re-establish PACE
+// after the card was reset or left the field and continue (resumable reads).
+// Thread safety: one Session per thread; different Sessions are independent.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dnie/apdu/trace.hpp"
+#include "dnie/auth/pace.hpp"
+#include "dnie/esign/esign.hpp"
+#include "dnie/icao/lds.hpp"
+#include "dnie/icao/verification.hpp"
+#include "dnie/transport/atr.hpp"
+#include "dnie/transport/transport.hpp"
+
+namespace dnie {
+
+enum class ReaderKind { Virtual, Pcsc, Nfc };
+std::string_view reader_kind_name(ReaderKind k) noexcept;  ///< "virtual", "pcsc", "nfc"
+
+struct ReaderInfo {
+  std::string spec;   ///< what to pass to Session::open
+  std::string name;   ///< human-readable
+  ReaderKind kind = ReaderKind::Virtual;
+  bool card_present = false;
+  Bytes atr;
+  transport::AtrInfo atr_info;
+};
+
+/// PC/SC readers (if pcscd runs), libnfc devices (when `include_nfc`) and the virtual card.
+/// Never fails: unavailable back-ends are skipped; `notes` says why.
+std::vector<ReaderInfo> list_readers(bool include_nfc = true, std::vector<std::string>* notes = nullptr);
+
+/// Directory of the virtual card images (.dvc): $DNIE_VCARD_IMAGES, else the build/install one.
+std::string default_vcard_image_dir();
+
+struct SessionOptions {
+  std::string reader = "virtual";
+  std::string vcard_image_dir;        ///< empty: default_vcard_image_dir()
+  std::string vcard_can, vcard_pin;   ///< override the virtual card's CAN / PIN
+  std::string vcard_state_file;       ///< persist the virtual card's PIN counter
+  bool keep_password = true;          ///< allow transparent re-PACE after a reset / tag loss
+  int max_resumes = 3;                ///< per operation
+  apdu::TraceSink trace;              ///< redacted APDU trace ("plain" inside SM, "wire" outside)
+  esign::EsignOptions esign;          ///< key sets, ICC chain policy (relink is set by the session)
+  int nfc_timeout_ms = 3000;
+  /// Called once with the raw link right after it is opened (diagnostics, fault injection in
+  /// tests: e.g. dynamic_cast to vcard::VirtualTransport and set_fault_hook).
+  std::function<void(transport::Transport&)> on_link_opened;
+};
+
+struct CardInfo {
+  std::string reader;
+  ReaderKind reader_kind = ReaderKind::Virtual;
+  transport::Interface interface_type = transport::Interface::Unknown;
+  Bytes atr;
+  transport::AtrInfo atr_info;
+  Bytes chip_serial;                  ///< GET CHIP INFO (7 bytes), if available
+  std::string idesp;                  ///< support number (EF 0006), if readable
+  std::string version;                ///< EF 2F03 version string, if readable
+  std::string generation;             ///< "r1" / "r2" once the eSign side was opened
+  std::optional<int> pin_tries_left;  ///< only when asked (needs the PIN channel)
+  std::vector<std::string> notes;     ///< what could not be read and why
+};
+
+struct ApduStats {
+  std::size_t apdus = 0, bytes_sent = 0, bytes_received = 0;
+};
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> open(const SessionOptions& options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const SessionOptions& options() const noexcept;
+  ReaderKind reader_kind() const noexcept;
+  transport::Interface interface_type() const noexcept;
+  Bytes atr() const;
+
+  /// PACE (ICAO 9303-11 §4.4) with the CAN, MRZ, PIN or PUK; parameters from EF.CardAccess
+  /// unless pinned in `selection`. Replaces any previous secure channel.
+  Status pace(const auth::PacePassword& password, const auth::PaceSelection& selection = {});
+  Status pace_can(std::string_view can);
+  bool secure() const noexcept;
+  const auth::PaceResult* pace_result() const noexcept;
+
+  /// Card identity: ATR, chip serial, IDESP, version; PIN tries when `pin_tries` (spends none).
+  Result<CardInfo> info(bool pin_tries = false);
+
+  /// Reads EF.COM, EF.SOD and the data groups (all listed ones when `dgs` is empty), in the
+  /// fewest APDUs, re-establishing PACE and retrying the interrupted file if the card was reset
+  /// or left the field (when keep_password). DG3 and other protected groups are reported in
+  /// LdsContent::unreadable.
+  Result<icao::LdsContent> read_document(const std::vector<int>& dgs = {}, const icao::FileProgressFn& progress = {});
+
+  /// Passive authentication of `doc` plus Chip Authentication v1 with its DG14 (when present and
+  /// `chip_auth`), recorded as the "chip_authentication" check. The secure channel continues
+  /// under the chip-authentication keys.
+  icao::VerificationReport verify(const icao::LdsContent& doc, const icao::PassiveAuthOptions& pa = {},
+                                  bool chip_auth = true);
+
+  /// The eSign side over the current channel (opened on first use and cached).
+  Result<esign::EsignCard*> esign();
+
+  /// The transport to talk through now (the secure channel when established).
+  transport::Transport& transport();
+  ApduStats stats() const noexcept;
+  void reset_stats() noexcept;
+
+  struct Impl;
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace dnie

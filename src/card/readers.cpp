@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reader discovery and reader-spec parsing for Session::open.
+#include <cstdlib>
+
+#include "dnie/card/session.hpp"
+#include "session_internal.hpp"
+#ifdef DNIE_HAVE_PCSC
+#include "dnie/transport/pcsc.hpp"
+#endif
+#ifdef DNIE_HAVE_NFC
+#include "dnie/transport/nfc.hpp"
+#endif
+
+namespace dnie {
+
+std::string_view reader_kind_name(ReaderKind k) noexcept {
+  switch (k) {
+    case ReaderKind::Virtual: return "virtual";
+    case ReaderKind::Pcsc: return "pcsc";
+    case ReaderKind::Nfc: return "nfc";
+  }
+  return "?";
+}
+
+std::string default_vcard_image_dir() {
+  if (const char* e = std::getenv("DNIE_VCARD_IMAGES")) return e;
+#ifdef DNIE_VCARD_IMAGE_DIR
+  return DNIE_VCARD_IMAGE_DIR;
+#else
+  return "vcard";
+#endif
+}
+
+std::vector<ReaderInfo> list_readers(bool include_nfc, std::vector<std::string>* notes) {
+  std::vector<ReaderInfo> out;
+#ifdef DNIE_HAVE_PCSC
+  if (auto ctx = transport::PcscContext::establish()) {
+    if (auto states = (*ctx)->reader_states()) {
+      for (auto& s : *states) {
+        ReaderInfo r;
+        r.spec = s.name;
+        r.name = s.name;
+        r.kind = ReaderKind::Pcsc;
+        r.card_present = s.present;
+        r.atr = s.atr;
+        r.atr_info = transport::identify_atr(s.atr);
+        out.push_back(std::move(r));
+      }
+    } else if (notes) {
+      notes->push_back("PC/SC: " + states.error().to_string());
+    }
+  } else if (notes) {
+    notes->push_back("PC/SC: " + ctx.error().to_string());
+  }
+#else
+  if (notes) notes->push_back("PC/SC: not built");
+#endif
+#ifdef DNIE_HAVE_NFC
+  if (include_nfc) {
+    if (auto devs = transport::NfcTransport::list_devices()) {
+      for (auto& d : *devs) {
+        ReaderInfo r;
+        r.spec = "nfc:" + d;
+        r.name = d;
+        r.kind = ReaderKind::Nfc;
+        out.push_back(std::move(r));
+      }
+    } else if (notes) {
+      notes->push_back("libnfc: " + devs.error().to_string());
+    }
+  }
+#else
+  (void)include_nfc;
+#endif
+  ReaderInfo v;
+  v.spec = "virtual";
+  v.name = "virtual DNIe 3.0 (embedded; profiles: virtual:<profile>)";
+  v.kind = ReaderKind::Virtual;
+  v.card_present = true;
+  out.push_back(std::move(v));
+  return out;
+}
+
+namespace detail {
+
+Result<OpenedLink> open_link(const SessionOptions& o) {
+  OpenedLink link;
+  const std::string& spec = o.reader;
+  auto starts = [&spec](const char* p) { return spec.rfind(p, 0) == 0; };
+  if (spec.empty() || starts("virtual")) {
+    bool contact = starts("virtual-contact");
+    std::string profile = "genuine";
+    auto colon = spec.find(':');
+    if (colon != std::string::npos) profile = spec.substr(colon + 1);
+    const std::string dir = o.vcard_image_dir.empty() ? default_vcard_image_dir() : o.vcard_image_dir;
+    auto img = vcard::CardImage::load(dir + "/" + profile + ".dvc");
+    if (!img)
+      return Error(ErrorCode::ReaderNotFound, "no virtual card image for profile '" + profile + "' in " + dir +
+                                                  " (" + img.error().message + ")");
+    if (!o.vcard_can.empty()) img->can = o.vcard_can;
+    if (!o.vcard_pin.empty()) img->pin = o.vcard_pin;
+    vcard::CardOptions co;
+    co.contactless = !contact;
+    co.state_file = o.vcard_state_file;
+    auto card = std::make_unique<vcard::VirtualCard>(std::move(img).value(), co);
+    card->power_on();
+    link.transport = std::make_unique<vcard::VirtualTransport>(std::move(card));
+    link.kind = ReaderKind::Virtual;
+    link.name = spec.empty() ? "virtual" : spec;
+    return link;
+  }
+  if (starts("nfc")) {
+#ifdef DNIE_HAVE_NFC
+    transport::NfcOptions no;
+    if (spec.size() > 4) no.connstring = spec.substr(4);
+    no.timeout_ms = o.nfc_timeout_ms;
+    DNIE_ASSIGN_OR_RETURN(auto t, transport::NfcTransport::open(no));
+    link.name = t->name();
+    link.transport = std::move(t);
+    link.kind = ReaderKind::Nfc;
+    return link;
+#else
+    return Error(ErrorCode::Unsupported, "this build has no libnfc support");
+#endif
+  }
+#ifdef DNIE_HAVE_PCSC
+  DNIE_ASSIGN_OR_RETURN(auto ctx, transport::PcscContext::establish());
+  std::string name = starts("pcsc:") ? spec.substr(5) : spec;
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+    DNIE_ASSIGN_OR_RETURN(auto names, ctx->list_readers());
+    std::size_t idx = static_cast<std::size_t>(std::stoul(name));
+    if (idx >= names.size())
+      return Error(ErrorCode::ReaderNotFound, "no PC/SC reader with index " + name + " (" +
+                                                  std::to_string(names.size()) + " readers)");
+    name = names[idx];
+  }
+  DNIE_ASSIGN_OR_RETURN(auto t, transport::PcscTransport::connect(ctx, name));
+  link.transport = std::move(t);
+  link.kind = ReaderKind::Pcsc;
+  link.name = name;
+  return link;
+#else
+  return Error(ErrorCode::Unsupported, "this build has no PC/SC support");
+#endif
+}
+
+}  // namespace detail
+}  // namespace dnie

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+// Session: one card, one PACE, then everything over the secure channel (ICAO 9303-11 §4.4,
+// §6.1–6.2; DNIe eSign over the same channel). Resumes after a reset or tag loss by re-running
+// PACE with the kept password and retrying the interrupted file.
+#include <set>
+
+#include "dnie/auth/chip_auth.hpp"
+#include "dnie/bytes/log.hpp"
+#include "dnie/card/session.hpp"
+#include "dnie/icao/data_groups.hpp"
+#include "dnie/icao/sod.hpp"
+#include "dnie/sm/secure_messaging.hpp"
+#include "session_internal.hpp"
+
+namespace dnie {
+
+namespace {
+constexpr const char* kComponent = "session";
+
+bool resumable(const Error& e) noexcept {
+  switch (e.code) {
+    case ErrorCode::CardRemoved: case ErrorCode::CardReset: case ErrorCode::SecureMessagingError:
+    case ErrorCode::Timeout: case ErrorCode::TransportError: case ErrorCode::NoCard:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+struct Session::Impl {
+  SessionOptions options;
+  detail::OpenedLink link;
+  std::unique_ptr<transport::TracingTransport> wire_trace;
+  std::unique_ptr<transport::CountingTransport> counter;
+  std::unique_ptr<sm::SecureMessagingTransport> sm;
+  std::unique_ptr<transport::TracingTransport> plain_trace;
+  std::optional<auth::PacePassword> password;  // kept for resumption when allowed (wiped on exit)
+  auth::PaceSelection selection;
+  std::optional<auth::PaceResult> pace_result;
+  std::optional<esign::EsignCard> esign;
+  bool icao_selected = false;
+
+  transport::Transport& base() { return *counter; }
+  transport::Transport& top() {
+    if (sm && sm->is_secure()) return plain_trace ? static_cast<transport::Transport&>(*plain_trace) : *sm;
+    return base();
+  }
+
+  Status run_pace(const auth::PacePassword& pw) {
+    auth::PaceRequest req;
+    req.password = pw.clone();
+    req.selection = selection;
+    DNIE_ASSIGN_OR_RETURN(auth::PaceChannel ch, auth::establish_pace(base(), req));
+    if (sm) {
+      sm->replace_session(std::move(ch.session));
+    } else {
+      sm = std::make_unique<sm::SecureMessagingTransport>(base(), std::move(ch.session));
+      if (options.trace) plain_trace = std::make_unique<transport::TracingTransport>(*sm, options.trace, "plain");
+    }
+    log(LogLevel::Info, kComponent, "PACE established: " + ch.result.protocol_oid);
+    pace_result = std::move(ch.result);
+    icao_selected = false;
+    return ok_status();
+  }
+
+  // After a reset or tag loss: reconnect, re-run PACE with the kept password.
+  Status reestablish() {
+    if (!password) return Error(ErrorCode::InvalidState, "the secure channel was lost and no password is kept");
+    if (sm) sm->session().close();
+    auto rc = link.transport->reconnect(false);
+    if (!rc) {
+      if (rc.error().code == ErrorCode::CardReset) rc = link.transport->reconnect(false);
+      if (!rc) return rc;
+    }
+    // A plain command ends any SM session the card still holds (it answers 69 87/69 88), as the
+    // DNIe middleware does before re-running PACE (dnie3-facts §4.2).
+    (void)base().transmit(apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
+    log(LogLevel::Info, kComponent, "re-establishing PACE after the card was reset or left the field");
+    return run_pace(*password);
+  }
+
+  Result<Bytes> read_with_resume(std::uint16_t fid, const icao::ProgressFn& progress) {
+    for (int attempt = 0;; ++attempt) {
+      Status sel = ok_status();
+      if (!icao_selected) {
+        icao::LdsReader reader(top());
+        sel = reader.select_application();
+        if (sel) icao_selected = true;
+      }
+      Result<Bytes> r = sel ? icao::read_ef(top(), fid, progress) : Result<Bytes>(sel.error());
+      if (r || !resumable(r.error()) || attempt >= options.max_resumes || !password) return r;
+      log(LogLevel::Warning, kComponent, "read interrupted (" + r.error().to_string() + "); resuming");
+      icao_selected = false;
+      DNIE_TRY(reestablish());
+    }
+  }
+};
+
+Session::Session(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Session::~Session() = default;
+
+Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  DNIE_ASSIGN_OR_RETURN(impl->link, detail::open_link(options));
+  if (options.on_link_opened) options.on_link_opened(*impl->link.transport);
+  transport::Transport* bottom = impl->link.transport.get();
+  if (options.trace) {
+    impl->wire_trace = std::make_unique<transport::TracingTransport>(*bottom, options.trace, "wire");
+    bottom = impl->wire_trace.get();
+  }
+  impl->counter = std::make_unique<transport::CountingTransport>(*bottom);
+  auto info = transport::identify_atr(impl->link.transport->atr());
+  if (info.terminated) return Error(ErrorCode::CardTerminated, "the card is terminated (ATR ends 65 81)");
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+const SessionOptions& Session::options() const noexcept { return m_impl->options; }
+ReaderKind Session::reader_kind() const noexcept { return m_impl->link.kind; }
+transport::Interface Session::interface_type() const noexcept { return m_impl->link.transport->interface_type(); }
+Bytes Session::atr() const { return m_impl->link.transport->atr(); }
+bool Session::secure() const noexcept { return m_impl->sm && m_impl->sm->is_secure(); }
+const auth::PaceResult* Session::pace_result() const noexcept {
+  return m_impl->pace_result ? &*m_impl->pace_result : nullptr;
+}
+transport::Transport& Session::transport() { return m_impl->top(); }
+ApduStats Session::stats() const noexcept {
+  return ApduStats{m_impl->counter->apdus(), m_impl->counter->bytes_sent(), m_impl->counter->bytes_received()};
+}
+void Session::reset_stats() noexcept { m_impl->counter->reset_counters(); }
+
+Status Session::pace(const auth::PacePassword& password, const auth::PaceSelection& selection) {
+  m_impl->selection = selection;
+  m_impl->esign.reset();
+  Status s = m_impl->run_pace(password);
+  if (s && m_impl->options.keep_password) m_impl->password = password.clone();
+  return s;
+}
+
+Status Session::pace_can(std::string_view can) {
+  DNIE_ASSIGN_OR_RETURN(auto pw, auth::PacePassword::can(can));
+  return pace(pw);
+}
+
+Result<CardInfo> Session::info(bool pin_tries) {
+  CardInfo ci;
+  ci.reader = m_impl->link.name;
+  ci.reader_kind = m_impl->link.kind;
+  ci.interface_type = interface_type();
+  ci.atr = atr();
+  ci.atr_info = transport::identify_atr(ci.atr);
+  transport::Transport& t = transport();
+  // GET CHIP INFO (dnie3-facts §4.3 step 1).
+  if (auto r = transport::transceive(t, apdu::CommandApdu(0x90, 0xB8, 0x00, 0x00, {}, 7)); r && r->ok())
+    ci.chip_serial = r->data();
+  else
+    ci.notes.push_back("chip serial not available");
+  auto read_text = [&](std::uint16_t fid, std::string& into) {
+    auto mf = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
+    auto r = icao::read_ef(t, fid, {}, icao::ReadOptions{0, 4096, 0x00, false});
+    if (mf && r) {
+      into.assign(r->begin(), r->end());
+    } else {
+      ci.notes.push_back(icao::file_name(fid) + " not readable" +
+                         (secure() ? std::string() : std::string(" without PACE")));
+    }
+  };
+  read_text(0x0006, ci.idesp);
+  read_text(0x2F03, ci.version);
+  m_impl->icao_selected = false;
+  if (m_impl->esign) ci.generation = m_impl->esign->chip().generation;
+  if (pin_tries) {
+    auto e = esign();
+    if (e) {
+      ci.generation = (*e)->chip().generation;
+      if (auto n = (*e)->tries_left()) ci.pin_tries_left = *n;
+      else ci.notes.push_back("PIN tries: " + n.error().to_string());
+    } else {
+      ci.notes.push_back("PIN tries: " + e.error().to_string());
+    }
+  }
+  return ci;
+}
+
+Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs, const icao::FileProgressFn& progress) {
+  icao::LdsContent doc;
+  auto prog = [&progress](std::uint16_t fid) -> icao::ProgressFn {
+    if (!progress) return {};
+    return [&progress, fid](std::size_t d, std::size_t n) { progress(fid, d, n); };
+  };
+  auto optional_file = [&](std::uint16_t fid, Bytes& into) -> Status {
+    auto r = m_impl->read_with_resume(fid, prog(fid));
+    if (r) { into = std::move(*r); return ok_status(); }
+    if (r.error().code == ErrorCode::NotFound) return ok_status();
+    return std::move(r).error();
+  };
+  DNIE_TRY(optional_file(icao::kFidCom, doc.com));
+  DNIE_TRY(optional_file(icao::kFidSod, doc.sod));
+  std::set<int> wanted(dgs.begin(), dgs.end());
+  if (wanted.empty()) {
+    if (auto com = icao::parse_com(doc.com)) wanted.insert(com->data_groups.begin(), com->data_groups.end());
+    if (auto sod = icao::parse_sod(doc.sod))
+      for (const auto& h : sod->lds.hashes) wanted.insert(h.number);
+  }
+  for (int dg : wanted) {
+    if (dg < 1 || dg > 16) continue;
+    auto r = m_impl->read_with_resume(icao::dg_fid(dg), prog(icao::dg_fid(dg)));
+    if (r) { doc.dgs[dg] = std::move(*r); continue; }
+    Error e = std::move(r).error();
+    if (e.code == ErrorCode::AccessDenied) {
+      Error u(ErrorCode::AccessDenied, dg == 3 || dg == 4 ? "not readable (needs EAC)" : "not readable (access denied)");
+      u.with_sw(e.sw);
+      doc.unreadable[dg] = std::move(u);
+    } else if (e.code == ErrorCode::NotFound) {
+      doc.unreadable[dg] = Error(ErrorCode::NotFound, "absent");
+    } else if (e.code == ErrorCode::MalformedData || e.code == ErrorCode::CardError) {
+      doc.unreadable[dg] = std::move(e);
+    } else {
+      return e;
+    }
+  }
+  return doc;
+}
+
+icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao::PassiveAuthOptions& pa,
+                                         bool chip_auth) {
+  icao::VerificationReport report = icao::verify_document(doc, pa);
+  const char* id = "chip_authentication";
+  const char* what = "Chip Authentication with the DG14 key (the chip holds the private key)";
+  if (!chip_auth) return report;
+  const Bytes* dg14 = doc.dg(14);
+  if (!dg14) {
+    report.not_performed(id, what, "DG14 not read");
+  } else if (!m_impl->sm || !m_impl->sm->is_secure()) {
+    report.not_performed(id, what, "no secure channel (run PACE first)");
+  } else if (auto infos = icao::parse_dg14(*dg14); !infos) {
+    report.fail(id, what, "DG14 does not parse: " + infos.error().message);
+  } else {
+    auto r = auth::run_chip_authentication(*m_impl->sm, *infos);
+    m_impl->icao_selected = false;
+    m_impl->esign.reset();
+    icao::record_result(report, id, what, r ? Status() : Status(r.error()));
+  }
+  return report;
+}
+
+Result<esign::EsignCard*> Session::esign() {
+  if (m_impl->esign) return &*m_impl->esign;
+  esign::EsignOptions o = m_impl->options.esign;
+  Impl* impl = m_impl.get();
+  transport::Transport* link = &impl->base();
+  if (impl->sm && impl->sm->is_secure()) {
+    o.secure_link = impl->sm.get();
+    link = impl->sm.get();
+    o.relink = [impl]() -> Result<transport::Transport*> {
+      DNIE_TRY(impl->reestablish());
+      return static_cast<transport::Transport*>(impl->sm.get());
+    };
+  }
+  DNIE_ASSIGN_OR_RETURN(auto card, esign::EsignCard::open(*link, std::move(o)));
+  m_impl->esign.emplace(std::move(card));
+  m_impl->icao_selected = false;
+  return &*m_impl->esign;
+}
+
+}  // namespace dnie

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// The session against every virtual card profile: the SDK's PACE terminal against the virtual
+// chip, economical reads, passive + chip authentication verdicts, resumable reads after tag loss.
+#include <doctest/doctest.h>
+
+#include "dnie/card/session.hpp"
+#include "dnie/vcard/virtual_card.hpp"
+#include "test_support.hpp"
+
+using namespace dnie;
+
+namespace {
+
+icao::TrustStore trust_for(const std::string& profile) {
+  auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/" + profile + ".dvc");
+  REQUIRE(img.ok());
+  icao::TrustStore ts;
+  REQUIRE(ts.add_certificates(img->extras.at("csca.der"), "test CSCA").ok());
+  return ts;
+}
+
+std::unique_ptr<Session> open_session(const std::string& reader, SessionOptions o = {}) {
+  o.reader = reader;
+  o.vcard_image_dir = DNIE_VCARD_IMAGE_DIR;
+  auto s = Session::open(o);
+  REQUIRE_MESSAGE(s.ok(), s.error().to_string());
+  return std::move(s).value();
+}
+
+icao::VerificationReport read_and_verify(const std::string& profile) {
+  auto s = open_session("virtual:" + profile);
+  REQUIRE(s->pace_can("123456").ok());
+  auto doc = s->read_document();
+  REQUIRE_MESSAGE(doc.ok(), doc.error().to_string());
+  auto ts = trust_for("genuine");  // the police trust the real (test) CSCA only
+  icao::PassiveAuthOptions pa;
+  pa.trust_store = &ts;
+  return s->verify(*doc, pa);
+}
+
+std::string failed(const icao::VerificationReport& r) {
+  std::string out;
+  for (const auto& c : r.checks)
+    if (c.status == icao::CheckStatus::Fail) out += c.id + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("PACE with the CAN, then the whole document in the fewest APDUs") {
+  auto s = open_session("virtual");
+  CHECK_FALSE(s->secure());
+  CHECK(s->pace_can("123456").ok());
+  CHECK(s->secure());
+  REQUIRE(s->pace_result() != nullptr);
+  CHECK(s->pace_result()->protocol_oid == "0.4.0.127.0.7.2.2.4.2.2");  // from EF.CardAccess
+  s->reset_stats();
+  auto doc = s->read_document();
+  REQUIRE(doc.ok());
+  for (int dg : {1, 2, 7, 11, 13, 14}) CHECK_MESSAGE(doc->has(dg), "DG" << dg);
+  CHECK(doc->unreadable.count(3) == 1);  // DG3 needs EAC: 69 82
+  // Minimum: per file one SELECT + ceil(size/223) READ BINARY (the 223-byte AES-SM frame limit).
+  std::size_t min = 1;  // SELECT of the ICAO application
+  auto add = [&min](std::size_t n) { min += 1 + (n + 222) / 223; };
+  add(doc->com.size());
+  add(doc->sod.size());
+  for (auto& [n, b] : doc->dgs) add(b.size());
+  min += 1;  // DG3's refused SELECT
+  MESSAGE("read " << s->stats().apdus << " APDUs, theoretical minimum " << min);
+  CHECK(s->stats().apdus <= min * 110 / 100);
+}
+
+TEST_CASE("verdicts for every profile") {
+  SUBCASE("genuine passes every check") {
+    auto r = read_and_verify("genuine");
+    CHECK_MESSAGE(r.verdict() == icao::Verdict::Valid, failed(r));
+    CHECK(r.status("chip_authentication") == icao::CheckStatus::Pass);
+    CHECK(r.status("ds.chain") == icao::CheckStatus::Pass);
+  }
+  SUBCASE("altered data group") {
+    auto r = read_and_verify("altered-dg");
+    CHECK(r.verdict() == icao::Verdict::Invalid);
+    CHECK(failed(r).find(".hash") != std::string::npos);
+  }
+  SUBCASE("cloned chip fails chip authentication") {
+    auto r = read_and_verify("cloned-chip");
+    CHECK(r.status("chip_authentication") == icao::CheckStatus::Fail);
+    CHECK(r.verdict() == icao::Verdict::Invalid);
+  }
+  SUBCASE("expired document") {
+    auto r = read_and_verify("expired");
+    CHECK(r.verdict() == icao::Verdict::Invalid);
+    CHECK(r.status("document.expiry") == icao::CheckStatus::Fail);
+  }
+  SUBCASE("untrusted CSCA") {
+    auto r = read_and_verify("untrusted-csca");
+    CHECK(r.verdict() != icao::Verdict::Valid);
+    CHECK(r.status("ds.chain") != icao::CheckStatus::Pass);
+  }
+}
+
+TEST_CASE("clear outcomes: wrong CAN, terminated card") {
+  auto s = open_session("virtual");
+  auto e = s->pace_can("654321");
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().code == ErrorCode::WrongCan);
+  CHECK(s->pace_can("123456").ok());  // CAN tries are not counted
+  SessionOptions o;  // the contact ATR of a terminated card ends 65 81 (dnie3-facts §1.1)
+  o.reader = "virtual-contact:terminated";
+  o.vcard_image_dir = DNIE_VCARD_IMAGE_DIR;
+  auto t = Session::open(o);
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error().code == ErrorCode::CardTerminated);
+}
+
+TEST_CASE("a read interrupted by tag loss resumes with a new PACE and returns identical data") {
+  auto s0 = open_session("virtual");
+  REQUIRE(s0->pace_can("123456").ok());
+  auto ref = s0->read_document({2});
+  REQUIRE(ref.ok());
+  for (std::size_t fail_at : {8u, 12u, 20u}) {
+    CAPTURE(fail_at);
+    SessionOptions o;
+    o.on_link_opened = [fail_at](transport::Transport& t) {
+      auto* vt = dynamic_cast<vcard::VirtualTransport*>(&t);
+      REQUIRE(vt != nullptr);
+      vt->set_fault_hook([fail_at](std::size_t i, const apdu::CommandApdu&) -> std::optional<Error> {
+        if (i == fail_at) return Error(ErrorCode::CardRemoved, "the card left the field");
+        return std::nullopt;
+      });
+    };
+    auto s = open_session("virtual", o);
+    REQUIRE(s->pace_can("123456").ok());
+    auto doc = s->read_document({2});
+    REQUIRE_MESSAGE(doc.ok(), doc.error().to_string());
+    CHECK(doc->dgs.at(2) == ref->dgs.at(2));
+  }
+}
