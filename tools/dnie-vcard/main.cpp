@@ -19,7 +19,9 @@
 #include "vcard_source.hpp"
 #include "vpcd_bridge.hpp"
 #ifdef DNIE_VCARD_WITH_PN532
-#include "pn532_emulator.hpp"
+namespace dnie::tools {
+int run_pn532(vcard::VirtualCard& card, double timeout_seconds, std::atomic<bool>& stop);
+}
 #endif
 
 namespace {
