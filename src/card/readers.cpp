@@ -18,6 +18,7 @@ std::string_view reader_kind_name(ReaderKind k) noexcept {
     case ReaderKind::Virtual: return "virtual";
     case ReaderKind::Pcsc: return "pcsc";
     case ReaderKind::Nfc: return "nfc";
+    case ReaderKind::External: return "external";
   }
   return "?";
 }
@@ -87,6 +88,13 @@ Result<OpenedLink> open_link(const SessionOptions& o) {
   OpenedLink link;
   const std::string& spec = o.reader;
   auto starts = [&spec](const char* p) { return spec.rfind(p, 0) == 0; };
+  if (o.custom_transport) {
+    DNIE_ASSIGN_OR_RETURN(link.transport, o.custom_transport());
+    if (!link.transport) return Error(ErrorCode::InvalidArgument, "custom_transport returned no transport");
+    link.kind = ReaderKind::External;
+    link.name = spec.empty() ? link.transport->name() : spec;
+    return link;
+  }
   if (spec.empty() || starts("virtual")) {
     bool contact = starts("virtual-contact");
     std::string profile = "genuine";
@@ -102,6 +110,8 @@ Result<OpenedLink> open_link(const SessionOptions& o) {
     vcard::CardOptions co;
     co.contactless = !contact;
     co.state_file = o.vcard_state_file;
+    co.link.enabled = o.vcard_link_model;
+    co.link.bit_rate_kbps = o.vcard_bit_rate_kbps;
     auto card = std::make_unique<vcard::VirtualCard>(std::move(img).value(), co);
     card->power_on();
     link.transport = std::make_unique<vcard::VirtualTransport>(std::move(card));

@@ -37,6 +37,7 @@ struct Session::Impl {
   std::unique_ptr<transport::TracingTransport> plain_trace;
   std::optional<auth::PacePassword> password;  // kept for resumption when allowed (wiped on exit)
   auth::PaceSelection selection;
+  Bytes card_access;  // EF.CardAccess, read once per session
   std::optional<auth::PaceResult> pace_result;
   std::optional<esign::EsignCard> esign;
   bool icao_selected = false;
@@ -48,9 +49,14 @@ struct Session::Impl {
   }
 
   Status run_pace(const auth::PacePassword& pw) {
+    if (card_access.empty()) {
+      auto ca = auth::read_card_access(base());
+      if (ca) card_access = std::move(*ca);  // else: the driver falls back to pinned parameters
+    }
     auth::PaceRequest req;
     req.password = pw.clone();
     req.selection = selection;
+    req.card_access = card_access;
     DNIE_ASSIGN_OR_RETURN(auth::PaceChannel ch, auth::establish_pace(base(), req));
     if (sm) {
       sm->replace_session(std::move(ch.session));
@@ -130,8 +136,10 @@ ApduStats Session::stats() const noexcept {
 }
 void Session::reset_stats() noexcept { m_impl->counter->reset_counters(); }
 
-Status Session::pace(const auth::PacePassword& password, const auth::PaceSelection& selection) {
+Status Session::pace(const auth::PacePassword& password, const auth::PaceSelection& selection,
+                     ByteView card_access) {
   m_impl->selection = selection;
+  if (!card_access.empty()) m_impl->card_access = card_access.to_bytes();
   m_impl->esign.reset();
   Status s = m_impl->run_pace(password);
   if (s && m_impl->options.keep_password) m_impl->password = password.clone();

@@ -31,8 +31,9 @@
 
 namespace dnie {
 
-enum class ReaderKind { Virtual, Pcsc, Nfc };
-std::string_view reader_kind_name(ReaderKind k) noexcept;  ///< "virtual", "pcsc", "nfc"
+enum class ReaderKind { Virtual, Pcsc, Nfc, External };
+/// "virtual", "pcsc", "nfc", "external" (SessionOptions::custom_transport)
+std::string_view reader_kind_name(ReaderKind k) noexcept;
 
 struct ReaderInfo {
   std::string spec;   ///< what to pass to Session::open
@@ -55,6 +56,8 @@ struct SessionOptions {
   std::string vcard_image_dir;        ///< empty: default_vcard_image_dir()
   std::string vcard_can, vcard_pin;   ///< override the virtual card's CAN / PIN
   std::string vcard_state_file;       ///< persist the virtual card's PIN counter
+  bool vcard_link_model = false;      ///< account modeled NFC time in the virtual card (benchmarks)
+  unsigned vcard_bit_rate_kbps = 424; ///< link model bit rate (106, 212, 424, 848)
   bool keep_password = true;          ///< allow transparent re-PACE after a reset / tag loss
   int max_resumes = 3;                ///< per operation
   apdu::TraceSink trace;              ///< redacted APDU trace ("plain" inside SM, "wire" outside)
@@ -63,6 +66,10 @@ struct SessionOptions {
   /// Called once with the raw link right after it is opened (diagnostics, fault injection in
   /// tests: e.g. dynamic_cast to vcard::VirtualTransport and set_fault_hook).
   std::function<void(transport::Transport&)> on_link_opened;
+  /// Application-supplied link (the C API's callback transport: Android IsoDep, iOS Core NFC).
+  /// When set it is called once by open() instead of parsing `reader` (then only a display
+  /// name); the session owns the returned transport (ReaderKind::External).
+  std::function<Result<std::unique_ptr<transport::Transport>>()> custom_transport;
 };
 
 struct CardInfo {
@@ -96,8 +103,11 @@ class Session {
   Bytes atr() const;
 
   /// PACE (ICAO 9303-11 §4.4) with the CAN, MRZ, PIN or PUK; parameters from EF.CardAccess
-  /// unless pinned in `selection`. Replaces any previous secure channel.
-  Status pace(const auth::PacePassword& password, const auth::PaceSelection& selection = {});
+  /// unless pinned in `selection`. Replaces any previous secure channel. EF.CardAccess is read
+  /// once per session and reused when PACE is re-established; a caller that already holds it may
+  /// pass it in `card_access` (then it is not read at all).
+  Status pace(const auth::PacePassword& password, const auth::PaceSelection& selection = {},
+              ByteView card_access = {});
   Status pace_can(std::string_view can);
   bool secure() const noexcept;
   const auth::PaceResult* pace_result() const noexcept;
