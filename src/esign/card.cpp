@@ -77,7 +77,10 @@ Result<Bytes> EsignCard::Impl::read_selected(std::optional<std::size_t> size, bo
                                              std::size_t max_size) {
   if (size && *size > max_size) return make_error(ErrorCode::MalformedData, "file larger than expected");
   Bytes out;
-  const std::size_t chunk = std::clamp<std::size_t>(options.read_chunk, 16, 0xDE);
+  // 0 = as much as the channel carries in one answer (223 under PACE AES SM, 231 under CWA
+  // 3DES SM with 256-byte frames); an explicit size is capped by the same limit.
+  const std::size_t limit = std::max<std::size_t>(current().limits().max_response_data, 16);
+  const std::size_t chunk = options.read_chunk == 0 ? limit : std::clamp<std::size_t>(options.read_chunk, 16, limit);
   while (out.size() < (size ? *size : max_size)) {
     if (out.size() > 0x7FFF) return make_error(ErrorCode::Unsupported, "file offset beyond 32767");
     const std::size_t want = std::min(chunk, (size ? *size : max_size) - out.size());
@@ -169,8 +172,19 @@ Status EsignCard::Impl::ensure_pin_channel() {
 
 // ---- PKCS#15 --------------------------------------------------------------------------------------
 
+Status EsignCard::Impl::ensure_readable() {
+  // Contact without PACE: the PKCS#15 files need a secure channel (ACL 4x, dnie3-facts §2.1),
+  // so the PIN channel is built first (OpenSC reads them the same way). A channel that failed
+  // or was spent is replaced by a fresh base link before anything is read through it.
+  if (state == ChannelState::NeedsRelink) DNIE_TRY(relink());
+  if (sm_link != nullptr || link->is_secure()) return ok_status();
+  if (state == ChannelState::Pin || state == ChannelState::User) return ok_status();
+  return ensure_pin_channel();
+}
+
 Status EsignCard::Impl::load_directories() {
   if (cdf && prkdf) return ok_status();
+  DNIE_TRY(ensure_readable());
   // DNIe locations (dnie3-facts §2.2): DF 5015, CDF 6004, PrKDF 6001.
   DNIE_ASSIGN_OR_RETURN(Bytes cdf_file, read_path(hex_bytes("5015 6004"), true));
   DNIE_ASSIGN_OR_RETURN(auto certs, parse_cdf(cdf_file));
@@ -185,6 +199,7 @@ Status EsignCard::Impl::load_directories() {
 Result<CardCertificate> EsignCard::Impl::load_certificate(const CertificateObject& obj) {
   const std::string key = obj.path.to_string();
   if (auto it = cert_cache.find(key); it != cert_cache.end()) return it->second;
+  DNIE_TRY(ensure_readable());
   DNIE_ASSIGN_OR_RETURN(Bytes file, read_path(obj.path.path, false));
   DNIE_ASSIGN_OR_RETURN(Bytes der, decompress_certificate(file));
   DNIE_ASSIGN_OR_RETURN(auto cert, crypto::Certificate::parse(der));
@@ -280,6 +295,7 @@ Result<EsignCard> EsignCard::open(transport::Transport& link, EsignOptions optio
 
 Result<TokenInfo> EsignCard::token_info() {
   if (m_impl->token) return *m_impl->token;
+  DNIE_TRY(m_impl->ensure_readable());
   DNIE_ASSIGN_OR_RETURN(Bytes f, m_impl->read_path(hex_bytes("5015 5032"), true, 4096));
   DNIE_ASSIGN_OR_RETURN(TokenInfo ti, parse_dnie_token_info(f));
   m_impl->token = ti;

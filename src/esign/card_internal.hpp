@@ -43,6 +43,8 @@ struct EsignCard::Impl {
   /// SELECT MF, then each FID (a leading 3F00 is skipped), then READ BINARY.
   Result<Bytes> read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size = 16 * 1024);
 
+  /// Contact link without PACE: builds the PIN channel so that SM-protected files can be read.
+  Status ensure_readable();
   Status load_directories();
   Result<CardCertificate> load_certificate(const CertificateObject& obj);
 

@@ -109,12 +109,9 @@ Status EsignCard::change_pin(const SecureBuffer& old_pin, const SecureBuffer& ne
   Impl& s = *m_impl;
   DNIE_TRY(validate_pin(old_pin));
   DNIE_TRY(validate_pin(new_pin));
-  DNIE_TRY(s.ensure_pin_channel());
-  if (!allow_last_try) {
-    DNIE_ASSIGN_OR_RETURN(int n, in_pin_channel(s, [](transport::Transport& t) { return pin_tries_left(t); }));
-    if (n == 1)
-      return make_error(ErrorCode::LastTryRefused, "one PIN try left: pass allow_last_try to spend it").with_tries(1);
-  }
+  // The card wants a verified PIN before CHANGE PIN (JMC Dnie.changePIN; dnie3-facts §4.4);
+  // do_verify also applies the last-try guard.
+  DNIE_TRY(do_verify(s, old_pin, allow_last_try));
   DNIE_TRY(s.select_mf());
   DNIE_TRY(s.select_fid(0x0000));  // PIN file
   SecureBuffer data(ByteView(hex_bytes("01")));

@@ -86,9 +86,14 @@ struct CommandEntry {
   bool chaining_allowed;  ///< CLA b5 accepted (PACE GENERAL AUTHENTICATE, 9303-11 §4.4.4.2)
 };
 
-// The CWA-14890 channel (INTERNAL/EXTERNAL AUTHENTICATE 88/82, PSO:VERIFY CERTIFICATE 2A),
-// VERIFY 20, CHANGE PIN 90 24, PSO:CDS 2A and ENVELOPE 90 C2 are added here by a later change.
+// CWA-14890 (cwa_card.cpp) and PIN / signature (sign_card.cpp) handlers; ENVELOPE 90 C2 and
+// LOAD DATA / SIGN DATA 90 58 / 90 5A are not modelled (dnie3-facts §4.5, §5.2).
 const CommandEntry kCommands[] = {
+    {false, 0x2A, &VirtualCard::Impl::cmd_pso, false},
+    {false, 0x88, &VirtualCard::Impl::cmd_internal_authenticate, false},
+    {false, 0x82, &VirtualCard::Impl::cmd_external_authenticate, false},
+    {false, 0x20, &VirtualCard::Impl::cmd_verify, false},
+    {true, 0x24, &VirtualCard::Impl::cmd_change_pin, false},
     {false, 0xA4, &VirtualCard::Impl::cmd_select, false},
     {false, 0xB0, &VirtualCard::Impl::cmd_read_binary, false},
     {false, 0x84, &VirtualCard::Impl::cmd_get_challenge, false},
@@ -212,6 +217,7 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
         PendingSm& n = *session.next_sm;
         sm.start(n.suite, std::move(n.k_enc), std::move(n.k_mac), std::move(n.ssc));
         session.pace_password = n.established_by;
+        session.channel = n.channel;
         session.next_sm.reset();
       }
       if (data.size() > options.max_response) {  // ISO 7816-4 §5.3.4: 61xx, GET RESPONSE
@@ -271,12 +277,13 @@ Reply VirtualCard::Impl::cmd_mse(const Command& c) {
       if (!dos) return sw_reply(csw::kWrongData);
       for (const auto& d : *dos)
         if (d.tag == 0x80) return pace_set_at(c);
-      return sw_reply(csw::kIncorrectP1P2);  // CWA-14890 INTERNAL AUTHENTICATE: later change
+      return cwa_set_at(c);  // CWA-14890 INTERNAL AUTHENTICATE (dnie3-facts §4.3 step 7)
     }
     case 0x41A4: return ca_set_at(c);   // Chip Authentication (AES / DH), 9303-11 §6.2.4.1
     case 0x41A6: return ca_set_kat(c);  // MSE:Set KAT, Chip Authentication with 3DES
+    case 0x81B6: return cwa_set_verify_key(c);  // key for PSO:VERIFY CERTIFICATE (§4.3 steps 3, 5)
+    case 0x41B6: return sign_set_dst(c);        // DST for PSO:CDS (dnie3-facts §4.5)
     default:
-      // 81 B6 (verify certificates) and 41 B6 (DST for PSO:CDS) come with the CWA change.
       return sw_reply(csw::kIncorrectP1P2);
   }
 }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "dnie/crypto/rng.hpp"
@@ -87,11 +88,33 @@ struct CaRun {
   ProtocolAlg alg;
 };
 
+/// Which CWA-14890 channel the current SM keys belong to (dnie3-facts §4.2).
+enum class CwaChannel : std::uint8_t { None = 0, Pin = 1, User = 2 };
+
 /// Keys to install after the current response has been protected with the old ones.
 struct PendingSm {
   SmSuite suite = SmSuite::Aes;
   SecureBuffer k_enc, k_mac, ssc;
   Password established_by = Password::None;
+  CwaChannel channel = CwaChannel::None;  ///< CWA channel the new keys open (None: PACE / CA)
+};
+
+/// A public key the card opened from a CV certificate (CWA 14890-1 §8.3), or its root 02 0F.
+struct CvKey {
+  Bytes modulus, exponent;
+  int level = 0;  ///< 0 root, 1 C_CV_CA, 2 C_CV_IFD
+};
+
+/// CWA-14890 device authentication run, card side (cwa_card.cpp).
+struct CwaRun {
+  std::vector<std::pair<Bytes, CvKey>> keys;  ///< opened keys by CHR (8 bytes)
+  std::optional<CvKey> selected;              ///< key for PSO:VERIFY CERTIFICATE
+  Bytes selected_chr;                         ///< its CHR (the CAR expected in the certificate)
+  Bytes ifd_chr;                              ///< after MSE:SET AT
+  std::optional<CvKey> ifd_key;
+  CwaChannel target = CwaChannel::None;       ///< channel the handshake opens
+  Bytes rnd_ifd;
+  SecureBuffer kicc;                          ///< after INTERNAL AUTHENTICATE
 };
 
 /// Security and selection state of one card session (ends at reset / power off).
@@ -106,6 +129,12 @@ struct Session {
   std::optional<PendingSm> next_sm;
   Bytes pending;  ///< response data waiting for GET RESPONSE
   std::uint16_t pending_sw = csw::kOk;
+  CwaRun cwa;
+  CwaChannel channel = CwaChannel::None;  ///< CWA channel of the live SM keys
+  /// VERIFY succeeded in the PIN channel; survives the switch to the user channel and is
+  /// consumed by one private-key operation (dnie3-facts §4.4, §8).
+  bool pin_verified = false;
+  std::uint8_t dst_key = 0;  ///< MSE:SET DST key reference (01 auth, 02 sign), 0 none
 };
 
 struct VirtualCard::Impl {
@@ -161,6 +190,21 @@ struct VirtualCard::Impl {
   Reply ca_set_at(const Command& c);          // ca_chip.cpp (AES / DH: MSE:Set AT 41 A4)
   Reply ca_set_kat(const Command& c);         // ca_chip.cpp (3DES: MSE:Set KAT 41 A6)
   Reply ca_general_authenticate(const Command& c);
+  // CWA-14890 device authentication, card side (cwa_card.cpp)
+  Reply cwa_set_verify_key(const Command& c);   // MSE:SET 81 B6
+  Reply cwa_set_at(const Command& c);           // MSE:SET C1 A4 (83 0C, 84 02 02 1F)
+  Reply cmd_pso(const Command& c);              // PSO: VERIFY CERTIFICATE 00 AE / CDS 9E 9A
+  Reply cwa_verify_certificate(const Command& c);
+  Reply cmd_internal_authenticate(const Command& c);
+  Reply cmd_external_authenticate(const Command& c);
+  // PIN and signature (sign_card.cpp)
+  Reply cmd_verify(const Command& c);           // 00 20 (retries query / VERIFY)
+  Reply cmd_change_pin(const Command& c);       // 90 24
+  Reply sign_set_dst(const Command& c);         // MSE:SET 41 B6
+  Reply sign_compute(const Command& c);         // PSO:CDS 9E 9A
+  /// The CV root public key (02 0F) and its CHR for this card's generation.
+  std::optional<CvKey> cvc_root() const;
+  Bytes cvc_root_chr() const;
 
   // ---- file system helpers (filesystem.cpp) ----
   Bytes fci(const VFile& f) const;

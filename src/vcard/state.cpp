@@ -56,6 +56,11 @@ void VirtualCard::Impl::end_sm() noexcept {
   session.pace_password = Password::None;
   session.next_sm.reset();
   session.ca = CaRun{};
+  // The CWA channel and the PIN-verified state live only as long as the SM session.
+  session.cwa = CwaRun{};
+  session.channel = CwaChannel::None;
+  session.pin_verified = false;
+  session.dst_key = 0;
 }
 
 void VirtualCard::Impl::reset_session() {

@@ -11,7 +11,7 @@
 // link: the next PIN operation calls EsignOptions::relink (the session re-runs PACE or resets
 // the card). Without a relink callback a contact link is reset with reconnect(true).
 //
-// APDUs (NFC, after PACE; R = ceil(file / 222) READ BINARY):
+// APDUs (NFC, after PACE; R = ceil(file / 223) READ BINARY with the default read_chunk):
 //   open():              GET CHIP INFO, SELECT MF, SELECT 0006 + READ, SELECT 601F + R,
 //                        SELECT 6020 + R (unless IccChainPolicy::Skip)        ≈ 14, once per card
 //   first sign_hash():   certificate (SELECT MF, 5015, 6004 + R until padding, SELECT MF, 6061,
@@ -61,7 +61,9 @@ struct EsignOptions {
   /// The PACE channel when `link` hides it behind decorators; otherwise found by dynamic_cast.
   sm::SecureMessagingTransport* secure_link = nullptr;
   crypto::Rng* rng = nullptr;        ///< CWA randomness; nullptr = system
-  std::size_t read_chunk = 0xDE;     ///< READ BINARY size (keeps SM answers ≤ 256 bytes)
+  /// READ BINARY size; 0 = the channel's limits().max_response_data (223 under PACE AES SM,
+  /// 231 under CWA 3DES SM with 256-byte frames). Other values are capped by that limit.
+  std::size_t read_chunk = 0;
   /// Test hooks for the CWA engine (fixed randomness). Never set in production.
   const auth::CwaTestHooks* cwa_test = nullptr;
 };
@@ -106,7 +108,8 @@ class EsignCard {
   /// VERIFY. With one try left it is refused (LastTryRefused, nothing sent) unless
   /// `allow_last_try`. WrongPin carries tries_left; PinBlocked; CardTerminated.
   Status verify_pin(const SecureBuffer& pin, bool allow_last_try = false);
-  /// CHANGE PIN (SELECT MF, SELECT 0000, 90 24 ...) in the PIN channel.
+  /// CHANGE PIN in the PIN channel: VERIFY with the old PIN (last-try guard as verify_pin), then
+  /// SELECT MF, SELECT 0000, 90 24 00 00 01‖len‖old‖len‖new.
   Status change_pin(const SecureBuffer& old_pin, const SecureBuffer& new_pin, bool allow_last_try = false);
 
   /// Signs a digest of `alg` (or, with sign_digest_info, a DER DigestInfo): PIN channel → VERIFY

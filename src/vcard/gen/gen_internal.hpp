@@ -81,6 +81,16 @@ Bytes ext_qc_statements();
 Bytes ext_subject_dir_birth(const Date& birth);
 Bytes ext_alt_name_uri_l(std::string_view oid, std::string_view uri, std::string_view locality);
 
+// ---- TEST CV root (generated cvc_test_roots.cpp) -------------------------------------------
+/// The TEST CV root public key (card reference 02 0F) of a generation, as hex, copied at
+/// configure time from src/auth/keysets/test-r{1,2}-*.txt (root_modulus / root_exponent).
+struct CvRootHex {
+  const char* modulus;
+  const char* exponent;
+  const char* source;  ///< the key-set file it came from
+};
+CvRootHex test_cv_root(Generation g);
+
 // ---- key set (profiles.cpp) -----------------------------------------------------------------
 struct KeySet {
   std::shared_ptr<crypto::RsaPrivateKey> csca, ds, csca_untrusted, ds_untrusted;

@@ -201,7 +201,11 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   img.icc_private_key = keys->icc->to_der().view().to_bytes();
   img.auth_private_key = keys->auth->to_der().view().to_bytes();
   img.sign_private_key = keys->sign->to_der().view().to_bytes();
-  // cvc_root_modulus/exponent stay empty: the real CV root key (02 0F) is not public.
+  // The real CV root key (02 0F) is not public: the card holds the TEST root of its generation,
+  // so it accepts the test key sets (test-r1-* / test-r2-*) and rejects the production ones.
+  const CvRootHex root = test_cv_root(img.generation);
+  img.cvc_root_modulus = hex_bytes(root.modulus);
+  img.cvc_root_exponent = hex_bytes(root.exponent);
 
   // ---- PKCS#15 --------------------------------------------------------------------------
   DNIE_ASSIGN_OR_RETURN(auto auth_c, crypto::Certificate::parse(pki.auth));

@@ -153,12 +153,12 @@ TEST_CASE("PACE with PIN: BSI EAC worked example, then its first SM command") {
   REQUIRE(card.sm.active());
   CHECK(card.session.pace_password == Password::Pin);
   // The protected MSE:Set DST of the example verifies under the new keys (SSC 1); the card
-  // answers 6A 86 (not supported yet), protected with SSC 2.
+  // answers 6A 88 (no such key: 81 B6 selects CWA-14890 CV keys only), protected with SSC 2.
   const auto& s = v["secure_messaging_after_pace"];
   std::string resp = tx(card, s["protected_command"].get<std::string>());
   TermSm t{hx(b.p["KS_enc"]), hx(b.p["KS_mac"])};
   t.inc();  // the command's SSC
-  CHECK(t.open(hex_bytes(resp)) == "6A86");
+  CHECK(t.open(hex_bytes(resp)) == "6A88");
 }
 
 TEST_CASE("PIN counter: 63 C2, 63 C1 suspended, CAN resumes, success resets, blocked refuses") {
@@ -229,7 +229,7 @@ TEST_CASE("PACE CAN wrong token: 63 00, not counted; MSE errors") {
   CHECK(card.image.pin_tries_left == 3);
   CHECK(tx(card, "0022C1A412800A04007F0007020204020283010484010D") == "6A88");  // PUK: none
   CHECK(tx(card, "0022C1A40F800A04007F00070202040102830102") == "6A80");       // DH GM not offered
-  CHECK(tx(card, "0022C1A403830102") == "6A86");  // no OID: a CWA-14890 Set AT (later change)
+  CHECK(tx(card, "0022C1A403830102") == "6982");  // no OID: a CWA-14890 Set AT, needs PACE on NFC
   CHECK(tx(card, "10860000027C0000") == "6985");  // GA without MSE
 }
 
