@@ -2,6 +2,7 @@
 // Session: one card, one PACE, then everything over the secure channel (ICAO 9303-11 §4.4,
 // §6.1–6.2; DNIe eSign over the same channel). Resumes after a reset or tag loss by re-running
 // PACE with the kept password and retrying the interrupted file.
+#include <algorithm>
 #include <set>
 
 #include "dnie/auth/chip_auth.hpp"
@@ -164,9 +165,27 @@ Result<CardInfo> Session::info(bool pin_tries) {
     ci.chip_serial = r->data();
   else
     ci.notes.push_back("chip serial not available");
+  // EF 0006 / 2F03 hold plain text (no TLV header): READ BINARY until 62 82 or a short chunk.
+  auto read_plain = [&t](std::uint16_t fid) -> Result<Bytes> {
+    const std::uint8_t f[2] = {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)};
+    DNIE_ASSIGN_OR_RETURN(auto sel, transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x00, 0x0C, ByteView(f, 2))));
+    if (!sel.ok()) return Error(ErrorCode::CardError, "SELECT refused").with_sw(sel.sw());
+    Bytes out;
+    const std::size_t chunk = std::min<std::size_t>(t.limits().max_response_data, 0xDF);
+    while (out.size() < 4096) {
+      apdu::CommandApdu rb(0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8), static_cast<std::uint8_t>(out.size()), {},
+                           chunk);
+      DNIE_ASSIGN_OR_RETURN(auto r, transport::transceive(t, rb));
+      if (r.sw() != 0x9000 && r.sw() != 0x6282 && r.sw() != 0x6B00)
+        return Error(ErrorCode::CardError, "READ BINARY refused").with_sw(r.sw());
+      out.insert(out.end(), r.data().begin(), r.data().end());
+      if (r.sw() != 0x9000 || r.data().size() < chunk) break;
+    }
+    return out;
+  };
   auto read_text = [&](std::uint16_t fid, std::string& into) {
     auto mf = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
-    auto r = icao::read_ef(t, fid, {}, icao::ReadOptions{0, 4096, 0x00, false});
+    auto r = read_plain(fid);
     if (mf && r) {
       into.assign(r->begin(), r->end());
     } else {

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: Apache-2.0
+// dnie readers | info | certs
+#include <ctime>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli.hpp"
+#include "dnie/esign/esign.hpp"
+#include "dnie/esign/pkcs15.hpp"
+#include "exit_codes.hpp"
+
+namespace dnie::cli {
+
+namespace {
+
+std::string interface_name(transport::Interface i) {
+  switch (i) {
+    case transport::Interface::Contact: return "contact";
+    case transport::Interface::Contactless: return "contactless";
+    default: return "unknown";
+  }
+}
+
+std::string date(std::int64_t t) {
+  if (t == 0) return {};
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+std::string usage_text(std::optional<unsigned> ku) {
+  if (!ku) return {};
+  std::string out;
+  auto add = [&out](const char* s) { out += out.empty() ? s : std::string(", ") + s; };
+  if (*ku & crypto::kDigitalSignature) add("digitalSignature");
+  if (*ku & crypto::kNonRepudiation) add("nonRepudiation");
+  if (*ku & crypto::kKeyEncipherment) add("keyEncipherment");
+  if (*ku & crypto::kDataEncipherment) add("dataEncipherment");
+  if (*ku & crypto::kKeyAgreement) add("keyAgreement");
+  if (*ku & crypto::kKeyCertSign) add("keyCertSign");
+  if (*ku & crypto::kCrlSign) add("cRLSign");
+  return out;
+}
+
+// ---- readers ---------------------------------------------------------------------------
+int run_readers(const Ctx& ctx) {
+  std::vector<std::string> notes;
+  auto readers = list_readers(!ctx.g.no_nfc, &notes);
+  if (ctx.g.json) {
+    nlohmann::json j;
+    j["readers"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < readers.size(); ++i) {
+      const auto& r = readers[i];
+      nlohmann::json e = {{"index", i}, {"spec", r.spec}, {"name", r.name},
+                          {"kind", std::string(reader_kind_name(r.kind))}, {"card_present", r.card_present}};
+      if (!r.atr.empty()) e["atr"] = hex(r.atr);
+      if (!r.atr_info.description.empty()) e["card"] = r.atr_info.description;
+      j["readers"].push_back(e);
+    }
+    j["notes"] = notes;
+    print_json(j);
+    return kExitOk;
+  }
+  for (std::size_t i = 0; i < readers.size(); ++i) {
+    const auto& r = readers[i];
+    std::printf("%zu: %s  [%s]  spec=%s\n", i, ctx.style.bold(r.name).c_str(),
+                std::string(reader_kind_name(r.kind)).c_str(), r.spec.c_str());
+    if (r.card_present)
+      std::printf("     card: %s%s%s\n", r.atr_info.description.empty() ? "present" : r.atr_info.description.c_str(),
+                  r.atr.empty() ? "" : "  ATR ", hex(r.atr).c_str());
+    else if (r.kind != ReaderKind::Virtual)
+      std::printf("     no card\n");
+  }
+  if (!ctx.g.quiet) {
+    for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+    std::fprintf(stderr, "virtual card: --reader virtual[:profile] (profiles: genuine, altered-dg, cloned-chip, expired,\n"
+                         "  untrusted-csca, terminated, blocked-pin, r1, r2; virtual-contact[:profile] for contact)\n");
+  }
+  return kExitOk;
+}
+
+// ---- info ------------------------------------------------------------------------------
+int run_info(const Ctx& ctx, bool pin_tries) {
+  auto s = open_session(ctx);
+  if (!s) return fail(ctx, s.error());
+  Session& session = **s;
+  const bool contactless = session.interface_type() == transport::Interface::Contactless;
+  auto pace = authenticate(ctx, session, pin_tries && contactless);
+  if (!pace) return fail(ctx, pace.error());
+  auto info = session.info(pin_tries);
+  if (!info) return fail(ctx, info.error());
+  CardInfo ci = std::move(*info);
+  if (ci.generation.empty() && (session.secure() || !contactless)) {
+    if (auto e = session.esign()) {
+      ci.generation = (*e)->chip().generation;
+      if (ci.idesp.empty()) ci.idesp = (*e)->chip().idesp;
+    }
+  }
+  if (ctx.g.json) {
+    nlohmann::json j = {{"reader", ci.reader}, {"reader_kind", std::string(reader_kind_name(ci.reader_kind))},
+                        {"interface", interface_name(ci.interface_type)}, {"atr", hex(ci.atr)},
+                        {"card", ci.atr_info.description}, {"terminated", ci.atr_info.terminated},
+                        {"pace", session.secure()}, {"generation", ci.generation}, {"idesp", to_utf8(ci.idesp)},
+                        {"version", to_utf8(ci.version)}, {"chip_serial", hex(ci.chip_serial)},
+                        {"notes", ci.notes}};
+    if (ci.pin_tries_left) j["pin_tries_left"] = *ci.pin_tries_left;
+    j["apdus"] = session.stats().apdus;
+    print_json(j);
+    return kExitOk;
+  }
+  field(ctx, "Reader", ci.reader + " (" + std::string(reader_kind_name(ci.reader_kind)) + ")");
+  field(ctx, "Card", ci.atr_info.description.empty() ? "unknown" : ci.atr_info.description);
+  field(ctx, "Interface", interface_name(ci.interface_type));
+  field(ctx, "ATR", hex(ci.atr));
+  field(ctx, "Generation", ci.generation);
+  field(ctx, "IDESP", ci.idesp);
+  field(ctx, "Version", ci.version);
+  field(ctx, "Chip serial", hex(ci.chip_serial));
+  if (ci.pin_tries_left) field(ctx, "PIN tries left", std::to_string(*ci.pin_tries_left));
+  if (!ctx.g.quiet)
+    for (const auto& n : ci.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+  return kExitOk;
+}
+
+// ---- certs -----------------------------------------------------------------------------
+std::string cert_role(const esign::CardCertificate& c) {
+  if (c.key && c.key->key_reference == 1) return "auth";
+  if (c.key && c.key->key_reference == 2) return "sign";
+  if (c.object.authority) return "ca";
+  if (c.info.non_repudiation) return "sign";
+  return c.key ? "auth" : "ca";
+}
+
+struct CertsOpts { std::string export_what, format = "pem", out; };
+
+int run_certs(const Ctx& ctx, const CertsOpts& o) {
+  if (!o.export_what.empty() && o.export_what != "auth" && o.export_what != "sign" && o.export_what != "ca")
+    return usage_error(ctx, "--export wants auth, sign or ca");
+  if (o.format != "pem" && o.format != "der") return usage_error(ctx, "--format wants pem or der");
+  if (o.format == "der" && !o.export_what.empty() && o.out.empty())
+    return usage_error(ctx, "DER output needs --out FILE");
+  auto s = open_session(ctx);
+  if (!s) return fail(ctx, s.error());
+  Session& session = **s;
+  if (session.interface_type() != transport::Interface::Contact) {
+    auto p = authenticate(ctx, session, true);
+    if (!p) return fail(ctx, p.error());
+  }
+  auto card = session.esign();
+  if (!card) return fail(ctx, card.error());
+  auto certs = (*card)->certificates();
+  if (!certs) return fail(ctx, certs.error());
+  if (!o.export_what.empty()) {
+    for (const auto& c : *certs) {
+      if (cert_role(c) != o.export_what) continue;
+      const std::string pem = c.pem();
+      if (o.out.empty()) {
+        std::printf("%s", pem.c_str());
+        return kExitOk;
+      }
+      auto w = o.format == "pem" ? write_file(o.out, ByteView::of(pem)) : write_file(o.out, c.der());
+      if (!w) return fail(ctx, w.error());
+      if (!ctx.g.quiet) std::fprintf(stderr, "wrote %s certificate to %s (%s)\n", o.export_what.c_str(), o.out.c_str(), o.format.c_str());
+      return kExitOk;
+    }
+    return fail(ctx, Error(ErrorCode::NotFound, "no " + o.export_what + " certificate on the card"));
+  }
+  if (ctx.g.json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& c : *certs) {
+      arr.push_back({{"role", cert_role(c)}, {"label", to_utf8(c.object.label)},
+                     {"subject_cn", to_utf8(c.info.common_name)}, {"serial_number", c.info.dni_number},
+                     {"issuer", to_utf8(c.info.issuer)}, {"not_before", date(c.info.not_before)},
+                     {"not_after", date(c.info.not_after)}, {"key_usage", usage_text(c.info.key_usage)},
+                     {"fingerprint_sha256", c.info.fingerprint_sha256}});
+    }
+    print_json({{"certificates", arr}});
+    return kExitOk;
+  }
+  for (const auto& c : *certs) {
+    std::printf("%s\n", ctx.style.bold("[" + cert_role(c) + "] " + to_utf8(c.object.label)).c_str());
+    field(ctx, "  Subject CN", c.info.common_name);
+    field(ctx, "  serialNumber", c.info.dni_number);
+    field(ctx, "  Issuer", c.info.issuer);
+    field(ctx, "  Valid", date(c.info.not_before) + " .. " + date(c.info.not_after));
+    field(ctx, "  Key usage", usage_text(c.info.key_usage));
+    field(ctx, "  SHA-256", c.info.fingerprint_sha256);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_card_commands(CLI::App& app, Ctx& ctx, int& rc) {
+  auto* readers = app.add_subcommand("readers", "List PC/SC readers, libnfc devices and the virtual card");
+  readers->add_flag("--no-nfc", ctx.g.no_nfc, "Do not probe libnfc devices");
+  readers->callback([&ctx, &rc] { rc = run_readers(ctx); });
+
+  auto* info = app.add_subcommand("info", "Card type, generation, interface, IDESP, version, chip serial");
+  auto pin_tries = std::make_shared<bool>(false);
+  info->add_flag("--pin-tries", *pin_tries, "Include the PIN tries left (spends none; needs PACE on NFC)");
+  info->callback([&ctx, &rc, pin_tries] { rc = run_info(ctx, *pin_tries); });
+
+  auto* certs = app.add_subcommand("certs", "List the card's certificates or export one (PEM/DER)");
+  auto co = std::make_shared<CertsOpts>();
+  certs->add_option("--export", co->export_what, "Export one certificate: auth, sign or ca");
+  certs->add_option("--format", co->format, "pem (default) or der");
+  certs->add_option("--out", co->out, "Output file (default: PEM to stdout)");
+  certs->callback([&ctx, &rc, co] { rc = run_certs(ctx, *co); });
+}
+
+}  // namespace dnie::cli

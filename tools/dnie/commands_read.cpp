@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: Apache-2.0
+// dnie read: PACE, the document, the holder's data (text or JSON), photo, signature, raw files.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <set>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli.hpp"
+#include "dnie/icao/biometrics.hpp"
+#include "dnie/icao/data_groups.hpp"
+#include "dnie/icao/mrz.hpp"
+#include "dnie/icao/trust_store.hpp"
+#include "dnie/icao/verification.hpp"
+#include "dnie/vcard/card_image.hpp"
+#include "exit_codes.hpp"
+
+namespace dnie::cli {
+
+namespace {
+
+struct ReadOpts {
+  std::vector<int> dgs;
+  std::string photo, signature_image, raw_dir, csca;
+  bool verify = false;
+};
+
+struct Holder {
+  std::string name, surnames, first_surname, second_surname, dni_number, document_number, idesp, nationality,
+      sex, date_of_birth, place_of_birth, date_of_expiry, address, parents;
+};
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '<')) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '<')) ++i;
+  return s.substr(i);
+}
+// "TOWN<PROVINCE" → "TOWN, PROVINCE"
+std::string fillers(const std::string& s) {
+  std::string out;
+  for (char c : trim(s)) {
+    if (c == '<') {
+      if (!out.empty() && out.back() != ' ') out += ", ";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+// "dd MM yyyy" / "YYYYMMDD" / "YYMMDD" → "YYYY-MM-DD" (as is when unrecognised)
+std::string iso_date(const std::string& in, bool future = false) {
+  std::string d;
+  for (char c : in)
+    if (c >= '0' && c <= '9') d += c;
+  if (d.size() == 8 && in.find(' ') != std::string::npos) return d.substr(4, 4) + "-" + d.substr(2, 2) + "-" + d.substr(0, 2);
+  if (d.size() == 8) return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2);
+  if (d.size() == 6 && in.size() == 6) {
+    const int yy = std::stoi(d.substr(0, 2));
+    const int century = future ? 20 : (yy > 40 ? 19 : 20);
+    return std::to_string(century) + d.substr(0, 2) + "-" + d.substr(2, 2) + "-" + d.substr(4, 2);
+  }
+  return trim(in);
+}
+
+Holder holder_of(const icao::LdsContent& doc) {
+  Holder h;
+  if (const Bytes* b = doc.dg(1)) {
+    if (auto m = icao::parse_dg1(*b)) {
+      h.surnames = m->primary_identifier;
+      h.name = m->secondary_identifier;
+      h.document_number = m->document_number;
+      h.dni_number = m->personal_number();
+      h.nationality = trim(m->nationality);
+      h.sex = trim(m->sex);
+      h.date_of_birth = iso_date(m->date_of_birth);
+      h.date_of_expiry = iso_date(m->date_of_expiry, true);
+    }
+  }
+  if (const Bytes* b = doc.dg(11)) {
+    if (auto d = icao::parse_dg11(*b)) {
+      if (d->full_name) {
+        auto n = icao::split_mrz_name(*d->full_name);
+        if (!n.primary.empty()) h.surnames = n.primary;
+        if (!n.secondary.empty()) h.name = n.secondary;
+      }
+      if (d->personal_number) h.dni_number = trim(*d->personal_number);
+      if (d->full_date_of_birth) h.date_of_birth = iso_date(*d->full_date_of_birth);
+      if (d->place_of_birth) h.place_of_birth = fillers(*d->place_of_birth);
+      if (d->address) h.address = fillers(*d->address);
+    }
+  }
+  if (const Bytes* b = doc.dg(13)) {
+    if (auto d = icao::parse_dg13_spain(*b)) {
+      auto set = [](std::string& into, const std::string& v) { if (!trim(v).empty()) into = trim(v); };
+      set(h.first_surname, d->first_surname);
+      set(h.second_surname, d->second_surname);
+      if (!h.first_surname.empty()) h.surnames = trim(h.first_surname + " " + h.second_surname);
+      set(h.name, d->name);
+      set(h.dni_number, d->dni_number);
+      if (!trim(d->date_of_birth).empty()) h.date_of_birth = iso_date(d->date_of_birth);
+      if (!trim(d->date_of_expiry).empty()) h.date_of_expiry = iso_date(d->date_of_expiry);
+      set(h.nationality, d->nationality);
+      set(h.idesp, d->idesp);
+      set(h.sex, d->sex);
+      std::string place = trim(d->birth_town);
+      if (!trim(d->birth_province).empty()) place += (place.empty() ? "" : ", ") + trim(d->birth_province);
+      set(h.place_of_birth, place);
+      set(h.parents, d->parents);
+      std::string addr = trim(d->address);
+      for (const auto* p : {&d->residence_town, &d->residence_province, &d->residence_country})
+        if (!trim(*p).empty()) addr += (addr.empty() ? "" : ", ") + trim(*p);
+      set(h.address, addr);
+    }
+  }
+  if (h.idesp.empty()) h.idesp = h.document_number;
+  return h;
+}
+
+std::string lower_ext(const std::string& path) {
+  std::string e = std::filesystem::path(path).extension().string();
+  for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return e;
+}
+
+// First image of DG2/DG7 to PNG/JPEG (by extension), or as stored for .jp2/.j2k.
+Status write_image(const Bytes& dg, bool signature, const std::string& path) {
+  auto imgs = signature ? icao::parse_dg7(dg) : icao::parse_dg2(dg);
+  if (!imgs) return std::move(imgs).error();
+  if (imgs->empty()) return Error(ErrorCode::NotFound, signature ? "no image in DG7" : "no image in DG2");
+  const Bytes& data = imgs->front().data;
+  const std::string ext = lower_ext(path);
+  if (ext == ".jp2" || ext == ".j2k" || ext == ".bin") return write_file(path, data);
+  const bool png = ext == ".png";
+  if (!png && ext != ".jpg" && ext != ".jpeg")
+    return Error(ErrorCode::InvalidArgument, "image file must end in .png, .jpg, .jpeg, .jp2 or .j2k: " + path);
+  if (!png && icao::detect_image_format(data) == icao::ImageFormat::Jpeg) return write_file(path, data);
+  auto dec = icao::decode_image(data);
+  if (!dec) return std::move(dec).error();
+  auto enc = png ? icao::encode_png(*dec) : icao::encode_jpeg(*dec);
+  if (!enc) return std::move(enc).error();
+  return write_file(path, *enc);
+}
+
+Status dump_raw(const icao::LdsContent& doc, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error(ErrorCode::InvalidArgument, "cannot create " + dir + ": " + ec.message());
+  if (!doc.com.empty()) DNIE_TRY(write_file(dir + "/EF_COM.bin", doc.com));
+  if (!doc.sod.empty()) DNIE_TRY(write_file(dir + "/EF_SOD.bin", doc.sod));
+  for (const auto& [n, b] : doc.dgs) DNIE_TRY(write_file(dir + "/DG" + std::to_string(n) + ".bin", b));
+  return ok_status();
+}
+
+nlohmann::json holder_json(const Holder& h) {
+  auto u = [](const std::string& s) { return to_utf8(s); };
+  return {{"name", u(h.name)}, {"surnames", u(h.surnames)}, {"first_surname", u(h.first_surname)},
+          {"second_surname", u(h.second_surname)}, {"dni_number", h.dni_number},
+          {"document_number", h.document_number}, {"idesp", h.idesp}, {"nationality", h.nationality},
+          {"sex", h.sex}, {"date_of_birth", h.date_of_birth}, {"place_of_birth", u(h.place_of_birth)},
+          {"date_of_expiry", h.date_of_expiry}, {"address", u(h.address)}, {"parents", u(h.parents)}};
+}
+
+int run_read(const Ctx& ctx, const ReadOpts& o) {
+  for (int dg : o.dgs)
+    if (dg < 1 || dg > 16) return usage_error(ctx, "--dg wants data group numbers 1..16");
+  std::vector<int> dgs = o.dgs;
+  auto need = [&dgs](int n) {
+    if (!dgs.empty() && std::find(dgs.begin(), dgs.end(), n) == dgs.end()) dgs.push_back(n);
+  };
+  if (!o.photo.empty()) need(2);
+  if (!o.signature_image.empty()) need(7);
+  auto s = open_session(ctx);
+  if (!s) return fail(ctx, s.error());
+  Session& session = **s;
+  auto p = authenticate(ctx, session, true);
+  if (!p) return fail(ctx, p.error());
+  auto doc = session.read_document(dgs, progress_bar(ctx));
+  end_progress(ctx);
+  if (!doc) return fail(ctx, doc.error());
+  const ApduStats st = session.stats();
+  const Holder h = holder_of(*doc);
+  if (!o.raw_dir.empty()) {
+    if (auto r = dump_raw(*doc, o.raw_dir); !r) return fail(ctx, r.error());
+  }
+  if (!o.photo.empty()) {
+    if (!doc->has(2)) return fail(ctx, Error(ErrorCode::NotFound, "DG2 (photo) was not read"));
+    if (auto r = write_image(*doc->dg(2), false, o.photo); !r) return fail(ctx, r.error());
+  }
+  if (!o.signature_image.empty()) {
+    if (!doc->has(7)) return fail(ctx, Error(ErrorCode::NotFound, "DG7 (signature image) was not read"));
+    if (auto r = write_image(*doc->dg(7), true, o.signature_image); !r) return fail(ctx, r.error());
+  }
+  // Passive + chip authentication (needs --csca for the chain; otherwise untrusted).
+  std::optional<icao::VerificationReport> report;
+  if (o.verify) {
+    icao::TrustStore ts;
+    icao::PassiveAuthOptions pa;
+    if (!o.csca.empty()) {
+      std::error_code ec;
+      if (o.csca == "virtual") {  // the virtual cards' test CSCA (from genuine.dvc)
+        const std::string dir = ctx.g.vcard_dir.empty() ? default_vcard_image_dir() : ctx.g.vcard_dir;
+        auto img = vcard::CardImage::load(dir + "/genuine.dvc");
+        if (!img) return fail(ctx, img.error());
+        auto it = img->extras.find("csca.der");
+        if (it == img->extras.end()) return fail(ctx, Error(ErrorCode::NotFound, "no test CSCA in genuine.dvc"));
+        if (auto r = ts.add_certificates(it->second, "virtual test CSCA"); !r) return fail(ctx, r.error());
+      } else if (std::filesystem::is_directory(o.csca, ec)) {
+        if (auto r = ts.load_directory(o.csca); !r) return fail(ctx, r.error());
+      } else {
+        auto b = read_file(o.csca);
+        if (!b) return fail(ctx, b.error());
+        if (auto r = ts.add_certificates(*b, o.csca); !r) return fail(ctx, r.error());
+      }
+      pa.trust_store = &ts;
+    }
+    report = session.verify(*doc, pa);
+  }
+  const int verdict_rc = report && report->verdict() != icao::Verdict::Valid ? kExitVerification : kExitOk;
+  if (ctx.g.trace_stdout) {
+    std::printf("# %zu APDUs, %zu bytes sent, %zu bytes received\n", st.apdus, st.bytes_sent, st.bytes_received);
+    return verdict_rc;
+  }
+  if (ctx.g.json) {
+    nlohmann::json files = nlohmann::json::object(), unread = nlohmann::json::object();
+    if (!doc->com.empty()) files["EF.COM"] = doc->com.size();
+    if (!doc->sod.empty()) files["EF.SOD"] = doc->sod.size();
+    for (const auto& [n, b] : doc->dgs) files["DG" + std::to_string(n)] = b.size();
+    for (const auto& [n, e] : doc->unreadable) unread["DG" + std::to_string(n)] = to_utf8(e.message);
+    nlohmann::json j = {{"reader", ctx.g.reader}, {"holder", holder_json(h)}, {"file_sizes", files},
+                        {"unreadable", unread}, {"apdus", st.apdus}, {"bytes_sent", st.bytes_sent},
+                        {"bytes_received", st.bytes_received}};
+    if (const Bytes* b = doc->dg(1)) {
+      if (auto m = icao::parse_dg1(*b))
+        j["mrz"] = {{"format", std::string(icao::mrz_format_name(m->format))}, {"lines", m->lines()},
+                    {"checks_ok", m->checks_ok()}};
+    }
+    if (!o.photo.empty()) j["photo"] = o.photo;
+    if (report) {
+      nlohmann::json checks = nlohmann::json::array();
+      for (const auto& c : report->checks)
+        checks.push_back({{"id", c.id}, {"status", std::string(icao::check_status_name(c.status))},
+                          {"description", to_utf8(c.description)}, {"reason", to_utf8(c.reason)}});
+      j["verification"] = {{"verdict", std::string(icao::verdict_name(report->verdict()))}, {"checks", checks}};
+    }
+    print_json(j);
+    return verdict_rc;
+  }
+  std::printf("%s\n", ctx.style.bold("DNIe holder data").c_str());
+  field(ctx, "Name", h.name);
+  field(ctx, "Surnames", h.surnames);
+  field(ctx, "DNI number", h.dni_number);
+  field(ctx, "Document (IDESP)", h.idesp);
+  if (h.document_number != h.idesp) field(ctx, "Document number", h.document_number);
+  field(ctx, "Nationality", h.nationality);
+  field(ctx, "Sex", h.sex);
+  field(ctx, "Date of birth", h.date_of_birth);
+  field(ctx, "Place of birth", h.place_of_birth);
+  field(ctx, "Expiry date", h.date_of_expiry);
+  field(ctx, "Address", h.address);
+  field(ctx, "Parents", h.parents);
+  if (!ctx.g.quiet) {
+    std::string files;
+    for (const auto& [n, b] : doc->dgs) files += fmt::format("{}DG{} {} B", files.empty() ? "" : ", ", n, b.size());
+    field(ctx, "Data groups", files);
+    for (const auto& [n, e] : doc->unreadable) field(ctx, "DG" + std::to_string(n), e.message);
+    field(ctx, "APDUs", std::to_string(st.apdus));
+    if (!o.photo.empty()) field(ctx, "Photo", o.photo);
+    if (!o.signature_image.empty()) field(ctx, "Signature image", o.signature_image);
+    if (!o.raw_dir.empty()) field(ctx, "Raw files", o.raw_dir);
+  }
+  if (report) {
+    const auto v = report->verdict();
+    const std::string vs(icao::verdict_name(v));
+    field(ctx, "Verification", v == icao::Verdict::Valid ? ctx.style.green(vs) : ctx.style.red(vs));
+    for (const auto& c : report->checks) {
+      if (c.status == icao::CheckStatus::Pass && ctx.g.quiet) continue;
+      const char* mark = c.status == icao::CheckStatus::Pass ? "ok" : c.status == icao::CheckStatus::Fail ? "FAIL" : "--";
+      std::printf("  %-4s %s%s%s\n", mark, c.id.c_str(),
+                  c.reason.empty() ? "" : ": ", to_utf8(c.reason).c_str());
+    }
+    if (o.csca.empty()) std::printf("  (no --csca given: the chain to a CSCA was not checked)\n");
+  }
+  return verdict_rc;
+}
+
+}  // namespace
+
+void add_read_command(CLI::App& app, Ctx& ctx, int& rc) {
+  auto o = std::make_shared<ReadOpts>();
+  auto* read = app.add_subcommand("read", "PACE with the CAN (or MRZ), read the document, print the holder's data");
+  read->add_option("--dg", o->dgs, "Data groups to read, e.g. 1,2,11 (default: all readable)")->type_name("N,...")->delimiter(',');
+  read->add_option("--photo", o->photo, "Write the DG2 face image (.png, .jpg; .jp2 as stored)")->type_name("FILE");
+  read->add_option("--signature-image", o->signature_image, "Write the DG7 signature image (.png, .jpg)")->type_name("FILE");
+  read->add_option("--raw", o->raw_dir, "Dump EF.COM, EF.SOD and the data groups into DIR")->type_name("DIR");
+  read->add_flag("--verify", o->verify, "Passive and chip authentication; exit 7 unless valid");
+  read->add_option("--csca", o->csca, "CSCA certificates (PEM/DER file or directory; `virtual`: the virtual card's test CSCA)")->type_name("PATH");
+  read->callback([&ctx, &rc, o] { rc = run_read(ctx, *o); });
+}
+
+}  // namespace dnie::cli
