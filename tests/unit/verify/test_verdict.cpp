@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// dnie-verify's verdict rules on synthetic reports (tools/dnie-verify/verdict.hpp).
+#include <doctest/doctest.h>
+
+#include "verdict.hpp"
+
+using namespace dnie;
+using dnie::verify::Outcome;
+
+namespace {
+icao::VerificationReport all_pass() {
+  icao::VerificationReport r;
+  for (const char* id : {"dg1.hash", "dg2.hash", "sod.signature", "ds.chain", "chip_authentication", "mrz.dg11",
+                         "document.expiry", "icc.chain", "certificates.serial"})
+    r.pass(id, id);
+  r.not_performed("dg3.hash", "dg3", "access denied");
+  return r;
+}
+}  // namespace
+
+TEST_CASE("verdict rules") {
+  SUBCASE("all essential checks pass: GENUINE, exit 0") {
+    auto d = verify::decide(all_pass());
+    CHECK(d.outcome == Outcome::Genuine);
+    CHECK(d.document_valid);
+    CHECK(d.exit_code == 0);
+  }
+  SUBCASE("expired: GENUINE but not valid, exit 3") {
+    auto r = all_pass();
+    r.fail("document.expiry", "expiry", "expired 2023-06-15");
+    auto d = verify::decide(r);
+    CHECK(d.outcome == Outcome::Genuine);
+    CHECK_FALSE(d.document_valid);
+    CHECK(d.exit_code == 3);
+    CHECK(d.deciding == std::vector<std::string>{"document.expiry"});
+  }
+  SUBCASE("integrity failures win over trust failures: NOT GENUINE, exit 10") {
+    auto r = all_pass();
+    r.fail("dg11.hash", "dg11", "hash differs");
+    r.fail("ds.chain", "chain", "no CSCA");
+    auto d = verify::decide(r);
+    CHECK(d.outcome == Outcome::NotGenuine);
+    CHECK(d.exit_code == 10);
+    CHECK(d.deciding == std::vector<std::string>{"dg11.hash"});
+  }
+  SUBCASE("untrusted chain: CANNOT VERIFY, exit 20") {
+    auto r = all_pass();
+    r.fail("ds.chain", "chain", "no CSCA");
+    auto d = verify::decide(r);
+    CHECK(d.outcome == Outcome::CannotVerify);
+    CHECK(d.exit_code == 20);
+  }
+  SUBCASE("essential check not performed: CANNOT VERIFY") {
+    auto r = all_pass();
+    r.not_performed("chip_authentication", "ca", "DG14 not read");
+    auto d = verify::decide(r);
+    CHECK(d.outcome == Outcome::CannotVerify);
+    CHECK(d.deciding == std::vector<std::string>{"chip_authentication"});
+  }
+  SUBCASE("informational failures are warnings only") {
+    auto r = all_pass();
+    r.fail("ds.valid_now", "ds now", "expired");
+    auto d = verify::decide(r);
+    CHECK(d.outcome == Outcome::Genuine);
+    CHECK(d.document_valid);
+    CHECK(d.warnings.size() == 1);
+  }
+  SUBCASE("a failed step: CANNOT VERIFY; no reader: exit 2") {
+    auto d = verify::decide({}, verify::StepFailure{"pace", Error(ErrorCode::WrongCan, "PACE failed")});
+    CHECK(d.outcome == Outcome::CannotVerify);
+    CHECK(d.exit_code == 20);
+    CHECK(d.reasons.at(0).find("wrong CAN") != std::string::npos);
+    auto n = verify::decide({}, verify::StepFailure{"open", Error(ErrorCode::ReaderNotFound, "none")});
+    CHECK(n.exit_code == 2);
+  }
+  SUBCASE("unknown check ids are integrity checks") {
+    CHECK(verify::classify("something.new") == verify::CheckClass::Integrity);
+    CHECK(verify::classify("ds.chain") == verify::CheckClass::Trust);
+    CHECK(verify::classify("document.expiry") == verify::CheckClass::Validity);
+  }
+}
