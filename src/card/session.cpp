@@ -50,6 +50,12 @@ struct Session::Impl {
   }
 
   Status run_pace(const auth::PacePassword& pw) {
+    if (sm && sm->is_secure()) {
+      // The card still holds a secure channel (PACE or CWA-14890): reset it rather than let a
+      // plain MSE:Set AT end it with 69 87 (dnie3-facts §4.2).
+      sm->session().close();
+      DNIE_TRY(link.transport->reconnect(true));
+    }
     if (card_access.empty()) {
       auto ca = auth::read_card_access(base());
       if (ca) card_access = std::move(*ca);  // else: the driver falls back to pinned parameters
@@ -75,15 +81,14 @@ struct Session::Impl {
   Status reestablish() {
     if (!password) return Error(ErrorCode::InvalidState, "the secure channel was lost and no password is kept");
     if (sm) sm->session().close();
-    auto rc = link.transport->reconnect(false);
+    // A reset ends any SM session the card still holds without costing an APDU (the DNIe
+    // middleware sends a plain SELECT instead and takes the 69 87; dnie3-facts §4.2).
+    auto rc = link.transport->reconnect(true);
     if (!rc) {
-      if (rc.error().code == ErrorCode::CardReset) rc = link.transport->reconnect(false);
+      if (rc.error().code == ErrorCode::CardReset) rc = link.transport->reconnect(true);
       if (!rc) return rc;
     }
-    // A plain command ends any SM session the card still holds (it answers 69 87/69 88), as the
-    // DNIe middleware does before re-running PACE (dnie3-facts §4.2).
-    (void)base().transmit(apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
-    log(LogLevel::Info, kComponent, "re-establishing PACE after the card was reset or left the field");
+    log(LogLevel::Info, kComponent, "re-establishing PACE (card reset, tag loss or a new signature)");
     return run_pace(*password);
   }
 

@@ -33,7 +33,10 @@ auto in_pin_channel(EsignCard::Impl& s, F f) -> decltype(f(s.current())) {
 Status do_verify(EsignCard::Impl& s, const SecureBuffer& pin, bool allow_last_try) {
   DNIE_TRY(validate_pin(pin));
   DNIE_TRY(s.ensure_pin_channel());
-  DNIE_TRY(in_pin_channel(s, [&](transport::Transport& t) { return pin_verify(t, pin, allow_last_try); }));
+  const bool skip_query = allow_last_try || s.counter_known_full;
+  auto st = in_pin_channel(s, [&](transport::Transport& t) { return pin_verify(t, pin, skip_query); });
+  s.counter_known_full = st.ok();
+  DNIE_TRY(std::move(st));
   s.pin_verified = true;
   return ok_status();
 }

@@ -124,9 +124,12 @@ Status peer_police(Session& s, const icao::TrustStore& ts) {
 }
 
 Status peer_certs(Session& s) {
+  // jmulticard's Dnie constructor: IDESP, CDF, PrKDF and the three certificates (dnie3-facts §4.1).
   DNIE_TRY(peer_pace(s));
   auto& t = s.transport();
-  DNIE_TRY(peer_read(t, 0x5015, 0x6004));  // CDF
+  DNIE_TRY(peer_read(t, 0, 0x0006));       // IDESP
+  DNIE_TRY(peer_read(t, 0x5015, 0x6004));  // CDF (2100 bytes as sized by the FCI)
+  DNIE_TRY(peer_read(t, 0x5015, 0x6001));  // PrKDF
   for (int f : {0x7001, 0x7002, 0x7003}) DNIE_TRY(peer_read(t, 0x6061, static_cast<std::uint16_t>(f)));
   return ok_status();
 }
@@ -136,7 +139,8 @@ Status peer_sign(Session& s, int n) {
   for (int i = 0; i < n; ++i) {
     DNIE_TRY(peer_pace(s));  // jmulticard re-runs PACE for every signature
     esign::EsignOptions o;
-    o.read_chunk = 0xDE;
+    o.read_chunk = 0xDE;                          // 222-byte reads
+    o.icc_chain = esign::IccChainPolicy::Skip;    // jmulticard does not validate the ICC chain
     DNIE_ASSIGN_OR_RETURN(auto card, esign::EsignCard::open(s.transport(), std::move(o)));
     DNIE_TRY(card.sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, digest,
                             SecureBuffer::from_string("12345678")));
