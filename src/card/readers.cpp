@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reader discovery and reader-spec parsing for Session::open.
+#include <cstdio>
 #include <cstdlib>
 
 #include "dnie/card/session.hpp"
@@ -25,11 +26,12 @@ std::string_view reader_kind_name(ReaderKind k) noexcept {
 
 std::string default_vcard_image_dir() {
   if (const char* e = std::getenv("DNIE_VCARD_IMAGES")) return e;
-#ifdef DNIE_VCARD_IMAGE_DIR
-  return DNIE_VCARD_IMAGE_DIR;
-#else
-  return "vcard";
-#endif
+  // The build tree's images when running from a build, else the installed ones.
+  if (FILE* f = std::fopen(DNIE_VCARD_IMAGE_DIR "/genuine.dvc", "rb")) {
+    std::fclose(f);
+    return DNIE_VCARD_IMAGE_DIR;
+  }
+  return DNIE_VCARD_INSTALL_DIR;
 }
 
 std::vector<ReaderInfo> list_readers(bool include_nfc, std::vector<std::string>* notes) {
