@@ -22,7 +22,7 @@ packages=(
   libmbedtls-dev libfmt-dev doctest-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev libopenjp2-7-dev libjpeg-dev libpng-dev
   libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libnfc-dev libnfc-bin
-  libeac-dev opensc openssl
+  libeac-dev opensc openssl libp11-kit-dev
   clang-14 libclang-rt-14-dev
 )
 

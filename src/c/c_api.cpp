@@ -1,22 +1,54 @@
 // SPDX-License-Identifier: Apache-2.0
 // C API entry points (dnie/c/dnie.h). Every function is noexcept at the boundary and records
 // its error message in a thread-local slot.
-#include "dnie/c/dnie.h"
-
 #include <cstring>
 #include <string>
 
 #include "dnie/bytes/bytes.hpp"
 #include "dnie/bytes/error.hpp"
+#include "dnie/c/dnie.h"
 #include "dnie/version.hpp"
+
+#include "c_internal.hpp"
 
 namespace {
 thread_local std::string g_last_error;
+thread_local int g_last_tries = -1;
+}  // namespace
 
-int fail(int code, std::string msg) {
+namespace dnie::capi {
+
+int fail(int code, std::string msg, int tries_left) {
   g_last_error = std::move(msg);
+  g_last_tries = tries_left;
   return code;
 }
+
+int fail(const Error& e) { return fail(static_cast<int>(e.code), e.to_string(), e.tries_left); }
+
+int ok() {
+  g_last_error.clear();
+  g_last_tries = -1;
+  return DNIE_OK;
+}
+
+int copy_out(ByteView data, std::uint8_t* buf, std::size_t* len) {
+  if (!len) return fail(DNIE_ERR_INVALID_ARGUMENT, "null length");
+  if (!buf || *len < data.size()) {
+    const bool query = buf == nullptr;
+    *len = data.size();
+    if (query) return ok();
+    return fail(DNIE_ERR_INVALID_ARGUMENT, "output buffer too small");
+  }
+  if (!data.empty()) std::memcpy(buf, data.data(), data.size());
+  *len = data.size();
+  return ok();
+}
+
+}  // namespace dnie::capi
+
+namespace {
+using dnie::capi::fail;
 
 const char* static_str(std::string_view v) {
   // error_code_name/hint return views of string literals: NUL-terminated.
@@ -28,15 +60,23 @@ extern "C" {
 
 uint32_t dnie_api_version(void) { return DNIE_C_API_VERSION; }
 
-int dnie_supports_api(uint32_t version) { return version <= DNIE_C_API_VERSION && version >= 20261126 ? 1 : 0; }
+int dnie_supports_api(uint32_t version) {
+  return version <= DNIE_C_API_VERSION && version >= 20261126 ? 1 : 0;
+}
 
 const char* dnie_version_string(void) { return DNIE_VERSION_STRING; }
 
-const char* dnie_error_name(int code) { return static_str(dnie::error_code_name(static_cast<dnie::ErrorCode>(code))); }
+const char* dnie_error_name(int code) {
+  return static_str(dnie::error_code_name(static_cast<dnie::ErrorCode>(code)));
+}
 
-const char* dnie_error_hint(int code) { return static_str(dnie::error_code_hint(static_cast<dnie::ErrorCode>(code))); }
+const char* dnie_error_hint(int code) {
+  return static_str(dnie::error_code_hint(static_cast<dnie::ErrorCode>(code)));
+}
 
 const char* dnie_last_error_message(void) { return g_last_error.c_str(); }
+
+int dnie_error_tries_left(void) { return g_last_tries; }
 
 int dnie_hex_encode(const uint8_t* data, size_t data_len, char* out, size_t* out_len) {
   if (!out_len || (!data && data_len)) return fail(DNIE_ERR_INVALID_ARGUMENT, "null argument");

@@ -141,9 +141,14 @@ ApduStats Session::stats() const noexcept {
   return ApduStats{m_impl->counter->apdus(), m_impl->counter->bytes_sent(), m_impl->counter->bytes_received()};
 }
 void Session::reset_stats() noexcept { m_impl->counter->reset_counters(); }
+std::unique_ptr<transport::Transaction> Session::exclusive_access() {
+  return std::make_unique<transport::Transaction>(*m_impl->link.transport);
+}
 
 Status Session::pace(const auth::PacePassword& password, const auth::PaceSelection& selection,
                      ByteView card_access) {
+  // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
+  transport::Transaction tx(*m_impl->link.transport);
   m_impl->selection = selection;
   if (!card_access.empty()) m_impl->card_access = card_access.to_bytes();
   m_impl->esign.reset();
@@ -158,6 +163,8 @@ Status Session::pace_can(std::string_view can) {
 }
 
 Result<CardInfo> Session::info(bool pin_tries) {
+  // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
+  transport::Transaction tx(*m_impl->link.transport);
   CardInfo ci;
   ci.reader = m_impl->link.name;
   ci.reader_kind = m_impl->link.kind;
@@ -216,6 +223,8 @@ Result<CardInfo> Session::info(bool pin_tries) {
 }
 
 Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs, const icao::FileProgressFn& progress) {
+  // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
+  transport::Transaction tx(*m_impl->link.transport);
   icao::LdsContent doc;
   auto prog = [&progress](std::uint16_t fid) -> icao::ProgressFn {
     if (!progress) return {};
@@ -257,6 +266,8 @@ Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs, con
 
 icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao::PassiveAuthOptions& pa,
                                          bool chip_auth) {
+  // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
+  transport::Transaction tx(*m_impl->link.transport);
   icao::VerificationReport report = icao::verify_document(doc, pa);
   const char* id = "chip_authentication";
   const char* what = "Chip Authentication with the DG14 key (the chip holds the private key)";
@@ -278,6 +289,8 @@ icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao
 }
 
 Result<esign::EsignCard*> Session::esign() {
+  // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
+  transport::Transaction tx(*m_impl->link.transport);
   if (m_impl->esign) return &*m_impl->esign;
   esign::EsignOptions o = m_impl->options.esign;
   Impl* impl = m_impl.get();

@@ -78,6 +78,129 @@ DNIE_C_API const char* dnie_last_error_message(void);
  *  *out_len then holds the size needed. */
 DNIE_C_API int dnie_hex_encode(const uint8_t* data, size_t data_len, char* out, size_t* out_len);
 
+/* ---------------------------------------------------------------------------------------------
+ * Sessions: one card, one secure channel (docs/c-api.md).
+ *
+ * Ownership: a dnie_session is created by dnie_session_open*() and owned by the caller until
+ * dnie_session_close() (NULL-safe). Every buffer is caller-owned; functions never keep pointers
+ * to caller memory after they return, except the `user` pointer and callbacks of
+ * dnie_session_open_transport(), which must stay valid until dnie_session_close().
+ * Secrets (CAN, PIN) are copied into wiped buffers and never logged.
+ * Thread safety: a session must not be used from two threads at once (the library does not
+ * lock it); different sessions are independent. The last error (message, tries) is per thread.
+ * Handles are checked with a magic number: a closed or foreign pointer gives
+ * DNIE_ERR_INVALID_ARGUMENT where it can be detected (never rely on it).
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct dnie_session dnie_session;
+
+/** An application-supplied link (Android IsoDep, iOS Core NFC, a remote reader...).
+ *  transmit: sends one command APDU `cmd` (cmd_len bytes, already encoded) and writes the full
+ *    response (data ‖ SW1 SW2) into `resp`, whose capacity is *resp_len on entry (at least
+ *    65538 bytes); sets *resp_len to the response length. Returns DNIE_OK, or an error code such
+ *    as DNIE_ERR_CARD_REMOVED (tag lost), DNIE_ERR_TIMEOUT or DNIE_ERR_TRANSPORT. Required.
+ *  atr: writes up to `cap` bytes of the ATR (or the ATS-derived ATR) into `buf` and returns its
+ *    full length (0 if unknown). `buf` may be NULL with cap 0. Optional (NULL: no ATR).
+ *  interface_contactless: non-zero for NFC (PACE needed), zero for a contact reader.
+ *  max_command, max_response: largest command / response data field the link carries
+ *    (0: 255 / 256). Values above 255 / 256 enable extended-length APDUs.
+ *  reconnect: reconnects to the card after it left the field (reset non-zero: reset it).
+ *    Optional (NULL: the session cannot resume after a tag loss). Returns DNIE_OK or a code.
+ *  Callbacks are called only from inside dnie_* calls on the session, on the caller's thread. */
+typedef struct dnie_transport_callbacks {
+  int (*transmit)(void* user, const uint8_t* cmd, size_t cmd_len, uint8_t* resp, size_t* resp_len);
+  size_t (*atr)(void* user, uint8_t* buf, size_t cap);
+  int interface_contactless;
+  size_t max_command, max_response;
+  int (*reconnect)(void* user, int reset);
+} dnie_transport_callbacks;
+
+/** Opens a card by reader spec: "virtual[:profile]" (the embedded virtual DNIe 3.0),
+ *  "virtual-contact[:profile]", a PC/SC reader name or index ("0"), "nfc[:connstring]".
+ *  NULL or "" = "virtual". On success *out receives a new session. */
+DNIE_C_API int dnie_session_open(const char* reader_spec, dnie_session** out);
+/** Opens a card over an application-supplied transport. `cb` is copied; `user` is passed back
+ *  to every callback and must outlive the session. */
+DNIE_C_API int dnie_session_open_transport(const dnie_transport_callbacks* cb, void* user, dnie_session** out);
+/** Closes the session, wipes its secrets and frees it. NULL is a no-op. */
+DNIE_C_API void dnie_session_close(dnie_session* s);
+
+/** PACE with the 6-digit CAN printed on the card (DNIE_ERR_WRONG_CAN when rejected). */
+DNIE_C_API int dnie_pace_can(dnie_session* s, const char* can);
+/** PACE with the MRZ key: document number, date of birth and date of expiry (YYMMDD). */
+DNIE_C_API int dnie_pace_mrz(dnie_session* s, const char* document_number, const char* date_of_birth,
+                             const char* date_of_expiry);
+
+/** The holder's identity. Strings are UTF-8, NUL-terminated, truncated at a character boundary
+ *  if longer than the array (never in practice). Dates are "YYYY-MM-DD" (or the card's text if
+ *  it cannot be converted). Empty when the card does not hold the field. */
+typedef struct dnie_identity {
+  char document_number[32]; /* MRZ document number (e.g. "BAA000589") */
+  char dni_number[16];      /* "99999999R" */
+  char names[128];          /* given names */
+  char surnames[128];       /* first and second surname, separated by a space */
+  char nationality[8];      /* "ESP" */
+  char sex[4];              /* "F", "M" or "X" */
+  char birth_date[16];
+  char expiry_date[16];
+  char birth_place[128];    /* "TOWN, PROVINCE" */
+  char address[256];        /* "STREET, TOWN, PROVINCE" */
+} dnie_identity;
+
+/** Reads DG1, DG11 and DG13 (after PACE on NFC) and fills *out. */
+DNIE_C_API int dnie_read_identity(dnie_session* s, dnie_identity* out);
+
+#define DNIE_FILE_SOD 0x1D /* EF.SOD for dnie_read_file */
+#define DNIE_FILE_COM 0x1E /* EF.COM for dnie_read_file */
+/** Raw bytes of data group `dg` (1..16) or DNIE_FILE_SOD / DNIE_FILE_COM. Size query with a
+ *  NULL buffer (or a too small one: DNIE_ERR_INVALID_ARGUMENT with *len set to the size).
+ *  Files are read once per session and cached. DNIE_ERR_NOT_FOUND / DNIE_ERR_ACCESS_DENIED
+ *  (DG3, DG4) when the file cannot be read. */
+DNIE_C_API int dnie_read_file(dnie_session* s, uint16_t dg, uint8_t* buf, size_t* len);
+/** The face image of DG2, converted to PNG (size query as dnie_read_file). */
+DNIE_C_API int dnie_read_photo_png(dnie_session* s, uint8_t* buf, size_t* len);
+
+#define DNIE_VERDICT_VALID 0
+#define DNIE_VERDICT_INVALID 1
+#define DNIE_VERDICT_INCOMPLETE 2
+/** Reads the whole document and verifies it: passive authentication against the CSCA
+ *  certificates in `trust` (a directory, a PEM/DER file, or NULL for none: chain checks are
+ *  then not performed) plus chip authentication. *verdict = DNIE_VERDICT_*. The JSON report
+ *  {"verdict":..., "checks":[{"id","status","reason"}...]} goes to json_report (size query as
+ *  dnie_hex_encode, including the NUL); json_report and len may both be NULL. */
+DNIE_C_API int dnie_verify(dnie_session* s, const char* trust, int* verdict, char* json_report, size_t* len);
+
+#define DNIE_KEY_AUTH 1 /* CertAutenticacion / KprivAutenticacion */
+#define DNIE_KEY_SIGN 2 /* CertFirmaDigital / KprivFirmaDigital (qualified signature) */
+#define DNIE_KEY_CA 3   /* CertCAIntermediaDGP (certificate only) */
+/** DER certificate of `key` (size query as dnie_read_file). */
+DNIE_C_API int dnie_certificate(dnie_session* s, int key, uint8_t* der, size_t* len);
+
+/** PIN tries left, spending none. */
+DNIE_C_API int dnie_pin_tries(dnie_session* s, int* tries);
+/** VERIFY the PIN. With one try left it is refused (DNIE_ERR_LAST_TRY_REFUSED, nothing sent)
+ *  unless allow_last_try is non-zero. DNIE_ERR_WRONG_PIN sets dnie_error_tries_left(). */
+DNIE_C_API int dnie_pin_verify(dnie_session* s, const char* pin, int allow_last_try);
+/** CHANGE PIN (old PIN verified first; last-try rule as dnie_pin_verify). */
+DNIE_C_API int dnie_pin_change(dnie_session* s, const char* old_pin, const char* new_pin, int allow_last_try);
+
+#define DNIE_HASH_SHA1 1
+#define DNIE_HASH_SHA224 2
+#define DNIE_HASH_SHA256 3
+#define DNIE_HASH_SHA384 4
+#define DNIE_HASH_SHA512 5
+/** PKCS#1 v1.5 signature of a digest of `hash_alg` with `key` (DNIE_KEY_AUTH or DNIE_KEY_SIGN),
+ *  after VERIFY with `pin` (the DNIe wants a fresh VERIFY per signature; the last-try rule of
+ *  dnie_pin_verify applies, without consent). The signature is checked against the certificate
+ *  before it is returned. With sig == NULL only *sig_len (the key size) is returned and nothing
+ *  is signed. */
+DNIE_C_API int dnie_sign_hash(dnie_session* s, int key, int hash_alg, const uint8_t* digest, size_t digest_len,
+                              const char* pin, uint8_t* sig, size_t* sig_len);
+
+/** Tries left reported by the last DNIE_ERR_WRONG_PIN / DNIE_ERR_PIN_SUSPENDED on this thread,
+ *  or -1. */
+DNIE_C_API int dnie_error_tries_left(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -133,6 +133,10 @@ class Session {
   /// The transport to talk through now (the secure channel when established).
   transport::Transport& transport();
   ApduStats stats() const noexcept;
+  /// Exclusive access to the card across processes (PC/SC transaction) while the returned object
+  /// lives. The session's own operations (pace, info, read_document, verify, esign) each hold one
+  /// already; hold this around a sequence of EsignCard calls (e.g. verify PIN then sign).
+  std::unique_ptr<transport::Transaction> exclusive_access();
   void reset_stats() noexcept;
 
   struct Impl;

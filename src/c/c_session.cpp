@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: Apache-2.0
+// C API sessions (dnie/c/dnie.h): a dnie::Session behind an opaque, magic-checked handle. Every
+// entry point is noexcept at the boundary (capi::guarded) and records its error.
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <sys/stat.h>
+
+#include "dnie/card/session.hpp"
+#include "dnie/crypto/hash.hpp"
+#include "dnie/icao/biometrics.hpp"
+#include "dnie/icao/data_groups.hpp"
+#include "dnie/icao/mrz.hpp"
+#include "dnie/icao/trust_store.hpp"
+
+#include "c_internal.hpp"
+
+using namespace dnie;
+using capi::fail;
+using capi::guarded;
+
+struct dnie_session {
+  static constexpr std::uint64_t kMagic = 0x444E49455345534FULL;  // "DNIESESO"
+  std::uint64_t magic = kMagic;
+  std::unique_ptr<Session> session;
+  icao::LdsContent cache;  // files read so far (DGs, COM, SOD)
+  bool full_read = false;
+};
+
+namespace {
+
+bool valid(const dnie_session* s) { return s && s->magic == dnie_session::kMagic && s->session; }
+
+#define DNIE_CHECK_SESSION(s) \
+  if (!valid(s)) return fail(DNIE_ERR_INVALID_ARGUMENT, "invalid session handle")
+
+int finish(const Status& st) { return st ? capi::ok() : fail(st.error()); }
+
+int open_with(SessionOptions o, dnie_session** out) {
+  if (!out) return fail(DNIE_ERR_INVALID_ARGUMENT, "null output handle");
+  *out = nullptr;
+  auto r = Session::open(o);
+  if (!r) return fail(r.error());
+  auto h = std::make_unique<dnie_session>();
+  h->session = std::move(r).value();
+  *out = h.release();
+  return capi::ok();
+}
+
+// Reads the files of `dgs` (0x1D SOD, 0x1E COM are always read) not yet cached.
+Status ensure(dnie_session& s, std::vector<int> dgs) {
+  std::vector<int> missing;
+  for (int dg : dgs)
+    if (!s.cache.has(dg) && !s.cache.unreadable.count(dg)) missing.push_back(dg);
+  if (!missing.empty() || (s.cache.sod.empty() && s.cache.com.empty() && dgs.empty())) {
+    DNIE_ASSIGN_OR_RETURN(icao::LdsContent doc, s.session->read_document(missing));
+    if (!doc.com.empty()) s.cache.com = std::move(doc.com);
+    if (!doc.sod.empty()) s.cache.sod = std::move(doc.sod);
+    for (auto& [n, b] : doc.dgs) s.cache.dgs[n] = std::move(b);
+    for (auto& [n, e] : doc.unreadable) s.cache.unreadable[n] = std::move(e);
+    for (int dg : missing)
+      if (!s.cache.has(dg) && !s.cache.unreadable.count(dg))
+        s.cache.unreadable[dg] = Error(ErrorCode::NotFound, "DG" + std::to_string(dg) + " absent");
+  }
+  return ok_status();
+}
+
+// Copies UTF-8 `v` into a fixed array, truncating at a character boundary.
+template <std::size_t N>
+void put(char (&dst)[N], std::string_view v) {
+  std::size_t n = std::min(v.size(), N - 1);
+  while (n > 0 && n < v.size() && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
+  std::memcpy(dst, v.data(), n);
+  dst[n] = '\0';
+}
+
+std::string trim(std::string v) {
+  while (!v.empty() && (v.back() == ' ' || v.back() == '<')) v.pop_back();
+  std::size_t i = 0;
+  while (i < v.size() && v[i] == ' ') ++i;
+  return v.substr(i);
+}
+
+std::string replace_fillers(std::string v, const char* with) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '<') {
+      while (i + 1 < v.size() && v[i + 1] == '<') ++i;
+      out += with;
+    } else {
+      out += v[i];
+    }
+  }
+  return trim(out);
+}
+
+// "dd MM yyyy" (DG13), "YYYYMMDD" (DG11) or "YYMMDD" (MRZ; `expiry` picks the century) → ISO.
+std::string iso_date(std::string v, bool expiry = false) {
+  std::string d;
+  for (char c : v)
+    if (c >= '0' && c <= '9') d += c;
+  if (d.size() == 8 && v.find(' ') != std::string::npos)
+    return d.substr(4, 4) + "-" + d.substr(2, 2) + "-" + d.substr(0, 2);
+  if (d.size() == 8) return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2);
+  if (d.size() == 6 && v.size() == 6) {
+    int yy = std::stoi(d.substr(0, 2));
+    int century = expiry ? 2000 : (yy > 50 ? 1900 : 2000);
+    return std::to_string(century + yy) + "-" + d.substr(2, 2) + "-" + d.substr(4, 2);
+  }
+  return trim(v);
+}
+
+crypto::HashAlg hash_alg(int a, bool& okay) {
+  okay = true;
+  switch (a) {
+    case DNIE_HASH_SHA1:
+      return crypto::HashAlg::Sha1;
+    case DNIE_HASH_SHA224:
+      return crypto::HashAlg::Sha224;
+    case DNIE_HASH_SHA256:
+      return crypto::HashAlg::Sha256;
+    case DNIE_HASH_SHA384:
+      return crypto::HashAlg::Sha384;
+    case DNIE_HASH_SHA512:
+      return crypto::HashAlg::Sha512;
+    default:
+      okay = false;
+      return crypto::HashAlg::Sha256;
+  }
+}
+
+std::string json_escape(std::string_view v) {
+  std::string o;
+  for (char c : v) {
+    switch (c) {
+      case '"':
+        o += "\\\"";
+        break;
+      case '\\':
+        o += "\\\\";
+        break;
+      case '\n':
+        o += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          o += b;
+        } else {
+          o += c;
+        }
+    }
+  }
+  return o;
+}
+
+const char* status_name(icao::CheckStatus st) {
+  switch (st) {
+    case icao::CheckStatus::Pass:
+      return "pass";
+    case icao::CheckStatus::Fail:
+      return "fail";
+    default:
+      return "not_performed";
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+int dnie_session_open(const char* reader_spec, dnie_session** out) {
+  return guarded([&] {
+    SessionOptions o;
+    o.reader = reader_spec && *reader_spec ? reader_spec : "virtual";
+    return open_with(std::move(o), out);
+  });
+}
+
+int dnie_session_open_transport(const dnie_transport_callbacks* cb, void* user, dnie_session** out) {
+  return guarded([&] {
+    if (!cb || !cb->transmit) return fail(DNIE_ERR_INVALID_ARGUMENT, "transport callbacks without transmit");
+    SessionOptions o;
+    o.reader = "application transport";
+    dnie_transport_callbacks copy = *cb;
+    o.custom_transport = [copy, user]() -> Result<std::unique_ptr<transport::Transport>> {
+      return capi::make_callback_transport(copy, user);
+    };
+    return open_with(std::move(o), out);
+  });
+}
+
+void dnie_session_close(dnie_session* s) {
+  if (!s || s->magic != dnie_session::kMagic) return;
+  try {
+    s->magic = 0;
+    delete s;
+  } catch (...) {
+  }
+}
+
+int dnie_pace_can(dnie_session* s, const char* can) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!can) return fail(DNIE_ERR_INVALID_ARGUMENT, "null CAN");
+    s->cache = {};
+    return finish(s->session->pace_can(can));
+  });
+}
+
+int dnie_pace_mrz(dnie_session* s, const char* docno, const char* dob, const char* doe) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!docno || !dob || !doe) return fail(DNIE_ERR_INVALID_ARGUMENT, "null MRZ field");
+    auto pw = auth::PacePassword::mrz(docno, dob, doe);
+    if (!pw) return fail(pw.error());
+    s->cache = {};
+    return finish(s->session->pace(*pw));
+  });
+}
+
+int dnie_read_identity(dnie_session* s, dnie_identity* out) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!out) return fail(DNIE_ERR_INVALID_ARGUMENT, "null identity");
+    std::memset(out, 0, sizeof *out);
+    if (Status st = ensure(*s, {1, 11, 13}); !st) return fail(st.error());
+    const Bytes* dg1 = s->cache.dg(1);
+    if (!dg1) return fail(DNIE_ERR_NOT_FOUND, "DG1 could not be read");
+    auto mrz = icao::parse_dg1(*dg1);
+    if (!mrz) return fail(mrz.error());
+    put(out->document_number, mrz->document_number);
+    put(out->nationality, mrz->nationality);
+    put(out->sex, mrz->sex == "<" ? "X" : mrz->sex);
+    put(out->names, trim(mrz->secondary_identifier));
+    put(out->surnames, trim(mrz->primary_identifier));
+    put(out->birth_date, iso_date(mrz->date_of_birth));
+    put(out->expiry_date, iso_date(mrz->date_of_expiry, true));
+    put(out->dni_number, trim(mrz->personal_number()));
+    if (const Bytes* b = s->cache.dg(11)) {
+      if (auto d = icao::parse_dg11(*b)) {
+        if (d->full_name) {
+          auto sep = d->full_name->find("<<");
+          if (sep != std::string::npos) {
+            put(out->surnames, replace_fillers(d->full_name->substr(0, sep), " "));
+            put(out->names, replace_fillers(d->full_name->substr(sep + 2), " "));
+          }
+        }
+        if (d->personal_number) put(out->dni_number, *d->personal_number);
+        if (d->full_date_of_birth) put(out->birth_date, iso_date(*d->full_date_of_birth));
+        if (d->place_of_birth) put(out->birth_place, replace_fillers(*d->place_of_birth, ", "));
+        if (d->address) put(out->address, replace_fillers(*d->address, ", "));
+      }
+    }
+    if (const Bytes* b = s->cache.dg(13)) {
+      if (auto d = icao::parse_dg13_spain(*b)) {
+        auto join = [](std::initializer_list<std::string> parts, const char* sep) {
+          std::string o;
+          for (const auto& p : parts) {
+            std::string t = trim(p);
+            if (t.empty()) continue;
+            if (!o.empty()) o += sep;
+            o += t;
+          }
+          return o;
+        };
+        if (!d->name.empty()) put(out->names, trim(d->name));
+        std::string sur = join({d->first_surname, d->second_surname}, " ");
+        if (!sur.empty()) put(out->surnames, sur);
+        if (!d->dni_number.empty()) put(out->dni_number, trim(d->dni_number));
+        if (!d->date_of_birth.empty()) put(out->birth_date, iso_date(d->date_of_birth));
+        if (!d->date_of_expiry.empty()) put(out->expiry_date, iso_date(d->date_of_expiry, true));
+        std::string place = join({d->birth_town, d->birth_province}, ", ");
+        if (!place.empty()) put(out->birth_place, place);
+        std::string addr = join({d->address, d->residence_town, d->residence_province}, ", ");
+        if (!addr.empty()) put(out->address, addr);
+      }
+    }
+    return capi::ok();
+  });
+}
+
+int dnie_read_file(dnie_session* s, uint16_t dg, uint8_t* buf, size_t* len) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!len) return fail(DNIE_ERR_INVALID_ARGUMENT, "null length");
+    if (dg == DNIE_FILE_SOD || dg == DNIE_FILE_COM) {
+      if (s->cache.sod.empty() && s->cache.com.empty()) {
+        if (Status st = ensure(*s, {1}); !st) return fail(st.error());
+      }
+      const Bytes& f = dg == DNIE_FILE_SOD ? s->cache.sod : s->cache.com;
+      if (f.empty()) return fail(DNIE_ERR_NOT_FOUND, dg == DNIE_FILE_SOD ? "EF.SOD absent" : "EF.COM absent");
+      return capi::copy_out(f, buf, len);
+    }
+    if (dg < 1 || dg > 16)
+      return fail(DNIE_ERR_INVALID_ARGUMENT, "data group must be 1..16, DNIE_FILE_SOD or DNIE_FILE_COM");
+    if (Status st = ensure(*s, {dg}); !st) return fail(st.error());
+    if (const Bytes* b = s->cache.dg(dg)) return capi::copy_out(*b, buf, len);
+    auto it = s->cache.unreadable.find(dg);
+    if (it != s->cache.unreadable.end()) return fail(it->second);
+    return fail(DNIE_ERR_NOT_FOUND, "DG" + std::to_string(dg) + " absent");
+  });
+}
+
+int dnie_read_photo_png(dnie_session* s, uint8_t* buf, size_t* len) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!len) return fail(DNIE_ERR_INVALID_ARGUMENT, "null length");
+    if (Status st = ensure(*s, {2}); !st) return fail(st.error());
+    const Bytes* dg2 = s->cache.dg(2);
+    if (!dg2) return fail(DNIE_ERR_NOT_FOUND, "DG2 could not be read");
+    auto imgs = icao::parse_dg2(*dg2);
+    if (!imgs) return fail(imgs.error());
+    if (imgs->empty()) return fail(DNIE_ERR_NOT_FOUND, "DG2 holds no face image");
+    auto png = icao::convert_image(imgs->front().data, icao::ImageFormat::Png);
+    if (!png) return fail(png.error());
+    return capi::copy_out(*png, buf, len);
+  });
+}
+
+int dnie_verify(dnie_session* s, const char* trust, int* verdict, char* json_report, size_t* len) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!verdict) return fail(DNIE_ERR_INVALID_ARGUMENT, "null verdict");
+    icao::TrustStore ts;
+    icao::PassiveAuthOptions pa;
+    if (trust && *trust) {
+      struct stat st {};
+      if (::stat(trust, &st) != 0)
+        return fail(DNIE_ERR_NOT_FOUND, std::string("no such trust file or directory: ") + trust);
+      if (S_ISDIR(st.st_mode)) {
+        auto r = ts.load_directory(trust);
+        if (!r) return fail(r.error());
+      } else {
+        std::ifstream f(trust, std::ios::binary);
+        Bytes data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        if (!f && !f.eof()) return fail(DNIE_ERR_NOT_FOUND, std::string("cannot read ") + trust);
+        auto r = ts.add_certificates(data, trust);
+        if (!r) return fail(r.error());
+      }
+      pa.trust_store = &ts;
+    }
+    if (!s->full_read) {
+      auto doc = s->session->read_document();
+      if (!doc) return fail(doc.error());
+      s->cache = std::move(doc).value();
+      s->full_read = true;
+    }
+    icao::VerificationReport rep = s->session->verify(s->cache, pa);
+    icao::Verdict v = rep.verdict();
+    *verdict = v == icao::Verdict::Valid     ? DNIE_VERDICT_VALID
+               : v == icao::Verdict::Invalid ? DNIE_VERDICT_INVALID
+                                             : DNIE_VERDICT_INCOMPLETE;
+    std::string json = "{\"verdict\":\"" + std::string(icao::verdict_name(v)) + "\",\"checks\":[";
+    for (std::size_t i = 0; i < rep.checks.size(); ++i) {
+      const auto& c = rep.checks[i];
+      if (i) json += ",";
+      json += "{\"id\":\"" + json_escape(c.id) + "\",\"status\":\"" + status_name(c.status) +
+              "\",\"reason\":\"" + json_escape(c.reason) + "\"}";
+    }
+    json += "]}";
+    if (!len) return capi::ok();
+    const std::size_t need = json.size() + 1;
+    if (!json_report || *len < need) {
+      *len = need;
+      return json_report ? fail(DNIE_ERR_INVALID_ARGUMENT, "output buffer too small") : capi::ok();
+    }
+    std::memcpy(json_report, json.c_str(), need);
+    *len = need;
+    return capi::ok();
+  });
+}
+
+int dnie_certificate(dnie_session* s, int key, uint8_t* der, size_t* len) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!len) return fail(DNIE_ERR_INVALID_ARGUMENT, "null length");
+    if (key < DNIE_KEY_AUTH || key > DNIE_KEY_CA)
+      return fail(DNIE_ERR_INVALID_ARGUMENT, "key must be DNIE_KEY_AUTH, _SIGN or _CA");
+    auto e = s->session->esign();
+    if (!e) return fail(e.error());
+    if (key != DNIE_KEY_CA) {
+      auto c = (*e)->certificate(static_cast<esign::KeyKind>(key));
+      if (!c) return fail(c.error());
+      return capi::copy_out(c->der(), der, len);
+    }
+    auto all = (*e)->certificates();
+    if (!all) return fail(all.error());
+    for (const auto& c : *all)
+      if (!c.key) return capi::copy_out(c.der(), der, len);
+    return fail(DNIE_ERR_NOT_FOUND, "no CA certificate on the card");
+  });
+}
+
+int dnie_pin_tries(dnie_session* s, int* tries) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!tries) return fail(DNIE_ERR_INVALID_ARGUMENT, "null tries");
+    auto e = s->session->esign();
+    if (!e) return fail(e.error());
+    auto n = (*e)->tries_left();
+    if (!n) return fail(n.error());
+    *tries = *n;
+    return capi::ok();
+  });
+}
+
+int dnie_pin_verify(dnie_session* s, const char* pin, int allow_last_try) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!pin) return fail(DNIE_ERR_INVALID_ARGUMENT, "null PIN");
+    auto e = s->session->esign();
+    if (!e) return fail(e.error());
+    return finish((*e)->verify_pin(SecureBuffer::from_string(pin), allow_last_try != 0));
+  });
+}
+
+int dnie_pin_change(dnie_session* s, const char* old_pin, const char* new_pin, int allow_last_try) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!old_pin || !new_pin) return fail(DNIE_ERR_INVALID_ARGUMENT, "null PIN");
+    auto e = s->session->esign();
+    if (!e) return fail(e.error());
+    return finish((*e)->change_pin(SecureBuffer::from_string(old_pin), SecureBuffer::from_string(new_pin),
+                                   allow_last_try != 0));
+  });
+}
+
+int dnie_sign_hash(dnie_session* s, int key, int hash, const uint8_t* digest, size_t digest_len,
+                   const char* pin, uint8_t* sig, size_t* sig_len) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!sig_len) return fail(DNIE_ERR_INVALID_ARGUMENT, "null signature length");
+    if (key != DNIE_KEY_AUTH && key != DNIE_KEY_SIGN)
+      return fail(DNIE_ERR_INVALID_ARGUMENT, "key must be DNIE_KEY_AUTH or DNIE_KEY_SIGN");
+    bool known = false;
+    crypto::HashAlg alg = hash_alg(hash, known);
+    if (!known) return fail(DNIE_ERR_INVALID_ARGUMENT, "unknown hash algorithm");
+    auto e = s->session->esign();
+    if (!e) return fail(e.error());
+    auto cert = (*e)->certificate(static_cast<esign::KeyKind>(key));
+    if (!cert) return fail(cert.error());
+    const crypto::RsaPublicKey* rsa = cert->certificate.public_key().rsa();
+    if (!rsa) return fail(DNIE_ERR_UNSUPPORTED, "the certificate key is not RSA");
+    const std::size_t k = rsa->size();
+    if (!sig || *sig_len < k) {
+      const bool query = sig == nullptr;
+      *sig_len = k;
+      return query ? capi::ok() : fail(DNIE_ERR_INVALID_ARGUMENT, "signature buffer too small");
+    }
+    if (!digest || !pin) return fail(DNIE_ERR_INVALID_ARGUMENT, "null digest or PIN");
+    if (digest_len != crypto::hash_size(alg))
+      return fail(DNIE_ERR_INVALID_ARGUMENT, "digest length does not match the hash algorithm");
+    auto r = (*e)->sign_hash(static_cast<esign::KeyKind>(key), alg, ByteView(digest, digest_len),
+                             SecureBuffer::from_string(pin), false);
+    if (!r) return fail(r.error());
+    return capi::copy_out(*r, sig, sig_len);
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: Apache-2.0
+// libdnie-pkcs11.so loaded with dlopen, as an application would, and driven against the
+// virtual card: slots, token, objects, login, signatures verified with the certificates.
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#define CRYPTOKI_COMPAT 1
+#include <p11-kit/pkcs11.h>
+
+#include "dnie/crypto/hash.hpp"
+#include "dnie/crypto/rsa.hpp"
+#include "dnie/crypto/x509.hpp"
+
+namespace {
+
+struct Module {
+  void* lib = nullptr;
+  CK_FUNCTION_LIST_PTR f = nullptr;
+  Module() {
+    lib = dlopen(DNIE_PKCS11_MODULE, RTLD_NOW | RTLD_LOCAL);
+    REQUIRE_MESSAGE(lib != nullptr, dlerror());
+    auto get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(lib, "C_GetFunctionList"));
+    REQUIRE(reinterpret_cast<void*>(get) != nullptr);
+    REQUIRE(get(&f) == CKR_OK);
+    CK_C_INITIALIZE_ARGS args{};
+    args.flags = CKF_OS_LOCKING_OK;
+    REQUIRE(f->C_Initialize(&args) == CKR_OK);
+  }
+  ~Module() {
+    if (f) f->C_Finalize(nullptr);
+    if (lib) dlclose(lib);
+  }
+};
+
+std::string text(const CK_UTF8CHAR* p, std::size_t n) {
+  std::string s(reinterpret_cast<const char*>(p), n);
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+std::vector<CK_OBJECT_HANDLE> find(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls) {
+  CK_ATTRIBUTE t{CKA_CLASS, &cls, sizeof cls};
+  REQUIRE(f->C_FindObjectsInit(s, &t, 1) == CKR_OK);
+  std::vector<CK_OBJECT_HANDLE> out(16);
+  CK_ULONG n = 0;
+  REQUIRE(f->C_FindObjects(s, out.data(), out.size(), &n) == CKR_OK);
+  REQUIRE(f->C_FindObjectsFinal(s) == CKR_OK);
+  out.resize(n);
+  return out;
+}
+
+std::vector<std::uint8_t> attr(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
+                               CK_ATTRIBUTE_TYPE type) {
+  CK_ATTRIBUTE a{type, nullptr, 0};
+  REQUIRE(f->C_GetAttributeValue(s, o, &a, 1) == CKR_OK);
+  std::vector<std::uint8_t> v(a.ulValueLen);
+  a.pValue = v.data();
+  REQUIRE(f->C_GetAttributeValue(s, o, &a, 1) == CKR_OK);
+  return v;
+}
+
+std::string label(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o) {
+  auto v = attr(f, s, o, CKA_LABEL);
+  return std::string(v.begin(), v.end());
+}
+
+// The certificate whose CKA_ID equals the key's.
+dnie::crypto::Certificate cert_for(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key) {
+  auto id = attr(f, s, key, CKA_ID);
+  for (auto c : find(f, s, CKO_CERTIFICATE)) {
+    if (attr(f, s, c, CKA_ID) != id) continue;
+    auto der = attr(f, s, c, CKA_VALUE);
+    auto cert = dnie::crypto::Certificate::parse(dnie::ByteView(der.data(), der.size()));
+    REQUIRE(cert.ok());
+    return std::move(cert).value();
+  }
+  FAIL("no certificate for the key");
+  throw 0;
+}
+
+CK_OBJECT_HANDLE key_named(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, const std::string& name) {
+  for (auto k : find(f, s, CKO_PRIVATE_KEY))
+    if (label(f, s, k) == name) return k;
+  FAIL("no key " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("slots, token, mechanisms, objects and signatures through the function list") {
+  Module m;
+  CK_FUNCTION_LIST_PTR f = m.f;
+  CK_INFO info;
+  REQUIRE(f->C_GetInfo(&info) == CKR_OK);
+  CHECK(info.cryptokiVersion.major == 2);
+
+  CK_ULONG n = 0;
+  REQUIRE(f->C_GetSlotList(CK_TRUE, nullptr, &n) == CKR_OK);
+  REQUIRE(n == 1);
+  CK_SLOT_ID slot = 99;
+  REQUIRE(f->C_GetSlotList(CK_TRUE, &slot, &n) == CKR_OK);
+  CK_SLOT_INFO si;
+  REQUIRE(f->C_GetSlotInfo(slot, &si) == CKR_OK);
+  CHECK(text(si.slotDescription, sizeof si.slotDescription) == "Virtual DNIe 3.0");
+  CHECK((si.flags & CKF_TOKEN_PRESENT) != 0);
+
+  CK_TOKEN_INFO ti;
+  REQUIRE(f->C_GetTokenInfo(slot, &ti) == CKR_OK);
+  const std::string tlabel = text(ti.label, sizeof ti.label);
+  MESSAGE("token: " << tlabel << " serial " << text(ti.serialNumber, sizeof ti.serialNumber));
+  CHECK(tlabel.rfind("DNI electrónico (", 0) == 0);
+  CHECK(text(ti.manufacturerID, sizeof ti.manufacturerID) == "DGP-FNMT");
+  CHECK(text(ti.serialNumber, sizeof ti.serialNumber).size() == 9);
+  CHECK((ti.flags & CKF_LOGIN_REQUIRED) != 0);
+
+  CK_MECHANISM_TYPE mechs[8];
+  n = 8;
+  REQUIRE(f->C_GetMechanismList(slot, mechs, &n) == CKR_OK);
+  CHECK(n == 5);
+  CK_MECHANISM_INFO mi;
+  CHECK(f->C_GetMechanismInfo(slot, CKM_SHA256_RSA_PKCS, &mi) == CKR_OK);
+  CHECK((mi.flags & CKF_SIGN) != 0);
+  CHECK(f->C_GetMechanismInfo(slot, CKM_AES_CBC, &mi) == CKR_MECHANISM_INVALID);
+
+  CK_SESSION_HANDLE s = 0;
+  CHECK(f->C_OpenSession(slot, 0, nullptr, nullptr, &s) == CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+  REQUIRE(f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &s) == CKR_OK);
+
+  auto certs = find(f, s, CKO_CERTIFICATE);
+  REQUIRE(certs.size() == 3);
+  std::vector<std::string> labels;
+  for (auto c : certs) labels.push_back(label(f, s, c));
+  CHECK(std::count(labels.begin(), labels.end(), "CertAutenticacion") == 1);
+  CHECK(std::count(labels.begin(), labels.end(), "CertFirmaDigital") == 1);
+  CHECK(std::count(labels.begin(), labels.end(), "CertCAIntermediaDGP") == 1);
+  CHECK(find(f, s, CKO_PRIVATE_KEY).empty());  // private objects need a login
+
+  CHECK(f->C_Login(s, CKU_USER, reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>("WRONG000")), 8) ==
+        CKR_PIN_INCORRECT);
+  CK_UTF8CHAR pin[] = "12345678";
+  REQUIRE(f->C_Login(s, CKU_USER, pin, 8) == CKR_OK);
+  CHECK(f->C_Login(s, CKU_USER, pin, 8) == CKR_USER_ALREADY_LOGGED_IN);
+  CK_SESSION_INFO sinfo;
+  REQUIRE(f->C_GetSessionInfo(s, &sinfo) == CKR_OK);
+  CHECK(sinfo.state == CKS_RO_USER_FUNCTIONS);
+
+  REQUIRE(find(f, s, CKO_PRIVATE_KEY).size() == 2);
+  CK_OBJECT_HANDLE auth = key_named(f, s, "KprivAutenticacion");
+  CK_OBJECT_HANDLE sign = key_named(f, s, "KprivFirmaDigital");
+  CHECK(attr(f, s, sign, CKA_ALWAYS_AUTHENTICATE) == std::vector<std::uint8_t>{CK_TRUE});
+  CHECK(attr(f, s, auth, CKA_ALWAYS_AUTHENTICATE) == std::vector<std::uint8_t>{CK_FALSE});
+  CHECK(attr(f, s, auth, CKA_SENSITIVE) == std::vector<std::uint8_t>{CK_TRUE});
+  CHECK(attr(f, s, auth, CKA_MODULUS).size() == 256);
+  {
+    CK_ATTRIBUTE a{CKA_PRIVATE_EXPONENT, nullptr, 0};
+    CHECK(f->C_GetAttributeValue(s, auth, &a, 1) == CKR_ATTRIBUTE_SENSITIVE);
+    CHECK(a.ulValueLen == CK_UNAVAILABLE_INFORMATION);
+  }
+
+  const std::string msg = "Documento firmado con el DNIe";
+  auto data = reinterpret_cast<CK_BYTE_PTR>(const_cast<char*>(msg.data()));
+  const auto sha256 = dnie::crypto::hash(dnie::crypto::HashAlg::Sha256, dnie::ByteView::of(msg));
+
+  SUBCASE("authentication key: CKM_SHA256_RSA_PKCS, one part; size query first") {
+    CK_MECHANISM mech{CKM_SHA256_RSA_PKCS, nullptr, 0};
+    REQUIRE(f->C_SignInit(s, &mech, auth) == CKR_OK);
+    CK_ULONG len = 0;
+    REQUIRE(f->C_Sign(s, data, msg.size(), nullptr, &len) == CKR_OK);
+    CHECK(len == 256);
+    std::vector<CK_BYTE> sig(len);
+    REQUIRE(f->C_Sign(s, data, msg.size(), sig.data(), &len) == CKR_OK);
+    auto cert = cert_for(f, s, auth);
+    CHECK(cert.public_key()
+              .rsa()
+              ->verify_pkcs1_v15(dnie::crypto::HashAlg::Sha256, sha256, dnie::ByteView(sig.data(), len))
+              .ok());
+  }
+  SUBCASE("signing key needs a context-specific login") {
+    CK_MECHANISM mech{CKM_SHA256_RSA_PKCS, nullptr, 0};
+    REQUIRE(f->C_SignInit(s, &mech, sign) == CKR_OK);
+    std::vector<CK_BYTE> sig(256);
+    CK_ULONG len = sig.size();
+    CHECK(f->C_Sign(s, data, msg.size(), sig.data(), &len) == CKR_USER_NOT_LOGGED_IN);
+    REQUIRE(f->C_SignInit(s, &mech, sign) == CKR_OK);
+    REQUIRE(f->C_Login(s, CKU_CONTEXT_SPECIFIC, pin, 8) == CKR_OK);
+    len = sig.size();
+    REQUIRE(f->C_Sign(s, data, msg.size(), sig.data(), &len) == CKR_OK);
+    auto cert = cert_for(f, s, sign);
+    CHECK(cert.public_key()
+              .rsa()
+              ->verify_pkcs1_v15(dnie::crypto::HashAlg::Sha256, sha256, dnie::ByteView(sig.data(), len))
+              .ok());
+  }
+  SUBCASE("multi-part CKM_SHA512_RSA_PKCS") {
+    CK_MECHANISM mech{CKM_SHA512_RSA_PKCS, nullptr, 0};
+    REQUIRE(f->C_SignInit(s, &mech, auth) == CKR_OK);
+    REQUIRE(f->C_SignUpdate(s, data, 10) == CKR_OK);
+    REQUIRE(f->C_SignUpdate(s, data + 10, msg.size() - 10) == CKR_OK);
+    std::vector<CK_BYTE> sig(256);
+    CK_ULONG len = 10;
+    CHECK(f->C_SignFinal(s, sig.data(), &len) == CKR_BUFFER_TOO_SMALL);
+    CHECK(len == 256);
+    REQUIRE(f->C_SignFinal(s, sig.data(), &len) == CKR_OK);
+    auto h = dnie::crypto::hash(dnie::crypto::HashAlg::Sha512, dnie::ByteView::of(msg));
+    CHECK(cert_for(f, s, auth)
+              .public_key()
+              .rsa()
+              ->verify_pkcs1_v15(dnie::crypto::HashAlg::Sha512, h, dnie::ByteView(sig.data(), len))
+              .ok());
+  }
+  SUBCASE("CKM_RSA_PKCS with a DigestInfo and with a bare SHA-256 hash") {
+    auto di = dnie::crypto::digest_info(dnie::crypto::HashAlg::Sha256, sha256);
+    REQUIRE(di.ok());
+    for (const dnie::Bytes& in : {*di, sha256}) {
+      CK_MECHANISM mech{CKM_RSA_PKCS, nullptr, 0};
+      REQUIRE(f->C_SignInit(s, &mech, auth) == CKR_OK);
+      std::vector<CK_BYTE> sig(256);
+      CK_ULONG len = sig.size();
+      REQUIRE(f->C_Sign(s, const_cast<CK_BYTE_PTR>(in.data()), in.size(), sig.data(), &len) == CKR_OK);
+      CHECK(cert_for(f, s, auth)
+                .public_key()
+                .rsa()
+                ->verify_pkcs1_v15(dnie::crypto::HashAlg::Sha256, sha256, dnie::ByteView(sig.data(), len))
+                .ok());
+    }
+  }
+  SUBCASE("logout hides the keys and refuses signatures") {
+    REQUIRE(f->C_Logout(s) == CKR_OK);
+    CHECK(find(f, s, CKO_PRIVATE_KEY).empty());
+    CK_MECHANISM mech{CKM_SHA256_RSA_PKCS, nullptr, 0};
+    CHECK(f->C_SignInit(s, &mech, auth) == CKR_KEY_HANDLE_INVALID);
+  }
+  CHECK(f->C_CloseSession(s) == CKR_OK);
+  CHECK(f->C_CloseSession(s) == CKR_SESSION_HANDLE_INVALID);
+}
+
+TEST_CASE("initialisation rules and unsupported functions") {
+  Module m;
+  CK_FUNCTION_LIST_PTR f = m.f;
+  CHECK(f->C_Initialize(nullptr) == CKR_CRYPTOKI_ALREADY_INITIALIZED);
+  CK_SESSION_HANDLE s = 0;
+  CHECK(f->C_OpenSession(42, CKF_SERIAL_SESSION, nullptr, nullptr, &s) == CKR_SLOT_ID_INVALID);
+  CHECK(f->C_GenerateRandom(0, nullptr, 0) == CKR_FUNCTION_NOT_SUPPORTED);
+  CHECK(f->C_EncryptInit(0, nullptr, 0) == CKR_FUNCTION_NOT_SUPPORTED);
+  REQUIRE(f->C_Finalize(nullptr) == CKR_OK);
+  CK_ULONG n = 0;
+  CHECK(f->C_GetSlotList(CK_FALSE, nullptr, &n) == CKR_CRYPTOKI_NOT_INITIALIZED);
+  REQUIRE(f->C_Initialize(nullptr) == CKR_OK);
+}
+
+TEST_CASE("PIN counter: the last try is refused without DNIE_ALLOW_LAST_TRY; blocked card") {
+  SUBCASE("last try") {
+    Module m;
+    CK_FUNCTION_LIST_PTR f = m.f;
+    CK_SLOT_ID slot = 0;
+    CK_ULONG n = 1;
+    REQUIRE(f->C_GetSlotList(CK_TRUE, &slot, &n) == CKR_OK);
+    CK_SESSION_HANDLE s = 0;
+    REQUIRE(f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &s) == CKR_OK);
+    CK_UTF8CHAR wrong[] = "WRONG000";
+    CK_UTF8CHAR pin[] = "12345678";
+    CHECK(f->C_Login(s, CKU_USER, wrong, 8) == CKR_PIN_INCORRECT);  // 2 left
+    CHECK(f->C_Login(s, CKU_USER, wrong, 8) == CKR_PIN_INCORRECT);  // 1 left
+    CK_TOKEN_INFO ti;
+    REQUIRE(f->C_GetTokenInfo(slot, &ti) == CKR_OK);
+    CHECK((ti.flags & CKF_USER_PIN_FINAL_TRY) != 0);
+    CHECK(f->C_Login(s, CKU_USER, pin, 8) == CKR_PIN_INCORRECT);  // refused, nothing sent
+    REQUIRE(f->C_GetTokenInfo(slot, &ti) == CKR_OK);
+    CHECK((ti.flags & CKF_USER_PIN_FINAL_TRY) != 0);  // the try was not spent
+    setenv("DNIE_ALLOW_LAST_TRY", "1", 1);
+    CHECK(f->C_Login(s, CKU_USER, pin, 8) == CKR_OK);
+    unsetenv("DNIE_ALLOW_LAST_TRY");
+    REQUIRE(f->C_GetTokenInfo(slot, &ti) == CKR_OK);
+    CHECK((ti.flags & CKF_USER_PIN_FINAL_TRY) == 0);  // a correct VERIFY resets the counter
+  }
+  SUBCASE("blocked PIN") {
+    setenv("DNIE_VCARD_PROFILE", "blocked-pin", 1);
+    Module m;
+    unsetenv("DNIE_VCARD_PROFILE");
+    CK_FUNCTION_LIST_PTR f = m.f;
+    CK_SLOT_ID slot = 0;
+    CK_ULONG n = 1;
+    REQUIRE(f->C_GetSlotList(CK_TRUE, &slot, &n) == CKR_OK);
+    CK_TOKEN_INFO ti;
+    REQUIRE(f->C_GetTokenInfo(slot, &ti) == CKR_OK);
+    CHECK((ti.flags & CKF_USER_PIN_LOCKED) != 0);
+    CK_SESSION_HANDLE s = 0;
+    REQUIRE(f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &s) == CKR_OK);
+    CK_UTF8CHAR pin[] = "12345678";
+    CHECK(f->C_Login(s, CKU_USER, pin, 8) == CKR_PIN_LOCKED);
+  }
+}
+
+TEST_CASE("concurrent sessions from several threads (one global lock)") {
+  Module m;
+  CK_FUNCTION_LIST_PTR f = m.f;
+  CK_SLOT_ID slot = 0;
+  CK_ULONG n = 1;
+  REQUIRE(f->C_GetSlotList(CK_TRUE, &slot, &n) == CKR_OK);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        CK_SESSION_HANDLE s = 0;
+        if (f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &s) != CKR_OK) {
+          ++failures;
+          continue;
+        }
+        CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+        CK_ATTRIBUTE a{CKA_CLASS, &cls, sizeof cls};
+        CK_OBJECT_HANDLE h[8];
+        CK_ULONG got = 0;
+        if (f->C_FindObjectsInit(s, &a, 1) != CKR_OK || f->C_FindObjects(s, h, 8, &got) != CKR_OK ||
+            got != 3 || f->C_FindObjectsFinal(s) != CKR_OK)
+          ++failures;
+        if (f->C_CloseSession(s) != CKR_OK) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failures.load() == 0);
+}
