@@ -48,7 +48,8 @@ install_packages() {
 configure_and_build() {
   local preset=release
   if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNIE_WERROR=ON >/dev/null
+    # -Werror is enforced by the dev preset (-O0); GCC 12 gives -O2 false positives (-Warray-bounds).
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
   cmake --build "$build_dir" -j "$jobs"
 }

@@ -12,7 +12,9 @@ namespace {
 
 Bytes pcsc_atr(ByteView historical) {
   const ByteView hist = historical.first(15);  // T0 carries at most 15 historical bytes
-  Bytes atr{0x3B, static_cast<std::uint8_t>(0x80 | hist.size()), 0x80, 0x01};
+  Bytes atr;
+  atr.reserve(5 + hist.size());  // (also keeps GCC 12's -Warray-bounds false positive away at -O2)
+  append(atr, {0x3B, static_cast<std::uint8_t>(0x80 | hist.size()), 0x80, 0x01});
   append(atr, hist);
   std::uint8_t tck = 0;
   for (std::size_t i = 1; i < atr.size(); ++i) tck = static_cast<std::uint8_t>(tck ^ atr[i]);
