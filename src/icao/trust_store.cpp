@@ -316,7 +316,21 @@ std::vector<CscaAudit> TrustStore::audit(std::int64_t now) const {
     a.key = c.public_key().description();
     a.signature_algorithm = c.signature_algorithm().oid;
     a.self_signed = c.subject() == c.issuer();
-    if (a.self_signed) a.self_signature_ok = c.verify_signed_by(c.public_key()).ok();
+    if (a.self_signed) {
+      a.self_signature_ok = c.verify_signed_by(c.public_key()).ok();
+      // ICAO 9303-12 §5.1: a link certificate keeps the CSCA's name but is signed with the
+      // previous key; when another CSCA of the store signed it, it is a link, not a bad signature.
+      if (!*a.self_signature_ok) {
+        for (std::size_t j = 0; j < m_impl->certs.size(); ++j) {
+          if (j != i && m_impl->certs[j].subject() == c.issuer() &&
+              c.verify_signed_by(m_impl->certs[j].public_key()).ok()) {
+            a.self_signed = false;
+            a.self_signature_ok.reset();
+            break;
+          }
+        }
+      }
+    }
     a.is_ca = c.is_ca();
     a.fingerprint = c.fingerprint_sha256();
     a.source = m_impl->sources[i];

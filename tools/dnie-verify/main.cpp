@@ -146,6 +146,10 @@ int main(int argc, char** argv) {
   app.add_option("--html", html_path, "Write the self-contained HTML report to FILE");
   app.add_option("--now", now_text, "Clock for validity checks and the report, YYYY-MM-DD (reproducible reports)");
   app.add_flag("--quiet,-q", quiet, "Print only the verdict line");
+  bool audit = false;
+  app.add_flag("--audit-trust", audit,
+               "List and audit the CSCA trust store given with --trust/--trust-virtual (country, subject, validity, "
+               "key, self-signature) and exit; no card is needed");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -162,7 +166,7 @@ int main(int argc, char** argv) {
     }
     ro.now = *t;
   }
-  if (mrz.empty() && can.empty()) {
+  if (mrz.empty() && can.empty() && !audit) {
     if (const char* e = std::getenv("DNIE_CAN")) can = e;
     else can = prompt_secret("CAN");
     if (can.empty()) {
@@ -183,6 +187,20 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "dnie-verify: --trust-virtual: %s\n", st.error().to_string().c_str());
       return dnie::verify::kExitUsage;
     }
+  if (audit) {  // ICAO 9303-12 §5: what the police trust, checked one by one
+    std::size_t bad = 0;
+    for (const auto& a : trust.audit()) {
+      const bool sig_ok = !a.self_signature_ok || *a.self_signature_ok;
+      bad += !sig_ok;
+      std::printf("%-3s %-5s %-9s %s..%s %-22s %s  [%s]\n", a.country.c_str(), a.valid_now ? "valid" : "EXPIRED",
+                  !a.self_signed ? "link" : (sig_ok ? "self-sig" : "UNVERIFIED"), a.not_before.substr(0, 10).c_str(),
+                  a.not_after.substr(0, 10).c_str(), a.key.c_str(), a.subject.c_str(), a.source.c_str());
+    }
+    std::printf("%zu CSCA certificates; %zu whose signature verifies neither with their own key nor with another "
+                "CSCA of the store (link certificates whose signer is absent, or damaged); %s\n",
+                trust.size(), bad, summary.c_str());
+    return 0;
+  }
   if (trust.size() == 0) {
     summary = "empty: no CSCA given (--trust); the DS chain cannot be verified";
     if (!quiet) std::fprintf(stderr, "dnie-verify: warning: no CSCA trust store (--trust or --trust-virtual)\n");
