@@ -93,6 +93,9 @@ struct Session::Impl {
   }
 
   Result<Bytes> read_with_resume(std::uint16_t fid, const icao::ProgressFn& progress) {
+    Bytes partial;  // what was read before an interruption: the retry continues at its end
+    icao::ReadOptions ro;
+    ro.resume = &partial;
     for (int attempt = 0;; ++attempt) {
       Status sel = ok_status();
       if (!icao_selected) {
@@ -100,7 +103,7 @@ struct Session::Impl {
         sel = reader.select_application();
         if (sel) icao_selected = true;
       }
-      Result<Bytes> r = sel ? icao::read_ef(top(), fid, progress) : Result<Bytes>(sel.error());
+      Result<Bytes> r = sel ? icao::read_ef(top(), fid, progress, ro) : Result<Bytes>(sel.error());
       if (r || !resumable(r.error()) || attempt >= options.max_resumes || !password) return r;
       log(LogLevel::Warning, kComponent, "read interrupted (" + r.error().to_string() + "); resuming");
       icao_selected = false;

@@ -120,8 +120,15 @@ std::size_t chunk_size(const transport::Transport& t, const ReadOptions& o) {
 Result<Bytes> read_object(transport::Transport& t, const ProgressFn& progress, const ReadOptions& o, int sfi) {
   const std::size_t chunk = chunk_size(t, o);
   if (chunk < 8) return make_error(ErrorCode::InvalidState, "READ BINARY: link too small");
-  DNIE_ASSIGN_OR_RETURN(Chunk first, read_chunk(t, 0, chunk, sfi));
-  Bytes out = std::move(first.data);
+  Bytes local;
+  Bytes& out = o.resume ? *o.resume : local;  // every chunk lands here at once (resumable)
+  bool eof = false;
+  if (out.empty() || !tlv::parse_header(out)) {
+    out.clear();
+    DNIE_ASSIGN_OR_RETURN(Chunk first, read_chunk(t, 0, chunk, sfi));
+    out = std::move(first.data);
+    eof = first.eof;
+  }
   if (out.empty()) return malformed("EF is empty");
   auto hdr = tlv::parse_header(out);
   if (!hdr) return malformed("EF does not start with a TLV header: " + hdr.error().message);
@@ -129,7 +136,6 @@ Result<Bytes> read_object(transport::Transport& t, const ProgressFn& progress, c
   if (total > o.max_file_size) return malformed("EF larger than the allowed maximum");
   if (out.size() > total) out.resize(total);  // padding after the object
   if (progress) progress(out.size(), total);
-  bool eof = first.eof;
   while (out.size() < total) {
     if (eof) return malformed("EF shorter than its TLV length");
     const std::size_t want = std::min(chunk, total - out.size());
@@ -140,7 +146,7 @@ Result<Bytes> read_object(transport::Transport& t, const ProgressFn& progress, c
     eof = c.eof;
     if (progress) progress(out.size(), total);
   }
-  return out;
+  return Bytes(out);
 }
 
 Status select_ef(transport::Transport& t, std::uint16_t fid, std::uint8_t p1) {

@@ -68,6 +68,10 @@ struct ReadOptions {
   /// Read with a short EF identifier (READ BINARY P1 = 80|SFI): saves the SELECT. Falls back to
   /// SELECT when the card rejects it. Off by default ([U] on the DNIe).
   bool use_short_ef = false;
+  /// Resumable reads: when set, the bytes read so far are kept here (in/out). A read that finds
+  /// it non-empty continues at its end instead of offset 0, so a file interrupted by tag loss is
+  /// not read twice (the caller re-establishes the channel and calls again with the same buffer).
+  Bytes* resume = nullptr;
 };
 
 /// Reads the transparent EF `fid` of the currently selected DF: SELECT (00 A4 P1 0C 02 FID),
