@@ -3,6 +3,8 @@
 // chip, economical reads, passive + chip authentication verdicts, resumable reads after tag loss.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "dnie/card/session.hpp"
 #include "dnie/vcard/virtual_card.hpp"
 #include "test_support.hpp"
@@ -141,4 +143,37 @@ TEST_CASE("a read interrupted by tag loss resumes with a new PACE and returns id
     MESSAGE("read with one tag loss at exchange " << fail_at << ": " << s->stats().apdus << " APDUs");
     CHECK(s->stats().apdus <= undisturbed + 20);
   }
+}
+
+TEST_CASE("chip authentication with 3DES (MSE:Set KAT) switches the channel too") {
+  // DG14 offering id-CA-ECDH-3DES-CBC-CBC (0.4.0.127.0.7.2.2.3.2.1) instead of AES-128: the
+  // terminal must use MSE:Set KAT and 3DES secure messaging afterwards (ICAO 9303-11 §6.2.3).
+  auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+  REQUIRE(img.ok());
+  vcard::VFile* dg14 = img->find_mut({0x3F01, 0x010E});
+  REQUIRE(dg14 != nullptr);
+  const Bytes aes_oid = hex_bytes("04007F00070202030202");
+  auto it = std::search(dg14->content.begin(), dg14->content.end(), aes_oid.begin(), aes_oid.end());
+  REQUIRE(it != dg14->content.end());
+  *(it + static_cast<std::ptrdiff_t>(aes_oid.size() - 1)) = 0x01;
+  SessionOptions o;
+  vcard::CardImage patched = std::move(img).value();
+  o.custom_transport = [&patched]() -> Result<std::unique_ptr<transport::Transport>> {
+    auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(patched));
+    (void)vt->reconnect(true);
+    return std::unique_ptr<transport::Transport>(std::move(vt));
+  };
+  auto s = Session::open(o);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->pace_can("123456").ok());
+  auto doc = (*s)->read_document({1, 14});
+  REQUIRE(doc.ok());
+  auto report = (*s)->verify(*doc);
+  CHECK_MESSAGE(report.status("chip_authentication") == icao::CheckStatus::Pass,
+                (report.find("chip_authentication") ? report.find("chip_authentication")->reason : ""));
+  CHECK(report.status("dg14.hash") == icao::CheckStatus::Fail);  // we changed DG14 after signing
+  // The channel now runs 3DES SM under the new keys: reading goes on.
+  auto again = (*s)->read_document({1});
+  REQUIRE(again.ok());
+  CHECK(again->dgs.at(1) == doc->dgs.at(1));
 }
