@@ -5,7 +5,9 @@
 
 #include <algorithm>
 
+#include "dnie/bytes/asn1.hpp"
 #include "dnie/card/session.hpp"
+#include "dnie/crypto/dh.hpp"
 #include "dnie/vcard/virtual_card.hpp"
 #include "test_support.hpp"
 
@@ -173,6 +175,45 @@ TEST_CASE("chip authentication with 3DES (MSE:Set KAT) switches the channel too"
                 (report.find("chip_authentication") ? report.find("chip_authentication")->reason : ""));
   CHECK(report.status("dg14.hash") == icao::CheckStatus::Fail);  // we changed DG14 after signing
   // The channel now runs 3DES SM under the new keys: reading goes on.
+  auto again = (*s)->read_document({1});
+  REQUIRE(again.ok());
+  CHECK(again->dgs.at(1) == doc->dgs.at(1));
+}
+
+TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
+  // A DG14 with a DH chip-authentication key (ICAO 9303-11 §6.2, id-CA-DH-AES-CBC-CMAC-128):
+  // the image's CA private key is replaced by a DH exponent on standardized group 0.
+  auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+  REQUIRE(img.ok());
+  auto grp = crypto::DhGroup::standard(0);
+  REQUIRE(grp.ok());
+  auto kp = grp->generate(crypto::system_rng());
+  REQUIRE(kp.ok());
+  Bytes params = asn1::sequence({asn1::integer(grp->p()), asn1::integer(grp->g()), asn1::integer(grp->q())});
+  Bytes spki = asn1::sequence({asn1::sequence({asn1::oid("1.2.840.10046.2.1"), params}),
+                               asn1::bit_string(asn1::integer(kp->public_key))});
+  Bytes ca_info = asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.3.1.2"), asn1::integer(std::int64_t{1}),
+                                  asn1::integer(std::int64_t{1})});
+  Bytes pk_info = asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.1.1"), spki, asn1::integer(std::int64_t{1})});
+  vcard::CardImage patched = std::move(img).value();
+  patched.find_mut({0x3F01, 0x010E})->content = tlv::encode(0x6E, asn1::set({ca_info, pk_info}));
+  patched.ca_private_key = kp->private_key.view().to_bytes();
+  patched.ca_param_id = 0;
+  patched.ca_key_id = 1;
+  SessionOptions o;
+  o.custom_transport = [&patched]() -> Result<std::unique_ptr<transport::Transport>> {
+    auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(patched));
+    (void)vt->reconnect(true);
+    return std::unique_ptr<transport::Transport>(std::move(vt));
+  };
+  auto s = Session::open(o);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->pace_can("123456").ok());
+  auto doc = (*s)->read_document({1, 14});
+  REQUIRE(doc.ok());
+  auto report = (*s)->verify(*doc);
+  CHECK_MESSAGE(report.status("chip_authentication") == icao::CheckStatus::Pass,
+                (report.find("chip_authentication") ? report.find("chip_authentication")->reason : ""));
   auto again = (*s)->read_document({1});
   REQUIRE(again.ok());
   CHECK(again->dgs.at(1) == doc->dgs.at(1));
