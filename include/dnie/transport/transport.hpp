@@ -76,13 +76,12 @@ class Transaction {
 /// `allow_command_chaining`. Returns the final response.
 Result<ResponseApdu> transceive(Transport& t, const CommandApdu& cmd, bool allow_command_chaining = true);
 
-/// A decorator that reports each exchange to a TraceSink (redacted) and forwards it.
-/// Holds a non-owning reference to `inner`, which must outlive it.
-class TracingTransport final : public Transport {
+/// Base of transport decorators: forwards every call to `inner` (non-owning; it must outlive
+/// the decorator). A decorator overrides what it changes, usually transmit().
+class ForwardingTransport : public Transport {
  public:
-  TracingTransport(Transport& inner, apdu::TraceSink sink, std::string_view level = "wire")
-      : m_inner(inner), m_sink(std::move(sink)), m_level(level) {}
-  Result<ResponseApdu> transmit(const CommandApdu& cmd) override;
+  explicit ForwardingTransport(Transport& inner) : m_inner(inner) {}
+  Result<ResponseApdu> transmit(const CommandApdu& cmd) override { return m_inner.transmit(cmd); }
   Bytes atr() const override { return m_inner.atr(); }
   LinkLimits limits() const override { return m_inner.limits(); }
   Interface interface_type() const override { return m_inner.interface_type(); }
@@ -92,25 +91,27 @@ class TracingTransport final : public Transport {
   void end_transaction() override { m_inner.end_transaction(); }
   bool is_secure() const override { return m_inner.is_secure(); }
 
- private:
+ protected:
   Transport& m_inner;
+};
+
+/// A decorator that reports each exchange to a TraceSink (redacted) and forwards it.
+class TracingTransport final : public ForwardingTransport {
+ public:
+  TracingTransport(Transport& inner, apdu::TraceSink sink, std::string_view level = "wire")
+      : ForwardingTransport(inner), m_sink(std::move(sink)), m_level(level) {}
+  Result<ResponseApdu> transmit(const CommandApdu& cmd) override;
+
+ private:
   apdu::TraceSink m_sink;
   std::string m_level;
 };
 
 /// Counts APDUs and bytes that pass through (benchmarks, APDU-economy tests).
-class CountingTransport final : public Transport {
+class CountingTransport final : public ForwardingTransport {
  public:
-  explicit CountingTransport(Transport& inner) : m_inner(inner) {}
+  explicit CountingTransport(Transport& inner) : ForwardingTransport(inner) {}
   Result<ResponseApdu> transmit(const CommandApdu& cmd) override;
-  Bytes atr() const override { return m_inner.atr(); }
-  LinkLimits limits() const override { return m_inner.limits(); }
-  Interface interface_type() const override { return m_inner.interface_type(); }
-  std::string name() const override { return m_inner.name(); }
-  Status reconnect(bool reset_card) override { return m_inner.reconnect(reset_card); }
-  Status begin_transaction() override { return m_inner.begin_transaction(); }
-  void end_transaction() override { m_inner.end_transaction(); }
-  bool is_secure() const override { return m_inner.is_secure(); }
 
   std::size_t apdus() const noexcept { return m_apdus; }
   std::size_t bytes_sent() const noexcept { return m_sent; }
@@ -118,7 +119,6 @@ class CountingTransport final : public Transport {
   void reset_counters() noexcept { m_apdus = m_sent = m_received = 0; }
 
  private:
-  Transport& m_inner;
   std::size_t m_apdus = 0, m_sent = 0, m_received = 0;
 };
 
