@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // PACE driver: EF.CardAccess, protocol choice, engine over a Transport (ICAO 9303-11 §4.4.1).
+#include "auth/engine_driver.hpp"
 #include <algorithm>
 
 #include "dnie/apdu/status.hpp"
@@ -59,26 +60,8 @@ Result<Bytes> read_card_access(transport::Transport& t) {
 }
 
 Result<PaceOutcome> run_pace(transport::Transport& t, PaceEngine& engine) {
-  auto first = engine.start();
-  if (!first) {
-    engine.abort();
-    return std::move(first).error();
-  }
-  apdu::CommandApdu cmd = std::move(first).value();
-  for (int step = 0; step < 6; ++step) {
-    // GA steps 1-3 carry CLA 10 themselves: no ISO command chaining by the transport.
-    auto resp = transport::transceive(t, cmd, false);
-    if (!resp) {
-      engine.abort();
-      return std::move(resp).error();
-    }
-    auto next = engine.on_response(*resp);
-    if (!next) return std::move(next).error();
-    if (!next->has_value()) return engine.take_outcome();
-    cmd = std::move(**next);
-  }
-  engine.abort();
-  return make_error(ErrorCode::InternalError, "PACE did not finish");
+  // GA steps 1-3 carry CLA 10 themselves (ICAO 9303-11 §4.4.4.2).
+  return detail::drive_engine(t, engine, 6, "PACE", [&engine] { return engine.take_outcome(); });
 }
 
 Result<PaceChannel> establish_pace(transport::Transport& t, const PaceRequest& request) {
