@@ -17,7 +17,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-icao::LdsContent read_all(const std::string& reader) {
+struct WholeCard {
+  icao::LdsContent doc;
+  std::vector<Bytes> certificates;  // the three PKCS#15 certificates (6061/7001..7003), DER
+  Bytes icc_certificate;            // EF 601F
+};
+
+WholeCard read_all(const std::string& reader) {
   SessionOptions o;
   o.reader = reader;
   o.vcard_image_dir = DNIE_VCARD_IMAGE_DIR;
@@ -28,7 +34,23 @@ icao::LdsContent read_all(const std::string& reader) {
   auto doc = (*s)->read_document();
   REQUIRE_MESSAGE(doc.ok(), reader << ": " << doc.error().to_string());
   MESSAGE(reader << ": " << (*s)->stats().apdus << " APDUs for the whole document");
-  return std::move(doc).value();
+  WholeCard w;
+  w.doc = std::move(doc).value();
+  auto es = (*s)->esign();  // eSign files are readable under PACE alone (dnie3-facts §4.1)
+  REQUIRE_MESSAGE(es.ok(), reader << ": " << es.error().to_string());
+  w.icc_certificate = (*es)->icc_certificate().der();
+  auto certs = (*es)->certificates();
+  REQUIRE_MESSAGE(certs.ok(), reader << ": " << certs.error().to_string());
+  for (const auto& c : *certs) w.certificates.push_back(c.certificate.der());
+  return w;
+}
+
+void same(const WholeCard& a, const WholeCard& b) {
+  CHECK(a.doc.com == b.doc.com);
+  CHECK(a.doc.sod == b.doc.sod);
+  CHECK(a.doc.dgs == b.doc.dgs);
+  CHECK(a.certificates == b.certificates);
+  CHECK(a.icc_certificate == b.icc_certificate);
 }
 
 void wait_reader(bool present) {
@@ -46,18 +68,16 @@ void wait_reader(bool present) {
 
 }  // namespace
 
-TEST_CASE("whole card: in-process, pcscd and libnfc give identical bytes") {
-  icao::LdsContent ref = read_all("virtual");
-  REQUIRE(ref.dgs.size() >= 6);
+TEST_CASE("whole card (ICAO files, certificates, ICC certificate): in-process, pcscd and libnfc agree") {
+  WholeCard ref = read_all("virtual");
+  REQUIRE(ref.doc.dgs.size() >= 6);
+  REQUIRE(ref.certificates.size() == 3);
 
   wait_reader(false);
   {
     e2e::Child card(e2e::vcard_args("genuine", false));
     wait_reader(true);
-    icao::LdsContent via_pcsc = read_all(e2e::kReader0);
-    CHECK(via_pcsc.com == ref.com);
-    CHECK(via_pcsc.sod == ref.sod);
-    CHECK(via_pcsc.dgs == ref.dgs);
+    same(read_all(e2e::kReader0), ref);
   }
 
   ::setenv("LIBNFC_AUTO_SCAN", "false", 1);
@@ -71,8 +91,5 @@ TEST_CASE("whole card: in-process, pcscd and libnfc give identical bytes") {
     std::getline(f, pty);
   }
   REQUIRE_MESSAGE(!pty.empty(), "dnie-vcard --pn532 printed no pty path");
-  icao::LdsContent via_nfc = read_all("nfc:pn532_uart:" + pty);
-  CHECK(via_nfc.com == ref.com);
-  CHECK(via_nfc.sod == ref.sod);
-  CHECK(via_nfc.dgs == ref.dgs);
+  same(read_all("nfc:pn532_uart:" + pty), ref);
 }
