@@ -3,7 +3,6 @@
 // §6.1–6.2; DNIe eSign over the same channel). Resumes after a reset or tag loss by re-running
 // PACE with the kept password and retrying the interrupted file.
 #include <algorithm>
-#include <set>
 
 #include "dnie/auth/chip_auth.hpp"
 #include "dnie/bytes/log.hpp"
@@ -18,15 +17,6 @@ namespace dnie {
 namespace {
 constexpr const char* kComponent = "session";
 
-bool resumable(const Error& e) noexcept {
-  switch (e.code) {
-    case ErrorCode::CardRemoved: case ErrorCode::CardReset: case ErrorCode::SecureMessagingError:
-    case ErrorCode::Timeout: case ErrorCode::TransportError: case ErrorCode::NoCard:
-      return true;
-    default:
-      return false;
-  }
-}
 }  // namespace
 
 struct Session::Impl {
@@ -41,7 +31,6 @@ struct Session::Impl {
   Bytes card_access;  // EF.CardAccess, read once per session
   std::optional<auth::PaceResult> pace_result;
   std::optional<esign::EsignCard> esign;
-  bool icao_selected = false;
 
   transport::Transport& base() { return *counter; }
   transport::Transport& top() {
@@ -73,7 +62,6 @@ struct Session::Impl {
     }
     log(LogLevel::Info, kComponent, "PACE established: " + ch.result.protocol_oid);
     pace_result = std::move(ch.result);
-    icao_selected = false;
     return ok_status();
   }
 
@@ -92,24 +80,6 @@ struct Session::Impl {
     return run_pace(*password);
   }
 
-  Result<Bytes> read_with_resume(std::uint16_t fid, const icao::ProgressFn& progress) {
-    Bytes partial;  // what was read before an interruption: the retry continues at its end
-    icao::ReadOptions ro;
-    ro.resume = &partial;
-    for (int attempt = 0;; ++attempt) {
-      Status sel = ok_status();
-      if (!icao_selected) {
-        icao::LdsReader reader(top());
-        sel = reader.select_application();
-        if (sel) icao_selected = true;
-      }
-      Result<Bytes> r = sel ? icao::read_ef(top(), fid, progress, ro) : Result<Bytes>(sel.error());
-      if (r || !resumable(r.error()) || attempt >= options.max_resumes || !password) return r;
-      log(LogLevel::Warning, kComponent, "read interrupted (" + r.error().to_string() + "); resuming");
-      icao_selected = false;
-      DNIE_TRY(reestablish());
-    }
-  }
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -210,7 +180,6 @@ Result<CardInfo> Session::info(bool pin_tries) {
   };
   read_text(0x0006, ci.idesp);
   read_text(0x2F03, ci.version);
-  m_impl->icao_selected = false;
   if (m_impl->esign) ci.generation = m_impl->esign->chip().generation;
   if (pin_tries) {
     auto e = esign();
@@ -228,43 +197,15 @@ Result<CardInfo> Session::info(bool pin_tries) {
 Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs, const icao::FileProgressFn& progress) {
   // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
   transport::Transaction tx(*m_impl->link.transport);
-  icao::LdsContent doc;
-  auto prog = [&progress](std::uint16_t fid) -> icao::ProgressFn {
-    if (!progress) return {};
-    return [&progress, fid](std::size_t d, std::size_t n) { progress(fid, d, n); };
+  icao::LdsReaderOptions lo;
+  lo.max_resumes = m_impl->options.max_resumes;
+  Impl* impl = m_impl.get();
+  lo.on_interrupted = [impl](const Error& e) -> Status {
+    log(LogLevel::Warning, kComponent, "read interrupted (" + e.to_string() + "); resuming");
+    return impl->reestablish();  // InvalidState when no password is kept
   };
-  auto optional_file = [&](std::uint16_t fid, Bytes& into) -> Status {
-    auto r = m_impl->read_with_resume(fid, prog(fid));
-    if (r) { into = std::move(*r); return ok_status(); }
-    if (r.error().code == ErrorCode::NotFound) return ok_status();
-    return std::move(r).error();
-  };
-  DNIE_TRY(optional_file(icao::kFidCom, doc.com));
-  DNIE_TRY(optional_file(icao::kFidSod, doc.sod));
-  std::set<int> wanted(dgs.begin(), dgs.end());
-  if (wanted.empty()) {
-    if (auto com = icao::parse_com(doc.com)) wanted.insert(com->data_groups.begin(), com->data_groups.end());
-    if (auto sod = icao::parse_sod(doc.sod))
-      for (const auto& h : sod->lds.hashes) wanted.insert(h.number);
-  }
-  for (int dg : wanted) {
-    if (dg < 1 || dg > 16) continue;
-    auto r = m_impl->read_with_resume(icao::dg_fid(dg), prog(icao::dg_fid(dg)));
-    if (r) { doc.dgs[dg] = std::move(*r); continue; }
-    Error e = std::move(r).error();
-    if (e.code == ErrorCode::AccessDenied) {
-      Error u(ErrorCode::AccessDenied, dg == 3 || dg == 4 ? "not readable (needs EAC)" : "not readable (access denied)");
-      u.with_sw(e.sw);
-      doc.unreadable[dg] = std::move(u);
-    } else if (e.code == ErrorCode::NotFound) {
-      doc.unreadable[dg] = Error(ErrorCode::NotFound, "absent");
-    } else if (e.code == ErrorCode::MalformedData || e.code == ErrorCode::CardError) {
-      doc.unreadable[dg] = std::move(e);
-    } else {
-      return e;
-    }
-  }
-  return doc;
+  icao::LdsReader reader(m_impl->top(), lo);
+  return reader.read_document(dgs, progress);
 }
 
 icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao::PassiveAuthOptions& pa,
@@ -284,8 +225,7 @@ icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao
     report.fail(id, what, "DG14 does not parse: " + infos.error().message);
   } else {
     auto r = auth::run_chip_authentication(*m_impl->sm, *infos);
-    m_impl->icao_selected = false;
-    m_impl->esign.reset();
+      m_impl->esign.reset();
     icao::record_result(report, id, what, r ? Status() : Status(r.error()));
   }
   return report;
@@ -308,7 +248,6 @@ Result<esign::EsignCard*> Session::esign() {
   }
   DNIE_ASSIGN_OR_RETURN(auto card, esign::EsignCard::open(*link, std::move(o)));
   m_impl->esign.emplace(std::move(card));
-  m_impl->icao_selected = false;
   return &*m_impl->esign;
 }
 

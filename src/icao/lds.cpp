@@ -210,20 +210,45 @@ Status LdsReader::select_application() {
   return ok_status();
 }
 
+namespace {
+bool interrupted(const Error& e) noexcept {
+  switch (e.code) {
+    case ErrorCode::CardRemoved: case ErrorCode::CardReset: case ErrorCode::SecureMessagingError:
+    case ErrorCode::Timeout: case ErrorCode::TransportError: case ErrorCode::NoCard:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
 Result<Bytes> LdsReader::read_file(std::uint16_t fid, const ProgressFn& progress) {
-  DNIE_TRY(select_application());
-  return read_ef(m_t, fid, progress, m_options.read);
+  Bytes partial;  // what was read before an interruption: a retry continues at its end
+  ReadOptions ro = m_options.read;
+  ro.resume = &partial;
+  for (int attempt = 0;; ++attempt) {
+    Status sel = select_application();
+    Result<Bytes> r = sel ? read_ef(m_t, fid, progress, ro) : Result<Bytes>(sel.error());
+    if (r || !m_options.on_interrupted || !interrupted(r.error()) || attempt >= m_options.max_resumes) return r;
+    m_selected = false;
+    DNIE_TRY(m_options.on_interrupted(r.error()));
+  }
 }
 
 Result<LdsContent> LdsReader::read_document(const std::vector<int>& wanted, const FileProgressFn& progress) {
-  DNIE_TRY(select_application());
+  for (int attempt = 0;; ++attempt) {  // a card without the eMRTD application is an error
+    Status sel = select_application();
+    if (sel) break;
+    if (!m_options.on_interrupted || !interrupted(sel.error()) || attempt >= m_options.max_resumes) return std::move(sel).error();
+    DNIE_TRY(m_options.on_interrupted(sel.error()));
+  }
   LdsContent doc;
   auto prog = [&](std::uint16_t fid) -> ProgressFn {
     if (!progress) return {};
     return [&progress, fid](std::size_t d, std::size_t n) { progress(fid, d, n); };
   };
   auto optional_file = [&](std::uint16_t fid, Bytes& into) -> Status {
-    auto r = read_ef(m_t, fid, prog(fid), m_options.read);
+    auto r = read_file(fid, prog(fid));
     if (r) {
       into = std::move(*r);
       return ok_status();
@@ -244,7 +269,7 @@ Result<LdsContent> LdsReader::read_document(const std::vector<int>& wanted, cons
   }
   for (int dg : dgs) {
     if (dg < 1 || dg > 16) continue;
-    auto r = read_ef(m_t, dg_fid(dg), prog(dg_fid(dg)), m_options.read);
+    auto r = read_file(dg_fid(dg), prog(dg_fid(dg)));
     if (r) {
       doc.dgs[dg] = std::move(*r);
       continue;

@@ -106,6 +106,11 @@ struct LdsReaderOptions {
   /// Select the application by AID (00 A4 04 0C 07 A0000002471001); on 6A82 fall back to the
   /// DF 3F01 by FID (DNIe path). False: select 3F01 directly.
   bool select_by_aid = true;
+  /// Resumable reads: called when a read fails on the link or the secure channel (card removed
+  /// or reset, timeout, SM failure). Return ok after re-establishing the channel to continue the
+  /// interrupted file at the offset where it stopped; return an error to give up with it.
+  std::function<Status(const Error&)> on_interrupted;
+  int max_resumes = 3;  ///< per file
 };
 
 class LdsReader {
