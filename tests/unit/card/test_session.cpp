@@ -42,6 +42,15 @@ icao::VerificationReport read_and_verify(const std::string& profile) {
   return s->verify(*doc, pa);
 }
 
+// A session link to a virtual card built from an image the test has modified.
+std::function<Result<std::unique_ptr<transport::Transport>>()> virtual_card_link(const vcard::CardImage& image) {
+  return [&image]() -> Result<std::unique_ptr<transport::Transport>> {
+    auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(image));
+    (void)vt->reconnect(true);
+    return std::unique_ptr<transport::Transport>(std::move(vt));
+  };
+}
+
 std::string failed(const icao::VerificationReport& r) {
   std::string out;
   for (const auto& c : r.checks)
@@ -160,11 +169,7 @@ TEST_CASE("chip authentication with 3DES (MSE:Set KAT) switches the channel too"
   *(it + static_cast<std::ptrdiff_t>(aes_oid.size() - 1)) = 0x01;
   SessionOptions o;
   vcard::CardImage patched = std::move(img).value();
-  o.custom_transport = [&patched]() -> Result<std::unique_ptr<transport::Transport>> {
-    auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(patched));
-    (void)vt->reconnect(true);
-    return std::unique_ptr<transport::Transport>(std::move(vt));
-  };
+  o.custom_transport = virtual_card_link(patched);
   auto s = Session::open(o);
   REQUIRE(s.ok());
   REQUIRE((*s)->pace_can("123456").ok());
@@ -201,11 +206,7 @@ TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
   patched.ca_param_id = 0;
   patched.ca_key_id = 1;
   SessionOptions o;
-  o.custom_transport = [&patched]() -> Result<std::unique_ptr<transport::Transport>> {
-    auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(patched));
-    (void)vt->reconnect(true);
-    return std::unique_ptr<transport::Transport>(std::move(vt));
-  };
+  o.custom_transport = virtual_card_link(patched);
   auto s = Session::open(o);
   REQUIRE(s.ok());
   REQUIRE((*s)->pace_can("123456").ok());
