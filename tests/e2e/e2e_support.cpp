@@ -7,7 +7,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <deque>
+#include <fstream>
 #include <thread>
+
+#include "dnie/transport/pcsc.hpp"
 
 namespace dnie::e2e {
 
@@ -55,6 +59,44 @@ std::vector<std::string> vcard_args(const std::string& profile, bool contact, in
   std::vector<std::string> a{DNIE_VCARD_BIN, "--profile", profile, "--vpcd", "127.0.0.1:" + std::to_string(port)};
   if (contact) a.push_back("--contact");
   return a;
+}
+
+std::string wait_card(bool present, std::chrono::milliseconds timeout, Child* card) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + timeout;
+  std::string last_error;
+  auto ctx = transport::PcscContext::establish();
+  if (!ctx) return "no PC/SC context: " + ctx.error().to_string();
+  while (clock::now() < deadline) {
+    auto st = (*ctx)->reader_states();
+    if (!st) {
+      last_error = st.error().to_string();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    bool now = false;
+    for (const auto& r : *st)
+      if (r.name == kReader0) now = r.present;
+    if (now == present) return "";
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    auto ch = (*ctx)->wait_for_change(kReader0, now, std::min(left, std::chrono::milliseconds(500)));
+    if (ch && *ch == present) return "";
+  }
+  std::string why = std::string("after ") + std::to_string(timeout.count()) + " ms pcscd still reports " +
+                    (present ? "no card" : "a card") + " in " + kReader0;
+  if (!last_error.empty()) why += " (last error: " + last_error + ")";
+  if (card) why += card->running() ? "; dnie-vcard is running" : "; dnie-vcard has exited";
+#ifdef DNIE_E2E_STATE
+  std::ifstream log(std::string(DNIE_E2E_STATE) + "/pcscd.log");
+  std::deque<std::string> tail;
+  for (std::string line; std::getline(log, line);) {
+    tail.push_back(line);
+    if (tail.size() > 15) tail.pop_front();
+  }
+  why += "\n--- pcscd.log (tail) ---";
+  for (const auto& l : tail) why += "\n" + l;
+#endif
+  return why;
 }
 
 }  // namespace dnie::e2e

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,11 @@ class Child {
 std::vector<std::string> vcard_args(const std::string& profile, bool contact, int port = 35963);
 
 extern const char* const kReader0;  ///< "Virtual PCD 00 00"
+
+/// Waits up to `timeout` until pcscd reports a card in kReader0 (present = true) or none
+/// (present = false), sleeping in SCardGetStatusChange. Returns "" on success, otherwise what
+/// went wrong: whether `card` (the dnie-vcard expected to connect) is still running, and the
+/// tail of pcscd's log (DNIE_E2E_STATE/pcscd.log) for the test's failure message.
+std::string wait_card(bool present, std::chrono::milliseconds timeout, Child* card = nullptr);
 
 }  // namespace dnie::e2e

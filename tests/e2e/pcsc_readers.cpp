@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -28,17 +29,10 @@ std::shared_ptr<PcscContext> context() {
   return *c;
 }
 
-// Waits until the reader reports `present`.
-void wait_present(PcscContext& ctx, bool present) {
-  for (int i = 0; i < 50; ++i) {
-    auto states = ctx.reader_states();
-    REQUIRE(states.ok());
-    for (auto& s : *states)
-      if (s.name == e2e::kReader0 && s.present == present) return;
-    auto r = ctx.wait_for_change(e2e::kReader0, !present, 200ms);
-    if (r && *r == present) return;
-  }
-  FAIL("card presence did not become " << present);
+// Waits until the reader reports `present` (generous: the CI machine runs other tests at once).
+void wait_present(PcscContext&, bool present, e2e::Child* card = nullptr) {
+  const std::string why = e2e::wait_card(present, 30s, card);
+  REQUIRE_MESSAGE(why.empty(), why);
 }
 
 // Starts dnie-vcard once the reader is empty (a previous card may still be noticed as present for
@@ -46,7 +40,7 @@ void wait_present(PcscContext& ctx, bool present) {
 std::unique_ptr<e2e::Child> start_card(PcscContext& ctx, const std::string& profile, bool contact) {
   wait_present(ctx, false);
   auto c = std::make_unique<e2e::Child>(e2e::vcard_args(profile, contact));
-  wait_present(ctx, true);
+  wait_present(ctx, true, c.get());
   return c;
 }
 
@@ -170,4 +164,23 @@ TEST_CASE("a transaction keeps another process out until it ends") {
     if (::waitpid(pid, &st, WNOHANG) == 0) { ::kill(pid, SIGKILL); ::waitpid(pid, &st, 0); }
   }
   ::close(fds[0]);
+}
+
+TEST_CASE("a wait for insertion ends with Cancelled when another thread calls cancel()") {
+  auto ctx = context();
+  wait_present(*ctx, false);
+  Result<bool> waited = Error(ErrorCode::InternalError, "not run");
+  std::atomic<bool> done{false};
+  std::thread waiter([&] {
+    waited = ctx->wait_for_change(e2e::kReader0, false, 60s);
+    done = true;
+  });
+  // SCardCancel only ends a wait already in progress: repeat until the thread has returned.
+  for (int i = 0; i < 100 && !done; ++i) {
+    std::this_thread::sleep_for(100ms);
+    ctx->cancel();
+  }
+  waiter.join();
+  REQUIRE_FALSE(waited.ok());
+  CHECK(waited.error().code == ErrorCode::Cancelled);
 }

@@ -53,17 +53,9 @@ void same(const WholeCard& a, const WholeCard& b) {
   CHECK(a.icc_certificate == b.icc_certificate);
 }
 
-void wait_reader(bool present) {
-  auto ctx = transport::PcscContext::establish();
-  REQUIRE(ctx.ok());
-  for (int i = 0; i < 60; ++i) {
-    auto st = (*ctx)->reader_states();
-    REQUIRE(st.ok());
-    for (auto& r : *st)
-      if (r.name == e2e::kReader0 && r.present == present) return;
-    std::this_thread::sleep_for(100ms);
-  }
-  FAIL("reader presence did not become " << present);
+void wait_reader(bool present, e2e::Child* card = nullptr) {
+  const std::string why = e2e::wait_card(present, 30s, card);  // generous: CI runs other tests at once
+  REQUIRE_MESSAGE(why.empty(), why);
 }
 
 }  // namespace
@@ -76,7 +68,7 @@ TEST_CASE("whole card (ICAO files, certificates, ICC certificate): in-process, p
   wait_reader(false);
   {
     e2e::Child card(e2e::vcard_args("genuine", false));
-    wait_reader(true);
+    wait_reader(true, &card);
     same(read_all(e2e::kReader0), ref);
   }
 
