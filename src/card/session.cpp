@@ -10,12 +10,30 @@
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/sod.hpp"
 #include "dnie/sm/secure_messaging.hpp"
+#include "dnie/transport/atr.hpp"
 #include "session_internal.hpp"
 
 namespace dnie {
 
 namespace {
 constexpr const char* kComponent = "session";
+
+// The DNIe's PACEInfo as an EF.CardAccess would carry it: id-PACE-ECDH-GM-AES-CBC-CMAC-128,
+// version 2, brainpoolP256r1 (ID 13). dnie3-facts §3.1; ICAO 9303-11 §9.2.1.
+constexpr std::uint8_t kDnieCardAccess[] = {0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
+                                            0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02, 0x02, 0x01, 0x0D};
+
+// Whether a PACE failure means "the card refused these parameters" (worth reading EF.CardAccess)
+// rather than a wrong password or a lost card.
+bool parameters_refused(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::CardError: case ErrorCode::Unsupported: case ErrorCode::NotFound: case ErrorCode::AccessDenied:
+    case ErrorCode::ProtocolError: case ErrorCode::InvalidArgument:
+      return true;
+    default:
+      return false;
+  }
+}
 
 }  // namespace
 
@@ -45,15 +63,35 @@ struct Session::Impl {
       sm->session().close();
       DNIE_TRY(link.transport->reconnect(true));
     }
-    if (card_access.empty()) {
-      auto ca = auth::read_card_access(base());
-      if (ca) card_access = std::move(*ca);  // else: the driver falls back to pinned parameters
-    }
     auth::PaceRequest req;
     req.password = pw.clone();
     req.selection = selection;
-    req.card_access = card_access;
-    DNIE_ASSIGN_OR_RETURN(auth::PaceChannel ch, auth::establish_pace(base(), req));
+    std::optional<auth::PaceChannel> channel;
+    if (card_access.empty() && options.pace_parameters_from_atr && !selection.protocol_oid && !selection.parameter_id) {
+      const auto kind = transport::identify_atr(link.transport->atr()).kind;
+      if (kind == transport::CardKind::Dnie3 || kind == transport::CardKind::DnieContactless) {
+        req.card_access = Bytes(std::begin(kDnieCardAccess), std::end(kDnieCardAccess));
+        const std::size_t before = counter->apdus();
+        auto ch = auth::establish_pace(base(), req);
+        if (ch) {
+          channel = std::move(ch).value();
+        } else if (counter->apdus() - before > 1 || !parameters_refused(ch.error())) {
+          return std::move(ch).error();  // past MSE:Set AT: a wrong password or a lost card
+        } else {
+          log(LogLevel::Info, kComponent, "the card refused the DNIe PACE parameters; reading EF.CardAccess");
+        }
+      }
+    }
+    if (!channel) {
+      if (card_access.empty()) {
+        auto ca = auth::read_card_access(base());
+        if (ca) card_access = std::move(*ca);  // else: the driver falls back to pinned parameters
+      }
+      req.card_access = card_access;
+      DNIE_ASSIGN_OR_RETURN(auto ch, auth::establish_pace(base(), req));
+      channel = std::move(ch);
+    }
+    auth::PaceChannel& ch = *channel;
     if (sm) {
       sm->replace_session(std::move(ch.session));
     } else {

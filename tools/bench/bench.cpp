@@ -234,13 +234,13 @@ int main(int argc, char** argv) {
   if (b.s && b.s->pace_can("123456")) {
     auto doc = b.s->read_document({1, 2, 7, 11, 13, 14});
     if (doc) {
-      std::size_t min = 5 + 1 + 1 + 2;  // PACE (MSE + 4 GA), EF.CardAccess, SELECT application, CA (MSE + GA)
+      std::size_t min = 5 + 1 + 2;  // PACE (MSE + 4 GA), SELECT application, CA (MSE + GA)
       auto add = [&min](std::size_t n) { min += 1 + (n + 222) / 223; };
       add(doc->com.size());
       add(doc->sod.size());
       for (auto& [n, d] : doc->dgs) add(d.size());
       fmt::print("\npolice verification: theoretical minimum {} APDUs (1 SELECT + ceil(size/223) per file, PACE 5, "
-                 "EF.CardAccess 1, application SELECT 1, chip authentication 2)\n", min);
+                 "application SELECT 1, chip authentication 2; EF.CardAccess not needed for a DNIe ATR)\n", min);
     }
   }
   fmt::print("peak resident memory: {} KiB\n", peak_kib());

@@ -60,6 +60,11 @@ struct SessionOptions {
   unsigned vcard_bit_rate_kbps = 424; ///< link model bit rate (106, 212, 424, 848)
   bool keep_password = true;          ///< allow transparent re-PACE after a reset / tag loss
   int max_resumes = 3;                ///< per operation
+  /// When the ATR says DNIe 3.0/4.0 (or a contactless DNIe/TIE), start PACE with the DNIe's
+  /// parameters (GM, AES-128, brainpoolP256r1: dnie3-facts §3.1, the ones the official
+  /// middleware hard-codes) instead of reading EF.CardAccess first: one APDU less per session.
+  /// If the card refuses them at MSE:Set AT, EF.CardAccess is read and PACE runs again.
+  bool pace_parameters_from_atr = true;
   apdu::TraceSink trace;              ///< redacted APDU trace ("plain" inside SM, "wire" outside)
   esign::EsignOptions esign;          ///< key sets, ICC chain policy (relink is set by the session)
   int nfc_timeout_ms = 3000;
@@ -103,9 +108,10 @@ class Session {
   Bytes atr() const;
 
   /// PACE (ICAO 9303-11 §4.4) with the CAN, MRZ, PIN or PUK; parameters from EF.CardAccess
-  /// unless pinned in `selection`. Replaces any previous secure channel. EF.CardAccess is read
-  /// once per session and reused when PACE is re-established; a caller that already holds it may
-  /// pass it in `card_access` (then it is not read at all).
+  /// unless pinned in `selection` or known from the ATR (SessionOptions::pace_parameters_from_atr).
+  /// Replaces any previous secure channel. EF.CardAccess is read at most once per session and
+  /// reused when PACE is re-established; a caller that already holds it may pass it in
+  /// `card_access` (then it is not read at all).
   Status pace(const auth::PacePassword& password, const auth::PaceSelection& selection = {},
               ByteView card_access = {});
   Status pace_can(std::string_view can);

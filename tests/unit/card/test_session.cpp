@@ -219,3 +219,41 @@ TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
   REQUIRE(again.ok());
   CHECK(again->dgs.at(1) == doc->dgs.at(1));
 }
+
+TEST_CASE("a DNIe ATR starts PACE with the DNIe's parameters; EF.CardAccess only when the card refuses them") {
+  SUBCASE("genuine card: MSE:Set AT and four GENERAL AUTHENTICATE, nothing else") {
+    auto s = open_session("virtual");
+    REQUIRE(s->pace_can("123456").ok());
+    CHECK(s->stats().apdus == 5);
+    CHECK(s->pace_result()->protocol_oid == "0.4.0.127.0.7.2.2.4.2.2");
+  }
+  SUBCASE("a wrong CAN is reported as such, without a second attempt") {
+    auto s = open_session("virtual");
+    auto st = s->pace_can("654321");
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().code == ErrorCode::WrongCan);
+    CHECK(s->stats().apdus == 5);
+  }
+  SUBCASE("a card offering other parameters (NIST P-256) refuses MSE:Set AT, then EF.CardAccess is read") {
+    auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+    REQUIRE(img.ok());
+    img->find_mut({0x011C})->content = asn1::set({asn1::sequence(
+        {asn1::oid("0.4.0.127.0.7.2.2.4.2.2"), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{12})})});
+    vcard::CardImage patched = std::move(img).value();
+    SessionOptions o;
+    o.custom_transport = virtual_card_link(patched);
+    auto s = Session::open(o);
+    REQUIRE(s.ok());
+    auto st = (*s)->pace_can("123456");
+    REQUIRE_MESSAGE(st.ok(), st.error().to_string());
+    CHECK((*s)->stats().apdus == 7);  // refused MSE:Set AT, EF.CardAccess, MSE:Set AT, 4 × GA
+    CHECK((*s)->pace_result()->parameter_id == 12);
+  }
+  SUBCASE("pace_parameters_from_atr = false reads EF.CardAccess first, as ICAO 9303-11 §4.4 describes") {
+    SessionOptions o;
+    o.pace_parameters_from_atr = false;
+    auto s = open_session("virtual", o);
+    REQUIRE(s->pace_can("123456").ok());
+    CHECK(s->stats().apdus == 6);
+  }
+}
