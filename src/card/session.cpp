@@ -206,10 +206,12 @@ Result<CardInfo> Session::info(bool pin_tries) {
     }
     return out;
   };
+  if (m_impl->esign) m_impl->esign->forget_selection();
+  // Both files are in the MF: select it once (dnie3-facts §2.1, §2.2).
+  auto mf = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
   auto read_text = [&](std::uint16_t fid, std::string& into) {
-    auto mf = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
-    auto r = read_plain(fid);
-    if (mf && r) {
+    auto r = mf && mf->ok() ? read_plain(fid) : Result<Bytes>(Error(ErrorCode::CardError, "SELECT MF refused"));
+    if (r) {
       into.assign(r->begin(), r->end());
     } else {
       ci.notes.push_back(icao::file_name(fid) + " not readable" +
@@ -242,6 +244,7 @@ Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs, con
     log(LogLevel::Warning, kComponent, "read interrupted (" + e.to_string() + "); resuming");
     return impl->reestablish();  // InvalidState when no password is kept
   };
+  if (m_impl->esign) m_impl->esign->forget_selection();  // the ICAO application becomes current
   icao::LdsReader reader(m_impl->top(), lo);
   return reader.read_document(dgs, progress);
 }

@@ -47,6 +47,7 @@ transport::Transport& EsignCard::Impl::current() noexcept {
 
 Result<apdu::ResponseApdu> EsignCard::Impl::exchange(const apdu::CommandApdu& cmd) {
   auto r = transport::transceive(current(), cmd, false);
+  if (!r) current_df.reset();
   if (!r && state != ChannelState::Base) state = ChannelState::NeedsRelink;
   if (r && r->sw() == apdu::sw::kMemoryFailure)
     return make_error(ErrorCode::CardTerminated, "the card is terminated (65 81)").with_sw(r->sw());
@@ -54,9 +55,12 @@ Result<apdu::ResponseApdu> EsignCard::Impl::exchange(const apdu::CommandApdu& cm
 }
 
 Status EsignCard::Impl::select_mf() {
+  current_df.reset();
   apdu::CommandApdu c(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File"));
   DNIE_ASSIGN_OR_RETURN(auto r, exchange(c));
-  return apdu::expect_ok(r, "SELECT MF");
+  DNIE_TRY(apdu::expect_ok(r, "SELECT MF"));
+  current_df = Bytes{};
+  return ok_status();
 }
 
 Result<std::optional<std::size_t>> EsignCard::Impl::select_fid(std::uint16_t fid) {
@@ -97,20 +101,48 @@ Result<Bytes> EsignCard::Impl::read_selected(std::optional<std::size_t> size, bo
 }
 
 Result<Bytes> EsignCard::Impl::read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size) {
-  DNIE_TRY(select_mf());
-  std::optional<std::size_t> size;
-  for (std::size_t i = 0; i + 1 < path.size(); i += 2) {
-    const auto fid = static_cast<std::uint16_t>((path[i] << 8) | path[i + 1]);
-    if (i == 0 && fid == 0x3F00) continue;
-    DNIE_ASSIGN_OR_RETURN(size, select_fid(fid));
+  Bytes fids = path;
+  if (fids.size() >= 2 && fids[0] == 0x3F && fids[1] == 0x00) fids.erase(fids.begin(), fids.begin() + 2);
+  if (fids.size() < 2 || fids.size() % 2 != 0) return make_error(ErrorCode::InvalidArgument, "bad file path");
+  const Bytes dir(fids.begin(), fids.end() - 2);
+  auto fid_at = [&fids](std::size_t i) { return static_cast<std::uint16_t>((fids[i] << 8) | fids[i + 1]); };
+  // Shortcut: the file's DF, or one of its ancestors, is already current (ISO/IEC 7816-4 §7.1.1).
+  std::size_t from = 0;
+  const bool shortcut = !options.select_from_mf && current_df && current_df->size() <= dir.size() &&
+                        std::equal(current_df->begin(), current_df->end(), dir.begin());
+  if (shortcut) from = current_df->size();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (attempt == 1 || !shortcut) {
+      DNIE_TRY(select_mf());
+      from = 0;
+    }
+    std::optional<std::size_t> size;
+    Status st;
+    for (std::size_t i = from; i < fids.size() && st; i += 2) {
+      auto r = select_fid(fid_at(i));
+      if (!r) {
+        st = std::move(r).error();
+        break;
+      }
+      size = *r;
+      if (i + 2 < fids.size()) current_df->insert(current_df->end(), fids.begin() + static_cast<std::ptrdiff_t>(i),
+                                                  fids.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    }
+    if (st) return read_selected(size, stop_at_padding, max_size);
+    current_df.reset();
+    // A refused SELECT after a shortcut means the belief was stale: start again from the MF.
+    const bool card_refused = st.error().code == ErrorCode::NotFound || st.error().code == ErrorCode::CardError;
+    if (attempt == 0 && shortcut && card_refused) continue;
+    return std::move(st).error();
   }
-  return read_selected(size, stop_at_padding, max_size);
+  return make_error(ErrorCode::InternalError, "unreachable");
 }
 
 // ---- channels -------------------------------------------------------------------------------------
 
 Status EsignCard::Impl::relink() {
   own_sm.reset();
+  current_df.reset();
   pin_verified = false;
   if (options.relink) {
     auto t = options.relink();
@@ -222,6 +254,7 @@ EsignCard::~EsignCard() = default;
 const ChipIdentity& EsignCard::chip() const noexcept { return m_impl->chip; }
 const crypto::Certificate& EsignCard::icc_certificate() const noexcept { return *m_impl->icc_cert; }
 ChannelState EsignCard::state() const noexcept { return m_impl->state; }
+void EsignCard::forget_selection() noexcept { m_impl->current_df.reset(); }
 
 Result<EsignCard> EsignCard::open(transport::Transport& link, EsignOptions options) {
   auto impl = std::make_unique<Impl>();

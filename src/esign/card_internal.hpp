@@ -33,6 +33,9 @@ struct EsignCard::Impl {
   std::optional<std::vector<CertificateObject>> cdf;
   std::optional<std::vector<PrivateKeyObject>> prkdf;
   std::map<std::string, CardCertificate> cert_cache;  // by PKCS#15 path
+  /// FIDs (after the MF) of the DF the card has current, when known (ISO/IEC 7816-4 §7.1.1:
+  /// selecting an EF leaves its parent DF current).
+  std::optional<Bytes> current_df;
 
   /// The channel commands go through now.
   transport::Transport& current() noexcept;
@@ -44,7 +47,8 @@ struct EsignCard::Impl {
   /// READ BINARY of a selected EF: `size` bytes, or until the end (6282/6B00/short answer);
   /// `stop_at_padding` ends PKCS#15 directory reads at the 00 after the last object.
   Result<Bytes> read_selected(std::optional<std::size_t> size, bool stop_at_padding, std::size_t max_size);
-  /// SELECT MF, then each FID (a leading 3F00 is skipped), then READ BINARY.
+  /// SELECT of each FID of `path` (a leading 3F00 is skipped) not already current, then READ
+  /// BINARY; starts again from the MF when a shortcut is refused.
   Result<Bytes> read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size = 16 * 1024);
 
   /// Contact link without PACE: builds the PIN channel so that SM-protected files can be read.

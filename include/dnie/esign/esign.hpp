@@ -64,6 +64,10 @@ struct EsignOptions {
   /// READ BINARY size; 0 = the channel's limits().max_response_data (223 under PACE AES SM,
   /// 231 under CWA 3DES SM with 256-byte frames). Other values are capped by that limit.
   std::size_t read_chunk = 0;
+  /// Select every file from the MF (MF, DF, EF), as the DNIe middleware does, instead of
+  /// skipping the SELECTs of a DF that is already current. For replaying other middleware's
+  /// command sequences (tools/bench); costs one or two APDUs per file.
+  bool select_from_mf = false;
   /// Test hooks for the CWA engine (fixed randomness). Never set in production.
   const auth::CwaTestHooks* cwa_test = nullptr;
 };
@@ -96,6 +100,11 @@ class EsignCard {
   const ChipIdentity& chip() const noexcept;
   const crypto::Certificate& icc_certificate() const noexcept;
   ChannelState state() const noexcept;
+  /// The object remembers which DF the card has current so that files of the same DF are
+  /// selected without re-selecting the MF (ISO/IEC 7816-4 §7.1.1). Call this when something
+  /// else has sent SELECT over the same link (the Session does so itself). A stale belief costs
+  /// one refused SELECT, never a wrong file: the full path is selected again.
+  void forget_selection() noexcept;
 
   /// EF.TokenInfo (manufacturer must be DGP-FNMT), read once.
   Result<TokenInfo> token_info();

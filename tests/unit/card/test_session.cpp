@@ -257,3 +257,29 @@ TEST_CASE("a DNIe ATR starts PACE with the DNIe's parameters; EF.CardAccess only
     CHECK(s->stats().apdus == 6);
   }
 }
+
+TEST_CASE("eSign reads skip re-selecting a DF that is current, and recover when someone else moved it") {
+  auto s = open_session("virtual");
+  REQUIRE(s->pace_can("123456").ok());
+  auto es = s->esign();
+  REQUIRE(es.ok());
+  REQUIRE((*es)->token_info().ok());  // DF 5015 is now current
+  // Another user of the channel selects DF 6061 behind the eSign object's back: the shortcut
+  // SELECT of 6004 in "5015" is refused and the path is selected again from the MF.
+  auto sel = transport::transceive(s->transport(), apdu::CommandApdu(0x00, 0xA4, 0x00, 0x0C, hex_bytes("6061")));
+  REQUIRE(sel.ok());
+  REQUIRE(sel->ok());
+  auto certs = (*es)->certificates();
+  REQUIRE_MESSAGE(certs.ok(), certs.error().to_string());
+  CHECK(certs->size() == 3);
+  // Fresh session: the same certificates, and ICAO reads in between do not confuse it.
+  auto s2 = open_session("virtual");
+  REQUIRE(s2->pace_can("123456").ok());
+  auto es2 = s2->esign();
+  REQUIRE(es2.ok());
+  REQUIRE(s2->read_document({1}).ok());
+  auto certs2 = (*es2)->certificates();
+  REQUIRE(certs2.ok());
+  REQUIRE(certs2->size() == certs->size());
+  for (std::size_t i = 0; i < certs->size(); ++i) CHECK((*certs)[i].certificate.der() == (*certs2)[i].certificate.der());
+}
