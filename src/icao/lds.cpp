@@ -88,7 +88,13 @@ Result<Chunk> read_chunk(transport::Transport& t, std::size_t offset, std::size_
     Bytes off = be_bytes(offset, offset > 0xFFFFFF ? 4 : 3);
     cmd = CommandApdu(0x00, 0xB1, 0x00, 0x00, tlv::encode(0x54, off), le);
   }
-  DNIE_ASSIGN_OR_RETURN(ResponseApdu r, transport::transceive(t, cmd));
+  auto rr = transport::transceive(t, cmd);
+  // An extended Le refused by the reader (Unsupported) or the card (67 00): the transport now
+  // offers short APDUs only, so ask again for at most 256 bytes.
+  if (le > 256 && !t.limits().extended_length &&
+      ((!rr && rr.error().code == ErrorCode::Unsupported) || (rr && rr->sw() == apdu::sw::kWrongLength)))
+    return read_chunk(t, offset, 256, sfi);
+  DNIE_ASSIGN_OR_RETURN(ResponseApdu r, std::move(rr));
   Chunk c;
   if (r.sw() == apdu::sw::kWrongP1P2) {  // 6B00: offset beyond the end of the EF
     c.eof = true;
@@ -138,7 +144,7 @@ Result<Bytes> read_object(transport::Transport& t, const ProgressFn& progress, c
   if (progress) progress(out.size(), total);
   while (out.size() < total) {
     if (eof) return malformed("EF shorter than its TLV length");
-    const std::size_t want = std::min(chunk, total - out.size());
+    const std::size_t want = std::min(chunk_size(t, o), total - out.size());  // the link may have shrunk
     DNIE_ASSIGN_OR_RETURN(Chunk c, read_chunk(t, out.size(), want, -1));
     if (c.data.empty()) return malformed("EF shorter than its TLV length");
     if (c.data.size() > want) c.data.resize(want);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "dnie/apdu/status.hpp"
+#include "dnie/icao/lds.hpp"
 #include "dnie/transport/atr.hpp"
 #include "dnie/transport/pcsc.hpp"
 #include "e2e_support.hpp"
@@ -183,4 +184,65 @@ TEST_CASE("a wait for insertion ends with Cancelled when another thread calls ca
   waiter.join();
   REQUIRE_FALSE(waited.ok());
   CHECK(waited.error().code == ErrorCode::Cancelled);
+}
+
+namespace {
+// A contact ATR whose historical bytes announce extended Lc/Le (ISO/IEC 7816-4 §8.1.1.2.7:
+// category 00, card capabilities 73 00 00 40, status 00 90 00). Not a DNIe ATR: the real card's
+// historical bytes are proprietary and announce nothing (dnie3-facts §1.1, §5.2).
+const char* const kExtendedAtr = "3B08007300004000" "9000";
+
+Bytes read_icc_certificate(Transport& t, std::size_t le) {
+  REQUIRE(transceive(t, CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")))->ok());
+  auto sel = transceive(t, CommandApdu(0x00, 0xA4, 0x00, 0x0C, hex_bytes("601F")));
+  REQUIRE(sel.ok());
+  REQUIRE(sel->ok());
+  auto rd = transceive(t, CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, le));
+  REQUIRE(rd.ok());
+  CHECK(apdu::is_success_or_warning(rd->sw()));
+  return rd->data();
+}
+}  // namespace
+
+TEST_CASE("extended length through pcscd: used when the ATR announces it, dropped and remembered on 67 00") {
+  auto ctx = context();
+  Bytes whole;
+  {
+    wait_present(*ctx, false);
+    auto args = e2e::vcard_args("genuine", true);
+    args.insert(args.end(), {"--atr", kExtendedAtr, "--extended-length"});
+    e2e::Child card(args);
+    wait_present(*ctx, true, &card);
+    auto t = PcscTransport::connect(ctx, e2e::kReader0);
+    REQUIRE_MESSAGE(t.ok(), t.error().to_string());
+    REQUIRE((*t)->limits().extended_length);
+    // One READ BINARY with an extended Le carries the whole ICC certificate (> 256 bytes).
+    CountingTransport counted(**t);
+    whole = read_icc_certificate(counted, 65536);
+    CHECK(whole.size() > 256);
+    CHECK(counted.apdus() == 3);  // SELECT MF, SELECT 601F, READ BINARY: no 61xx chaining
+  }
+  {
+    // The same ATR, but this card answers 67 00 to extended APDUs: the transport drops them and
+    // remembers it for this ATR; the ICAO reader asks again with a short Le.
+    wait_present(*ctx, false);
+    auto args = e2e::vcard_args("genuine", true);
+    args.insert(args.end(), {"--atr", kExtendedAtr});
+    e2e::Child card(args);
+    wait_present(*ctx, true, &card);
+    auto t = PcscTransport::connect(ctx, e2e::kReader0);
+    REQUIRE(t.ok());
+    CHECK((*t)->limits().extended_length);  // not refused yet
+    REQUIRE(transceive(**t, CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")))->ok());
+    REQUIRE(transceive(**t, CommandApdu(0x00, 0xA4, 0x00, 0x0C, hex_bytes("601F")))->ok());
+    auto cert = icao::read_selected_ef(**t, {}, {});
+    REQUIRE_MESSAGE(cert.ok(), cert.error().to_string());
+    CHECK(*cert == Bytes(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(cert->size())));
+    CHECK((*t)->extended_refused());
+    CHECK_FALSE((*t)->limits().extended_length);
+    auto again = PcscTransport::connect(ctx, e2e::kReader0);  // remembered per ATR in this process
+    REQUIRE(again.ok());
+    CHECK((*again)->extended_refused());
+    CHECK_FALSE((*again)->limits().extended_length);
+  }
 }

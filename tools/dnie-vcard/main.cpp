@@ -33,13 +33,15 @@ int main(int argc, char** argv) {
   CLI::App app{"Serve the virtual DNIe 3.0 to pcscd (vpcd) or libnfc (emulated PN532)", "dnie-vcard"};
   dnie::tools::VcardSource src;
   bool contact = false, pn532 = false, extended = false;
-  std::string vpcd = "127.0.0.1:35963", state_file;
+  std::string vpcd = "127.0.0.1:35963", state_file, atr_hex;
   double timeout = 0;
   src.add_options(app);
   app.add_flag("--contact", contact, "Contact ATR and rules instead of contactless");
   app.add_option("--vpcd", vpcd, "vpcd address HOST:PORT (35963 = 'Virtual PCD 00 00')");
   app.add_flag("--pn532", pn532, "Emulate a PN532 on a pseudo-terminal for libnfc (pn532_uart:/dev/pts/N)");
   app.add_flag("--extended-length", extended, "Accept extended-length APDUs");
+  app.add_option("--atr", atr_hex, "Answer with this ATR (hex) instead of the DNIe's, e.g. one whose historical bytes "
+                                   "announce extended length (ISO/IEC 7816-4 §8.1.1.2.7); for reader tests");
   app.add_option("--state-file", state_file, "Persist PIN counters in this file across runs");
   app.add_option("--timeout", timeout, "Stop after this many seconds (0 = never)");
   CLI11_PARSE(app, argc, argv);
@@ -49,9 +51,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dnie-vcard: %s\n", image.error().to_string().c_str());
     return 1;
   }
+  if (!atr_hex.empty()) {
+    auto atr = dnie::from_hex(atr_hex);
+    if (!atr || atr->size() < 2 || atr->size() > 33) {
+      std::fprintf(stderr, "dnie-vcard: --atr needs 2 to 33 bytes of hex\n");
+      return 1;
+    }
+    image->atr_contact = *atr;
+    image->atr_contactless = *atr;
+  }
   dnie::vcard::CardOptions opt;
   opt.contactless = !contact;
   opt.extended_length = extended;
+  if (extended) opt.max_response = 65536;  // answers up to Ne in one response (no 61xx)
   opt.state_file = state_file;
   dnie::vcard::VirtualCard card(std::move(image).value(), opt);
   std::signal(SIGTERM, on_signal);
