@@ -220,6 +220,16 @@ Result<CardInfo> Session::info(bool pin_tries) {
   };
   read_text(0x0006, ci.idesp);
   read_text(0x2F03, ci.version);
+  // A contactless ATR cannot tell a DNIe from a TIE (dnie3-facts §1.2, §7.2); EF 2F03 can.
+  if (!ci.version.empty() && ci.atr_info.kind != transport::CardKind::Unknown) {
+    ci.dnie_confirmed = ci.version.rfind("DNIe ", 0) == 0;
+    if (*ci.dnie_confirmed && ci.atr_info.kind == transport::CardKind::DnieContactless) {
+      ci.atr_info.description = "DNIe 3.0/4.0 (contactless)";
+    } else if (!*ci.dnie_confirmed) {
+      ci.atr_info.description = "not a DNIe (EF 2F03 names something else: a TIE residence permit or another card)";
+      ci.notes.push_back("EF 2F03 does not start with \"DNIe\": the DNIe eSign functions may not apply");
+    }
+  }
   if (m_impl->esign) ci.generation = m_impl->esign->chip().generation;
   if (pin_tries) {
     auto e = esign();

@@ -107,6 +107,7 @@ int run_info(const Ctx& ctx, bool pin_tries) {
                         {"pace", session.secure()}, {"generation", ci.generation}, {"idesp", to_utf8(ci.idesp)},
                         {"version", to_utf8(ci.version)}, {"chip_serial", hex(ci.chip_serial)},
                         {"notes", ci.notes}};
+    if (ci.dnie_confirmed) j["dnie_confirmed"] = *ci.dnie_confirmed;
     if (ci.pin_tries_left) j["pin_tries_left"] = *ci.pin_tries_left;
     j["apdus"] = session.stats().apdus;
     print_json(j);

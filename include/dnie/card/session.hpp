@@ -86,6 +86,10 @@ struct CardInfo {
   Bytes chip_serial;                  ///< GET CHIP INFO (7 bytes), if available
   std::string idesp;                  ///< support number (EF 0006), if readable
   std::string version;                ///< EF 2F03 version string, if readable
+  /// Whether EF 2F03 names a DNIe ("DNIe …", dnie3-facts §1.1): true; false when it names
+  /// something else (a TIE residence permit shares the contactless ATR, §1.2, §7.2); unset when
+  /// it could not be read (contactless without PACE). atr_info.description is refined to match.
+  std::optional<bool> dnie_confirmed;
   std::string generation;             ///< "r1" / "r2" once the eSign side was opened
   std::optional<int> pin_tries_left;  ///< only when asked (needs the PIN channel)
   std::vector<std::string> notes;     ///< what could not be read and why

@@ -283,3 +283,37 @@ TEST_CASE("eSign reads skip re-selecting a DF that is current, and recover when 
   REQUIRE(certs2->size() == certs->size());
   for (std::size_t i = 0; i < certs->size(); ++i) CHECK((*certs)[i].certificate.der() == (*certs2)[i].certificate.der());
 }
+
+TEST_CASE("card identity: EF 2F03 tells a contactless DNIe from a TIE, which shares its ATR") {
+  SUBCASE("genuine DNIe") {
+    auto s = open_session("virtual");
+    auto before = s->info();
+    REQUIRE(before.ok());
+    CHECK(before->atr_info.description == "DNIe 3.0/4.0 or TIE (contactless)");  // no PACE yet
+    REQUIRE(s->pace_can("123456").ok());
+    auto ci = s->info();
+    REQUIRE(ci.ok());
+    REQUIRE(ci->dnie_confirmed.has_value());
+    CHECK(*ci->dnie_confirmed);
+    CHECK(ci->atr_info.description == "DNIe 3.0/4.0 (contactless)");
+  }
+  SUBCASE("same ATR, EF 2F03 of another document") {
+    auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+    REQUIRE(img.ok());
+    vcard::VFile* ver = img->find_mut({0x2F03});
+    REQUIRE(ver != nullptr);
+    const std::string other = "TIE 01.00";
+    ver->content.assign(other.begin(), other.end());
+    vcard::CardImage patched = std::move(img).value();
+    SessionOptions o;
+    o.custom_transport = virtual_card_link(patched);
+    auto s = Session::open(o);
+    REQUIRE(s.ok());
+    REQUIRE((*s)->pace_can("123456").ok());
+    auto ci = (*s)->info();
+    REQUIRE(ci.ok());
+    REQUIRE(ci->dnie_confirmed.has_value());
+    CHECK_FALSE(*ci->dnie_confirmed);
+    CHECK(ci->atr_info.description.rfind("not a DNIe", 0) == 0);
+  }
+}
