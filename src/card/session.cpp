@@ -28,7 +28,7 @@ constexpr std::uint8_t kDnieCardAccess[] = {0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 
 bool parameters_refused(const Error& e) {
   switch (e.code) {
     case ErrorCode::CardError: case ErrorCode::Unsupported: case ErrorCode::NotFound: case ErrorCode::AccessDenied:
-    case ErrorCode::ProtocolError: case ErrorCode::InvalidArgument:
+    case ErrorCode::ProtocolError:
       return true;
     default:
       return false;
