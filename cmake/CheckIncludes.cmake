@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # cmake -DROOT=<source dir> -P CheckIncludes.cmake
 # Source-level layer check (complements dnie_check_layers() on link dependencies):
-#  * only src/crypto may include mbedTLS headers;
+#  * only src/crypto may include mbedTLS or OpenSSL headers;
 #  * a file of layer L may include "dnie/<M>/..." only when level(M) <= level(L).
 set(levels bytes=10 crypto=20 apdu=30 transport=40 sm=50 auth=60 icao=70 esign=70 vcard=41 card=80 c=90 pkcs11=90)
 function(level_of out name)
@@ -34,8 +34,8 @@ foreach(f IN LISTS files)
   level_of(mine "${layer}")
   file(STRINGS ${ROOT}/${f} incs REGEX "^[ \t]*#[ \t]*include")
   foreach(line IN LISTS incs)
-    if(line MATCHES "[<\"]mbedtls/" AND NOT f MATCHES "^src/crypto/")
-      message(SEND_ERROR "${f}: only src/crypto may include mbedTLS: ${line}")
+    if(line MATCHES "[<\"](mbedtls|openssl)/" AND NOT f MATCHES "^src/crypto/")
+      message(SEND_ERROR "${f}: only src/crypto may include a crypto library (mbedTLS, OpenSSL): ${line}")
       math(EXPR errors "${errors}+1")
     endif()
     if(mine AND line MATCHES "[<\"]dnie/([a-z0-9_]+)/")

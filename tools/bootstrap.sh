@@ -19,7 +19,7 @@ jobs=${DNIE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Debian 12 packages the build, the tests and the tools need.
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
-  libmbedtls-dev libfmt-dev doctest-dev nlohmann-json3-dev libcli11-dev
+  libmbedtls-dev libssl-dev libfmt-dev doctest-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev libopenjp2-7-dev libjpeg-dev libpng-dev
   libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libnfc-dev libnfc-bin
   libeac-dev opensc openssl libp11-kit-dev

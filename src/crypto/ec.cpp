@@ -364,6 +364,27 @@ Result<mbedtls_ecp_group*> acquire_group(const EcGroup::Impl& impl, WorkGroup& l
 }
 }  // namespace
 
+namespace {
+int openssl_curve(const EcGroup::Impl& impl) {
+#ifdef DNIE_WITH_OPENSSL_EC
+  if (impl.arithmetic != EcArithmetic::Default) return -1;
+  const int id = impl.param_id >= 8 ? impl.param_id : impl.curve_id;
+  return id >= 8 && detail::openssl_has_curve(id) ? id : -1;
+#else
+  (void)impl;
+  return -1;
+#endif
+}
+}  // namespace
+
+EcGroup EcGroup::with_arithmetic(EcArithmetic a) const {
+  auto impl = std::make_unique<Impl>(*m_impl);
+  impl->arithmetic = a;
+  return EcGroup(std::move(impl));
+}
+
+const char* EcGroup::backend_name() const noexcept { return openssl_curve(*m_impl) >= 0 ? "openssl" : "mbedtls"; }
+
 Result<Bytes> EcGroup::mul(ByteView scalar, ByteView point) const {
   WorkGroup wg;
   DNIE_ASSIGN_OR_RETURN(mbedtls_ecp_group* g, acquire_group(*m_impl, wg));
@@ -371,6 +392,16 @@ Result<Bytes> EcGroup::mul(ByteView scalar, ByteView point) const {
   Mpi m;
   DNIE_TRY(read_point(g, p.get(), point, field_size()));
   DNIE_TRY(read_scalar(g, m.get(), scalar, m_impl->params.h));
+#ifdef DNIE_WITH_OPENSSL_EC
+  if (const int id = openssl_curve(*m_impl); id >= 0) {
+    // Validated and reduced here with mbedTLS (same errors on every path); multiplied by OpenSSL.
+    DNIE_ASSIGN_OR_RETURN(Bytes enc, write_point(g, p.get()));
+    SecureBuffer k(order_size());
+    int rc = mbedtls_mpi_write_binary(m.get(), k.data(), k.size());
+    if (rc) return backend_error("mbedtls_mpi_write_binary", rc);
+    return detail::openssl_mul(id, k.view(), enc);
+  }
+#endif
   // mbedTLS 2.28 uses f_rng for coordinate randomisation (side-channel countermeasure).
   int rc = mbedtls_ecp_mul(g, r.get(), m.get(), p.get(), rng_callback, &system_rng());
   DNIE_TRY(ecp_status("mbedtls_ecp_mul", rc));
@@ -403,6 +434,7 @@ Result<EcGroup> EcGroup::with_generator(ByteView encoded_point) const {
   if (impl->params.gx != m_impl->params.gx || impl->params.gy != m_impl->params.gy) {
     impl->name = "explicit";
     impl->oid.clear();
+    if (impl->param_id >= 8) impl->curve_id = impl->param_id;  // same curve, new generator
     impl->param_id = -1;
   }
   return EcGroup(std::move(impl));

@@ -29,6 +29,13 @@ inline Error malformed(std::string msg) { return Error(ErrorCode::MalformedData,
 inline Error unsupported(std::string msg) { return Error(ErrorCode::Unsupported, std::move(msg)); }
 inline Error verify_failed(std::string msg) { return Error(ErrorCode::VerificationFailed, std::move(msg)); }
 
+#ifdef DNIE_WITH_OPENSSL_EC
+/// ec_openssl.cpp: scalar·P on the ICAO standardized curve `param_id` (8..18) with OpenSSL.
+/// `point` is a validated uncompressed encoding, `scalar` already reduced into [1, n-1].
+Result<Bytes> openssl_mul(int param_id, ByteView scalar, ByteView point);
+bool openssl_has_curve(int param_id);
+#endif
+
 mbedtls_md_type_t md_type(HashAlg alg) noexcept;
 
 /// Owning mbedtls_mpi; mbedtls_mpi_free zeroizes the limbs.
@@ -97,6 +104,8 @@ struct EcGroup::Impl {
   std::string name = "explicit";
   std::string oid;
   int param_id = -1;
+  int curve_id = -1;  ///< the standardized curve under a mapped generator (param_id is then -1)
+  EcArithmetic arithmetic = EcArithmetic::Default;
   std::size_t field_size = 0, order_size = 0;
   /// Fills `g` (freshly initialised) with this curve (SEC 1 §3.1.1.1 short Weierstrass).
   Status load(mbedtls_ecp_group* g) const;

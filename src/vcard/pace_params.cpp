@@ -156,7 +156,8 @@ Result<KaDomain> KaDomain::standard(int param_id) {
 
 KaDomain KaDomain::from_ec(crypto::EcGroup g) {
   KaDomain d;
-  d.m_ec.emplace(std::move(g));
+  // The card multiplies with mbedTLS whatever the terminal uses: two independent implementations.
+  d.m_ec.emplace(g.with_arithmetic(crypto::EcArithmetic::Reference));
   return d;
 }
 

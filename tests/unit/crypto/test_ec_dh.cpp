@@ -297,3 +297,33 @@ TEST_CASE("bigint: arithmetic") {
   CHECK(d == a);
   CHECK(a.div(BigInt()).error().code == ErrorCode::InvalidArgument);
 }
+
+TEST_CASE("ec: the default arithmetic (OpenSSL when built with it) agrees with mbedTLS on every curve") {
+  DeterministicRng rng(Bytes{0x5A});
+  for (int id = 8; id <= 18; ++id) {
+    CAPTURE(id);
+    auto fast = EcGroup::standard(id).value();
+    auto ref = fast.with_arithmetic(EcArithmetic::Reference);
+    CHECK(std::string(ref.backend_name()) == "mbedtls");
+#ifdef DNIE_WITH_OPENSSL_EC
+    CHECK(std::string(fast.backend_name()) == "openssl");
+#endif
+    for (int i = 0; i < 4; ++i) {
+      auto a = ref.generate(rng).value();
+      auto b = ref.generate(rng).value();
+      CHECK(*fast.public_key(a.private_key.view()) == a.public_key);
+      CHECK(*fast.mul(a.private_key.view(), b.public_key) == *ref.mul(a.private_key.view(), b.public_key));
+      // A mapped generator (PACE GM) keeps the fast path: same curve, new G.
+      auto gm_fast = fast.with_generator(b.public_key).value();
+      auto gm_ref = ref.with_generator(b.public_key).value();
+      CHECK(std::string(gm_fast.backend_name()) == std::string(fast.backend_name()));
+      CHECK(*gm_fast.public_key(a.private_key.view()) == *gm_ref.public_key(a.private_key.view()));
+      CHECK(gm_fast.public_key(a.private_key.view())->size() == fast.point_size());
+    }
+    // Same errors on both paths: invalid input is rejected before any multiplication.
+    CHECK(fast.mul_base(Bytes{0}).error().code == ref.mul_base(Bytes{0}).error().code);
+    Bytes off = fast.generator();
+    off.back() ^= 1;
+    CHECK(fast.mul(Bytes{2}, off).error().code == ErrorCode::MalformedData);
+  }
+}
