@@ -6,6 +6,7 @@
 // validated by ec.cpp; this file only multiplies.
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/obj_mac.h>
 
 #include <map>
@@ -48,22 +49,37 @@ struct CtxFree {
 };
 
 // One group object per curve and thread (EC_GROUP is not documented as thread-safe to share).
+// A curve this libcrypto lacks is remembered as missing (nullptr), and the failed lookup leaves
+// nothing in the thread's OpenSSL error queue, which the host application may be reading.
 const EC_GROUP* group_for(int param_id) {
   thread_local std::map<int, std::unique_ptr<EC_GROUP, GroupFree>> cache;
-  auto& slot = cache[param_id];
-  if (!slot) {
+  auto it = cache.find(param_id);
+  if (it == cache.end()) {
     const int nid = nid_for(param_id);
-    if (nid == NID_undef) return nullptr;
-    slot.reset(EC_GROUP_new_by_curve_name(nid));
+    ERR_set_mark();
+    EC_GROUP* g = nid == NID_undef ? nullptr : EC_GROUP_new_by_curve_name(nid);
+    ERR_pop_to_mark();
+    it = cache.emplace(param_id, std::unique_ptr<EC_GROUP, GroupFree>(g)).first;
   }
-  return slot.get();
+  return it->second.get();
 }
 
 }  // namespace
 
-bool openssl_has_curve(int param_id) { return group_for(param_id) != nullptr; }
+bool openssl_has_curve(int param_id) noexcept {
+  try {
+    return group_for(param_id) != nullptr;
+  } catch (...) {  // std::bad_alloc from the cache: use mbedTLS
+    return false;
+  }
+}
 
 Result<Bytes> openssl_mul(int param_id, ByteView scalar, ByteView point) {
+  // Our errors are returned as values: leave the thread's OpenSSL error queue as we found it.
+  struct ErrMark {
+    ErrMark() { ERR_set_mark(); }
+    ~ErrMark() { ERR_pop_to_mark(); }
+  } mark;
   const EC_GROUP* g = group_for(param_id);
   if (g == nullptr) return Error(ErrorCode::Unsupported, "OpenSSL has no curve for parameter ID " + std::to_string(param_id));
   std::unique_ptr<BN_CTX, CtxFree> ctx(BN_CTX_secure_new());

@@ -33,7 +33,7 @@ inline Error verify_failed(std::string msg) { return Error(ErrorCode::Verificati
 /// ec_openssl.cpp: scalar·P on the ICAO standardized curve `param_id` (8..18) with OpenSSL.
 /// `point` is a validated uncompressed encoding, `scalar` already reduced into [1, n-1].
 Result<Bytes> openssl_mul(int param_id, ByteView scalar, ByteView point);
-bool openssl_has_curve(int param_id);
+bool openssl_has_curve(int param_id) noexcept;
 #endif
 
 mbedtls_md_type_t md_type(HashAlg alg) noexcept;

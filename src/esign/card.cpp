@@ -178,6 +178,7 @@ Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
     o.test.prnd2 = options.cwa_test->prnd2;
   }
   DNIE_ASSIGN_OR_RETURN(auto engine, auth::CwaEngine::create(*ks, chip.sn_icc, *icc_key, std::move(o)));
+  current_df.reset();  // whether a key switch keeps the current DF is not documented for the DNIe
   Status st;
   if (state == ChannelState::Base && !sm_link) {
     auto session = auth::run_cwa(*link, engine);

@@ -93,7 +93,7 @@ Result<Chunk> read_chunk(transport::Transport& t, std::size_t offset, std::size_
   // offers short APDUs only, so ask again for at most 256 bytes.
   if (le > 256 && !t.limits().extended_length &&
       ((!rr && rr.error().code == ErrorCode::Unsupported) || (rr && rr->sw() == apdu::sw::kWrongLength)))
-    return read_chunk(t, offset, 256, sfi);
+    return read_chunk(t, offset, std::min<std::size_t>(256, t.limits().max_response_data), sfi);
   DNIE_ASSIGN_OR_RETURN(ResponseApdu r, std::move(rr));
   Chunk c;
   if (r.sw() == apdu::sw::kWrongP1P2) {  // 6B00: offset beyond the end of the EF

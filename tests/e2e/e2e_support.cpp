@@ -81,6 +81,10 @@ std::string wait_card(bool present, std::chrono::milliseconds timeout, Child* ca
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
     auto ch = (*ctx)->wait_for_change(kReader0, now, std::min(left, std::chrono::milliseconds(500)));
     if (ch && *ch == present) return "";
+    if (!ch && ch.error().code != ErrorCode::Timeout) {  // e.g. the reader is not listed yet
+      last_error = ch.error().to_string();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   std::string why = std::string("after ") + std::to_string(timeout.count()) + " ms pcscd still reports " +
                     (present ? "no card" : "a card") + " in " + kReader0;

@@ -187,10 +187,11 @@ TEST_CASE("a wait for insertion ends with Cancelled when another thread calls ca
 }
 
 namespace {
-// A contact ATR whose historical bytes announce extended Lc/Le (ISO/IEC 7816-4 §8.1.1.2.7:
-// category 00, card capabilities 73 00 00 40, status 00 90 00). Not a DNIe ATR: the real card's
-// historical bytes are proprietary and announce nothing (dnie3-facts §1.1, §5.2).
-const char* const kExtendedAtr = "3B08007300004000" "9000";
+// A contact T=1 ATR (TD1 81, TD2 01, TCK) whose historical bytes announce extended Lc/Le
+// (ISO/IEC 7816-4 §8.1.1.2.7: category 00, card capabilities 73 00 00 40, status 00 90 00). Not a
+// DNIe ATR: the real card's historical bytes are proprietary and announce nothing (dnie3-facts
+// §1.1, §5.2).
+const char* const kExtendedAtr = "3B888101" "0073000040009000" "AB";
 
 Bytes read_icc_certificate(Transport& t, std::size_t le) {
   REQUIRE(transceive(t, CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")))->ok());

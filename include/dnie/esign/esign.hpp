@@ -102,8 +102,10 @@ class EsignCard {
   ChannelState state() const noexcept;
   /// The object remembers which DF the card has current so that files of the same DF are
   /// selected without re-selecting the MF (ISO/IEC 7816-4 §7.1.1). Call this when something
-  /// else has sent SELECT over the same link (the Session does so itself). A stale belief costs
-  /// one refused SELECT, never a wrong file: the full path is selected again.
+  /// else has sent SELECT over the same link (the Session does so itself). A stale belief that
+  /// the card refuses costs one SELECT (the full path is then selected again); a card that finds
+  /// the FID elsewhere (ISO/IEC 7816-4 lets it search the parent DF) would answer that file,
+  /// which is why callers sharing the link must call this.
   void forget_selection() noexcept;
 
   /// EF.TokenInfo (manufacturer must be DGP-FNMT), read once.
