@@ -100,42 +100,33 @@ Result<Bytes> EsignCard::Impl::read_selected(std::optional<std::size_t> size, bo
   return out;
 }
 
+Result<std::optional<std::size_t>> EsignCard::Impl::select_down(const Bytes& fids, std::size_t from) {
+  std::optional<std::size_t> size;
+  for (std::size_t i = from; i + 1 < fids.size(); i += 2) {
+    DNIE_ASSIGN_OR_RETURN(size, select_fid(static_cast<std::uint16_t>((fids[i] << 8) | fids[i + 1])));
+    // Every FID but the last names a DF, which becomes current (ISO/IEC 7816-4 §7.1.1).
+    if (i + 2 < fids.size() && current_df) current_df->insert(current_df->end(), {fids[i], fids[i + 1]});
+  }
+  return size;
+}
+
 Result<Bytes> EsignCard::Impl::read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size) {
   Bytes fids = path;
   if (fids.size() >= 2 && fids[0] == 0x3F && fids[1] == 0x00) fids.erase(fids.begin(), fids.begin() + 2);
   if (fids.size() < 2 || fids.size() % 2 != 0) return make_error(ErrorCode::InvalidArgument, "bad file path");
-  const Bytes dir(fids.begin(), fids.end() - 2);
-  auto fid_at = [&fids](std::size_t i) { return static_cast<std::uint16_t>((fids[i] << 8) | fids[i + 1]); };
-  // Shortcut: the file's DF, or one of its ancestors, is already current (ISO/IEC 7816-4 §7.1.1).
-  std::size_t from = 0;
-  const bool shortcut = !options.select_from_mf && current_df && current_df->size() <= dir.size() &&
-                        std::equal(current_df->begin(), current_df->end(), dir.begin());
-  if (shortcut) from = current_df->size();
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt == 1 || !shortcut) {
-      DNIE_TRY(select_mf());
-      from = 0;
-    }
-    std::optional<std::size_t> size;
-    Status st;
-    for (std::size_t i = from; i < fids.size() && st; i += 2) {
-      auto r = select_fid(fid_at(i));
-      if (!r) {
-        st = std::move(r).error();
-        break;
-      }
-      size = *r;
-      if (i + 2 < fids.size()) current_df->insert(current_df->end(), fids.begin() + static_cast<std::ptrdiff_t>(i),
-                                                  fids.begin() + static_cast<std::ptrdiff_t>(i) + 2);
-    }
-    if (st) return read_selected(size, stop_at_padding, max_size);
-    current_df.reset();
-    // A refused SELECT after a shortcut means the belief was stale: start again from the MF.
-    const bool card_refused = st.error().code == ErrorCode::NotFound || st.error().code == ErrorCode::CardError;
-    if (attempt == 0 && shortcut && card_refused) continue;
-    return std::move(st).error();
+  // Shortcut: the file's DF, or one of its ancestors, is already current.
+  const std::size_t dir_size = fids.size() - 2;
+  if (!options.select_from_mf && current_df && current_df->size() <= dir_size &&
+      std::equal(current_df->begin(), current_df->end(), fids.begin())) {
+    auto size = select_down(fids, current_df->size());
+    if (size) return read_selected(*size, stop_at_padding, max_size);
+    const ErrorCode c = size.error().code;
+    if (c != ErrorCode::NotFound && c != ErrorCode::CardError) return std::move(size).error();
+    // Refused: the belief was stale; start again from the MF.
   }
-  return make_error(ErrorCode::InternalError, "unreachable");
+  DNIE_TRY(select_mf());
+  DNIE_ASSIGN_OR_RETURN(auto size, select_down(fids, 0));
+  return read_selected(size, stop_at_padding, max_size);
 }
 
 // ---- channels -------------------------------------------------------------------------------------

@@ -47,6 +47,9 @@ struct EsignCard::Impl {
   /// READ BINARY of a selected EF: `size` bytes, or until the end (6282/6B00/short answer);
   /// `stop_at_padding` ends PKCS#15 directory reads at the 00 after the last object.
   Result<Bytes> read_selected(std::optional<std::size_t> size, bool stop_at_padding, std::size_t max_size);
+  /// SELECT of fids[from..] in order; DFs on the way are appended to current_df. Returns the
+  /// size of the last file from its FCI.
+  Result<std::optional<std::size_t>> select_down(const Bytes& fids, std::size_t from);
   /// SELECT of each FID of `path` (a leading 3F00 is skipped) not already current, then READ
   /// BINARY; starts again from the MF when a shortcut is refused.
   Result<Bytes> read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size = 16 * 1024);
