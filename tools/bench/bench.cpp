@@ -55,10 +55,9 @@ struct Figures {
 struct Bench {
   std::unique_ptr<Session> s;
   vcard::VirtualTransport* vt = nullptr;
-  static Bench open(unsigned rate, esign::IccChainPolicy chain = esign::IccChainPolicy::IfAnchorKnown) {
+  static Bench open(unsigned rate) {
     Bench b;
     SessionOptions o;
-    o.esign.icc_chain = chain;
     o.reader = "virtual";
     o.vcard_link_model = true;
     o.vcard_bit_rate_kbps = rate;
@@ -249,9 +248,8 @@ int main(int argc, char** argv) {
     fmt::print("{:<26} | {:>5} {:>7} {:>9} {:>8} {:>8} | {:>5} {:>7} {:>9} {:>8} {:>8} | {:>5} {:>5}\n", "row", "APDUs",
                "bytes", "model ms", "wall ms", "CPU ms", "APDUs", "bytes", "model ms", "wall ms", "CPU ms", "APDU", "time");
     fmt::print("{:<26} | {:^42} | {:^42} | {:^11}\n", "", "this SDK", "peer flow (jmulticard)", "ratio");
-    auto run = [rate](const std::function<Status(Session&)>& w,
-                      esign::IccChainPolicy chain = esign::IccChainPolicy::IfAnchorKnown) {
-      Bench b = Bench::open(rate, chain);
+    auto run = [rate](const std::function<Status(Session&)>& w) {
+      Bench b = Bench::open(rate);
       if (!b.s || !b.vt) return Figures{0, 0, 0, 0, 0, false, "cannot open the virtual card"};
       return measure(b, w);
     };

@@ -51,6 +51,21 @@ std::function<Result<std::unique_ptr<transport::Transport>>()> virtual_card_link
   };
 }
 
+vcard::CardImage genuine_image() {
+  auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+  REQUIRE_MESSAGE(img.ok(), img.error().to_string());
+  return std::move(img).value();
+}
+
+// A session on a virtual card built from `image` (which must outlive the session).
+std::unique_ptr<Session> open_on(const vcard::CardImage& image) {
+  SessionOptions o;
+  o.custom_transport = virtual_card_link(image);
+  auto s = Session::open(o);
+  REQUIRE_MESSAGE(s.ok(), s.error().to_string());
+  return std::move(s).value();
+}
+
 std::string failed(const icao::VerificationReport& r) {
   std::string out;
   for (const auto& c : r.checks)
@@ -159,28 +174,23 @@ TEST_CASE("a read interrupted by tag loss resumes with a new PACE and returns id
 TEST_CASE("chip authentication with 3DES (MSE:Set KAT) switches the channel too") {
   // DG14 offering id-CA-ECDH-3DES-CBC-CBC (0.4.0.127.0.7.2.2.3.2.1) instead of AES-128: the
   // terminal must use MSE:Set KAT and 3DES secure messaging afterwards (ICAO 9303-11 §6.2.3).
-  auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
-  REQUIRE(img.ok());
-  vcard::VFile* dg14 = img->find_mut({0x3F01, 0x010E});
+  vcard::CardImage patched = genuine_image();
+  vcard::VFile* dg14 = patched.find_mut({0x3F01, 0x010E});
   REQUIRE(dg14 != nullptr);
   const Bytes aes_oid = hex_bytes("04007F00070202030202");
   auto it = std::search(dg14->content.begin(), dg14->content.end(), aes_oid.begin(), aes_oid.end());
   REQUIRE(it != dg14->content.end());
   *(it + static_cast<std::ptrdiff_t>(aes_oid.size() - 1)) = 0x01;
-  SessionOptions o;
-  vcard::CardImage patched = std::move(img).value();
-  o.custom_transport = virtual_card_link(patched);
-  auto s = Session::open(o);
-  REQUIRE(s.ok());
-  REQUIRE((*s)->pace_can("123456").ok());
-  auto doc = (*s)->read_document({1, 14});
+  auto s = open_on(patched);
+  REQUIRE(s->pace_can("123456").ok());
+  auto doc = s->read_document({1, 14});
   REQUIRE(doc.ok());
-  auto report = (*s)->verify(*doc);
+  auto report = s->verify(*doc);
   CHECK_MESSAGE(report.status("chip_authentication") == icao::CheckStatus::Pass,
                 (report.find("chip_authentication") ? report.find("chip_authentication")->reason : ""));
   CHECK(report.status("dg14.hash") == icao::CheckStatus::Fail);  // we changed DG14 after signing
   // The channel now runs 3DES SM under the new keys: reading goes on.
-  auto again = (*s)->read_document({1});
+  auto again = s->read_document({1});
   REQUIRE(again.ok());
   CHECK(again->dgs.at(1) == doc->dgs.at(1));
 }
@@ -188,8 +198,6 @@ TEST_CASE("chip authentication with 3DES (MSE:Set KAT) switches the channel too"
 TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
   // A DG14 with a DH chip-authentication key (ICAO 9303-11 §6.2, id-CA-DH-AES-CBC-CMAC-128):
   // the image's CA private key is replaced by a DH exponent on standardized group 0.
-  auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
-  REQUIRE(img.ok());
   auto grp = crypto::DhGroup::standard(0);
   REQUIRE(grp.ok());
   auto kp = grp->generate(crypto::system_rng());
@@ -200,22 +208,19 @@ TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
   Bytes ca_info = asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.3.1.2"), asn1::integer(std::int64_t{1}),
                                   asn1::integer(std::int64_t{1})});
   Bytes pk_info = asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.1.1"), spki, asn1::integer(std::int64_t{1})});
-  vcard::CardImage patched = std::move(img).value();
+  vcard::CardImage patched = genuine_image();
   patched.find_mut({0x3F01, 0x010E})->content = tlv::encode(0x6E, asn1::set({ca_info, pk_info}));
   patched.ca_private_key = kp->private_key.view().to_bytes();
   patched.ca_param_id = 0;
   patched.ca_key_id = 1;
-  SessionOptions o;
-  o.custom_transport = virtual_card_link(patched);
-  auto s = Session::open(o);
-  REQUIRE(s.ok());
-  REQUIRE((*s)->pace_can("123456").ok());
-  auto doc = (*s)->read_document({1, 14});
+  auto s = open_on(patched);
+  REQUIRE(s->pace_can("123456").ok());
+  auto doc = s->read_document({1, 14});
   REQUIRE(doc.ok());
-  auto report = (*s)->verify(*doc);
+  auto report = s->verify(*doc);
   CHECK_MESSAGE(report.status("chip_authentication") == icao::CheckStatus::Pass,
                 (report.find("chip_authentication") ? report.find("chip_authentication")->reason : ""));
-  auto again = (*s)->read_document({1});
+  auto again = s->read_document({1});
   REQUIRE(again.ok());
   CHECK(again->dgs.at(1) == doc->dgs.at(1));
 }
@@ -235,19 +240,14 @@ TEST_CASE("a DNIe ATR starts PACE with the DNIe's parameters; EF.CardAccess only
     CHECK(s->stats().apdus == 5);
   }
   SUBCASE("a card offering other parameters (NIST P-256) refuses MSE:Set AT, then EF.CardAccess is read") {
-    auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
-    REQUIRE(img.ok());
-    img->find_mut({0x011C})->content = asn1::set({asn1::sequence(
+    vcard::CardImage patched = genuine_image();
+    patched.find_mut({0x011C})->content = asn1::set({asn1::sequence(
         {asn1::oid("0.4.0.127.0.7.2.2.4.2.2"), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{12})})});
-    vcard::CardImage patched = std::move(img).value();
-    SessionOptions o;
-    o.custom_transport = virtual_card_link(patched);
-    auto s = Session::open(o);
-    REQUIRE(s.ok());
-    auto st = (*s)->pace_can("123456");
+    auto s = open_on(patched);
+    auto st = s->pace_can("123456");
     REQUIRE_MESSAGE(st.ok(), st.error().to_string());
-    CHECK((*s)->stats().apdus == 7);  // refused MSE:Set AT, EF.CardAccess, MSE:Set AT, 4 × GA
-    CHECK((*s)->pace_result()->parameter_id == 12);
+    CHECK(s->stats().apdus == 7);  // refused MSE:Set AT, EF.CardAccess, MSE:Set AT, 4 × GA
+    CHECK(s->pace_result()->parameter_id == 12);
   }
   SUBCASE("pace_parameters_from_atr = false reads EF.CardAccess first, as ICAO 9303-11 §4.4 describes") {
     SessionOptions o;
@@ -298,19 +298,14 @@ TEST_CASE("card identity: EF 2F03 tells a contactless DNIe from a TIE, which sha
     CHECK(ci->atr_info.description == "DNIe 3.0/4.0 (contactless)");
   }
   SUBCASE("same ATR, EF 2F03 of another document") {
-    auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
-    REQUIRE(img.ok());
-    vcard::VFile* ver = img->find_mut({0x2F03});
+    vcard::CardImage patched = genuine_image();
+    vcard::VFile* ver = patched.find_mut({0x2F03});
     REQUIRE(ver != nullptr);
     const std::string other = "TIE 01.00";
     ver->content.assign(other.begin(), other.end());
-    vcard::CardImage patched = std::move(img).value();
-    SessionOptions o;
-    o.custom_transport = virtual_card_link(patched);
-    auto s = Session::open(o);
-    REQUIRE(s.ok());
-    REQUIRE((*s)->pace_can("123456").ok());
-    auto ci = (*s)->info();
+    auto s = open_on(patched);
+    REQUIRE(s->pace_can("123456").ok());
+    auto ci = s->info();
     REQUIRE(ci.ok());
     REQUIRE(ci->dnie_confirmed.has_value());
     CHECK_FALSE(*ci->dnie_confirmed);
