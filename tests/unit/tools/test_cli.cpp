@@ -123,6 +123,13 @@ TEST_CASE("cli info") {
   const Run r = dnie("info --reader virtual --can 123456");
   CHECK(r.rc == 0);
   CHECK(r.out.find("contactless") != std::string::npos);
+  // After PACE, EF 2F03 tells a DNIe from a TIE (same contactless ATR).
+  const Run c = dnie("info --reader virtual --can 123456 --json");
+  REQUIRE(c.rc == 0);
+  auto confirmed = nlohmann::json::parse(c.out, nullptr, false);
+  REQUIRE_FALSE(confirmed.is_discarded());
+  CHECK(confirmed["dnie_confirmed"] == true);
+  CHECK(confirmed["card"] == "DNIe 3.0/4.0 (contactless)");
   const Run j = dnie("info --reader virtual-contact --json");
   REQUIRE(j.rc == 0);
   auto doc = nlohmann::json::parse(j.out, nullptr, false);
