@@ -2,8 +2,9 @@
 // Fuzz target: the ".dvc" card image container (CardImage::deserialize, src/vcard/card_image.cpp).
 // Any input must give an image or MalformedData; an accepted image must re-serialise to the
 // same bytes (the container has exactly one encoding per image).
-#include "driver.hpp"
 #include "dnie/vcard/card_image.hpp"
+
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie;

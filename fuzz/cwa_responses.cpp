@@ -2,10 +2,11 @@
 // Fuzz target: the CWA-14890 engine fed arbitrary card answers (dnie/auth/cwa14890.hpp). The
 // input is split into responses: each is <len:1> <data:len> <SW:2>. The engine must never
 // crash and must fail cleanly on anything but a genuine card.
-#include "driver.hpp"
 #include "dnie/apdu/apdu.hpp"
 #include "dnie/auth/cwa14890.hpp"
 #include "dnie/esign/keysets.hpp"
+
+#include "driver.hpp"
 
 namespace {
 
@@ -45,7 +46,8 @@ DNIE_FUZZ_TARGET {
   // INTERNAL AUTHENTICATE verification on raw bytes (any 128-byte value must be rejected).
   if (input.size() >= 128) {
     auto priv = auth::keyset_private_key(*f.reg.find("test-r1-pin"));
-    if (priv) DNIE_FUZZ_ASSERT(!auth::cwa_verify_internal_auth(*priv, f.icc.public_key(), input.first(128), Bytes(8, 1),
-                                                               Bytes(8, 2)));
+    if (priv)
+      DNIE_FUZZ_ASSERT(!auth::cwa_verify_internal_auth(*priv, f.icc.public_key(), input.first(128),
+                                                       Bytes(8, 1), Bytes(8, 2)));
   }
 }

@@ -2,8 +2,9 @@
 // Fuzz target: DG1 and MRZ parsing (dnie/icao/mrz.hpp, ICAO 9303-3/4/5/6, 9303-10 §4.7.1).
 #include <string>
 
-#include "driver.hpp"
 #include "dnie/icao/mrz.hpp"
+
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie::icao;

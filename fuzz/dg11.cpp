@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: EF.COM, DG11, DG12, DG14 and DG15 parsers (dnie/icao/data_groups.hpp, lds.hpp).
-#include "driver.hpp"
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/lds.hpp"
+
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie::icao;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: DG2 / DG7 biometric containers and ISO/IEC 19794-5 records (dnie/icao/biometrics.hpp).
-#include "driver.hpp"
 #include "dnie/icao/biometrics.hpp"
+
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie::icao;

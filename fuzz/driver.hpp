@@ -13,14 +13,14 @@
 
 #include "dnie/bytes/bytes.hpp"
 
-#define DNIE_FUZZ_TARGET                                                            \
-  static void dnie_fuzz_one(dnie::ByteView input);                                  \
+#define DNIE_FUZZ_TARGET                                                              \
+  static void dnie_fuzz_one(dnie::ByteView input);                                    \
   extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
-    if (size > 65536) return 0;                                                     \
-    std::vector<std::uint8_t> copy(data, data + size);                              \
-    dnie_fuzz_one(dnie::ByteView(copy.data(), copy.size()));                        \
-    return 0;                                                                       \
-  }                                                                                 \
+    if (size > 65536) return 0;                                                       \
+    std::vector<std::uint8_t> copy(data, data + size);                                \
+    dnie_fuzz_one(dnie::ByteView(copy.data(), copy.size()));                          \
+    return 0;                                                                         \
+  }                                                                                   \
   static void dnie_fuzz_one(dnie::ByteView input)
 
 /// For invariants the target checks: abort so the fuzzer records a crash.

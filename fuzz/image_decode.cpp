@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: JPEG / JPEG 2000 decoding and PNG export (dnie/icao/biometrics.hpp) with small
 // limits, so a decompression bomb is refused before pixels are allocated.
-#include "driver.hpp"
 #include "dnie/icao/biometrics.hpp"
+
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie::icao;

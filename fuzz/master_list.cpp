@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: CSCA master lists and CRLs (dnie/icao/trust_store.hpp, ICAO 9303-12 §5.2).
-#include "driver.hpp"
 #include "dnie/icao/trust_store.hpp"
+
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie::icao;

@@ -4,6 +4,7 @@
 // Terminal keys are fixed (test hooks) so runs are reproducible and need no RNG.
 #include "dnie/apdu/apdu.hpp"
 #include "dnie/auth/pace.hpp"
+
 #include "driver.hpp"
 
 namespace {
@@ -40,8 +41,10 @@ DNIE_FUZZ_TARGET {
                                    : "89DED1B26624EC1E634C1989302849DD89DED1B26624EC1E634C1989302849DD");
   const Bytes t = hex_bytes("5DD4CBFC96F5453B130D890A1CDBAE325DD4CBFC96F5453B130D890A1CDBAE32");
   opt.test.k_pi = SecureBuffer(ByteView(k_pi).first(ks));
-  opt.test.mapping_private_key = SecureBuffer(hex_bytes("7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99"));
-  opt.test.ephemeral_private_key = SecureBuffer(hex_bytes("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595"));
+  opt.test.mapping_private_key =
+      SecureBuffer(hex_bytes("7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99"));
+  opt.test.ephemeral_private_key =
+      SecureBuffer(hex_bytes("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595"));
   opt.test.im_nonce = SecureBuffer(ByteView(t).first(ks));
   auto engine = PaceEngine::create(*choice, PacePassword::can("123456").value(), std::move(opt));
   DNIE_FUZZ_ASSERT(engine.ok());
@@ -70,6 +73,6 @@ DNIE_FUZZ_TARGET {
     }
     DNIE_FUZZ_ASSERT((*next)->encode().ok());
   }
-  (void)pace_status_error(static_cast<std::uint16_t>(input.size() * 7919u), PasswordType::Pin, input.size() % 2 == 0,
-                          input.size() % 3 == 0, static_cast<int>(input.size() % 4));
+  (void)pace_status_error(static_cast<std::uint16_t>(input.size() * 7919u), PasswordType::Pin,
+                          input.size() % 2 == 0, input.size() % 3 == 0, static_cast<int>(input.size() % 4));
 }

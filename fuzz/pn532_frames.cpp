@@ -4,9 +4,8 @@
 // well-formed frames (ACK, error frame, or information frames with valid LCS/DCS).
 // The first input byte picks the chunk size, so frames split across reads are exercised.
 // The emulator is compiled into this target directly (fuzz targets link only the SDK layers).
-#include "driver.hpp"
-
 #include "../tools/dnie-vcard/pn532_emulator.cpp"  // NOLINT(bugprone-suspicious-include)
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie;

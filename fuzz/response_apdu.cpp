@@ -2,11 +2,12 @@
 // Fuzz target: response/command APDU parsing and the transceive() chaining logic fed by a card
 // that answers with fuzzer-chosen responses (2-byte length-prefixed chunks, as OpenSC's fuzz
 // reader does).
-#include "driver.hpp"
 #include "dnie/apdu/apdu.hpp"
 #include "dnie/apdu/status.hpp"
 #include "dnie/apdu/trace.hpp"
 #include "dnie/transport/scripted.hpp"
+
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie;

@@ -2,6 +2,7 @@
 // Fuzz target: SecurityInfos parsers (EF.CardAccess, DG14, EF.CardSecurity) and the PACE choice
 // (dnie/auth/security_infos.hpp).
 #include "dnie/auth/security_infos.hpp"
+
 #include "driver.hpp"
 
 namespace {
@@ -13,8 +14,9 @@ void check(const dnie::Result<dnie::auth::SecurityInfos>& r) {
   }
   const auto& s = *r;
   const std::size_t total = s.pace.size() + s.pace_domain_parameters.size() + s.chip_authentication.size() +
-                            s.chip_authentication_domain_parameters.size() + s.chip_authentication_public_keys.size() +
-                            s.terminal_authentication.size() + s.other.size();
+                            s.chip_authentication_domain_parameters.size() +
+                            s.chip_authentication_public_keys.size() + s.terminal_authentication.size() +
+                            s.other.size();
   DNIE_FUZZ_ASSERT(total == s.oids.size());
   auto c = dnie::auth::choose_pace(s);
   if (c) {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: secure messaging response unwrapping (3DES and AES sessions with fixed keys).
 // The first input byte picks the suite; the rest is the protected response (data ‖ SW).
-#include "driver.hpp"
 #include "dnie/apdu/apdu.hpp"
 #include "dnie/sm/secure_messaging.hpp"
+
+#include "driver.hpp"
 
 DNIE_FUZZ_TARGET {
   using namespace dnie;

@@ -5,9 +5,10 @@
 // at least a status word. Configuration bits: 0 contact, 1 extended length, 2 small
 // max_response (64), 3 start with an AES PACE secure channel (fixed keys), 4 the same with 3DES,
 // 5 terminated card, 6 link model on.
-#include "driver.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/rng.hpp"
+
+#include "driver.hpp"
 #include "vcard/engine.hpp"
 
 namespace {
@@ -48,14 +49,16 @@ CardImage image() {
       "3012060A04007F0007020204060202010202010D"
       "3012060A04007F00070202040102020102020100"
       "3012060A04007F0007020204020102010202010D");
-  std::string mrz = "I<UTOT220001293<<<<<<<<<<<<<<<6408125F1010318UTO<<<<<<<<<<<0ERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+  std::string mrz =
+      "I<UTOT220001293<<<<<<<<<<<<<<<6408125F1010318UTO<<<<<<<<<<<0ERIKSSON<<ANNA<MARIA<<<<<<<<<<";
   Bytes dg1 = tlv::encode(0x61, tlv::encode(0x5F1F, ByteView::of(mrz)));
   img.mf = dir(0x3F00,
                {file(0x0006, Bytes(9, 'A')), file(0x011C, ca), file(0x2F01, Bytes(8, 1)),
                 file(0x601F, Bytes(700, 0x42)), file(0x0000, Bytes(10, 0), FileType::KeyEf),
                 dir(0x5015, {file(0x6001, Bytes(300, 3))}),
-                dir(0x3F01, {file(0x0101, dg1), file(0x0103, Bytes(50, 4), FileType::Transparent, 2),
-                             file(0x011E, Bytes(22, 5)), file(0x011D, Bytes(400, 6), FileType::Transparent, 1)},
+                dir(0x3F01,
+                    {file(0x0101, dg1), file(0x0103, Bytes(50, 4), FileType::Transparent, 2),
+                     file(0x011E, Bytes(22, 5)), file(0x011D, Bytes(400, 6), FileType::Transparent, 1)},
                     "", Bytes{0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01})},
                "Master.File");
   return img;
@@ -77,8 +80,8 @@ DNIE_FUZZ_TARGET {
   card.rng = &rng;
   if (cfg & 0x18) {
     const bool aes = (cfg & 0x08) != 0;
-    card.sm.start(aes ? SmSuite::Aes : SmSuite::Des3, SecureBuffer(Bytes(16, 0x0E)), SecureBuffer(Bytes(16, 0x0A)),
-                  SecureBuffer(aes ? 16 : 8));
+    card.sm.start(aes ? SmSuite::Aes : SmSuite::Des3, SecureBuffer(Bytes(16, 0x0E)),
+                  SecureBuffer(Bytes(16, 0x0A)), SecureBuffer(aes ? 16 : 8));
     card.session.pace_password = Password::Can;
   }
   BufferReader r(input.subview(1));

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: X.509 / SubjectPublicKeyInfo / DigestInfo parsers of the crypto façade.
-#include "dnie/crypto/rsa.hpp"
 #include "dnie/crypto/x509.hpp"
+
+#include "dnie/crypto/rsa.hpp"
+
 #include "driver.hpp"
 
 DNIE_FUZZ_TARGET {

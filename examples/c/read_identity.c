@@ -57,8 +57,10 @@ int main(int argc, char** argv) {
     printf("Certificate %d: %u bytes of DER\n", key, (unsigned)n);
   }
   rc = dnie_pin_tries(s, &tries);
-  if (rc == DNIE_OK) printf("PIN tries left: %d\n", tries);
-  else printf("PIN tries left: unknown (%s)\n", dnie_error_name(rc));
+  if (rc == DNIE_OK)
+    printf("PIN tries left: %d\n", tries);
+  else
+    printf("PIN tries left: unknown (%s)\n", dnie_error_name(rc));
   dnie_session_close(s);
   return 0;
 }

@@ -11,7 +11,10 @@ namespace dnie::apdu {
 CommandApdu& CommandApdu::operator=(const CommandApdu& o) {
   if (this != &o) {
     secure_wipe(m_data);
-    m_cla = o.m_cla; m_ins = o.m_ins; m_p1 = o.m_p1; m_p2 = o.m_p2;
+    m_cla = o.m_cla;
+    m_ins = o.m_ins;
+    m_p1 = o.m_p1;
+    m_p2 = o.m_p2;
     m_data = o.m_data;
     m_le = o.m_le;
     m_parsed_extended = o.m_parsed_extended;
@@ -22,7 +25,10 @@ CommandApdu& CommandApdu::operator=(const CommandApdu& o) {
 CommandApdu& CommandApdu::operator=(CommandApdu&& o) noexcept {
   if (this != &o) {
     secure_wipe(m_data);
-    m_cla = o.m_cla; m_ins = o.m_ins; m_p1 = o.m_p1; m_p2 = o.m_p2;
+    m_cla = o.m_cla;
+    m_ins = o.m_ins;
+    m_p1 = o.m_p1;
+    m_p2 = o.m_p2;
     m_data = std::move(o.m_data);
     m_le = o.m_le;
     m_parsed_extended = o.m_parsed_extended;
@@ -44,9 +50,7 @@ int CommandApdu::iso_case() const noexcept {
   return m_le ? 4 : 3;
 }
 
-bool CommandApdu::needs_extended() const noexcept {
-  return m_data.size() > 255 || (m_le && *m_le > 256);
-}
+bool CommandApdu::needs_extended() const noexcept { return m_data.size() > 255 || (m_le && *m_le > 256); }
 
 namespace {
 Result<Bytes> encode_impl(const CommandApdu& c, bool extended) {
@@ -102,8 +106,11 @@ Result<CommandApdu> CommandApdu::parse(ByteView b) {
   }
   if (body[0] != 0) {  // short Lc
     std::size_t lc = body[0];
-    if (n == 1 + lc) { c.m_data = body.subview(1, lc).to_bytes(); return c; }            // case 3
-    if (n == 2 + lc) {                                                                    // case 4
+    if (n == 1 + lc) {
+      c.m_data = body.subview(1, lc).to_bytes();
+      return c;
+    }                   // case 3
+    if (n == 2 + lc) {  // case 4
       c.m_data = body.subview(1, lc).to_bytes();
       c.m_le = body[1 + lc] == 0 ? 256 : body[1 + lc];
       return c;
@@ -120,7 +127,10 @@ Result<CommandApdu> CommandApdu::parse(ByteView b) {
   if (n < 3) return make_error(ErrorCode::MalformedData, "APDU truncated extended length");
   std::size_t lc = static_cast<std::size_t>(body[1] << 8 | body[2]);
   if (lc == 0) return make_error(ErrorCode::MalformedData, "APDU extended Lc of zero");
-  if (n == 3 + lc) { c.m_data = body.subview(3, lc).to_bytes(); return c; }
+  if (n == 3 + lc) {
+    c.m_data = body.subview(3, lc).to_bytes();
+    return c;
+  }
   if (n == 5 + lc) {
     c.m_data = body.subview(3, lc).to_bytes();
     std::size_t le = static_cast<std::size_t>(body[3 + lc] << 8 | body[4 + lc]);

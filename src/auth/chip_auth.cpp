@@ -15,14 +15,20 @@ namespace {
 
 Error unsupported(std::string m) { return make_error(ErrorCode::Unsupported, std::move(m)); }
 
-bool key_matches(std::optional<std::int64_t> a, std::optional<std::int64_t> b) { return !a || !b || *a == *b; }
+bool key_matches(std::optional<std::int64_t> a, std::optional<std::int64_t> b) {
+  return !a || !b || *a == *b;
+}
 
 int cipher_rank(SymCipher c) {
   switch (c) {
-    case SymCipher::Aes128: return 0;
-    case SymCipher::Aes256: return 1;
-    case SymCipher::Aes192: return 2;
-    case SymCipher::Des3: return 3;
+    case SymCipher::Aes128:
+      return 0;
+    case SymCipher::Aes256:
+      return 1;
+    case SymCipher::Aes192:
+      return 2;
+    case SymCipher::Des3:
+      return 3;
   }
   return 4;
 }
@@ -53,7 +59,8 @@ Result<ChipAuthPlan> plan_chip_authentication(const SecurityInfos& dg14, std::op
   for (const auto* k : keys) {
     if (!k->params.supported()) continue;
     for (const auto& info : dg14.chip_authentication) {
-      if (info.version != 1 || info.key_agreement != k->key_agreement || !key_matches(info.key_id, k->key_id)) continue;
+      if (info.version != 1 || info.key_agreement != k->key_agreement || !key_matches(info.key_id, k->key_id))
+        continue;
       if (best && cipher_rank(best->cipher) <= cipher_rank(info.cipher)) continue;
       ChipAuthPlan p;
       p.protocol_oid = info.protocol_oid;
@@ -76,7 +83,8 @@ Result<ChipAuthPlan> plan_chip_authentication(const SecurityInfos& dg14, std::op
     if (!k->params.supported()) continue;
     ChipAuthPlan p;
     p.key_agreement = k->key_agreement;
-    p.protocol_oid = k->key_agreement == KeyAgreement::Ecdh ? "0.4.0.127.0.7.2.2.3.2.1" : "0.4.0.127.0.7.2.2.3.1.1";
+    p.protocol_oid =
+        k->key_agreement == KeyAgreement::Ecdh ? "0.4.0.127.0.7.2.2.3.2.1" : "0.4.0.127.0.7.2.2.3.1.1";
     p.cipher = SymCipher::Des3;
     p.key_id = k->key_id;
     p.public_key = *k;
@@ -95,7 +103,8 @@ Result<ChipAuthKeys> derive_chip_auth_keys(ByteView shared_secret, SymCipher cip
 
 Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, const SecurityInfos& dg14,
                                                const ChipAuthOptions& o) {
-  if (!t.session().is_open()) return make_error(ErrorCode::InvalidState, "chip authentication needs an open secure channel");
+  if (!t.session().is_open())
+    return make_error(ErrorCode::InvalidState, "chip authentication needs an open secure channel");
   DNIE_ASSIGN_OR_RETURN(ChipAuthPlan plan, plan_chip_authentication(dg14, o.key_id));
   crypto::Rng& rng = o.rng ? *o.rng : crypto::system_rng();
 
@@ -137,7 +146,8 @@ Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, 
     // TR-03110-3 §B.1.1: MSE:Set KAT 00 22 41 A6 { 91 PK_PCD, [84 keyId] }.
     Bytes data = tlv::encode(0x91, pk_pcd);
     if (send_key_id) tlv::append(data, 0x84, key_id_bytes(*plan.key_id));
-    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r, transport::transceive(t, apdu::CommandApdu(0x00, 0x22, 0x41, 0xA6, data)));
+    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r,
+                          transport::transceive(t, apdu::CommandApdu(0x00, 0x22, 0x41, 0xA6, data)));
     DNIE_TRY(apdu::expect_ok(r, "MSE:Set KAT (chip authentication)"));
   } else {
     // ICAO 9303-11 §6.2.4 / TR-03110-3 §B.1.2: MSE:Set AT { 80 OID, [84 keyId] }, then GENERAL
@@ -145,7 +155,8 @@ Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, 
     DNIE_ASSIGN_OR_RETURN(Bytes oid, asn1::oid_from_string(plan.protocol_oid));
     Bytes data = tlv::encode(0x80, oid);
     if (send_key_id) tlv::append(data, 0x84, key_id_bytes(*plan.key_id));
-    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r, transport::transceive(t, apdu::CommandApdu(0x00, 0x22, 0x41, 0xA4, data)));
+    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r,
+                          transport::transceive(t, apdu::CommandApdu(0x00, 0x22, 0x41, 0xA4, data)));
     DNIE_TRY(apdu::expect_ok(r, "MSE:Set AT (chip authentication)"));
     Bytes ga = tlv::encode(0x7C, tlv::encode(0x80, pk_pcd));
     apdu::CommandApdu cmd = o.ga_le ? apdu::CommandApdu(0x00, 0x86, 0x00, 0x00, ga, apdu::kLeMax)
@@ -157,8 +168,9 @@ Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, 
   // Restart secure messaging with the new keys and SSC = 0 (ICAO 9303-11 §6.2.3 / §9.8).
   const sm::Suite suite = plan.cipher == SymCipher::Des3 ? sm::Suite::Des3 : sm::Suite::Aes;
   const sm::Options opts = t.session().options();
-  DNIE_ASSIGN_OR_RETURN(sm::SmSession s, sm::SmSession::create(suite, std::move(keys.k_enc), std::move(keys.k_mac),
-                                                               SecureBuffer(suite == sm::Suite::Aes ? 16u : 8u), opts));
+  DNIE_ASSIGN_OR_RETURN(sm::SmSession s,
+                        sm::SmSession::create(suite, std::move(keys.k_enc), std::move(keys.k_mac),
+                                              SecureBuffer(suite == sm::Suite::Aes ? 16u : 8u), opts));
   t.replace_session(std::move(s));
 
   ChipAuthResult res;
@@ -167,7 +179,8 @@ Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, 
   res.suite = suite;
   res.terminal_ephemeral_public_key = pk_pcd;
   if (o.confirm_fid) {
-    const std::uint8_t f[2] = {static_cast<std::uint8_t>(*o.confirm_fid >> 8), static_cast<std::uint8_t>(*o.confirm_fid)};
+    const std::uint8_t f[2] = {static_cast<std::uint8_t>(*o.confirm_fid >> 8),
+                               static_cast<std::uint8_t>(*o.confirm_fid)};
     auto r = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x02, 0x0C, ByteView(f, 2)));
     if (!r) {
       if (r.error().code == ErrorCode::SecureMessagingError || r.error().code == ErrorCode::MalformedData)

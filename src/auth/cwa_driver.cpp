@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // CWA-14890 driver: runs the engine over the current channel and switches the channel's keys
 // (CWA 14890-1 §8; channel stacking, dnie3-facts §4.2).
-#include "auth/engine_driver.hpp"
 #include "dnie/auth/cwa14890.hpp"
+
+#include "auth/engine_driver.hpp"
 
 namespace dnie::auth {
 

@@ -25,7 +25,8 @@ bool framed(ByteView f) { return f.size() == 128 && f[0] == 0x6A && f[127] == 0x
 // ---- cryptography ---------------------------------------------------------------------------------
 
 Result<CwaSessionKeys> cwa_derive_keys(ByteView kicc, ByteView kifd, ByteView rnd_icc, ByteView rnd_ifd) {
-  if (kicc.size() != kKeyLen || kifd.size() != kKeyLen || rnd_icc.size() != kRndLen || rnd_ifd.size() != kRndLen)
+  if (kicc.size() != kKeyLen || kifd.size() != kKeyLen || rnd_icc.size() != kRndLen ||
+      rnd_ifd.size() != kRndLen)
     return make_error(ErrorCode::InvalidArgument, "CWA key derivation: bad input sizes");
   SecureBuffer k(kKeyLen);
   for (std::size_t i = 0; i < kKeyLen; ++i) k[i] = static_cast<std::uint8_t>(kicc[i] ^ kifd[i]);
@@ -49,11 +50,13 @@ Result<sm::SmSession> cwa_make_session(CwaSessionKeys keys) {
   sm::Options o;
   o.append_le = false;
   o.mac_length = 8;
-  return sm::SmSession::create(sm::Suite::Des3, std::move(keys.k_enc), std::move(keys.k_mac), std::move(keys.ssc), o);
+  return sm::SmSession::create(sm::Suite::Des3, std::move(keys.k_enc), std::move(keys.k_mac),
+                               std::move(keys.ssc), o);
 }
 
-Result<SecureBuffer> cwa_verify_internal_auth(const crypto::RsaPrivateKey& ifd, const crypto::RsaPublicKey& icc,
-                                              ByteView response, ByteView rnd_ifd, ByteView ifd_chr) {
+Result<SecureBuffer> cwa_verify_internal_auth(const crypto::RsaPrivateKey& ifd,
+                                              const crypto::RsaPublicKey& icc, ByteView response,
+                                              ByteView rnd_ifd, ByteView ifd_chr) {
   auto fail = [](const char* why) {
     return make_error(ErrorCode::VerificationFailed, std::string("INTERNAL AUTHENTICATE: ") + why);
   };
@@ -105,7 +108,9 @@ Result<Bytes> cwa_build_external_auth(const crypto::RsaPrivateKey& ifd, const cr
   DNIE_ASSIGN_OR_RETURN(Bytes sigmin, min_sig(*s, ifd.public_key().modulus()));
   auto out = icc.public_op(sigmin);
   secure_wipe(sigmin);
-  if (!out) return make_error(ErrorCode::VerificationFailed, "EXTERNAL AUTHENTICATE: signature above the ICC modulus");
+  if (!out)
+    return make_error(ErrorCode::VerificationFailed,
+                      "EXTERNAL AUTHENTICATE: signature above the ICC modulus");
   return out;
 }
 
@@ -120,22 +125,34 @@ Result<Bytes> cwa_parse_chip_info(const apdu::ResponseApdu& r) {
 }
 
 Error cwa_status_error(std::uint16_t sw, CwaStep step, CwaChannel channel) {
-  static const char* const names[] = {"MSE:SET (root key 02 0F)", "PSO:VERIFY CERTIFICATE (C_CV_CA)",
-                                      "MSE:SET (C_CV_CA)", "PSO:VERIFY CERTIFICATE (C_CV_IFD)", "MSE:SET AT",
-                                      "INTERNAL AUTHENTICATE", "GET CHALLENGE", "EXTERNAL AUTHENTICATE",
-                                      "CWA-14890", "CWA-14890"};
+  static const char* const names[] = {"MSE:SET (root key 02 0F)",
+                                      "PSO:VERIFY CERTIFICATE (C_CV_CA)",
+                                      "MSE:SET (C_CV_CA)",
+                                      "PSO:VERIFY CERTIFICATE (C_CV_IFD)",
+                                      "MSE:SET AT",
+                                      "INTERNAL AUTHENTICATE",
+                                      "GET CHALLENGE",
+                                      "EXTERNAL AUTHENTICATE",
+                                      "CWA-14890",
+                                      "CWA-14890"};
   const std::string what = std::string(names[static_cast<int>(step)]) + " (" +
                            std::string(cwa_channel_name(channel)) + " channel)";
   const bool mse = step == CwaStep::MseRoot || step == CwaStep::MseCa || step == CwaStep::MseAt;
-  if (sw == apdu::sw::kMemoryFailure) return make_error(ErrorCode::CardTerminated, what + ": card terminated").with_sw(sw);
+  if (sw == apdu::sw::kMemoryFailure)
+    return make_error(ErrorCode::CardTerminated, what + ": card terminated").with_sw(sw);
   if (mse && channel == CwaChannel::Pin &&
       (sw == apdu::sw::kSecurityStatusNotSatisfied || sw == apdu::sw::kAuthMethodBlocked))
-    return make_error(ErrorCode::PinBlocked, what + ": the card refuses the PIN channel; the PIN is blocked").with_sw(sw);
-  if (sw == apdu::sw::kWrongData && (step == CwaStep::VerifyCa || step == CwaStep::VerifyIfd || step == CwaStep::MseCa))
-    return make_error(ErrorCode::Unsupported, what + ": terminal certificate rejected; wrong key set generation for this card")
+    return make_error(ErrorCode::PinBlocked, what + ": the card refuses the PIN channel; the PIN is blocked")
         .with_sw(sw);
-  if (step == CwaStep::ExternalAuth && (sw == apdu::sw::kVerifyFailed || sw == apdu::sw::kConditionsNotSatisfied))
-    return make_error(ErrorCode::ProtocolError, what + ": the card rejected the terminal authentication").with_sw(sw);
+  if (sw == apdu::sw::kWrongData &&
+      (step == CwaStep::VerifyCa || step == CwaStep::VerifyIfd || step == CwaStep::MseCa))
+    return make_error(ErrorCode::Unsupported,
+                      what + ": terminal certificate rejected; wrong key set generation for this card")
+        .with_sw(sw);
+  if (step == CwaStep::ExternalAuth &&
+      (sw == apdu::sw::kVerifyFailed || sw == apdu::sw::kConditionsNotSatisfied))
+    return make_error(ErrorCode::ProtocolError, what + ": the card rejected the terminal authentication")
+        .with_sw(sw);
   return apdu::sw_error(sw, what);
 }
 
@@ -167,32 +184,49 @@ struct CwaEngine::Impl {
   Result<apdu::CommandApdu> command(CwaStep s) {
     using apdu::CommandApdu;
     switch (s) {
-      case CwaStep::MseRoot: return CommandApdu(0x00, 0x22, 0x81, 0xB6, hex_bytes("83 02 02 0F"));
-      case CwaStep::VerifyCa: return CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ca);
-      case CwaStep::MseCa: return CommandApdu(0x00, 0x22, 0x81, 0xB6, concat({hex_bytes("83 08"), ks.ca_chr}));
-      case CwaStep::VerifyIfd: return CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ifd);
+      case CwaStep::MseRoot:
+        return CommandApdu(0x00, 0x22, 0x81, 0xB6, hex_bytes("83 02 02 0F"));
+      case CwaStep::VerifyCa:
+        return CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ca);
+      case CwaStep::MseCa:
+        return CommandApdu(0x00, 0x22, 0x81, 0xB6, concat({hex_bytes("83 08"), ks.ca_chr}));
+      case CwaStep::VerifyIfd:
+        return CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ifd);
       case CwaStep::MseAt:
         return CommandApdu(0x00, 0x22, 0xC1, 0xA4,
                            concat({hex_bytes("83 0C 00 00 00 00"), ks.ifd_chr, hex_bytes("84 02 02 1F")}));
       case CwaStep::InternalAuth: {
-        if (!options.test.rnd_ifd.empty()) rnd_ifd = options.test.rnd_ifd;
-        else { DNIE_ASSIGN_OR_RETURN(rnd_ifd, rng().bytes(kRndLen)); }
-        if (rnd_ifd.size() != kRndLen) return make_error(ErrorCode::InvalidArgument, "RND.IFD must be 8 bytes");
+        if (!options.test.rnd_ifd.empty())
+          rnd_ifd = options.test.rnd_ifd;
+        else {
+          DNIE_ASSIGN_OR_RETURN(rnd_ifd, rng().bytes(kRndLen));
+        }
+        if (rnd_ifd.size() != kRndLen)
+          return make_error(ErrorCode::InvalidArgument, "RND.IFD must be 8 bytes");
         CommandApdu c(0x00, 0x88, 0x00, 0x00, concat({rnd_ifd, ks.ifd_chr}));
         if (options.internal_auth_le) c.set_le(0x80);
         return c;
       }
-      case CwaStep::GetChallenge: return CommandApdu(0x00, 0x84, 0x00, 0x00, {}, kRndLen);
+      case CwaStep::GetChallenge:
+        return CommandApdu(0x00, 0x84, 0x00, 0x00, {}, kRndLen);
       case CwaStep::ExternalAuth: {
         Bytes prnd2;
-        if (!options.test.kifd.empty()) kifd = options.test.kifd.clone();
-        else { DNIE_ASSIGN_OR_RETURN(kifd, rng().secret(kKeyLen)); }
-        if (!options.test.prnd2.empty()) prnd2 = options.test.prnd2;
-        else { DNIE_ASSIGN_OR_RETURN(prnd2, rng().bytes(kPrndLen)); }
-        DNIE_ASSIGN_OR_RETURN(Bytes data, cwa_build_external_auth(ifd, icc, prnd2, kifd.view(), rnd_icc, sn_icc));
+        if (!options.test.kifd.empty())
+          kifd = options.test.kifd.clone();
+        else {
+          DNIE_ASSIGN_OR_RETURN(kifd, rng().secret(kKeyLen));
+        }
+        if (!options.test.prnd2.empty())
+          prnd2 = options.test.prnd2;
+        else {
+          DNIE_ASSIGN_OR_RETURN(prnd2, rng().bytes(kPrndLen));
+        }
+        DNIE_ASSIGN_OR_RETURN(Bytes data,
+                              cwa_build_external_auth(ifd, icc, prnd2, kifd.view(), rnd_icc, sn_icc));
         return CommandApdu(0x00, 0x82, 0x00, 0x00, data);
       }
-      default: return make_error(ErrorCode::InvalidState, "CWA-14890: no command at this step");
+      default:
+        return make_error(ErrorCode::InvalidState, "CWA-14890: no command at this step");
     }
   }
 };
@@ -204,14 +238,15 @@ CwaEngine::~CwaEngine() {
   if (m_impl) m_impl->wipe();
 }
 
-Result<CwaEngine> CwaEngine::create(const CwaKeySet& ks, ByteView sn_icc, const crypto::RsaPublicKey& icc_public,
-                                    CwaOptions options) {
+Result<CwaEngine> CwaEngine::create(const CwaKeySet& ks, ByteView sn_icc,
+                                    const crypto::RsaPublicKey& icc_public, CwaOptions options) {
   if (sn_icc.size() != 8) return make_error(ErrorCode::InvalidArgument, "SN.ICC must be 8 bytes");
   if (icc_public.size() != 128) return make_error(ErrorCode::Unsupported, "ICC key is not RSA-1024");
   if (ks.ifd_chr.size() != 8 || ks.ca_chr.size() != 8)
     return make_error(ErrorCode::InvalidArgument, "key set " + ks.id + ": CHR must be 8 bytes");
   DNIE_ASSIGN_OR_RETURN(auto priv, keyset_private_key(ks));
-  if (priv.size() != 128) return make_error(ErrorCode::InvalidArgument, "key set " + ks.id + ": IFD key is not RSA-1024");
+  if (priv.size() != 128)
+    return make_error(ErrorCode::InvalidArgument, "key set " + ks.id + ": IFD key is not RSA-1024");
   auto impl = std::make_unique<Impl>(ks.clone(), std::move(priv), icc_public);
   impl->sn_icc = sn_icc.to_bytes();
   impl->options.rng = options.rng;
@@ -229,7 +264,8 @@ void CwaEngine::abort() noexcept {
 }
 
 Result<apdu::CommandApdu> CwaEngine::start() {
-  if (!m_impl || m_impl->started) return make_error(ErrorCode::InvalidState, "CWA-14890 engine already started");
+  if (!m_impl || m_impl->started)
+    return make_error(ErrorCode::InvalidState, "CWA-14890 engine already started");
   m_impl->started = true;
   return m_impl->command(CwaStep::MseRoot);
 }
@@ -249,7 +285,8 @@ Result<std::optional<apdu::CommandApdu>> CwaEngine::on_response(const apdu::Resp
     if (!kicc) return failed(std::move(kicc).error());
     s.kicc = std::move(kicc).value();
   } else if (cur == CwaStep::GetChallenge) {
-    if (r.data().size() != kRndLen) return failed(make_error(ErrorCode::ProtocolError, "GET CHALLENGE: 8 bytes expected"));
+    if (r.data().size() != kRndLen)
+      return failed(make_error(ErrorCode::ProtocolError, "GET CHALLENGE: 8 bytes expected"));
     s.rnd_icc = r.data();
   } else if (cur == CwaStep::ExternalAuth) {
     auto keys = cwa_derive_keys(s.kicc.view(), s.kifd.view(), s.rnd_icc, s.rnd_ifd);

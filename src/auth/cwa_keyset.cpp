@@ -69,13 +69,25 @@ std::string_view cwa_channel_name(CwaChannel c) noexcept { return c == CwaChanne
 
 CwaKeySet CwaKeySet::clone() const {
   CwaKeySet k;
-  k.id = id; k.generation = generation; k.channel = channel; k.test_only = test_only;
-  k.ca_chr = ca_chr; k.c_cv_ca = c_cv_ca; k.c_cv_ifd = c_cv_ifd; k.ifd_chr = ifd_chr;
-  k.ifd_modulus = ifd_modulus; k.ifd_public_exponent = ifd_public_exponent;
+  k.id = id;
+  k.generation = generation;
+  k.channel = channel;
+  k.test_only = test_only;
+  k.ca_chr = ca_chr;
+  k.c_cv_ca = c_cv_ca;
+  k.c_cv_ifd = c_cv_ifd;
+  k.ifd_chr = ifd_chr;
+  k.ifd_modulus = ifd_modulus;
+  k.ifd_public_exponent = ifd_public_exponent;
   k.ifd_private_exponent = ifd_private_exponent.clone();
-  k.issuer_contains = issuer_contains; k.issuer_excludes = issuer_excludes;
-  k.idesp_min = idesp_min; k.idesp_max = idesp_max; k.priority = priority; k.provenance = provenance;
-  k.root_modulus = root_modulus; k.root_exponent = root_exponent;
+  k.issuer_contains = issuer_contains;
+  k.issuer_excludes = issuer_excludes;
+  k.idesp_min = idesp_min;
+  k.idesp_max = idesp_max;
+  k.priority = priority;
+  k.provenance = provenance;
+  k.root_modulus = root_modulus;
+  k.root_exponent = root_exponent;
   return k;
 }
 
@@ -103,33 +115,50 @@ Result<CwaKeySet> parse_keyset(std::string_view text) {
     };
     if (key == "format") {
       if (value != "dnie-cwa-keyset/1") return bad(where + ": unknown format " + value);
-    } else if (key == "id") ks.id = value;
-    else if (key == "generation") ks.generation = value;
+    } else if (key == "id")
+      ks.id = value;
+    else if (key == "generation")
+      ks.generation = value;
     else if (key == "channel") {
-      if (value == "pin") ks.channel = CwaChannel::Pin;
-      else if (value == "user") ks.channel = CwaChannel::User;
-      else return bad(where + ": channel must be pin or user");
+      if (value == "pin")
+        ks.channel = CwaChannel::Pin;
+      else if (value == "user")
+        ks.channel = CwaChannel::User;
+      else
+        return bad(where + ": channel must be pin or user");
       have_channel = true;
     } else if (key == "test_only") {
       if (value != "true" && value != "false") return bad(where + ": test_only must be true or false");
       ks.test_only = value == "true";
-    } else if (key == "ca_chr") { DNIE_TRY(hex(ks.ca_chr)); }
-    else if (key == "c_cv_ca") { DNIE_TRY(hex(ks.c_cv_ca)); }
-    else if (key == "c_cv_ifd") { DNIE_TRY(hex(ks.c_cv_ifd)); }
-    else if (key == "ifd_chr") { DNIE_TRY(hex(ks.ifd_chr)); }
-    else if (key == "ifd_modulus") { DNIE_TRY(hex(ks.ifd_modulus)); }
-    else if (key == "ifd_public_exponent") { DNIE_TRY(hex(ks.ifd_public_exponent)); }
-    else if (key == "ifd_private_exponent") {
+    } else if (key == "ca_chr") {
+      DNIE_TRY(hex(ks.ca_chr));
+    } else if (key == "c_cv_ca") {
+      DNIE_TRY(hex(ks.c_cv_ca));
+    } else if (key == "c_cv_ifd") {
+      DNIE_TRY(hex(ks.c_cv_ifd));
+    } else if (key == "ifd_chr") {
+      DNIE_TRY(hex(ks.ifd_chr));
+    } else if (key == "ifd_modulus") {
+      DNIE_TRY(hex(ks.ifd_modulus));
+    } else if (key == "ifd_public_exponent") {
+      DNIE_TRY(hex(ks.ifd_public_exponent));
+    } else if (key == "ifd_private_exponent") {
       Bytes d;
       DNIE_TRY(hex(d));
       ks.ifd_private_exponent = SecureBuffer::adopt(std::move(d));
       have_d = true;
-    } else if (key == "root_modulus") { DNIE_TRY(hex(ks.root_modulus)); }
-    else if (key == "root_exponent") { DNIE_TRY(hex(ks.root_exponent)); }
-    else if (key == "select.issuer_contains") ks.issuer_contains = split_alternatives(value);
-    else if (key == "select.issuer_excludes") ks.issuer_excludes = split_alternatives(value);
-    else if (key == "select.idesp_min") ks.idesp_min = value;
-    else if (key == "select.idesp_max") ks.idesp_max = value;
+    } else if (key == "root_modulus") {
+      DNIE_TRY(hex(ks.root_modulus));
+    } else if (key == "root_exponent") {
+      DNIE_TRY(hex(ks.root_exponent));
+    } else if (key == "select.issuer_contains")
+      ks.issuer_contains = split_alternatives(value);
+    else if (key == "select.issuer_excludes")
+      ks.issuer_excludes = split_alternatives(value);
+    else if (key == "select.idesp_min")
+      ks.idesp_min = value;
+    else if (key == "select.idesp_max")
+      ks.idesp_max = value;
     else if (key == "select.priority") {
       char* end = nullptr;
       const long p = std::strtol(value.c_str(), &end, 10);
@@ -149,15 +178,14 @@ Result<CwaKeySet> parse_keyset(std::string_view text) {
   if (ks.generation.empty() || !have_channel) return bad(who + "generation or channel missing");
   if (ks.ca_chr.size() != 8 || ks.ifd_chr.size() != 8) return bad(who + "ca_chr and ifd_chr must be 8 bytes");
   if (ks.c_cv_ca.empty() || ks.c_cv_ifd.empty()) return bad(who + "certificates missing");
-  if (ks.ifd_modulus.size() < 64 || ks.ifd_public_exponent.empty() || !have_d) return bad(who + "IFD key missing");
+  if (ks.ifd_modulus.size() < 64 || ks.ifd_public_exponent.empty() || !have_d)
+    return bad(who + "IFD key missing");
   return ks;
 }
 
 std::string serialize_keyset(const CwaKeySet& ks) {
   std::string out = "format=dnie-cwa-keyset/1\n";
-  auto kv = [&](std::string_view k, std::string_view v) {
-    out.append(k).append("=").append(v).append("\n");
-  };
+  auto kv = [&](std::string_view k, std::string_view v) { out.append(k).append("=").append(v).append("\n"); };
   kv("id", ks.id);
   kv("generation", ks.generation);
   kv("channel", cwa_channel_name(ks.channel));
@@ -187,7 +215,8 @@ std::string serialize_keyset(const CwaKeySet& ks) {
 }
 
 Result<crypto::RsaPrivateKey> keyset_private_key(const CwaKeySet& ks) {
-  return crypto::RsaPrivateKey::from_components(ks.ifd_modulus, ks.ifd_public_exponent, ks.ifd_private_exponent.view());
+  return crypto::RsaPrivateKey::from_components(ks.ifd_modulus, ks.ifd_public_exponent,
+                                                ks.ifd_private_exponent.view());
 }
 
 // ---- CV certificates ----------------------------------------------------------------------------
@@ -246,7 +275,8 @@ Result<Bytes> make_cv_certificate(ByteView message, ByteView car, const crypto::
 
 Result<Bytes> recover_cv_message(const CvCertificate& cert, const crypto::RsaPublicKey& signer) {
   const std::size_t k = signer.size();
-  if (cert.signature.size() != k) return make_error(ErrorCode::VerificationFailed, "CV signature size does not match the key");
+  if (cert.signature.size() != k)
+    return make_error(ErrorCode::VerificationFailed, "CV signature size does not match the key");
   auto j = signer.public_op(cert.signature);
   if (!j) return make_error(ErrorCode::VerificationFailed, "CV signature out of range");
   Bytes f = std::move(j).value();
@@ -303,8 +333,10 @@ Result<KeySetCheck> check_keyset(const CwaKeySet& ks, const crypto::RsaPublicKey
   }
   DNIE_ASSIGN_OR_RETURN(Bytes ca_msg, recover_cv_message(*ca, *root));
   DNIE_ASSIGN_OR_RETURN(CvBody ca_body, decode_cv_body(ca_msg));
-  if (ByteView(ca_body.chr).last(8) != ByteView(ks.ca_chr)) return fail("CHR inside C_CV_CA differs from ca_chr");
-  DNIE_ASSIGN_OR_RETURN(auto ca_key, crypto::RsaPublicKey::from_components(ca_body.modulus, ca_body.exponent));
+  if (ByteView(ca_body.chr).last(8) != ByteView(ks.ca_chr))
+    return fail("CHR inside C_CV_CA differs from ca_chr");
+  DNIE_ASSIGN_OR_RETURN(auto ca_key,
+                        crypto::RsaPublicKey::from_components(ca_body.modulus, ca_body.exponent));
   DNIE_ASSIGN_OR_RETURN(Bytes ifd_msg, recover_cv_message(*ifd, ca_key));
   DNIE_ASSIGN_OR_RETURN(CvBody ifd_body, decode_cv_body(ifd_msg));
   c.signatures_checked = true;

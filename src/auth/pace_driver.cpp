@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // PACE driver: EF.CardAccess, protocol choice, engine over a Transport (ICAO 9303-11 §4.4.1).
-#include "auth/engine_driver.hpp"
 #include <algorithm>
 
 #include "dnie/apdu/status.hpp"
 #include "dnie/auth/pace.hpp"
 #include "dnie/bytes/tlv.hpp"
+
+#include "auth/engine_driver.hpp"
 
 namespace dnie::auth {
 
@@ -44,7 +45,8 @@ Result<Bytes> read_card_access(transport::Transport& t) {
   if (content.empty()) return make_error(ErrorCode::MalformedData, "EF.CardAccess is empty");
   // The file may be longer than one READ BINARY: size it from its TLV header.
   DNIE_ASSIGN_OR_RETURN(auto hdr, tlv::parse_header(content));
-  if (hdr.total_size > kMaxCardAccess) return make_error(ErrorCode::MalformedData, "EF.CardAccess is too large");
+  if (hdr.total_size > kMaxCardAccess)
+    return make_error(ErrorCode::MalformedData, "EF.CardAccess is too large");
   while (content.size() < hdr.total_size) {
     const std::size_t off = content.size();
     apdu::CommandApdu more(0x00, 0xB0, static_cast<std::uint8_t>(off >> 8), static_cast<std::uint8_t>(off));
@@ -54,7 +56,8 @@ Result<Bytes> read_card_access(transport::Transport& t) {
     if (rr.data().empty()) break;
     append(content, rr.data());
   }
-  if (content.size() < hdr.total_size) return make_error(ErrorCode::MalformedData, "EF.CardAccess is truncated");
+  if (content.size() < hdr.total_size)
+    return make_error(ErrorCode::MalformedData, "EF.CardAccess is truncated");
   content.resize(hdr.total_size);
   return content;
 }
@@ -73,12 +76,13 @@ Result<PaceChannel> establish_pace(transport::Transport& t, const PaceRequest& r
       card_access = std::move(read).value();
     } else {
       const ErrorCode c = read.error().code;
-      const bool card_said_no = c == ErrorCode::NotFound || c == ErrorCode::AccessDenied || c == ErrorCode::CardError ||
-                                c == ErrorCode::Unsupported;
+      const bool card_said_no = c == ErrorCode::NotFound || c == ErrorCode::AccessDenied ||
+                                c == ErrorCode::CardError || c == ErrorCode::Unsupported;
       if (!(card_said_no && request.allow_pinned_without_card_access && request.selection.protocol_oid &&
             request.selection.parameter_id))
         return std::move(read).error().context("PACE");
-      DNIE_ASSIGN_OR_RETURN(auto c2, pace_choice_for(*request.selection.protocol_oid, *request.selection.parameter_id));
+      DNIE_ASSIGN_OR_RETURN(
+          auto c2, pace_choice_for(*request.selection.protocol_oid, *request.selection.parameter_id));
       choice = std::move(c2);
     }
   }
@@ -87,7 +91,8 @@ Result<PaceChannel> establish_pace(transport::Transport& t, const PaceRequest& r
     DNIE_ASSIGN_OR_RETURN(auto c3, choose_pace(infos, request.selection));
     choice = std::move(c3);
   }
-  DNIE_ASSIGN_OR_RETURN(auto engine, PaceEngine::create(*choice, request.password.clone(), request.options.clone()));
+  DNIE_ASSIGN_OR_RETURN(auto engine,
+                        PaceEngine::create(*choice, request.password.clone(), request.options.clone()));
   DNIE_ASSIGN_OR_RETURN(auto outcome, run_pace(t, engine));
   DNIE_ASSIGN_OR_RETURN(auto session, outcome.make_session());
   return PaceChannel{std::move(outcome.result), std::move(session)};

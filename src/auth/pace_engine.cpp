@@ -2,12 +2,13 @@
 // PACE terminal engine (ICAO 9303-11 §4.4, TR-03110-2 §3.2): an I/O-free state machine.
 #include <string>
 
-#include "auth/pace_internal.hpp"
 #include "dnie/apdu/status.hpp"
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/log.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/cipher.hpp"
+
+#include "auth/pace_internal.hpp"
 
 namespace dnie::auth {
 
@@ -71,9 +72,12 @@ Error pace_status_error(std::uint16_t sw, PasswordType password, bool mse, bool 
   const bool pin_like = password == PasswordType::Pin || password == PasswordType::Puk;
   const std::string name(password_type_name(password));
   auto pin_error = [&](int tries) -> Error {
-    if (tries == 0) return make_error(ErrorCode::PinBlocked, "the " + name + " is blocked").with_sw(sw).with_tries(0);
+    if (tries == 0)
+      return make_error(ErrorCode::PinBlocked, "the " + name + " is blocked").with_sw(sw).with_tries(0);
     if (tries == 1 && password == PasswordType::Pin)
-      return make_error(ErrorCode::PinSuspended, "the PIN is suspended: run PACE with the CAN first").with_sw(sw).with_tries(1);
+      return make_error(ErrorCode::PinSuspended, "the PIN is suspended: run PACE with the CAN first")
+          .with_sw(sw)
+          .with_tries(1);
     return make_error(ErrorCode::WrongPin, "wrong " + name).with_sw(sw).with_tries(tries);
   };
   if (apdu::is_counter(sw)) {
@@ -91,9 +95,11 @@ Error pace_status_error(std::uint16_t sw, PasswordType password, bool mse, bool 
     return make_error(ErrorCode::PinBlocked, "the " + name + " is blocked").with_sw(sw).with_tries(0);
   if (pin_like && (sw == apdu::sw::kReferenceDataNotUsable || sw == 0x6283))
     return make_error(ErrorCode::PinBlocked, "the " + name + " is deactivated").with_sw(sw);
-  if (mse && (sw == apdu::sw::kWrongData || sw == apdu::sw::kReferenceNotFound || sw == apdu::sw::kFunctionNotSupported ||
-              sw == apdu::sw::kIncorrectP1P2 || sw == apdu::sw::kInsNotSupported || sw == apdu::sw::kClaNotSupported))
-    return make_error(ErrorCode::Unsupported, "the card does not support the requested PACE parameters").with_sw(sw);
+  if (mse && (sw == apdu::sw::kWrongData || sw == apdu::sw::kReferenceNotFound ||
+              sw == apdu::sw::kFunctionNotSupported || sw == apdu::sw::kIncorrectP1P2 ||
+              sw == apdu::sw::kInsNotSupported || sw == apdu::sw::kClaNotSupported))
+    return make_error(ErrorCode::Unsupported, "the card does not support the requested PACE parameters")
+        .with_sw(sw);
   if (!mse && !mutual_auth && sw == apdu::sw::kVerifyFailed)
     return make_error(ErrorCode::ProtocolError, "PACE step failed on the card").with_sw(sw);
   return apdu::sw_error(sw, mse ? "PACE MSE:Set AT" : "PACE GENERAL AUTHENTICATE");
@@ -103,17 +109,20 @@ Error pace_status_error(std::uint16_t sw, PasswordType password, bool mse, bool 
 
 Status verify_cam(const CamData& cam, ByteView pk_ic) {
   auto pk = cam.group.decode_point(pk_ic);
-  if (!pk) return make_error(ErrorCode::VerificationFailed, "PACE-CAM: PK_IC is not a point of the PACE curve");
+  if (!pk)
+    return make_error(ErrorCode::VerificationFailed, "PACE-CAM: PK_IC is not a point of the PACE curve");
   auto map = cam.group.decode_point(cam.pk_map_ic);
   if (!map) return make_error(ErrorCode::VerificationFailed, "PACE-CAM: invalid PK_Map,IC");
-  if (cam.ca_ic.empty()) return make_error(ErrorCode::VerificationFailed, "PACE-CAM: no chip authentication data");
+  if (cam.ca_ic.empty())
+    return make_error(ErrorCode::VerificationFailed, "PACE-CAM: no chip authentication data");
   auto prod = cam.group.mul(cam.ca_ic, *pk);  // KA(CA_IC, PK_IC) (ICAO 9303-11 §4.4.3.5.2)
   if (!prod || !ct_equal(*prod, *map))
     return make_error(ErrorCode::VerificationFailed, "PACE-CAM: the chip does not own the static key PK_IC");
   return ok_status();
 }
 
-Status verify_cam(const CamData& cam, const SecurityInfos& card_security, std::optional<std::int64_t> key_id) {
+Status verify_cam(const CamData& cam, const SecurityInfos& card_security,
+                  std::optional<std::int64_t> key_id) {
   bool tried = false;
   for (const auto& k : card_security.chip_authentication_public_keys) {
     if (k.key_agreement != KeyAgreement::Ecdh || !k.params.ec) continue;
@@ -124,14 +133,16 @@ Status verify_cam(const CamData& cam, const SecurityInfos& card_security, std::o
     tried = true;
     if (verify_cam(cam, k.public_key)) return ok_status();
   }
-  if (!tried) return make_error(ErrorCode::NotFound, "PACE-CAM: no chip authentication public key for the PACE curve");
+  if (!tried)
+    return make_error(ErrorCode::NotFound, "PACE-CAM: no chip authentication public key for the PACE curve");
   return make_error(ErrorCode::VerificationFailed, "PACE-CAM: the chip does not own its static key");
 }
 
 // ---- outcome ------------------------------------------------------------------------------------
 
 Result<sm::SmSession> PaceOutcome::make_session() {
-  if (k_enc.empty() || k_mac.empty()) return make_error(ErrorCode::InvalidState, "PACE session keys already used");
+  if (k_enc.empty() || k_mac.empty())
+    return make_error(ErrorCode::InvalidState, "PACE session keys already used");
   const std::size_t ssc = result.suite == sm::Suite::Aes ? 16 : 8;  // SSC = 0 (ICAO 9303-11 §9.8.7.3)
   sm::Options opt;
   opt.append_le = true;
@@ -141,7 +152,16 @@ Result<sm::SmSession> PaceOutcome::make_session() {
 // ---- engine -------------------------------------------------------------------------------------
 
 struct PaceEngine::Impl {
-  enum class State { Created, AwaitMse, AwaitNonce, AwaitMap, AwaitKeyAgreement, AwaitMutualAuth, Done, Failed };
+  enum class State {
+    Created,
+    AwaitMse,
+    AwaitNonce,
+    AwaitMap,
+    AwaitKeyAgreement,
+    AwaitMutualAuth,
+    Done,
+    Failed
+  };
 
   State state = State::Created;
   PaceChoice choice;
@@ -152,16 +172,16 @@ struct PaceEngine::Impl {
   bool send_parameter_id = false;
 
   SecureBuffer k_pi;
-  SecureBuffer s;          // decrypted nonce
-  SecureBuffer t;          // IM nonce
-  SecureBuffer map_sk;     // SK_Map,IFD
-  Bytes map_pk;            // PK_Map,IFD
-  Bytes chip_map_pk;       // PK_Map,IC
+  SecureBuffer s;       // decrypted nonce
+  SecureBuffer t;       // IM nonce
+  SecureBuffer map_sk;  // SK_Map,IFD
+  Bytes map_pk;         // PK_Map,IFD
+  Bytes chip_map_pk;    // PK_Map,IC
   std::optional<crypto::EcGroup> ec_mapped;
   std::optional<crypto::DhGroup> dh_mapped;
-  SecureBuffer eph_sk;     // SK_IFD
-  Bytes eph_pk;            // PK_IFD
-  Bytes chip_eph_pk;       // PK_IC (ephemeral)
+  SecureBuffer eph_sk;  // SK_IFD
+  Bytes eph_pk;         // PK_IFD
+  Bytes chip_eph_pk;    // PK_IC (ephemeral)
   SecureBuffer k_enc, k_mac;
   std::optional<int> tries_left;
   PaceResult result;
@@ -351,7 +371,8 @@ struct PaceEngine::Impl {
       } else {
         DNIE_ASSIGN_OR_RETURN(t, rng().secret(k));
       }
-      if (t.size() != k) return make_error(ErrorCode::InvalidArgument, "PACE-IM: nonce t must have the key size");
+      if (t.size() != k)
+        return make_error(ErrorCode::InvalidArgument, "PACE-IM: nonce t must have the key size");
       inner = tlv::encode(0x81, t.view());
     } else {
       DNIE_TRY(make_mapping_key());
@@ -388,7 +409,8 @@ struct PaceEngine::Impl {
       auto pt = ec_mapped->decode_point(pk->value);
       if (!pt) return protocol("PACE: the chip's ephemeral key is not a valid point");
       chip_eph_pk = std::move(pt).value();
-      if (chip_eph_pk == eph_pk) return protocol("PACE: the chip echoed the terminal's key");  // TR-03110-2 §3.2
+      if (chip_eph_pk == eph_pk)
+        return protocol("PACE: the chip echoed the terminal's key");  // TR-03110-2 §3.2
       DNIE_ASSIGN_OR_RETURN(k, ec_mapped->ecdh(eph_sk.view(), chip_eph_pk));
     } else {
       DNIE_ASSIGN_OR_RETURN(chip_eph_pk, dh_full_width(pk->value, dh_mapped->size()));
@@ -403,8 +425,10 @@ struct PaceEngine::Impl {
     DNIE_ASSIGN_OR_RETURN(k_mac, pace_kdf(k.view(), 2, proto.cipher));
     k.clear();
     // T_IFD over the chip's ephemeral key (ICAO 9303-11 §4.4.3.4).
-    DNIE_ASSIGN_OR_RETURN(Bytes t_ifd,
-                          pace_internal::auth_token(proto.cipher, k_mac.view(), pace_internal::token_input(oid_content, proto.key_agreement, chip_eph_pk)));
+    DNIE_ASSIGN_OR_RETURN(
+        Bytes t_ifd,
+        pace_internal::auth_token(proto.cipher, k_mac.view(),
+                                  pace_internal::token_input(oid_content, proto.key_agreement, chip_eph_pk)));
     state = State::AwaitMutualAuth;
     return ga(true, tlv::encode(0x85, t_ifd));
   }
@@ -413,8 +437,10 @@ struct PaceEngine::Impl {
     DNIE_ASSIGN_OR_RETURN(auto dos, dyn_auth(r, false));
     const tlv::Tlv* tok = find(dos, 0x86);
     if (!tok) return protocol("PACE: no authentication token (86)");
-    DNIE_ASSIGN_OR_RETURN(Bytes expected,
-                          pace_internal::auth_token(proto.cipher, k_mac.view(), pace_internal::token_input(oid_content, proto.key_agreement, eph_pk)));
+    DNIE_ASSIGN_OR_RETURN(
+        Bytes expected,
+        pace_internal::auth_token(proto.cipher, k_mac.view(),
+                                  pace_internal::token_input(oid_content, proto.key_agreement, eph_pk)));
     if (!ct_equal(tok->value, expected)) return protocol("PACE: the chip's authentication token is invalid");
     std::optional<CamData> cam;
     if (proto.mapping == PaceMapping::ChipAuthentication) {
@@ -453,14 +479,18 @@ PaceEngine::~PaceEngine() = default;
 
 Result<PaceEngine> PaceEngine::create(const PaceChoice& choice, PacePassword password, PaceOptions options) {
   auto proto = PaceProtocol::from_oid(choice.info.protocol_oid);
-  if (!proto) return make_error(ErrorCode::Unsupported, "not a supported PACE protocol: " + choice.info.protocol_oid);
+  if (!proto)
+    return make_error(ErrorCode::Unsupported, "not a supported PACE protocol: " + choice.info.protocol_oid);
   const bool ec = proto->key_agreement == KeyAgreement::Ecdh;
-  if (ec && !choice.params.ec) return make_error(ErrorCode::Unsupported, proto->name() + " needs elliptic-curve parameters");
-  if (!ec && !choice.params.dh) return make_error(ErrorCode::Unsupported, proto->name() + " needs DH parameters");
+  if (ec && !choice.params.ec)
+    return make_error(ErrorCode::Unsupported, proto->name() + " needs elliptic-curve parameters");
+  if (!ec && !choice.params.dh)
+    return make_error(ErrorCode::Unsupported, proto->name() + " needs DH parameters");
   if (proto->mapping == PaceMapping::Integrated) {
     if (ec && (choice.params.ec->params().p.empty() || (choice.params.ec->params().p.back() & 3) != 3))
       return make_error(ErrorCode::Unsupported, "PACE-IM point encoding needs a curve with p = 3 mod 4");
-    if (!ec && choice.params.dh->q().empty()) return make_error(ErrorCode::Unsupported, "PACE-IM with DH needs q");
+    if (!ec && choice.params.dh->q().empty())
+      return make_error(ErrorCode::Unsupported, "PACE-IM with DH needs q");
   }
   auto impl = std::make_unique<Impl>();
   impl->choice = choice;
@@ -497,8 +527,9 @@ Result<apdu::CommandApdu> PaceEngine::start() {
   }
   append(data, m.options.chat);
   if (log_enabled(LogLevel::Info))
-    log(LogLevel::Info, "auth", "PACE " + m.proto.name() + " on " + m.choice.params.describe() + " with " +
-                                    std::string(password_type_name(m.password_type)));
+    log(LogLevel::Info, "auth",
+        "PACE " + m.proto.name() + " on " + m.choice.params.describe() + " with " +
+            std::string(password_type_name(m.password_type)));
   m.state = Impl::State::AwaitMse;
   return apdu::CommandApdu(0x00, 0x22, 0xC1, 0xA4, data);
 }
@@ -513,16 +544,25 @@ Result<std::optional<apdu::CommandApdu>> PaceEngine::on_response(const apdu::Res
     return m.fail(pace_status_error(sw, m.password_type, false, m.state == S::AwaitMutualAuth, m.tries_left));
   Result<apdu::CommandApdu> next = make_error(ErrorCode::InternalError, "PACE state");
   switch (m.state) {
-    case S::AwaitMse: next = m.on_mse(response); break;
-    case S::AwaitNonce: next = m.on_nonce(response); break;
-    case S::AwaitMap: next = m.on_map(response); break;
-    case S::AwaitKeyAgreement: next = m.on_key_agreement(response); break;
+    case S::AwaitMse:
+      next = m.on_mse(response);
+      break;
+    case S::AwaitNonce:
+      next = m.on_nonce(response);
+      break;
+    case S::AwaitMap:
+      next = m.on_map(response);
+      break;
+    case S::AwaitKeyAgreement:
+      next = m.on_key_agreement(response);
+      break;
     case S::AwaitMutualAuth: {
       Status st = m.on_mutual_auth(response);
       if (!st) return m.fail(std::move(st).error());
       return std::optional<apdu::CommandApdu>();
     }
-    default: break;
+    default:
+      break;
   }
   if (!next) {
     Error e = std::move(next).error();
@@ -545,7 +585,8 @@ void PaceEngine::abort() noexcept {
 
 Result<PaceOutcome> PaceEngine::take_outcome() {
   Impl& m = *m_impl;
-  if (m.state != Impl::State::Done || m.outcome_taken) return make_error(ErrorCode::InvalidState, "PACE has not succeeded");
+  if (m.state != Impl::State::Done || m.outcome_taken)
+    return make_error(ErrorCode::InvalidState, "PACE has not succeeded");
   m.outcome_taken = true;
   PaceOutcome o;
   o.result = std::move(m.result);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // PACE building blocks: nonce encryption, Integrated Mapping (ICAO 9303-11 §4.4.3.3.2 and
 // Appendix B), authentication tokens (ICAO 9303-11 §4.4.3.4).
-#include "auth/pace_internal.hpp"
-
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/cipher.hpp"
+
+#include "auth/pace_internal.hpp"
 
 namespace dnie::auth::pace_internal {
 
@@ -39,16 +39,19 @@ std::size_t bit_length(ByteView be) noexcept {
 
 Result<SecureBuffer> encrypt_cbc_zero_iv(SymCipher c, ByteView key, ByteView data) {
   const Bytes iv(cipher_block_size(c), 0);
-  Result<Bytes> r = c == SymCipher::Des3 ? crypto::des3_cbc_encrypt(key, iv, data) : crypto::aes_cbc_encrypt(key, iv, data);
+  Result<Bytes> r =
+      c == SymCipher::Des3 ? crypto::des3_cbc_encrypt(key, iv, data) : crypto::aes_cbc_encrypt(key, iv, data);
   if (!r) return std::move(r).error();
   return SecureBuffer::adopt(std::move(r).value());
 }
 
 Result<SecureBuffer> decrypt_nonce(SymCipher c, ByteView k_pi, ByteView z) {
   const std::size_t bs = cipher_block_size(c);
-  if (z.empty() || z.size() % bs != 0 || z.size() > 64) return protocol("PACE: encrypted nonce has a bad length");
+  if (z.empty() || z.size() % bs != 0 || z.size() > 64)
+    return protocol("PACE: encrypted nonce has a bad length");
   const Bytes iv(bs, 0);
-  Result<Bytes> r = c == SymCipher::Des3 ? crypto::des3_cbc_decrypt(k_pi, iv, z) : crypto::aes_cbc_decrypt(k_pi, iv, z);
+  Result<Bytes> r =
+      c == SymCipher::Des3 ? crypto::des3_cbc_decrypt(k_pi, iv, z) : crypto::aes_cbc_decrypt(k_pi, iv, z);
   if (!r) return std::move(r).error();
   return SecureBuffer::adopt(std::move(r).value());
 }

@@ -19,11 +19,13 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-Result<PacePassword> digits_password(PasswordType t, std::string_view digits, std::size_t min_len, std::size_t max_len) {
+Result<PacePassword> digits_password(PasswordType t, std::string_view digits, std::size_t min_len,
+                                     std::size_t max_len) {
   if (digits.size() < min_len || digits.size() > max_len || !all_digits(digits)) {
     std::string what(password_type_name(t));
     if (min_len == max_len) return invalid(what + " must be " + std::to_string(min_len) + " digits");
-    return invalid(what + " must be " + std::to_string(min_len) + " to " + std::to_string(max_len) + " digits");
+    return invalid(what + " must be " + std::to_string(min_len) + " to " + std::to_string(max_len) +
+                   " digits");
   }
   return PacePassword::raw(t, SecureBuffer::from_string(digits));
 }
@@ -54,10 +56,14 @@ void wipe_string(std::string& s) {
 
 std::string_view password_type_name(PasswordType t) noexcept {
   switch (t) {
-    case PasswordType::Mrz: return "MRZ";
-    case PasswordType::Can: return "CAN";
-    case PasswordType::Pin: return "PIN";
-    case PasswordType::Puk: return "PUK";
+    case PasswordType::Mrz:
+      return "MRZ";
+    case PasswordType::Can:
+      return "CAN";
+    case PasswordType::Pin:
+      return "PIN";
+    case PasswordType::Puk:
+      return "PUK";
   }
   return "password";
 }
@@ -68,11 +74,16 @@ Result<char> mrz_check_digit(std::string_view field) {
   for (std::size_t i = 0; i < field.size(); ++i) {
     char c = field[i];
     int v = 0;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'A' && c <= 'Z') v = c - 'A' + 10;
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 10;
-    else if (c == '<') v = 0;
-    else return invalid("invalid MRZ character");
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'A' && c <= 'Z')
+      v = c - 'A' + 10;
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 10;
+    else if (c == '<')
+      v = 0;
+    else
+      return invalid("invalid MRZ character");
     sum += v * kWeights[i % 3];
   }
   return static_cast<char>('0' + sum % 10);
@@ -145,20 +156,24 @@ Result<PacePassword> PacePassword::from_mrz_information(std::string_view mrz_inf
   const std::size_t n = mrz_information_text.size();
   if (n < 24) return invalid("MRZ information must be at least 24 characters");
   std::string_view doc = mrz_information_text.substr(0, n - 15);
-  DNIE_ASSIGN_OR_RETURN(SecureBuffer info,
-                        mrz_information_checked(doc, mrz_information_text[n - 15], mrz_information_text.substr(n - 14, 6),
-                                                mrz_information_text[n - 8], mrz_information_text.substr(n - 7, 6),
-                                                mrz_information_text[n - 1]));
+  DNIE_ASSIGN_OR_RETURN(
+      SecureBuffer info,
+      mrz_information_checked(doc, mrz_information_text[n - 15], mrz_information_text.substr(n - 14, 6),
+                              mrz_information_text[n - 8], mrz_information_text.substr(n - 7, 6),
+                              mrz_information_text[n - 1]));
   Bytes k = crypto::hash(crypto::HashAlg::Sha1, info.view());
   return raw(PasswordType::Mrz, SecureBuffer::adopt(std::move(k)));
 }
 
-PacePassword PacePassword::raw(PasswordType type, SecureBuffer pi) { return PacePassword(type, std::move(pi)); }
+PacePassword PacePassword::raw(PasswordType type, SecureBuffer pi) {
+  return PacePassword(type, std::move(pi));
+}
 
 Result<SecureBuffer> pace_kdf(ByteView shared_secret, std::uint32_t counter, SymCipher cipher) {
   crypto::Hasher h(cipher_kdf_hash(cipher));
   h.update(shared_secret);
-  const std::uint8_t c[4] = {static_cast<std::uint8_t>(counter >> 24), static_cast<std::uint8_t>(counter >> 16),
+  const std::uint8_t c[4] = {static_cast<std::uint8_t>(counter >> 24),
+                             static_cast<std::uint8_t>(counter >> 16),
                              static_cast<std::uint8_t>(counter >> 8), static_cast<std::uint8_t>(counter)};
   h.update(ByteView(c, 4));
   Bytes digest = h.finish();

@@ -3,8 +3,9 @@
 #include "dnie/auth/security_infos.hpp"
 
 #include <algorithm>
-#include <climits>
 #include <tuple>
+
+#include <climits>
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
@@ -46,22 +47,38 @@ std::vector<int> small_arcs(std::string_view s) {
 
 std::optional<PaceMapping> mapping_from_arc(int x, KeyAgreement* ka) {
   switch (x) {
-    case 1: *ka = KeyAgreement::Dh; return PaceMapping::Generic;
-    case 2: *ka = KeyAgreement::Ecdh; return PaceMapping::Generic;
-    case 3: *ka = KeyAgreement::Dh; return PaceMapping::Integrated;
-    case 4: *ka = KeyAgreement::Ecdh; return PaceMapping::Integrated;
-    case 6: *ka = KeyAgreement::Ecdh; return PaceMapping::ChipAuthentication;
-    default: return std::nullopt;
+    case 1:
+      *ka = KeyAgreement::Dh;
+      return PaceMapping::Generic;
+    case 2:
+      *ka = KeyAgreement::Ecdh;
+      return PaceMapping::Generic;
+    case 3:
+      *ka = KeyAgreement::Dh;
+      return PaceMapping::Integrated;
+    case 4:
+      *ka = KeyAgreement::Ecdh;
+      return PaceMapping::Integrated;
+    case 6:
+      *ka = KeyAgreement::Ecdh;
+      return PaceMapping::ChipAuthentication;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<SymCipher> cipher_from_arc(int y) {
   switch (y) {
-    case 1: return SymCipher::Des3;
-    case 2: return SymCipher::Aes128;
-    case 3: return SymCipher::Aes192;
-    case 4: return SymCipher::Aes256;
-    default: return std::nullopt;
+    case 1:
+      return SymCipher::Des3;
+    case 2:
+      return SymCipher::Aes128;
+    case 3:
+      return SymCipher::Aes192;
+    case 4:
+      return SymCipher::Aes256;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -146,7 +163,8 @@ Status parse_specified_ec(ByteView content, DomainParameters& out) {
   if (ftype_s != oids::kPrimeField) return ok_status();  // characteristic-two: unsupported
   const std::size_t w = (cp.p.size());
   if (w == 0 || g.size() != 1 + 2 * w || g[0] != 0x04) {
-    if (!g.empty() && (g[0] == 0x02 || g[0] == 0x03) && g.size() == 1 + w) return ok_status();  // compressed G
+    if (!g.empty() && (g[0] == 0x02 || g[0] == 0x03) && g.size() == 1 + w)
+      return ok_status();  // compressed G
     return malformed("base point: bad encoding");
   }
   cp.gx.assign(g.begin() + 1, g.begin() + 1 + static_cast<std::ptrdiff_t>(w));
@@ -165,10 +183,14 @@ Result<tlv::Tlv> single_child_after(tlv::Reader& r) {
 
 std::size_t cipher_key_size(SymCipher c) noexcept {
   switch (c) {
-    case SymCipher::Des3: return 16;
-    case SymCipher::Aes128: return 16;
-    case SymCipher::Aes192: return 24;
-    case SymCipher::Aes256: return 32;
+    case SymCipher::Des3:
+      return 16;
+    case SymCipher::Aes128:
+      return 16;
+    case SymCipher::Aes192:
+      return 24;
+    case SymCipher::Aes256:
+      return 32;
   }
   return 16;
 }
@@ -197,16 +219,30 @@ std::optional<PaceProtocol> PaceProtocol::from_oid(std::string_view dotted) {
 std::string PaceProtocol::oid() const {
   int x = 0;
   switch (mapping) {
-    case PaceMapping::Generic: x = key_agreement == KeyAgreement::Dh ? 1 : 2; break;
-    case PaceMapping::Integrated: x = key_agreement == KeyAgreement::Dh ? 3 : 4; break;
-    case PaceMapping::ChipAuthentication: x = 6; break;
+    case PaceMapping::Generic:
+      x = key_agreement == KeyAgreement::Dh ? 1 : 2;
+      break;
+    case PaceMapping::Integrated:
+      x = key_agreement == KeyAgreement::Dh ? 3 : 4;
+      break;
+    case PaceMapping::ChipAuthentication:
+      x = 6;
+      break;
   }
   int y = 1;
   switch (cipher) {
-    case SymCipher::Des3: y = 1; break;
-    case SymCipher::Aes128: y = 2; break;
-    case SymCipher::Aes192: y = 3; break;
-    case SymCipher::Aes256: y = 4; break;
+    case SymCipher::Des3:
+      y = 1;
+      break;
+    case SymCipher::Aes128:
+      y = 2;
+      break;
+    case SymCipher::Aes192:
+      y = 3;
+      break;
+    case SymCipher::Aes256:
+      y = 4;
+      break;
   }
   return std::string(oids::kIdPace) + "." + std::to_string(x) + "." + std::to_string(y);
 }
@@ -220,15 +256,29 @@ std::string PaceProtocol::name() const {
   std::string n = "id-PACE-";
   n += key_agreement == KeyAgreement::Dh ? "DH-" : "ECDH-";
   switch (mapping) {
-    case PaceMapping::Generic: n += "GM-"; break;
-    case PaceMapping::Integrated: n += "IM-"; break;
-    case PaceMapping::ChipAuthentication: n += "CAM-"; break;
+    case PaceMapping::Generic:
+      n += "GM-";
+      break;
+    case PaceMapping::Integrated:
+      n += "IM-";
+      break;
+    case PaceMapping::ChipAuthentication:
+      n += "CAM-";
+      break;
   }
   switch (cipher) {
-    case SymCipher::Des3: n += "3DES-CBC-CBC"; break;
-    case SymCipher::Aes128: n += "AES-CBC-CMAC-128"; break;
-    case SymCipher::Aes192: n += "AES-CBC-CMAC-192"; break;
-    case SymCipher::Aes256: n += "AES-CBC-CMAC-256"; break;
+    case SymCipher::Des3:
+      n += "3DES-CBC-CBC";
+      break;
+    case SymCipher::Aes128:
+      n += "AES-CBC-CMAC-128";
+      break;
+    case SymCipher::Aes192:
+      n += "AES-CBC-CMAC-192";
+      break;
+    case SymCipher::Aes256:
+      n += "AES-CBC-CMAC-256";
+      break;
   }
   return n;
 }
@@ -248,14 +298,18 @@ Result<DomainParameters> DomainParameters::standardized(int id) {
     d.ec = std::move(g);
     return d;
   }
-  return make_error(ErrorCode::Unsupported, "domain parameter ID " + std::to_string(id) + " is not standardized");
+  return make_error(ErrorCode::Unsupported,
+                    "domain parameter ID " + std::to_string(id) + " is not standardized");
 }
 
 std::string DomainParameters::describe() const {
   std::string s;
-  if (ec) s = ec->name() == "explicit" ? "explicit EC" : ec->name();
-  else if (dh) s = "DH " + std::to_string(dh->size() * 8);
-  else s = "unsupported";
+  if (ec)
+    s = ec->name() == "explicit" ? "explicit EC" : ec->name();
+  else if (dh)
+    s = "DH " + std::to_string(dh->size() * 8);
+  else
+    s = "unsupported";
   if (standard_id >= 0) s += " (" + std::to_string(standard_id) + ")";
   return s;
 }
@@ -341,8 +395,8 @@ Status parse_pace_info(const std::string& oid, const PaceProtocol& proto, tlv::R
   return ok_status();
 }
 
-Status parse_pace_dp_info(const std::string& oid, KeyAgreement ka, PaceMapping m, tlv::Reader& r, ByteView raw,
-                          SecurityInfos& out) {
+Status parse_pace_dp_info(const std::string& oid, KeyAgreement ka, PaceMapping m, tlv::Reader& r,
+                          ByteView raw, SecurityInfos& out) {
   PaceDomainParameterInfo di;
   di.protocol_oid = oid;
   di.key_agreement = ka;
@@ -378,7 +432,8 @@ Status parse_ca_info(const std::string& oid, KeyAgreement ka, SymCipher c, tlv::
   return ok_status();
 }
 
-Status parse_ca_dp_info(const std::string& oid, KeyAgreement ka, tlv::Reader& r, ByteView raw, SecurityInfos& out) {
+Status parse_ca_dp_info(const std::string& oid, KeyAgreement ka, tlv::Reader& r, ByteView raw,
+                        SecurityInfos& out) {
   ChipAuthenticationDomainParameterInfo di;
   di.protocol_oid = oid;
   di.key_agreement = ka;
@@ -394,7 +449,8 @@ Status parse_ca_dp_info(const std::string& oid, KeyAgreement ka, tlv::Reader& r,
   return ok_status();
 }
 
-Status parse_ca_pk_info(const std::string& oid, KeyAgreement ka, tlv::Reader& r, ByteView raw, SecurityInfos& out) {
+Status parse_ca_pk_info(const std::string& oid, KeyAgreement ka, tlv::Reader& r, ByteView raw,
+                        SecurityInfos& out) {
   ChipAuthenticationPublicKeyInfo ki;
   ki.protocol_oid = oid;
   ki.key_agreement = ka;
@@ -540,13 +596,14 @@ Result<Bytes> card_security_content(ByteView cms) {
   DNIE_ASSIGN_OR_RETURN(auto sd, tlv::parse_single(explicit0.value));
   if (sd.tag != asn1::kSequence) return malformed("SignedData: SEQUENCE expected");
   tlv::Reader sr(sd.value);
-  DNIE_TRY(sr.expect(asn1::kInteger));   // version
-  DNIE_TRY(sr.expect(asn1::kSet));       // digestAlgorithms
+  DNIE_TRY(sr.expect(asn1::kInteger));                          // version
+  DNIE_TRY(sr.expect(asn1::kSet));                              // digestAlgorithms
   DNIE_ASSIGN_OR_RETURN(auto eci, sr.expect(asn1::kSequence));  // encapContentInfo
   tlv::Reader er(eci.value);
   DNIE_ASSIGN_OR_RETURN(auto et, er.expect(asn1::kOid));
   DNIE_ASSIGN_OR_RETURN(auto et_s, asn1::oid_to_string(et.value));
-  if (et_s != oids::kIdSecurityObject) return malformed("EF.CardSecurity: eContentType is not id-SecurityObject");
+  if (et_s != oids::kIdSecurityObject)
+    return malformed("EF.CardSecurity: eContentType is not id-SecurityObject");
   DNIE_ASSIGN_OR_RETURN(auto e0, er.expect(0xA0));
   DNIE_ASSIGN_OR_RETURN(auto os, tlv::parse_single(e0.value));
   if (os.tag != asn1::kOctetString) return malformed("EF.CardSecurity: eContent OCTET STRING expected");
@@ -570,19 +627,26 @@ namespace {
 
 int mapping_rank(PaceMapping m) {
   switch (m) {
-    case PaceMapping::ChipAuthentication: return 0;
-    case PaceMapping::Generic: return 1;
-    case PaceMapping::Integrated: return 2;
+    case PaceMapping::ChipAuthentication:
+      return 0;
+    case PaceMapping::Generic:
+      return 1;
+    case PaceMapping::Integrated:
+      return 2;
   }
   return 3;
 }
 
 int cipher_rank(SymCipher c) {
   switch (c) {
-    case SymCipher::Aes128: return 0;
-    case SymCipher::Aes256: return 1;
-    case SymCipher::Aes192: return 2;
-    case SymCipher::Des3: return 3;
+    case SymCipher::Aes128:
+      return 0;
+    case SymCipher::Aes256:
+      return 1;
+    case SymCipher::Aes192:
+      return 2;
+    case SymCipher::Des3:
+      return 3;
   }
   return 4;
 }
@@ -641,8 +705,9 @@ Result<PaceChoice> choose_pace(const SecurityInfos& infos, const PaceSelection& 
     if (pin.parameter_id && (!pi.parameter_id || *pi.parameter_id != *pin.parameter_id)) continue;
     auto params = resolve(pi, infos);
     if (!params || !mapping_supported(pi.protocol, *params)) continue;
-    auto key = std::make_tuple(pi.protocol.key_agreement == KeyAgreement::Ecdh ? 0 : 1, mapping_rank(pi.protocol.mapping),
-                               cipher_rank(pi.protocol.cipher), params_rank(*params));
+    auto key = std::make_tuple(pi.protocol.key_agreement == KeyAgreement::Ecdh ? 0 : 1,
+                               mapping_rank(pi.protocol.mapping), cipher_rank(pi.protocol.cipher),
+                               params_rank(*params));
     if (!best || key < best_key) {
       best_key = key;
       best = PaceChoice{pi, std::move(params).value(), false};
@@ -666,10 +731,12 @@ Result<PaceChoice> choose_pace(const SecurityInfos& infos, const PaceSelection& 
 
 Result<PaceChoice> pace_choice_for(std::string_view protocol_oid, int parameter_id) {
   auto proto = PaceProtocol::from_oid(protocol_oid);
-  if (!proto) return make_error(ErrorCode::InvalidArgument, "not a PACE protocol OID: " + std::string(protocol_oid));
+  if (!proto)
+    return make_error(ErrorCode::InvalidArgument, "not a PACE protocol OID: " + std::string(protocol_oid));
   DNIE_ASSIGN_OR_RETURN(auto params, DomainParameters::standardized(parameter_id));
   if (!mapping_supported(*proto, params))
-    return make_error(ErrorCode::Unsupported, proto->name() + " cannot run on parameter ID " + std::to_string(parameter_id));
+    return make_error(ErrorCode::Unsupported,
+                      proto->name() + " cannot run on parameter ID " + std::to_string(parameter_id));
   PaceChoice c;
   c.info.protocol_oid = std::string(protocol_oid);
   c.info.protocol = *proto;

@@ -64,7 +64,10 @@ Result<Bytes> oid_from_string(std::string_view dotted) {
   auto put = [&out](std::uint64_t v) {
     std::uint8_t tmp[10];
     int n = 0;
-    do { tmp[n++] = static_cast<std::uint8_t>(v & 0x7F); v >>= 7; } while (v);
+    do {
+      tmp[n++] = static_cast<std::uint8_t>(v & 0x7F);
+      v >>= 7;
+    } while (v);
     for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(tmp[i] | (i ? 0x80 : 0)));
   };
   put(arcs[0] * 40 + arcs[1]);
@@ -74,7 +77,10 @@ Result<Bytes> oid_from_string(std::string_view dotted) {
 
 Bytes oid(std::string_view dotted) {
   auto r = oid_from_string(dotted);
-  if (!r) { std::fprintf(stderr, "dnie: bad OID literal\n"); std::abort(); }
+  if (!r) {
+    std::fprintf(stderr, "dnie: bad OID literal\n");
+    std::abort();
+  }
   return tlv::encode(kOid, *r);
 }
 
@@ -133,7 +139,10 @@ Result<std::int64_t> parse_time(std::uint32_t tag, ByteView c) {
   };
   int year = num(0, ylen);
   if (ylen == 2) year += year < 50 ? 2000 : 1900;  // RFC 5280 §4.1.2.5.1
-  f[1] = num(ylen, 2); f[2] = num(ylen + 2, 2); f[3] = num(ylen + 4, 2); f[4] = num(ylen + 6, 2);
+  f[1] = num(ylen, 2);
+  f[2] = num(ylen + 2, 2);
+  f[3] = num(ylen + 4, 2);
+  f[4] = num(ylen + 6, 2);
   f[5] = (n == ylen + 10) ? num(ylen + 8, 2) : 0;
   if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60)
     return malformed("time: field out of range");
@@ -144,7 +153,8 @@ Result<std::int64_t> parse_time(std::uint32_t tag, ByteView c) {
 std::string format_time(std::int64_t t) {
   std::int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
   std::int64_t secs = t - days * 86400;
-  int y; unsigned m, d;
+  int y;
+  unsigned m, d;
   civil_from_days(days, y, m, d);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, static_cast<int>(secs / 3600),
@@ -154,7 +164,11 @@ std::string format_time(std::int64_t t) {
 
 Result<std::string> string_value(const tlv::Tlv& t) {
   switch (t.tag) {
-    case kUtf8String: case kPrintableString: case kIa5String: case kVisibleString: case kT61String:
+    case kUtf8String:
+    case kPrintableString:
+    case kIa5String:
+    case kVisibleString:
+    case kT61String:
     case kOctetString:
       return std::string(reinterpret_cast<const char*>(t.value.data()), t.value.size());
     case kBmpString: {
@@ -162,10 +176,16 @@ Result<std::string> string_value(const tlv::Tlv& t) {
       std::string out;
       for (std::size_t i = 0; i < t.value.size(); i += 2) {
         unsigned cp = static_cast<unsigned>(t.value[i] << 8 | t.value[i + 1]);
-        if (cp < 0x80) { out.push_back(static_cast<char>(cp)); }
-        else if (cp < 0x800) { out.push_back(static_cast<char>(0xC0 | cp >> 6)); out.push_back(static_cast<char>(0x80 | (cp & 0x3F))); }
-        else { out.push_back(static_cast<char>(0xE0 | cp >> 12)); out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-               out.push_back(static_cast<char>(0x80 | (cp & 0x3F))); }
+        if (cp < 0x80) {
+          out.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+          out.push_back(static_cast<char>(0xC0 | cp >> 6));
+          out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+          out.push_back(static_cast<char>(0xE0 | cp >> 12));
+          out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+          out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
       }
       return out;
     }
@@ -178,7 +198,8 @@ Bytes integer(ByteView v) {
   std::size_t i = 0;
   while (i + 1 < v.size() && v[i] == 0) ++i;
   Bytes content;
-  if (v.empty()) content.push_back(0);
+  if (v.empty())
+    content.push_back(0);
   else {
     if (v[i] & 0x80) content.push_back(0);
     content.insert(content.end(), v.begin() + i, v.end());
@@ -204,7 +225,9 @@ Bytes null() { return Bytes{0x05, 0x00}; }
 Bytes boolean(bool v) { return Bytes{0x01, 0x01, static_cast<std::uint8_t>(v ? 0xFF : 0x00)}; }
 Bytes utf8_string(std::string_view s) { return tlv::encode(kUtf8String, ByteView::of(s)); }
 Bytes printable_string(std::string_view s) { return tlv::encode(kPrintableString, ByteView::of(s)); }
-Bytes sequence(std::initializer_list<ByteView> children) { return tlv::encode_constructed(kSequence, children); }
+Bytes sequence(std::initializer_list<ByteView> children) {
+  return tlv::encode_constructed(kSequence, children);
+}
 Bytes set(std::initializer_list<ByteView> children) {
   std::vector<Bytes> parts;
   for (auto c : children) parts.push_back(c.to_bytes());
@@ -217,7 +240,8 @@ Bytes set(std::initializer_list<ByteView> children) {
 static std::string time_digits(std::int64_t t, bool four_digit_year) {
   std::int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
   std::int64_t secs = t - days * 86400;
-  int y; unsigned m, d;
+  int y;
+  unsigned m, d;
   civil_from_days(days, y, m, d);
   char buf[32];
   if (four_digit_year)
@@ -230,7 +254,9 @@ static std::string time_digits(std::int64_t t, bool four_digit_year) {
 }
 
 Bytes utc_time(std::int64_t t) { return tlv::encode(kUtcTime, ByteView::of(time_digits(t, false))); }
-Bytes generalized_time(std::int64_t t) { return tlv::encode(kGeneralizedTime, ByteView::of(time_digits(t, true))); }
+Bytes generalized_time(std::int64_t t) {
+  return tlv::encode(kGeneralizedTime, ByteView::of(time_digits(t, true)));
+}
 Bytes x509_time(std::int64_t t) {
   static const std::int64_t k2050 = days_from_civil(2050, 1, 1) * 86400;
   return t < k2050 ? utc_time(t) : generalized_time(t);

@@ -15,7 +15,8 @@ ByteView ByteView::subview(std::size_t offset, std::size_t count) const noexcept
 }
 
 bool ByteView::starts_with(ByteView prefix) const noexcept {
-  return prefix.size() <= m_size && (prefix.empty() || std::memcmp(m_data, prefix.data(), prefix.size()) == 0);
+  return prefix.size() <= m_size &&
+         (prefix.empty() || std::memcmp(m_data, prefix.data(), prefix.size()) == 0);
 }
 
 bool operator==(ByteView a, ByteView b) noexcept {
@@ -49,7 +50,12 @@ Result<Bytes> from_hex(std::string_view hex) {
     if (c == ' ' || c == ':' || c == '\t' || c == '\n' || c == '\r') continue;
     int d = hex_digit(c);
     if (d < 0) return make_error(ErrorCode::InvalidArgument, "invalid hex character");
-    if (hi < 0) { hi = d; } else { out.push_back(static_cast<std::uint8_t>(hi << 4 | d)); hi = -1; }
+    if (hi < 0) {
+      hi = d;
+    } else {
+      out.push_back(static_cast<std::uint8_t>(hi << 4 | d));
+      hi = -1;
+    }
   }
   if (hi >= 0) return make_error(ErrorCode::InvalidArgument, "odd number of hex digits");
   return out;
@@ -75,7 +81,8 @@ Bytes concat(std::initializer_list<ByteView> parts) {
 
 Bytes be_bytes(std::uint64_t value, std::size_t width) {
   Bytes out(width, 0);
-  for (std::size_t i = 0; i < width && i < 8; ++i) out[width - 1 - i] = static_cast<std::uint8_t>(value >> (8 * i));
+  for (std::size_t i = 0; i < width && i < 8; ++i)
+    out[width - 1 - i] = static_cast<std::uint8_t>(value >> (8 * i));
   return out;
 }
 

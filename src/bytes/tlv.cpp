@@ -132,7 +132,8 @@ Result<Tlv> find(ByteView content, std::uint32_t tag, Mode mode) {
 }
 
 void append_tag(Bytes& out, std::uint32_t tag) {
-  for (std::size_t n = tag_size(tag); n > 0; --n) out.push_back(static_cast<std::uint8_t>(tag >> (8 * (n - 1))));
+  for (std::size_t n = tag_size(tag); n > 0; --n)
+    out.push_back(static_cast<std::uint8_t>(tag >> (8 * (n - 1))));
 }
 
 void append_length(Bytes& out, std::size_t length) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "dnie/card/session.hpp"
+
 #include "session_internal.hpp"
 #ifdef DNIE_HAVE_PCSC
 #include "dnie/transport/pcsc.hpp"
@@ -16,10 +17,14 @@ namespace dnie {
 
 std::string_view reader_kind_name(ReaderKind k) noexcept {
   switch (k) {
-    case ReaderKind::Virtual: return "virtual";
-    case ReaderKind::Pcsc: return "pcsc";
-    case ReaderKind::Nfc: return "nfc";
-    case ReaderKind::External: return "external";
+    case ReaderKind::Virtual:
+      return "virtual";
+    case ReaderKind::Pcsc:
+      return "pcsc";
+    case ReaderKind::Nfc:
+      return "nfc";
+    case ReaderKind::External:
+      return "external";
   }
   return "?";
 }
@@ -105,8 +110,8 @@ Result<OpenedLink> open_link(const SessionOptions& o) {
     const std::string dir = o.vcard_image_dir.empty() ? default_vcard_image_dir() : o.vcard_image_dir;
     auto img = vcard::CardImage::load(dir + "/" + profile + ".dvc");
     if (!img)
-      return Error(ErrorCode::ReaderNotFound, "no virtual card image for profile '" + profile + "' in " + dir +
-                                                  " (" + img.error().message + ")");
+      return Error(ErrorCode::ReaderNotFound, "no virtual card image for profile '" + profile + "' in " +
+                                                  dir + " (" + img.error().message + ")");
     if (!o.vcard_can.empty()) img->can = o.vcard_can;
     if (!o.vcard_pin.empty()) img->pin = o.vcard_pin;
     vcard::CardOptions co;
@@ -142,8 +147,8 @@ Result<OpenedLink> open_link(const SessionOptions& o) {
     DNIE_ASSIGN_OR_RETURN(auto names, ctx->list_readers());
     std::size_t idx = static_cast<std::size_t>(std::stoul(name));
     if (idx >= names.size())
-      return Error(ErrorCode::ReaderNotFound, "no PC/SC reader with index " + name + " (" +
-                                                  std::to_string(names.size()) + " readers)");
+      return Error(ErrorCode::ReaderNotFound,
+                   "no PC/SC reader with index " + name + " (" + std::to_string(names.size()) + " readers)");
     name = names[idx];
   }
   DNIE_ASSIGN_OR_RETURN(auto t, transport::PcscTransport::connect(ctx, name));

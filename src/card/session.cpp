@@ -2,15 +2,17 @@
 // Session: one card, one PACE, then everything over the secure channel (ICAO 9303-11 §4.4,
 // §6.1–6.2; DNIe eSign over the same channel). Resumes after a reset or tag loss by re-running
 // PACE with the kept password and retrying the interrupted file.
+#include "dnie/card/session.hpp"
+
 #include <algorithm>
 
 #include "dnie/auth/chip_auth.hpp"
 #include "dnie/bytes/log.hpp"
-#include "dnie/card/session.hpp"
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/sod.hpp"
 #include "dnie/sm/secure_messaging.hpp"
 #include "dnie/transport/atr.hpp"
+
 #include "session_internal.hpp"
 
 namespace dnie {
@@ -20,14 +22,17 @@ constexpr const char* kComponent = "session";
 
 // The DNIe's PACEInfo as an EF.CardAccess would carry it: id-PACE-ECDH-GM-AES-CBC-CMAC-128,
 // version 2, brainpoolP256r1 (ID 13). dnie3-facts §3.1; ICAO 9303-11 §9.2.1.
-constexpr std::uint8_t kDnieCardAccess[] = {0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
-                                            0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02, 0x02, 0x01, 0x0D};
+constexpr std::uint8_t kDnieCardAccess[] = {0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07,
+                                            0x02, 0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02, 0x02, 0x01, 0x0D};
 
 // Whether a PACE failure means "the card refused these parameters" (worth reading EF.CardAccess)
 // rather than a wrong password or a lost card.
 bool parameters_refused(const Error& e) {
   switch (e.code) {
-    case ErrorCode::CardError: case ErrorCode::Unsupported: case ErrorCode::NotFound: case ErrorCode::AccessDenied:
+    case ErrorCode::CardError:
+    case ErrorCode::Unsupported:
+    case ErrorCode::NotFound:
+    case ErrorCode::AccessDenied:
     case ErrorCode::ProtocolError:
       return true;
     default:
@@ -67,7 +72,8 @@ struct Session::Impl {
     req.password = pw.clone();
     req.selection = selection;
     std::optional<auth::PaceChannel> channel;
-    if (card_access.empty() && options.pace_parameters_from_atr && !selection.protocol_oid && !selection.parameter_id) {
+    if (card_access.empty() && options.pace_parameters_from_atr && !selection.protocol_oid &&
+        !selection.parameter_id) {
       const auto kind = transport::identify_atr(link.transport->atr()).kind;
       if (kind == transport::CardKind::Dnie3 || kind == transport::CardKind::DnieContactless) {
         req.card_access = Bytes(std::begin(kDnieCardAccess), std::end(kDnieCardAccess));
@@ -96,7 +102,8 @@ struct Session::Impl {
       sm->replace_session(std::move(ch.session));
     } else {
       sm = std::make_unique<sm::SecureMessagingTransport>(base(), std::move(ch.session));
-      if (options.trace) plain_trace = std::make_unique<transport::TracingTransport>(*sm, options.trace, "plain");
+      if (options.trace)
+        plain_trace = std::make_unique<transport::TracingTransport>(*sm, options.trace, "plain");
     }
     log(LogLevel::Info, kComponent, "PACE established: " + ch.result.protocol_oid);
     pace_result = std::move(ch.result);
@@ -105,7 +112,8 @@ struct Session::Impl {
 
   // After a reset or tag loss: reconnect, re-run PACE with the kept password.
   Status reestablish() {
-    if (!password) return Error(ErrorCode::InvalidState, "the secure channel was lost and no password is kept");
+    if (!password)
+      return Error(ErrorCode::InvalidState, "the secure channel was lost and no password is kept");
     if (sm) sm->session().close();
     // A reset ends any SM session the card still holds without costing an APDU (the DNIe
     // middleware sends a plain SELECT instead and takes the 69 87; dnie3-facts §4.2).
@@ -117,7 +125,6 @@ struct Session::Impl {
     log(LogLevel::Info, kComponent, "re-establishing PACE (card reset, tag loss or a new signature)");
     return run_pace(*password);
   }
-
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -141,7 +148,9 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options) {
 
 const SessionOptions& Session::options() const noexcept { return m_impl->options; }
 ReaderKind Session::reader_kind() const noexcept { return m_impl->link.kind; }
-transport::Interface Session::interface_type() const noexcept { return m_impl->link.transport->interface_type(); }
+transport::Interface Session::interface_type() const noexcept {
+  return m_impl->link.transport->interface_type();
+}
 Bytes Session::atr() const { return m_impl->link.transport->atr(); }
 bool Session::secure() const noexcept { return m_impl->sm && m_impl->sm->is_secure(); }
 const auth::PaceResult* Session::pace_result() const noexcept {
@@ -149,7 +158,8 @@ const auth::PaceResult* Session::pace_result() const noexcept {
 }
 transport::Transport& Session::transport() { return m_impl->top(); }
 ApduStats Session::stats() const noexcept {
-  return ApduStats{m_impl->counter->apdus(), m_impl->counter->bytes_sent(), m_impl->counter->bytes_received()};
+  return ApduStats{m_impl->counter->apdus(), m_impl->counter->bytes_sent(),
+                   m_impl->counter->bytes_received()};
 }
 void Session::reset_stats() noexcept { m_impl->counter->reset_counters(); }
 std::unique_ptr<transport::Transaction> Session::exclusive_access() {
@@ -191,13 +201,14 @@ Result<CardInfo> Session::info(bool pin_tries) {
   // EF 0006 / 2F03 hold plain text (no TLV header): READ BINARY until 62 82 or a short chunk.
   auto read_plain = [&t](std::uint16_t fid) -> Result<Bytes> {
     const std::uint8_t f[2] = {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)};
-    DNIE_ASSIGN_OR_RETURN(auto sel, transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x00, 0x0C, ByteView(f, 2))));
+    DNIE_ASSIGN_OR_RETURN(
+        auto sel, transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x00, 0x0C, ByteView(f, 2))));
     if (!sel.ok()) return Error(ErrorCode::CardError, "SELECT refused").with_sw(sel.sw());
     Bytes out;
     const std::size_t chunk = std::min<std::size_t>(t.limits().max_response_data, 0xDF);
     while (out.size() < 4096) {
-      apdu::CommandApdu rb(0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8), static_cast<std::uint8_t>(out.size()), {},
-                           chunk);
+      apdu::CommandApdu rb(0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8),
+                           static_cast<std::uint8_t>(out.size()), {}, chunk);
       DNIE_ASSIGN_OR_RETURN(auto r, transport::transceive(t, rb));
       if (r.sw() != 0x9000 && r.sw() != 0x6282 && r.sw() != 0x6B00)
         return Error(ErrorCode::CardError, "READ BINARY refused").with_sw(r.sw());
@@ -210,7 +221,8 @@ Result<CardInfo> Session::info(bool pin_tries) {
   // Both files are in the MF: select it once (dnie3-facts §2.1, §2.2).
   auto mf = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
   auto read_text = [&](std::uint16_t fid, std::string& into) {
-    auto r = mf && mf->ok() ? read_plain(fid) : Result<Bytes>(Error(ErrorCode::CardError, "SELECT MF refused"));
+    auto r =
+        mf && mf->ok() ? read_plain(fid) : Result<Bytes>(Error(ErrorCode::CardError, "SELECT MF refused"));
     if (r) {
       into.assign(r->begin(), r->end());
     } else {
@@ -226,7 +238,8 @@ Result<CardInfo> Session::info(bool pin_tries) {
     if (*ci.dnie_confirmed && ci.atr_info.kind == transport::CardKind::DnieContactless) {
       ci.atr_info.description = "DNIe 3.0/4.0 (contactless)";
     } else if (!*ci.dnie_confirmed) {
-      ci.atr_info.description = "not a DNIe (EF 2F03 names something else: a TIE residence permit or another card)";
+      ci.atr_info.description =
+          "not a DNIe (EF 2F03 names something else: a TIE residence permit or another card)";
       ci.notes.push_back("EF 2F03 does not start with \"DNIe\": the DNIe eSign functions may not apply");
     }
   }
@@ -235,8 +248,10 @@ Result<CardInfo> Session::info(bool pin_tries) {
     auto e = esign();
     if (e) {
       ci.generation = (*e)->chip().generation;
-      if (auto n = (*e)->tries_left()) ci.pin_tries_left = *n;
-      else ci.notes.push_back("PIN tries: " + n.error().to_string());
+      if (auto n = (*e)->tries_left())
+        ci.pin_tries_left = *n;
+      else
+        ci.notes.push_back("PIN tries: " + n.error().to_string());
     } else {
       ci.notes.push_back("PIN tries: " + e.error().to_string());
     }
@@ -244,7 +259,8 @@ Result<CardInfo> Session::info(bool pin_tries) {
   return ci;
 }
 
-Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs, const icao::FileProgressFn& progress) {
+Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs,
+                                                const icao::FileProgressFn& progress) {
   // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
   transport::Transaction tx(*m_impl->link.transport);
   icao::LdsReaderOptions lo;
@@ -276,7 +292,7 @@ icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao
     report.fail(id, what, "DG14 does not parse: " + infos.error().message);
   } else {
     auto r = auth::run_chip_authentication(*m_impl->sm, *infos);
-      m_impl->esign.reset();
+    m_impl->esign.reset();
     icao::record_result(report, id, what, r ? Status() : Status(r.error()));
   }
   return report;

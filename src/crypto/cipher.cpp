@@ -3,14 +3,15 @@
 // AES (FIPS 197) ECB/CBC, DES and 3DES (SP 800-67) ECB/CBC, AES-CMAC (SP 800-38B),
 // ISO/IEC 9797-1 padding method 2 and MAC algorithm 3. All mbedTLS contexts are freed (and
 // so zeroized) on every path; intermediate MAC state is wiped.
+#include "dnie/crypto/cipher.hpp"
+
+#include <array>
+
 #include <mbedtls/aes.h>
 #include <mbedtls/cipher.h>
 #include <mbedtls/cmac.h>
 #include <mbedtls/des.h>
 
-#include <array>
-
-#include "dnie/crypto/cipher.hpp"
 #include "internal.hpp"
 
 namespace dnie::crypto {
@@ -53,8 +54,8 @@ Result<Bytes> aes_ecb(ByteView key, ByteView data, bool enc) {
   if (rc) return backend_error("AES key setup", rc);
   Bytes out(data.size());
   for (std::size_t i = 0; i < data.size(); i += 16) {
-    rc = mbedtls_aes_crypt_ecb(&aes.ctx, enc ? MBEDTLS_AES_ENCRYPT : MBEDTLS_AES_DECRYPT,
-                               data.data() + i, out.data() + i);
+    rc = mbedtls_aes_crypt_ecb(&aes.ctx, enc ? MBEDTLS_AES_ENCRYPT : MBEDTLS_AES_DECRYPT, data.data() + i,
+                               out.data() + i);
     if (rc) return backend_error("AES-ECB", rc);
   }
   return out;
@@ -83,9 +84,11 @@ Result<Bytes> des3_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
   Des3 des;
   int rc;
   if (key.size() == 16)
-    rc = enc ? mbedtls_des3_set2key_enc(&des.ctx, key.data()) : mbedtls_des3_set2key_dec(&des.ctx, key.data());
+    rc =
+        enc ? mbedtls_des3_set2key_enc(&des.ctx, key.data()) : mbedtls_des3_set2key_dec(&des.ctx, key.data());
   else
-    rc = enc ? mbedtls_des3_set3key_enc(&des.ctx, key.data()) : mbedtls_des3_set3key_dec(&des.ctx, key.data());
+    rc =
+        enc ? mbedtls_des3_set3key_enc(&des.ctx, key.data()) : mbedtls_des3_set3key_dec(&des.ctx, key.data());
   if (rc) return backend_error("3DES key setup", rc);
   std::array<std::uint8_t, 8> ivb{};
   std::copy(iv.begin(), iv.end(), ivb.begin());
@@ -100,10 +103,18 @@ Result<Bytes> des3_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
 
 Result<Bytes> aes_ecb_encrypt(ByteView key, ByteView data) { return aes_ecb(key, data, true); }
 Result<Bytes> aes_ecb_decrypt(ByteView key, ByteView data) { return aes_ecb(key, data, false); }
-Result<Bytes> aes_cbc_encrypt(ByteView key, ByteView iv, ByteView data) { return aes_cbc(key, iv, data, true); }
-Result<Bytes> aes_cbc_decrypt(ByteView key, ByteView iv, ByteView data) { return aes_cbc(key, iv, data, false); }
-Result<Bytes> des3_cbc_encrypt(ByteView key, ByteView iv, ByteView data) { return des3_cbc(key, iv, data, true); }
-Result<Bytes> des3_cbc_decrypt(ByteView key, ByteView iv, ByteView data) { return des3_cbc(key, iv, data, false); }
+Result<Bytes> aes_cbc_encrypt(ByteView key, ByteView iv, ByteView data) {
+  return aes_cbc(key, iv, data, true);
+}
+Result<Bytes> aes_cbc_decrypt(ByteView key, ByteView iv, ByteView data) {
+  return aes_cbc(key, iv, data, false);
+}
+Result<Bytes> des3_cbc_encrypt(ByteView key, ByteView iv, ByteView data) {
+  return des3_cbc(key, iv, data, true);
+}
+Result<Bytes> des3_cbc_decrypt(ByteView key, ByteView iv, ByteView data) {
+  return des3_cbc(key, iv, data, false);
+}
 
 Result<Bytes> des_ecb_encrypt(ByteView key8, ByteView data) {
   if (key8.size() != 8) return invalid("DES key must be 8 bytes");
@@ -123,10 +134,17 @@ Result<Bytes> des_ecb_encrypt(ByteView key8, ByteView data) {
 Result<Bytes> aes_cmac(ByteView key, ByteView data) {
   mbedtls_cipher_type_t type;
   switch (key.size()) {
-    case 16: type = MBEDTLS_CIPHER_AES_128_ECB; break;
-    case 24: type = MBEDTLS_CIPHER_AES_192_ECB; break;
-    case 32: type = MBEDTLS_CIPHER_AES_256_ECB; break;
-    default: return invalid("AES-CMAC key must be 16, 24 or 32 bytes");
+    case 16:
+      type = MBEDTLS_CIPHER_AES_128_ECB;
+      break;
+    case 24:
+      type = MBEDTLS_CIPHER_AES_192_ECB;
+      break;
+    case 32:
+      type = MBEDTLS_CIPHER_AES_256_ECB;
+      break;
+    default:
+      return invalid("AES-CMAC key must be 16, 24 or 32 bytes");
   }
   const mbedtls_cipher_info_t* info = mbedtls_cipher_info_from_type(type);
   if (info == nullptr) return detail::unsupported("AES cipher not available in mbedTLS");

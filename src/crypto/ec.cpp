@@ -6,10 +6,12 @@
 // caches comb tables in the group, and sharing one would not be thread-safe.
 #include <map>
 #include <memory>
+
 #include <mbedtls/ecdsa.h>
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
+
 #include "internal.hpp"
 
 namespace dnie::crypto {
@@ -79,9 +81,15 @@ Status ecp_status(const char* what, int rc) {
 int sqrt_mod(mbedtls_mpi* r, const mbedtls_mpi* a, const mbedtls_mpi* p, bool& is_square) {
   Mpi e, t, q, z, c, b, m2, one;
   int rc = 0;
-#define DNIE_CHK(x) do { if ((rc = (x)) != 0) return rc; } while (0)
+#define DNIE_CHK(x)                 \
+  do {                              \
+    if ((rc = (x)) != 0) return rc; \
+  } while (0)
   is_square = false;
-  if (mbedtls_mpi_cmp_int(a, 0) == 0) { is_square = true; return mbedtls_mpi_lset(r, 0); }
+  if (mbedtls_mpi_cmp_int(a, 0) == 0) {
+    is_square = true;
+    return mbedtls_mpi_lset(r, 0);
+  }
   DNIE_CHK(mbedtls_mpi_lset(one.get(), 1));
   // Euler's criterion: a^((p-1)/2) == 1.
   DNIE_CHK(mbedtls_mpi_sub_int(e.get(), p, 1));
@@ -383,11 +391,13 @@ EcGroup EcGroup::with_arithmetic(EcArithmetic a) const {
   return EcGroup(std::move(impl));
 }
 
-const char* EcGroup::backend_name() const noexcept { return openssl_curve(*m_impl) >= 0 ? "openssl" : "mbedtls"; }
+const char* EcGroup::backend_name() const noexcept {
+  return openssl_curve(*m_impl) >= 0 ? "openssl" : "mbedtls";
+}
 
 Result<Bytes> EcGroup::mul(ByteView scalar, ByteView point) const {
   WorkGroup wg;
-  DNIE_ASSIGN_OR_RETURN(mbedtls_ecp_group* g, acquire_group(*m_impl, wg));
+  DNIE_ASSIGN_OR_RETURN(mbedtls_ecp_group * g, acquire_group(*m_impl, wg));
   Point p, r;
   Mpi m;
   DNIE_TRY(read_point(g, p.get(), point, field_size()));
@@ -443,7 +453,7 @@ Result<EcGroup> EcGroup::with_generator(ByteView encoded_point) const {
 // SEC 1 §3.2.1 key pair generation by rejection sampling (uniform in [1, n-1]).
 Result<EcKeyPair> EcGroup::generate(Rng& rng) const {
   WorkGroup wg;
-  DNIE_ASSIGN_OR_RETURN(mbedtls_ecp_group* g, acquire_group(*m_impl, wg));
+  DNIE_ASSIGN_OR_RETURN(mbedtls_ecp_group * g, acquire_group(*m_impl, wg));
   const std::size_t nbits = g->nbits;
   for (int attempt = 0; attempt < 1000; ++attempt) {
     DNIE_ASSIGN_OR_RETURN(SecureBuffer d, rng.secret(order_size()));

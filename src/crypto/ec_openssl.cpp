@@ -4,13 +4,12 @@
 // ladder with randomised projective coordinates (constant time in the scalar). On brainpoolP256r1
 // it is about seven times faster than mbedTLS 2.28 (docs/performance.md). Inputs arrive already
 // validated by ec.cpp; this file only multiplies.
+#include <map>
+#include <memory>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>
-
-#include <map>
-#include <memory>
 
 #include "crypto/internal.hpp"
 
@@ -20,18 +19,30 @@ namespace {
 
 int nid_for(int param_id) {
   switch (param_id) {
-    case 8: return NID_X9_62_prime192v1;
-    case 9: return NID_brainpoolP192r1;
-    case 10: return NID_secp224r1;
-    case 11: return NID_brainpoolP224r1;
-    case 12: return NID_X9_62_prime256v1;
-    case 13: return NID_brainpoolP256r1;
-    case 14: return NID_brainpoolP320r1;
-    case 15: return NID_secp384r1;
-    case 16: return NID_brainpoolP384r1;
-    case 17: return NID_brainpoolP512r1;
-    case 18: return NID_secp521r1;
-    default: return NID_undef;
+    case 8:
+      return NID_X9_62_prime192v1;
+    case 9:
+      return NID_brainpoolP192r1;
+    case 10:
+      return NID_secp224r1;
+    case 11:
+      return NID_brainpoolP224r1;
+    case 12:
+      return NID_X9_62_prime256v1;
+    case 13:
+      return NID_brainpoolP256r1;
+    case 14:
+      return NID_brainpoolP320r1;
+    case 15:
+      return NID_secp384r1;
+    case 16:
+      return NID_brainpoolP384r1;
+    case 17:
+      return NID_brainpoolP512r1;
+    case 18:
+      return NID_secp521r1;
+    default:
+      return NID_undef;
   }
 }
 
@@ -81,7 +92,8 @@ Result<Bytes> openssl_mul(int param_id, ByteView scalar, ByteView point) {
     ~ErrMark() { ERR_pop_to_mark(); }
   } mark;
   const EC_GROUP* g = group_for(param_id);
-  if (g == nullptr) return Error(ErrorCode::Unsupported, "OpenSSL has no curve for parameter ID " + std::to_string(param_id));
+  if (g == nullptr)
+    return Error(ErrorCode::Unsupported, "OpenSSL has no curve for parameter ID " + std::to_string(param_id));
   std::unique_ptr<BN_CTX, CtxFree> ctx(BN_CTX_secure_new());
   std::unique_ptr<EC_POINT, PointFree> p(EC_POINT_new(g)), r(EC_POINT_new(g));
   std::unique_ptr<BIGNUM, BnFree> k(BN_secure_new());
@@ -95,9 +107,11 @@ Result<Bytes> openssl_mul(int param_id, ByteView scalar, ByteView point) {
     return Error(ErrorCode::CryptoError, "OpenSSL: EC_POINT_mul failed");
   if (EC_POINT_is_at_infinity(g, r.get()) == 1)
     return Error(ErrorCode::InvalidArgument, "EC operation resulted in the point at infinity");
-  const std::size_t len = EC_POINT_point2oct(g, r.get(), POINT_CONVERSION_UNCOMPRESSED, nullptr, 0, ctx.get());
+  const std::size_t len =
+      EC_POINT_point2oct(g, r.get(), POINT_CONVERSION_UNCOMPRESSED, nullptr, 0, ctx.get());
   Bytes out(len);
-  if (len == 0 || EC_POINT_point2oct(g, r.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), ctx.get()) != len)
+  if (len == 0 ||
+      EC_POINT_point2oct(g, r.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), ctx.get()) != len)
     return Error(ErrorCode::CryptoError, "OpenSSL: EC_POINT_point2oct failed");
   return out;
 }

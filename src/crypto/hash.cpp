@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: src/crypto/hash.cpp
 // SHA-1 and SHA-2 (FIPS 180-4) through mbedtls_md, plus the shared error and mpi helpers.
-#include <mbedtls/md.h>
-
 #include <cstdio>
+
+#include <mbedtls/md.h>
 
 #include "internal.hpp"
 
@@ -14,17 +14,21 @@ namespace detail {
 Error backend_error(std::string_view what, int rc) {
   char code[16];
   std::snprintf(code, sizeof code, "-0x%04X", static_cast<unsigned>(rc < 0 ? -rc : rc));
-  return Error(ErrorCode::CryptoError, std::string(what) + " failed (mbedTLS " + code + ")")
-      .with_native(rc);
+  return Error(ErrorCode::CryptoError, std::string(what) + " failed (mbedTLS " + code + ")").with_native(rc);
 }
 
 mbedtls_md_type_t md_type(HashAlg alg) noexcept {
   switch (alg) {
-    case HashAlg::Sha1: return MBEDTLS_MD_SHA1;
-    case HashAlg::Sha224: return MBEDTLS_MD_SHA224;
-    case HashAlg::Sha256: return MBEDTLS_MD_SHA256;
-    case HashAlg::Sha384: return MBEDTLS_MD_SHA384;
-    case HashAlg::Sha512: return MBEDTLS_MD_SHA512;
+    case HashAlg::Sha1:
+      return MBEDTLS_MD_SHA1;
+    case HashAlg::Sha224:
+      return MBEDTLS_MD_SHA224;
+    case HashAlg::Sha256:
+      return MBEDTLS_MD_SHA256;
+    case HashAlg::Sha384:
+      return MBEDTLS_MD_SHA384;
+    case HashAlg::Sha512:
+      return MBEDTLS_MD_SHA512;
   }
   return MBEDTLS_MD_NONE;
 }
@@ -48,22 +52,32 @@ Result<Bytes> mpi_write(const mbedtls_mpi* x, std::size_t width) {
 
 std::size_t hash_size(HashAlg alg) noexcept {
   switch (alg) {
-    case HashAlg::Sha1: return 20;
-    case HashAlg::Sha224: return 28;
-    case HashAlg::Sha256: return 32;
-    case HashAlg::Sha384: return 48;
-    case HashAlg::Sha512: return 64;
+    case HashAlg::Sha1:
+      return 20;
+    case HashAlg::Sha224:
+      return 28;
+    case HashAlg::Sha256:
+      return 32;
+    case HashAlg::Sha384:
+      return 48;
+    case HashAlg::Sha512:
+      return 64;
   }
   return 0;
 }
 
 std::string_view hash_name(HashAlg alg) noexcept {
   switch (alg) {
-    case HashAlg::Sha1: return "SHA-1";
-    case HashAlg::Sha224: return "SHA-224";
-    case HashAlg::Sha256: return "SHA-256";
-    case HashAlg::Sha384: return "SHA-384";
-    case HashAlg::Sha512: return "SHA-512";
+    case HashAlg::Sha1:
+      return "SHA-1";
+    case HashAlg::Sha224:
+      return "SHA-224";
+    case HashAlg::Sha256:
+      return "SHA-256";
+    case HashAlg::Sha384:
+      return "SHA-384";
+    case HashAlg::Sha512:
+      return "SHA-512";
   }
   return "?";
 }
@@ -71,11 +85,16 @@ std::string_view hash_name(HashAlg alg) noexcept {
 // OIDs: id-sha1 (RFC 3279 §2.2.1), id-sha224/256/384/512 (RFC 5754 §2, NIST CSOR).
 std::string_view hash_oid(HashAlg alg) noexcept {
   switch (alg) {
-    case HashAlg::Sha1: return "1.3.14.3.2.26";
-    case HashAlg::Sha224: return "2.16.840.1.101.3.4.2.4";
-    case HashAlg::Sha256: return "2.16.840.1.101.3.4.2.1";
-    case HashAlg::Sha384: return "2.16.840.1.101.3.4.2.2";
-    case HashAlg::Sha512: return "2.16.840.1.101.3.4.2.3";
+    case HashAlg::Sha1:
+      return "1.3.14.3.2.26";
+    case HashAlg::Sha224:
+      return "2.16.840.1.101.3.4.2.4";
+    case HashAlg::Sha256:
+      return "2.16.840.1.101.3.4.2.1";
+    case HashAlg::Sha384:
+      return "2.16.840.1.101.3.4.2.2";
+    case HashAlg::Sha512:
+      return "2.16.840.1.101.3.4.2.3";
   }
   return "";
 }
@@ -103,8 +122,8 @@ struct Hasher::Impl {
 
 Hasher::Hasher(HashAlg alg) : m_alg(alg), m_impl(std::make_unique<Impl>()) {
   const mbedtls_md_info_t* info = mbedtls_md_info_from_type(detail::md_type(alg));
-  m_impl->ok = info != nullptr && mbedtls_md_setup(&m_impl->ctx, info, 0) == 0 &&
-               mbedtls_md_starts(&m_impl->ctx) == 0;
+  m_impl->ok =
+      info != nullptr && mbedtls_md_setup(&m_impl->ctx, info, 0) == 0 && mbedtls_md_starts(&m_impl->ctx) == 0;
 }
 Hasher::~Hasher() = default;
 Hasher::Hasher(Hasher&&) noexcept = default;

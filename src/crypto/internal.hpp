@@ -5,14 +5,14 @@
 // Never included outside src/crypto (only this directory may include mbedTLS headers).
 #pragma once
 
+#include <mutex>
+#include <string>
+
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
-
-#include <mutex>
-#include <string>
 
 #include "dnie/bytes/secure.hpp"
 #include "dnie/crypto/bigint.hpp"

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dnie/crypto/x509.hpp"
+
 #include "internal.hpp"
 
 namespace dnie::crypto {
@@ -51,7 +52,10 @@ Result<Bytes> base64_decode(std::string_view text) {
   int nbits = 0, pad = 0;
   for (char c : text) {
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') { ++pad; continue; }
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
     int v = b64_value(c);
     if (v < 0) return detail::malformed("base64: invalid character");
     if (pad) return detail::malformed("base64: data after padding");

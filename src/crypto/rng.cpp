@@ -3,13 +3,14 @@
 // system_rng(): CTR_DRBG (NIST SP 800-90A §10.2) seeded from mbedtls_entropy (OS source),
 // lazily instantiated, one mutex around every call. DeterministicRng: block i is
 // SHA-256(seed ‖ i as 64-bit big endian), i = 0, 1, ... — fixed here, independent of mbedTLS.
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
+#include "dnie/crypto/rng.hpp"
 
 #include <algorithm>
 #include <mutex>
 
-#include "dnie/crypto/rng.hpp"
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+
 #include "internal.hpp"
 
 namespace dnie::crypto {

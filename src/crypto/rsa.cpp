@@ -4,13 +4,15 @@
 // and EMSA-PSS verification (so PSS accepts any salt length and PKCS#1 v1.5 accepts DigestInfo
 // with or without NULL parameters), signing and key generation through mbedTLS, and PKCS#1 DER
 // import/export with the SDK's ASN.1 helpers.
-#include <mbedtls/rsa.h>
+#include "dnie/crypto/rsa.hpp"
 
 #include <algorithm>
 
+#include <mbedtls/rsa.h>
+
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/rsa.hpp"
+
 #include "internal.hpp"
 
 namespace dnie::crypto {
@@ -59,7 +61,8 @@ Status import_public(mbedtls_rsa_context* ctx, ByteView n, ByteView e) {
   ByteView ns = strip(n), es = strip(e);
   if (ns.empty() || es.empty()) return invalid("RSA: empty modulus or exponent");
   if (ns.size() > MBEDTLS_MPI_MAX_SIZE) return detail::unsupported("RSA modulus too large");
-  int rc = mbedtls_rsa_import_raw(ctx, ns.data(), ns.size(), nullptr, 0, nullptr, 0, nullptr, 0, es.data(), es.size());
+  int rc = mbedtls_rsa_import_raw(ctx, ns.data(), ns.size(), nullptr, 0, nullptr, 0, nullptr, 0, es.data(),
+                                  es.size());
   if (rc == 0) rc = mbedtls_rsa_complete(ctx);
   if (rc == 0) rc = mbedtls_rsa_check_pubkey(ctx);
   if (rc) return invalid("RSA public key rejected (mbedTLS " + std::to_string(rc) + ")");
@@ -164,7 +167,8 @@ Result<Bytes> RsaPublicKey::public_op(ByteView input) const {
   Bytes out(size());
   auto* ctx = const_cast<mbedtls_rsa_context*>(&m_impl->ctx);
   int rc = mbedtls_rsa_public(ctx, in.data(), out.data());
-  if (rc == MBEDTLS_ERR_RSA_PUBLIC_FAILED + MBEDTLS_ERR_MPI_BAD_INPUT_DATA || rc == MBEDTLS_ERR_RSA_BAD_INPUT_DATA)
+  if (rc == MBEDTLS_ERR_RSA_PUBLIC_FAILED + MBEDTLS_ERR_MPI_BAD_INPUT_DATA ||
+      rc == MBEDTLS_ERR_RSA_BAD_INPUT_DATA)
     return invalid("RSA input out of range");
   if (rc) return backend_error("mbedtls_rsa_public", rc);
   return out;
@@ -193,11 +197,12 @@ Status RsaPublicKey::verify_pkcs1_v15(HashAlg alg, ByteView digest, ByteView sig
 }
 
 // RFC 8017 §8.1.2 RSASSA-PSS-VERIFY with §9.1.2 EMSA-PSS-VERIFY.
-Status RsaPublicKey::verify_pss(HashAlg alg, ByteView digest, ByteView signature, int salt_len, HashAlg mgf1_alg,
-                                bool mgf1_same_as_alg) const {
+Status RsaPublicKey::verify_pss(HashAlg alg, ByteView digest, ByteView signature, int salt_len,
+                                HashAlg mgf1_alg, bool mgf1_same_as_alg) const {
   const std::size_t k = size(), h_len = hash_size(alg);
   if (digest.size() != h_len) return invalid("digest length does not match the hash algorithm");
-  if (signature.size() > k || signature.empty()) return verify_failed("RSA-PSS signature has the wrong length");
+  if (signature.size() > k || signature.empty())
+    return verify_failed("RSA-PSS signature has the wrong length");
   auto m = public_op(signature);
   if (!m) return verify_failed("RSA-PSS signature out of range");
   const std::size_t em_bits = bits() - 1, em_len = (em_bits + 7) / 8;
@@ -265,14 +270,15 @@ Result<RsaPrivateKey> RsaPrivateKey::generate(unsigned bits, Rng& rng, std::uint
   return RsaPrivateKey(std::move(impl));
 }
 
-Result<RsaPrivateKey> RsaPrivateKey::from_components(ByteView n, ByteView e, ByteView d, ByteView p, ByteView q) {
+Result<RsaPrivateKey> RsaPrivateKey::from_components(ByteView n, ByteView e, ByteView d, ByteView p,
+                                                     ByteView q) {
   ByteView ns = strip(n), es = strip(e), ds = strip(d), ps = strip(p), qs = strip(q);
   if (ns.empty() || es.empty() || ds.empty()) return invalid("RSA private key: n, e and d are required");
   if (ns.size() > MBEDTLS_MPI_MAX_SIZE) return detail::unsupported("RSA modulus too large");
   auto impl = std::make_unique<Impl>();
-  int rc = mbedtls_rsa_import_raw(&impl->ctx, ns.data(), ns.size(), ps.empty() ? nullptr : ps.data(), ps.size(),
-                                  qs.empty() ? nullptr : qs.data(), qs.size(), ds.data(), ds.size(), es.data(),
-                                  es.size());
+  int rc = mbedtls_rsa_import_raw(&impl->ctx, ns.data(), ns.size(), ps.empty() ? nullptr : ps.data(),
+                                  ps.size(), qs.empty() ? nullptr : qs.data(), qs.size(), ds.data(),
+                                  ds.size(), es.data(), es.size());
   // mbedtls_rsa_complete derives p and q from (n, e, d) when absent (RFC 8017 does not need them).
   if (rc == 0) rc = mbedtls_rsa_complete(&impl->ctx);
   if (rc == 0) rc = mbedtls_rsa_check_privkey(&impl->ctx);
@@ -291,9 +297,15 @@ Result<RsaPrivateKey> RsaPrivateKey::from_der(ByteView der) {
   Bytes f[5];
   for (auto& x : f) {
     auto t = rd.expect(asn1::kInteger);
-    if (!t) { for (auto& y : f) secure_wipe(y); return std::move(t).error(); }
+    if (!t) {
+      for (auto& y : f) secure_wipe(y);
+      return std::move(t).error();
+    }
     auto val = asn1::integer_unsigned(t->value);
-    if (!val) { for (auto& y : f) secure_wipe(y); return std::move(val).error(); }
+    if (!val) {
+      for (auto& y : f) secure_wipe(y);
+      return std::move(val).error();
+    }
     x = std::move(*val);
   }
   auto key = from_components(f[0], f[1], f[2], f[3], f[4]);
@@ -320,7 +332,8 @@ Result<Bytes> RsaPrivateKey::private_op(ByteView input) const {
     rc = mbedtls_rsa_private(&m_impl->ctx, rng_callback, &system_rng(), in.data(), out.data());
   }
   secure_wipe(in);
-  if (rc == MBEDTLS_ERR_RSA_PRIVATE_FAILED + MBEDTLS_ERR_MPI_BAD_INPUT_DATA || rc == MBEDTLS_ERR_RSA_BAD_INPUT_DATA)
+  if (rc == MBEDTLS_ERR_RSA_PRIVATE_FAILED + MBEDTLS_ERR_MPI_BAD_INPUT_DATA ||
+      rc == MBEDTLS_ERR_RSA_BAD_INPUT_DATA)
     return invalid("RSA input out of range");
   if (rc) return backend_error("mbedtls_rsa_private", rc);
   return out;

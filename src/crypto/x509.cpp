@@ -7,6 +7,7 @@
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
+
 #include "internal.hpp"
 
 namespace dnie::crypto {
@@ -43,14 +44,17 @@ Result<AlgorithmIdentifier> parse_algid(const tlv::Tlv& t) {
 
 std::optional<HashAlg> hash_of_sig(std::string_view oid) {
   // RFC 8017 §A.2.4 / RFC 4055 §5, RFC 5758 §3.2, BSI TR-03111 §5.2.1 (ecdsa-plain-*).
-  struct M { const char* oid; HashAlg alg; };
+  struct M {
+    const char* oid;
+    HashAlg alg;
+  };
   static const M kMap[] = {
-      {"1.2.840.113549.1.1.5", HashAlg::Sha1},     {"1.2.840.113549.1.1.14", HashAlg::Sha224},
-      {"1.2.840.113549.1.1.11", HashAlg::Sha256},  {"1.2.840.113549.1.1.12", HashAlg::Sha384},
-      {"1.2.840.113549.1.1.13", HashAlg::Sha512},  {"1.2.840.10045.4.1", HashAlg::Sha1},
-      {"1.2.840.10045.4.3.1", HashAlg::Sha224},    {"1.2.840.10045.4.3.2", HashAlg::Sha256},
-      {"1.2.840.10045.4.3.3", HashAlg::Sha384},    {"1.2.840.10045.4.3.4", HashAlg::Sha512},
-      {"0.4.0.127.0.7.1.1.4.1.1", HashAlg::Sha1},  {"0.4.0.127.0.7.1.1.4.1.2", HashAlg::Sha224},
+      {"1.2.840.113549.1.1.5", HashAlg::Sha1},      {"1.2.840.113549.1.1.14", HashAlg::Sha224},
+      {"1.2.840.113549.1.1.11", HashAlg::Sha256},   {"1.2.840.113549.1.1.12", HashAlg::Sha384},
+      {"1.2.840.113549.1.1.13", HashAlg::Sha512},   {"1.2.840.10045.4.1", HashAlg::Sha1},
+      {"1.2.840.10045.4.3.1", HashAlg::Sha224},     {"1.2.840.10045.4.3.2", HashAlg::Sha256},
+      {"1.2.840.10045.4.3.3", HashAlg::Sha384},     {"1.2.840.10045.4.3.4", HashAlg::Sha512},
+      {"0.4.0.127.0.7.1.1.4.1.1", HashAlg::Sha1},   {"0.4.0.127.0.7.1.1.4.1.2", HashAlg::Sha224},
       {"0.4.0.127.0.7.1.1.4.1.3", HashAlg::Sha256}, {"0.4.0.127.0.7.1.1.4.1.4", HashAlg::Sha384},
       {"0.4.0.127.0.7.1.1.4.1.5", HashAlg::Sha512},
   };
@@ -68,7 +72,11 @@ Result<HashAlg> hash_of_algid(ByteView der) {
   return hash_from_oid(a.oid);
 }
 
-struct PssParams { HashAlg hash = HashAlg::Sha1; HashAlg mgf1 = HashAlg::Sha1; int salt = 20; };
+struct PssParams {
+  HashAlg hash = HashAlg::Sha1;
+  HashAlg mgf1 = HashAlg::Sha1;
+  int salt = 20;
+};
 
 // RFC 4055 §3.1 RSASSA-PSS-params (all fields DEFAULT: SHA-1, MGF1-SHA-1, 20, 1).
 Result<PssParams> parse_pss_params(ByteView der) {
@@ -81,7 +89,10 @@ Result<PssParams> parse_pss_params(ByteView der) {
   while (!rd.empty()) {
     DNIE_ASSIGN_OR_RETURN(tlv::Tlv f, rd.next());
     switch (f.tag) {
-      case 0xA0: { DNIE_ASSIGN_OR_RETURN(p.hash, hash_of_algid(f.value)); break; }
+      case 0xA0: {
+        DNIE_ASSIGN_OR_RETURN(p.hash, hash_of_algid(f.value));
+        break;
+      }
       case 0xA1: {
         DNIE_ASSIGN_OR_RETURN(tlv::Tlv mt, tlv::parse_single(f.value));
         DNIE_ASSIGN_OR_RETURN(AlgorithmIdentifier mgf, parse_algid(mt));
@@ -104,7 +115,8 @@ Result<PssParams> parse_pss_params(ByteView der) {
         if (tf != 1) return unsupported("RSASSA-PSS: trailerField must be 1");
         break;
       }
-      default: return malformed("RSASSA-PSS-params: unexpected field");
+      default:
+        return malformed("RSASSA-PSS-params: unexpected field");
     }
   }
   return p;
@@ -143,7 +155,8 @@ Result<EcGroup> parse_ec_params(const tlv::Tlv& t) {
   cp.gx.assign(g->begin() + 1, g->begin() + 1 + static_cast<std::ptrdiff_t>(fs));
   cp.gy.assign(g->begin() + 1 + static_cast<std::ptrdiff_t>(fs), g->end());
   auto grp = EcGroup::from_params(cp);
-  if (!grp && grp.error().code == ErrorCode::InvalidArgument) return malformed("ECParameters: " + grp.error().message);
+  if (!grp && grp.error().code == ErrorCode::InvalidArgument)
+    return malformed("ECParameters: " + grp.error().message);
   return grp;
 }
 
@@ -153,12 +166,21 @@ Result<std::string> attribute_text(const tlv::Tlv& v) {
     std::string out;
     for (std::size_t i = 0; i < v.value.size(); i += 4) {
       auto cp = static_cast<std::uint32_t>(be_value(v.value.subview(i, 4)));
-      if (cp < 0x80) out += static_cast<char>(cp);
-      else if (cp < 0x800) { out += static_cast<char>(0xC0 | cp >> 6); out += static_cast<char>(0x80 | (cp & 0x3F)); }
-      else if (cp < 0x10000) { out += static_cast<char>(0xE0 | cp >> 12); out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-                               out += static_cast<char>(0x80 | (cp & 0x3F)); }
-      else { out += static_cast<char>(0xF0 | (cp >> 18 & 0x07)); out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
-             out += static_cast<char>(0x80 | (cp >> 6 & 0x3F)); out += static_cast<char>(0x80 | (cp & 0x3F)); }
+      if (cp < 0x80)
+        out += static_cast<char>(cp);
+      else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | cp >> 6);
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | cp >> 12);
+        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else {
+        out += static_cast<char>(0xF0 | (cp >> 18 & 0x07));
+        out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      }
     }
     return out;
   }
@@ -167,10 +189,22 @@ Result<std::string> attribute_text(const tlv::Tlv& v) {
   return "#" + to_hex(v.raw);  // RFC 4514 §2.4 hex form for non-string values
 }
 
-const struct { const char* name; const char* oid; } kShortNames[] = {
-    {"CN", "2.5.4.3"}, {"SN", "2.5.4.4"}, {"serialNumber", "2.5.4.5"}, {"C", "2.5.4.6"}, {"L", "2.5.4.7"},
-    {"ST", "2.5.4.8"}, {"O", "2.5.4.10"}, {"OU", "2.5.4.11"}, {"T", "2.5.4.12"}, {"GN", "2.5.4.42"},
-    {"emailAddress", "1.2.840.113549.1.9.1"}, {"DC", "0.9.2342.19200300.100.1.25"},
+const struct {
+  const char* name;
+  const char* oid;
+} kShortNames[] = {
+    {"CN", "2.5.4.3"},
+    {"SN", "2.5.4.4"},
+    {"serialNumber", "2.5.4.5"},
+    {"C", "2.5.4.6"},
+    {"L", "2.5.4.7"},
+    {"ST", "2.5.4.8"},
+    {"O", "2.5.4.10"},
+    {"OU", "2.5.4.11"},
+    {"T", "2.5.4.12"},
+    {"GN", "2.5.4.42"},
+    {"emailAddress", "1.2.840.113549.1.9.1"},
+    {"DC", "0.9.2342.19200300.100.1.25"},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "dnie/bytes/log.hpp"
 #include "dnie/bytes/tlv.hpp"
+
 #include "esign/card_internal.hpp"
 
 namespace dnie::esign {
@@ -84,11 +85,13 @@ Result<Bytes> EsignCard::Impl::read_selected(std::optional<std::size_t> size, bo
   // 0 = as much as the channel carries in one answer (223 under PACE AES SM, 231 under CWA
   // 3DES SM with 256-byte frames); an explicit size is capped by the same limit.
   const std::size_t limit = std::max<std::size_t>(current().limits().max_response_data, 16);
-  const std::size_t chunk = options.read_chunk == 0 ? limit : std::clamp<std::size_t>(options.read_chunk, 16, limit);
+  const std::size_t chunk =
+      options.read_chunk == 0 ? limit : std::clamp<std::size_t>(options.read_chunk, 16, limit);
   while (out.size() < (size ? *size : max_size)) {
     if (out.size() > 0x7FFF) return make_error(ErrorCode::Unsupported, "file offset beyond 32767");
     const std::size_t want = std::min(chunk, (size ? *size : max_size) - out.size());
-    apdu::CommandApdu rb(0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8), static_cast<std::uint8_t>(out.size()));
+    apdu::CommandApdu rb(0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8),
+                         static_cast<std::uint8_t>(out.size()));
     rb.set_le(want);
     DNIE_ASSIGN_OR_RETURN(auto r, exchange(rb));
     if (r.sw() == apdu::sw::kWrongP1P2 && !out.empty()) break;
@@ -160,7 +163,8 @@ Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
   // The only legal orders: base → PIN, PIN → user (dnie3-facts §4.2; OpenSC PR 3614).
   const bool legal = (ch == auth::CwaChannel::Pin && state == ChannelState::Base) ||
                      (ch == auth::CwaChannel::User && state == ChannelState::Pin);
-  if (!legal || ks == nullptr || !icc_key) return make_error(ErrorCode::InternalError, "CWA channel order violated");
+  if (!legal || ks == nullptr || !icc_key)
+    return make_error(ErrorCode::InternalError, "CWA channel order violated");
   auth::CwaOptions o;
   o.rng = options.rng;
   if (options.cwa_test) {
@@ -173,8 +177,10 @@ Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
   Status st;
   if (state == ChannelState::Base && !sm_link) {
     auto session = auth::run_cwa(*link, engine);
-    if (session) own_sm = std::make_unique<sm::SecureMessagingTransport>(*link, std::move(session).value());
-    else st = std::move(session).error();
+    if (session)
+      own_sm = std::make_unique<sm::SecureMessagingTransport>(*link, std::move(session).value());
+    else
+      st = std::move(session).error();
   } else {
     sm::SecureMessagingTransport& chan = own_sm ? *own_sm : *sm_link;
     st = auth::cwa_switch_channel(chan, engine);
@@ -184,7 +190,8 @@ Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
     return st;
   }
   state = ch == auth::CwaChannel::Pin ? ChannelState::Pin : ChannelState::User;
-  log(LogLevel::Debug, kComponent, std::string("CWA ") + std::string(auth::cwa_channel_name(ch)) + " channel open (" + ks->id + ")");
+  log(LogLevel::Debug, kComponent,
+      std::string("CWA ") + std::string(auth::cwa_channel_name(ch)) + " channel open (" + ks->id + ")");
   return ok_status();
 }
 
@@ -296,21 +303,25 @@ Result<EsignCard> EsignCard::open(transport::Transport& link, EsignOptions optio
   // 5. ICC chain: 601F ← 6020 ← trusted root (legacy digests such as SHA-1 are accepted).
   if (ca) {
     if (auto st = icc.verify_signed_by(ca->public_key()); !st)
-      return make_error(ErrorCode::VerificationFailed, "ICC certificate is not signed by EF 6020: " + st.error().message);
+      return make_error(ErrorCode::VerificationFailed,
+                        "ICC certificate is not signed by EF 6020: " + st.error().message);
     std::vector<crypto::RsaPublicKey> anchors = s.options.extra_icc_roots;
     bool known = !anchors.empty();
     for (const auto& r : s.registry->icc_roots()) {
       if (r.test_only != choice.test) continue;
       if (r.generation == choice.generation) known = true;
-      if (auto k = crypto::RsaPublicKey::from_components(r.modulus, r.exponent)) anchors.push_back(std::move(k).value());
+      if (auto k = crypto::RsaPublicKey::from_components(r.modulus, r.exponent))
+        anchors.push_back(std::move(k).value());
     }
     for (const auto& a : anchors)
       if (ca->verify_signed_by(crypto::PublicKey(a))) s.chip.chain_verified = true;
     if (!s.chip.chain_verified) {
       if (s.options.icc_chain == IccChainPolicy::Require || known)
-        return make_error(ErrorCode::UntrustedDocument, "ICC component chain does not lead to a trusted root");
-      log(LogLevel::Warning, kComponent, "no component root known for generation " + choice.generation +
-                                             ": ICC chain not verified (add one with EsignOptions::extra_icc_roots)");
+        return make_error(ErrorCode::UntrustedDocument,
+                          "ICC component chain does not lead to a trusted root");
+      log(LogLevel::Warning, kComponent,
+          "no component root known for generation " + choice.generation +
+              ": ICC chain not verified (add one with EsignOptions::extra_icc_roots)");
     }
   }
   s.icc_key = *icc.public_key().rsa();
@@ -345,8 +356,9 @@ Result<CardCertificate> EsignCard::certificate(KeyKind key) {
     for (const auto& obj : *m_impl->cdf)
       if (obj.id == k.id) return m_impl->load_certificate(obj);
   }
-  return make_error(ErrorCode::NotFound, key == KeyKind::Signing ? "no signing certificate on the card"
-                                                                 : "no authentication certificate on the card");
+  return make_error(ErrorCode::NotFound, key == KeyKind::Signing
+                                             ? "no signing certificate on the card"
+                                             : "no authentication certificate on the card");
 }
 
 Status EsignCard::close_channels() {

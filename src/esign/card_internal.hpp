@@ -16,8 +16,8 @@ struct EsignCard::Impl {
   // next signatures of this object skip the retries query (one APDU less each); cleared by any
   // failed VERIFY.
   bool counter_known_full = false;
-  transport::Transport* link = nullptr;          // base link: PACE SM (NFC) or raw (contact)
-  sm::SecureMessagingTransport* sm_link = nullptr;  // the PACE channel, if any
+  transport::Transport* link = nullptr;                  // base link: PACE SM (NFC) or raw (contact)
+  sm::SecureMessagingTransport* sm_link = nullptr;       // the PACE channel, if any
   std::unique_ptr<sm::SecureMessagingTransport> own_sm;  // CWA channel over a raw contact link
   EsignOptions options;
   std::unique_ptr<KeySetRegistry> own_registry;

@@ -3,6 +3,7 @@
 // PSO:COMPUTE DIGITAL SIGNATURE; RFC 8017 §8.2 PKCS#1 v1.5; dnie3-facts §4.4, §4.5).
 #include "dnie/bytes/log.hpp"
 #include "dnie/crypto/rsa.hpp"
+
 #include "esign/card_internal.hpp"
 
 namespace dnie::esign {
@@ -11,7 +12,9 @@ namespace {
 
 constexpr std::string_view kComponent = "esign";
 
-bool alnum(std::uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool alnum(std::uint8_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
 
 Result<apdu::ResponseApdu> send(transport::Transport& t, const apdu::CommandApdu& c) {
   DNIE_ASSIGN_OR_RETURN(auto r, transport::transceive(t, c, false));
@@ -24,8 +27,9 @@ Result<apdu::ResponseApdu> send(transport::Transport& t, const apdu::CommandApdu
 template <typename F>
 auto in_pin_channel(EsignCard::Impl& s, F f) -> decltype(f(s.current())) {
   auto r = f(s.current());
-  if (!r && (r.error().code == ErrorCode::SecureMessagingError || r.error().code == ErrorCode::TransportError ||
-             r.error().code == ErrorCode::CardRemoved || r.error().code == ErrorCode::Timeout))
+  if (!r &&
+      (r.error().code == ErrorCode::SecureMessagingError || r.error().code == ErrorCode::TransportError ||
+       r.error().code == ErrorCode::CardRemoved || r.error().code == ErrorCode::Timeout))
     s.state = ChannelState::NeedsRelink;
   return r;
 }
@@ -44,7 +48,8 @@ Status do_verify(EsignCard::Impl& s, const SecureBuffer& pin, bool allow_last_tr
 }  // namespace
 
 Status validate_pin(const SecureBuffer& pin) {
-  if (pin.size() < 8 || pin.size() > 16) return make_error(ErrorCode::InvalidArgument, "the PIN has 8 to 16 characters");
+  if (pin.size() < 8 || pin.size() > 16)
+    return make_error(ErrorCode::InvalidArgument, "the PIN has 8 to 16 characters");
   for (std::size_t i = 0; i < pin.size(); ++i)
     if (!alnum(pin[i])) return make_error(ErrorCode::InvalidArgument, "the PIN has letters and digits only");
   return ok_status();
@@ -54,12 +59,14 @@ Error pin_status_error(std::uint16_t sw, std::string_view what) {
   const std::string w(what);
   if (apdu::is_counter(sw)) {
     const int n = apdu::counter_value(sw);
-    if (n == 0) return make_error(ErrorCode::PinBlocked, w + ": the PIN is blocked").with_sw(sw).with_tries(0);
+    if (n == 0)
+      return make_error(ErrorCode::PinBlocked, w + ": the PIN is blocked").with_sw(sw).with_tries(0);
     return make_error(ErrorCode::WrongPin, w + ": wrong PIN").with_sw(sw).with_tries(n);
   }
   if (sw == apdu::sw::kAuthMethodBlocked || sw == apdu::sw::kReferenceDataNotUsable)
     return make_error(ErrorCode::PinBlocked, w + ": the PIN is blocked").with_sw(sw).with_tries(0);
-  if (sw == apdu::sw::kMemoryFailure) return make_error(ErrorCode::CardTerminated, w + ": card terminated").with_sw(sw);
+  if (sw == apdu::sw::kMemoryFailure)
+    return make_error(ErrorCode::CardTerminated, w + ": card terminated").with_sw(sw);
   return apdu::sw_error(sw, w);
 }
 
@@ -81,7 +88,8 @@ Status pin_verify(transport::Transport& t, const SecureBuffer& pin, bool allow_l
     // Spend the last try only with consent (dnie3-facts §4.4; peers §4 #11).
     DNIE_ASSIGN_OR_RETURN(int n, pin_tries_left(t));
     if (n == 1)
-      return make_error(ErrorCode::LastTryRefused, "one PIN try left: pass allow_last_try to spend it").with_tries(1);
+      return make_error(ErrorCode::LastTryRefused, "one PIN try left: pass allow_last_try to spend it")
+          .with_tries(1);
   }
   apdu::CommandApdu v(0x00, 0x20, 0x00, 0x00, pin.view());  // ASCII, no padding
   DNIE_ASSIGN_OR_RETURN(auto r, send(t, v));
@@ -95,7 +103,8 @@ Status verify_card_signature(const crypto::Certificate& cert, ByteView digest_in
   const crypto::RsaPublicKey* pub = cert.public_key().rsa();
   if (pub == nullptr) return make_error(ErrorCode::Unsupported, "the certificate key is not RSA");
   if (!pub->verify_pkcs1_v15(parsed->alg, parsed->digest, signature))
-    return make_error(ErrorCode::VerificationFailed, "the card's signature does not verify with the certificate");
+    return make_error(ErrorCode::VerificationFailed,
+                      "the card's signature does not verify with the certificate");
   return ok_status();
 }
 
@@ -118,7 +127,8 @@ Status EsignCard::change_pin(const SecureBuffer& old_pin, const SecureBuffer& ne
   DNIE_TRY(s.select_mf());
   DNIE_TRY(s.select_fid(0x0000));  // PIN file
   SecureBuffer data(ByteView(hex_bytes("01")));
-  const std::uint8_t lo = static_cast<std::uint8_t>(old_pin.size()), ln = static_cast<std::uint8_t>(new_pin.size());
+  const std::uint8_t lo = static_cast<std::uint8_t>(old_pin.size()),
+                     ln = static_cast<std::uint8_t>(new_pin.size());
   data.append(ByteView(&lo, 1));
   data.append(old_pin.view());
   data.append(ByteView(&ln, 1));
@@ -133,7 +143,8 @@ Status EsignCard::change_pin(const SecureBuffer& old_pin, const SecureBuffer& ne
 Result<Bytes> EsignCard::sign_hash(KeyKind key, crypto::HashAlg alg, ByteView digest, const SecureBuffer& pin,
                                    bool allow_last_try) {
   if (digest.size() != crypto::hash_size(alg))
-    return make_error(ErrorCode::InvalidArgument, "digest length does not match " + std::string(crypto::hash_name(alg)));
+    return make_error(ErrorCode::InvalidArgument,
+                      "digest length does not match " + std::string(crypto::hash_name(alg)));
   DNIE_ASSIGN_OR_RETURN(Bytes di, crypto::digest_info(alg, digest));
   return sign_digest_info(key, di, pin, allow_last_try);
 }
@@ -145,7 +156,8 @@ Result<Bytes> EsignCard::sign_digest_info(KeyKind key, ByteView digest_info, con
     return make_error(ErrorCode::InvalidArgument, "not a DigestInfo of SHA-1/224/256/384/512");
   // The certificate is read (once) before any channel, to check the signature afterwards.
   DNIE_ASSIGN_OR_RETURN(CardCertificate cert, certificate(key));
-  if (cert.certificate.public_key().rsa() == nullptr) return make_error(ErrorCode::Unsupported, "the certificate key is not RSA");
+  if (cert.certificate.public_key().rsa() == nullptr)
+    return make_error(ErrorCode::Unsupported, "the certificate key is not RSA");
   const std::int64_t ref = cert.key ? cert.key->key_reference : static_cast<std::int64_t>(key);
   // PIN channel → VERIFY → user channel (replaces the PIN channel).
   DNIE_TRY(do_verify(s, pin, allow_last_try));
@@ -170,8 +182,9 @@ Result<Bytes> EsignCard::sign_digest_info(KeyKind key, ByteView digest_info, con
   if (!cr->ok()) return apdu::sw_error(cr->sw(), "PSO:COMPUTE DIGITAL SIGNATURE");
   Bytes sig = cr->data();
   DNIE_TRY(verify_card_signature(cert.certificate, digest_info, sig));
-  log(LogLevel::Info, kComponent, std::string("signature made with the ") +
-                                      (key == KeyKind::Signing ? "signing" : "authentication") + " key");
+  log(LogLevel::Info, kComponent,
+      std::string("signature made with the ") + (key == KeyKind::Signing ? "signing" : "authentication") +
+          " key");
   return sig;
 }
 

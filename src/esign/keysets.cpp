@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Key-set registry: embedded data files, run-time directory overrides and per-card selection
 // (docs/keysets.md; CWA 14890-1 §8 terminal keys; generations per dnie3-facts §1.1, §4.6).
+#include "dnie/esign/keysets.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "dnie/bytes/log.hpp"
-#include "dnie/esign/keysets.hpp"
 
 namespace dnie::esign {
 
@@ -54,7 +55,9 @@ std::string upper(std::string s) {
   return s;
 }
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(upper(needle)) != std::string::npos; }
+bool contains(const std::string& hay, const std::string& needle) {
+  return hay.find(upper(needle)) != std::string::npos;
+}
 
 struct Score {
   bool eligible = false;
@@ -74,10 +77,12 @@ Score score(const auth::CwaKeySet& ks, const std::string& text, const std::strin
       break;
     }
   if (!idesp.empty() && (!ks.idesp_min.empty() || !ks.idesp_max.empty())) {
-    const bool in = (ks.idesp_min.empty() || idesp >= ks.idesp_min) && (ks.idesp_max.empty() || idesp < ks.idesp_max);
+    const bool in =
+        (ks.idesp_min.empty() || idesp >= ks.idesp_min) && (ks.idesp_max.empty() || idesp < ks.idesp_max);
     if (in) {
       s.points += 1;
-      s.why += std::string(s.why.empty() ? "" : ", ") + "IDESP " + idesp + " in [" + ks.idesp_min + ", " + ks.idesp_max + ")";
+      s.why += std::string(s.why.empty() ? "" : ", ") + "IDESP " + idesp + " in [" + ks.idesp_min + ", " +
+               ks.idesp_max + ")";
     }
   }
   s.eligible = s.points > 0;
@@ -87,7 +92,8 @@ Score score(const auth::CwaKeySet& ks, const std::string& text, const std::strin
 }  // namespace
 
 Result<IccRoot> parse_icc_root(std::string_view text) {
-  if (value_of(text, "format") != "dnie-icc-root/1") return make_error(ErrorCode::MalformedData, "ICC root: bad format");
+  if (value_of(text, "format") != "dnie-icc-root/1")
+    return make_error(ErrorCode::MalformedData, "ICC root: bad format");
   IccRoot r;
   r.id = value_of(text, "id");
   r.generation = value_of(text, "generation");
@@ -168,24 +174,30 @@ const auth::CwaKeySet* KeySetRegistry::find(std::string_view id) const noexcept 
   return nullptr;
 }
 
-Result<KeySetChoice> KeySetRegistry::select(const CardIdentity& card, std::string_view force_generation) const {
+Result<KeySetChoice> KeySetRegistry::select(const CardIdentity& card,
+                                            std::string_view force_generation) const {
   const std::string text = upper(card.icc_issuer + " | " + card.ca_issuer);
   KeySetChoice c;
   c.test = text.find("TEST") != std::string::npos;
   const std::string idesp = upper(trim(card.idesp));
-  auto best = [&](auth::CwaChannel ch, const std::string& generation) -> std::pair<const auth::CwaKeySet*, std::string> {
+  auto best = [&](auth::CwaChannel ch,
+                  const std::string& generation) -> std::pair<const auth::CwaKeySet*, std::string> {
     const auth::CwaKeySet* pick = nullptr;
     Score pick_score;
     for (const auto& k : m_keysets) {
       if (k.channel != ch) continue;
       if (!generation.empty()) {
         if (k.generation != generation || k.test_only != c.test) continue;
-        if (!pick || k.priority > pick->priority) { pick = &k; pick_score.why = "generation forced"; }
+        if (!pick || k.priority > pick->priority) {
+          pick = &k;
+          pick_score.why = "generation forced";
+        }
         continue;
       }
       Score s = score(k, text, idesp, c.test);
       if (!s.eligible) continue;
-      if (!pick || s.points > pick_score.points || (s.points == pick_score.points && k.priority > pick->priority)) {
+      if (!pick || s.points > pick_score.points ||
+          (s.points == pick_score.points && k.priority > pick->priority)) {
         pick = &k;
         pick_score = s;
       }
@@ -193,11 +205,14 @@ Result<KeySetChoice> KeySetRegistry::select(const CardIdentity& card, std::strin
     return {pick, pick_score.why};
   };
   auto [pin, pin_why] = best(auth::CwaChannel::Pin, std::string(force_generation));
-  if (!pin) return make_error(ErrorCode::Unsupported, "no CWA-14890 key set fits this card (issuer \"" + card.icc_issuer +
-                                                          "\", IDESP \"" + card.idesp + "\"); load one with load_directory()");
+  if (!pin)
+    return make_error(ErrorCode::Unsupported, "no CWA-14890 key set fits this card (issuer \"" +
+                                                  card.icc_issuer + "\", IDESP \"" + card.idesp +
+                                                  "\"); load one with load_directory()");
   // The user channel must belong to the same CA generation as the PIN channel.
   auto [user, user_why] = best(auth::CwaChannel::User, pin->generation);
-  if (!user) return make_error(ErrorCode::Unsupported, "no user-channel key set for generation " + pin->generation);
+  if (!user)
+    return make_error(ErrorCode::Unsupported, "no user-channel key set for generation " + pin->generation);
   c.pin = pin;
   c.user = user;
   c.generation = pin->generation;

@@ -2,11 +2,12 @@
 // PKCS#15 (ISO/IEC 7816-15 §8) parsers for the DNIe eSign files and the compressed certificate
 // files (dnie3-facts §2.3). Card files are padded with 00 after the DER objects: parsing stops
 // there.
+#include "dnie/esign/pkcs15.hpp"
+
 #include <zlib.h>
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/esign/pkcs15.hpp"
 
 namespace dnie::esign {
 
@@ -34,7 +35,8 @@ Result<Path> parse_path(const tlv::Tlv& seq) {
   DNIE_ASSIGN_OR_RETURN(auto p, r.expect(asn1::kOctetString));
   Path out;
   out.path = p.value.to_bytes();
-  if (out.path.empty() || out.path.size() % 2 != 0 || out.path.size() > 16) return bad("PKCS#15 Path: bad file path");
+  if (out.path.empty() || out.path.size() % 2 != 0 || out.path.size() > 16)
+    return bad("PKCS#15 Path: bad file path");
   while (!r.empty()) {
     DNIE_ASSIGN_OR_RETURN(auto t, r.next());
     if (t.tag == asn1::kInteger) {
@@ -96,13 +98,26 @@ Result<Odf> parse_odf(ByteView file) {
     DNIE_ASSIGN_OR_RETURN(auto inner, tlv::parse_single(o.value));
     DNIE_ASSIGN_OR_RETURN(Path p, parse_path(inner));
     switch (o.tag & 0x1F) {
-      case 0: odf.private_keys = p; break;
-      case 1: odf.public_keys = p; break;
-      case 4: odf.certificates = p; break;
-      case 5: odf.trusted_certificates = p; break;
-      case 7: odf.data_objects = p; break;
-      case 8: odf.auth_objects = p; break;
-      default: break;  // other directories are not used by the DNIe
+      case 0:
+        odf.private_keys = p;
+        break;
+      case 1:
+        odf.public_keys = p;
+        break;
+      case 4:
+        odf.certificates = p;
+        break;
+      case 5:
+        odf.trusted_certificates = p;
+        break;
+      case 7:
+        odf.data_objects = p;
+        break;
+      case 8:
+        odf.auth_objects = p;
+        break;
+      default:
+        break;  // other directories are not used by the DNIe
     }
   }
   return odf;
@@ -134,7 +149,8 @@ Result<TokenInfo> parse_token_info(ByteView file) {
 Result<TokenInfo> parse_dnie_token_info(ByteView file) {
   DNIE_ASSIGN_OR_RETURN(TokenInfo ti, parse_token_info(file));
   if (ti.manufacturer_id != "DGP-FNMT")
-    return make_error(ErrorCode::Unsupported, "EF.TokenInfo: manufacturer \"" + ti.manufacturer_id + "\" is not DGP-FNMT");
+    return make_error(ErrorCode::Unsupported,
+                      "EF.TokenInfo: manufacturer \"" + ti.manufacturer_id + "\" is not DGP-FNMT");
   return ti;
 }
 
@@ -195,9 +211,13 @@ Result<std::vector<PrivateKeyObject>> parse_prkdf(ByteView file) {
     k.usage = bit_string_flags(usage.value);
     while (!kr.empty()) {
       DNIE_ASSIGN_OR_RETURN(auto t, kr.next());
-      if (t.tag == asn1::kBoolean) k.native = t.value.size() == 1 && t.value[0] != 0;
-      else if (t.tag == asn1::kBitString) k.access_flags = bit_string_flags(t.value);
-      else if (t.tag == asn1::kInteger) { DNIE_ASSIGN_OR_RETURN(k.key_reference, asn1::integer_value(t.value)); }
+      if (t.tag == asn1::kBoolean)
+        k.native = t.value.size() == 1 && t.value[0] != 0;
+      else if (t.tag == asn1::kBitString)
+        k.access_flags = bit_string_flags(t.value);
+      else if (t.tag == asn1::kInteger) {
+        DNIE_ASSIGN_OR_RETURN(k.key_reference, asn1::integer_value(t.value));
+      }
     }
     if (r.peek_tag() == 0xA0) (void)r.next();  // [0] CommonPrivateKeyAttributes
     DNIE_ASSIGN_OR_RETURN(auto typed, r.expect(0xA1));
@@ -230,7 +250,8 @@ Result<Bytes> decompress_certificate(ByteView file, std::size_t max_size) {
   Bytes out(plain_len);
   uLongf out_len = plain_len;
   const int rc = uncompress(out.data(), &out_len, z.data(), static_cast<uLong>(z.size()));
-  if (rc != Z_OK || out_len != plain_len) return bad("compressed certificate: zlib data invalid or length mismatch");
+  if (rc != Z_OK || out_len != plain_len)
+    return bad("compressed certificate: zlib data invalid or length mismatch");
   return out;
 }
 

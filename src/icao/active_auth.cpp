@@ -6,6 +6,7 @@
 
 #include "dnie/apdu/status.hpp"
 #include "dnie/crypto/bigint.hpp"
+
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -16,12 +17,18 @@ namespace {
 
 std::optional<crypto::HashAlg> hash_of_trailer(std::uint8_t id) {
   switch (id) {  // ISO/IEC 10118 hash function identifiers
-    case 0x33: return crypto::HashAlg::Sha1;
-    case 0x34: return crypto::HashAlg::Sha256;
-    case 0x35: return crypto::HashAlg::Sha512;
-    case 0x36: return crypto::HashAlg::Sha384;
-    case 0x38: return crypto::HashAlg::Sha224;
-    default: return std::nullopt;
+    case 0x33:
+      return crypto::HashAlg::Sha1;
+    case 0x34:
+      return crypto::HashAlg::Sha256;
+    case 0x35:
+      return crypto::HashAlg::Sha512;
+    case 0x36:
+      return crypto::HashAlg::Sha384;
+    case 0x38:
+      return crypto::HashAlg::Sha224;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -94,7 +101,8 @@ Status verify_active_authentication(const crypto::PublicKey& key, ByteView chall
   return verify_failed("AA: ECDSA signature does not verify");
 }
 
-Status run_active_authentication(transport::Transport& t, const crypto::PublicKey& key, const ActiveAuthOptions& o) {
+Status run_active_authentication(transport::Transport& t, const crypto::PublicKey& key,
+                                 const ActiveAuthOptions& o) {
   Bytes challenge = o.fixed_challenge;
   if (challenge.empty()) {
     crypto::Rng& rng = o.rng ? *o.rng : crypto::system_rng();

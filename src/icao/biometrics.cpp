@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "dnie/bytes/tlv.hpp"
+
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -15,22 +16,32 @@ using detail::malformed;
 
 std::string_view image_format_name(ImageFormat f) noexcept {
   switch (f) {
-    case ImageFormat::Jpeg: return "JPEG";
-    case ImageFormat::Jp2: return "JPEG 2000 (JP2)";
-    case ImageFormat::J2k: return "JPEG 2000 (codestream)";
-    case ImageFormat::Png: return "PNG";
-    case ImageFormat::Unknown: break;
+    case ImageFormat::Jpeg:
+      return "JPEG";
+    case ImageFormat::Jp2:
+      return "JPEG 2000 (JP2)";
+    case ImageFormat::J2k:
+      return "JPEG 2000 (codestream)";
+    case ImageFormat::Png:
+      return "PNG";
+    case ImageFormat::Unknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view image_mime_type(ImageFormat f) noexcept {
   switch (f) {
-    case ImageFormat::Jpeg: return "image/jpeg";
-    case ImageFormat::Jp2: return "image/jp2";
-    case ImageFormat::J2k: return "image/j2k";
-    case ImageFormat::Png: return "image/png";
-    case ImageFormat::Unknown: break;
+    case ImageFormat::Jpeg:
+      return "image/jpeg";
+    case ImageFormat::Jp2:
+      return "image/jp2";
+    case ImageFormat::J2k:
+      return "image/j2k";
+    case ImageFormat::Png:
+      return "image/png";
+    case ImageFormat::Unknown:
+      break;
   }
   return "application/octet-stream";
 }
@@ -80,8 +91,7 @@ bool find_image_object(ByteView content, int depth, ByteView& out) {
   return false;
 }
 
-Status image_from_bdb(ByteView bdb, bool constructed, ByteView bht,
-                                      std::vector<BiometricImage>& out) {
+Status image_from_bdb(ByteView bdb, bool constructed, ByteView bht, std::vector<BiometricImage>& out) {
   if (!constructed && bdb.size() >= 8 && std::memcmp(bdb.data(), "FAC\0", 4) == 0 &&
       std::memcmp(bdb.data() + 4, "010\0", 4) == 0) {
     DNIE_ASSIGN_OR_RETURN(auto faces, parse_iso19794_5(bdb));
@@ -117,7 +127,8 @@ Result<std::vector<BiometricImage>> parse_iso19794_5(ByteView record) {
   auto magic = r.take(4);
   auto version = r.take(4);
   if (!magic || std::memcmp(magic->data(), "FAC\0", 4) != 0) return malformed("19794-5: no 'FAC' header");
-  if (!version || std::memcmp(version->data(), "010\0", 4) != 0) return malformed("19794-5: unsupported version");
+  if (!version || std::memcmp(version->data(), "010\0", 4) != 0)
+    return malformed("19794-5: unsupported version");
   auto rec_len = r.u32_be();
   auto count = r.u16_be();
   if (!rec_len || !count) return malformed("19794-5: truncated header");

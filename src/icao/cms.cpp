@@ -6,6 +6,7 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/icao/sod.hpp"
+
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -284,8 +285,10 @@ Result<Sod> parse_sod(ByteView ef_sod) {
   ByteView ci = ef_sod;
   auto top = tlv::parse_first(ef_sod);
   if (!top) return malformed("EF.SOD: " + top.error().message);
-  if (top->tag == 0x77) ci = top->value;  // EF.SOD application tag 23
-  else if (top->tag != asn1::kSequence) return malformed("EF.SOD: unexpected tag");
+  if (top->tag == 0x77)
+    ci = top->value;  // EF.SOD application tag 23
+  else if (top->tag != asn1::kSequence)
+    return malformed("EF.SOD: unexpected tag");
   Sod sod;
   DNIE_ASSIGN_OR_RETURN(sod.signed_data, parse_signed_data(ci));
   if (sod.signed_data.content_type != kOidLdsSecurityObject)

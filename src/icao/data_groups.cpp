@@ -5,6 +5,7 @@
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
+
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -70,26 +71,53 @@ Result<Dg11> parse_dg11(ByteView dg11) {
         d.tag_list = std::move(*l);
         break;
       }
-      case 0x5F0E: d.full_name = text(e->value); break;
+      case 0x5F0E:
+        d.full_name = text(e->value);
+        break;
       case 0xA0: {
         auto n = name_list(e->value, 0x5F0F);
         if (!n) return malformed("DG11: bad other names: " + n.error().message);
         d.other_names = std::move(*n);
         break;
       }
-      case 0x5F0F: d.other_names.push_back(text(e->value)); break;
-      case 0x5F10: d.personal_number = text(e->value); break;
-      case 0x5F2B: d.full_date_of_birth = date_text(e->value); break;
-      case 0x5F11: d.place_of_birth = text(e->value); break;
-      case 0x5F42: d.address = text(e->value); break;
-      case 0x5F12: d.telephone = text(e->value); break;
-      case 0x5F13: d.profession = text(e->value); break;
-      case 0x5F14: d.title = text(e->value); break;
-      case 0x5F15: d.personal_summary = text(e->value); break;
-      case 0x5F16: d.proof_of_citizenship = e->value.to_bytes(); break;
-      case 0x5F17: d.other_td_numbers = text(e->value); break;
-      case 0x5F18: d.custody_information = text(e->value); break;
-      default: break;  // unknown tags are tolerated
+      case 0x5F0F:
+        d.other_names.push_back(text(e->value));
+        break;
+      case 0x5F10:
+        d.personal_number = text(e->value);
+        break;
+      case 0x5F2B:
+        d.full_date_of_birth = date_text(e->value);
+        break;
+      case 0x5F11:
+        d.place_of_birth = text(e->value);
+        break;
+      case 0x5F42:
+        d.address = text(e->value);
+        break;
+      case 0x5F12:
+        d.telephone = text(e->value);
+        break;
+      case 0x5F13:
+        d.profession = text(e->value);
+        break;
+      case 0x5F14:
+        d.title = text(e->value);
+        break;
+      case 0x5F15:
+        d.personal_summary = text(e->value);
+        break;
+      case 0x5F16:
+        d.proof_of_citizenship = e->value.to_bytes();
+        break;
+      case 0x5F17:
+        d.other_td_numbers = text(e->value);
+        break;
+      case 0x5F18:
+        d.custody_information = text(e->value);
+        break;
+      default:
+        break;  // unknown tags are tolerated
     }
   }
   return d;
@@ -109,19 +137,33 @@ Result<Dg12> parse_dg12(ByteView dg12) {
         d.tag_list = std::move(*l);
         break;
       }
-      case 0x5F19: d.issuing_authority = text(e->value); break;
-      case 0x5F26: d.date_of_issue = date_text(e->value); break;
+      case 0x5F19:
+        d.issuing_authority = text(e->value);
+        break;
+      case 0x5F26:
+        d.date_of_issue = date_text(e->value);
+        break;
       case 0xA0: {
         auto n = name_list(e->value, 0x5F1A);
         if (!n) return malformed("DG12: bad other persons: " + n.error().message);
         d.other_persons = std::move(*n);
         break;
       }
-      case 0x5F1A: d.other_persons.push_back(text(e->value)); break;
-      case 0x5F1B: d.endorsements = text(e->value); break;
-      case 0x5F1C: d.tax_exit_requirements = text(e->value); break;
-      case 0x5F1D: d.image_front = e->value.to_bytes(); break;
-      case 0x5F1E: d.image_rear = e->value.to_bytes(); break;
+      case 0x5F1A:
+        d.other_persons.push_back(text(e->value));
+        break;
+      case 0x5F1B:
+        d.endorsements = text(e->value);
+        break;
+      case 0x5F1C:
+        d.tax_exit_requirements = text(e->value);
+        break;
+      case 0x5F1D:
+        d.image_front = e->value.to_bytes();
+        break;
+      case 0x5F1E:
+        d.image_rear = e->value.to_bytes();
+        break;
       case 0x5F55: {
         // YYYYMMDDhhmmss, ASCII or 7 bytes of BCD.
         std::string s;
@@ -134,8 +176,11 @@ Result<Dg12> parse_dg12(ByteView dg12) {
         d.personalization_time = bcd ? s : text(e->value);
         break;
       }
-      case 0x5F56: d.personalization_device = text(e->value); break;
-      default: break;
+      case 0x5F56:
+        d.personalization_device = text(e->value);
+        break;
+      default:
+        break;
     }
   }
   return d;
@@ -163,10 +208,12 @@ Result<Dg13Spain> parse_dg13_spain(ByteView dg13) {
     }
   }
   if (d.fields.size() < 9) return malformed("DG13: fewer fields than the Spanish layout has");
-  std::string* named[] = {&d.first_surname, &d.second_surname, &d.name, &d.dni_number, &d.date_of_birth,
-                          &d.nationality, &d.date_of_expiry, &d.idesp, &d.sex, &d.birth_town,
-                          &d.birth_province, &d.parents, &d.address, &d.residence_town,
-                          &d.residence_province, &d.residence_country};
+  std::string* named[] = {&d.first_surname,    &d.second_surname, &d.name,
+                          &d.dni_number,       &d.date_of_birth,  &d.nationality,
+                          &d.date_of_expiry,   &d.idesp,          &d.sex,
+                          &d.birth_town,       &d.birth_province, &d.parents,
+                          &d.address,          &d.residence_town, &d.residence_province,
+                          &d.residence_country};
   for (std::size_t i = 0; i < d.fields.size() && i < 16; ++i) *named[i] = d.fields[i];
   return d;
 }

@@ -7,12 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-
 #include <jpeglib.h>
-#include <openjpeg.h>
 #include <png.h>
 
+#include <openjpeg.h>
+
 #include "dnie/icao/biometrics.hpp"
+
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -60,8 +61,10 @@ std::uint8_t clamp8(int v) { return static_cast<std::uint8_t>(v < 0 ? 0 : (v > 2
 
 int to8(const opj_image_comp_t& c, OPJ_INT32 v) {
   if (c.sgnd && c.prec >= 1) v += 1 << (c.prec - 1);
-  if (c.prec > 8) v >>= (c.prec - 8);
-  else if (c.prec < 8 && c.prec > 0) v <<= (8 - c.prec);
+  if (c.prec > 8)
+    v >>= (c.prec - 8);
+  else if (c.prec < 8 && c.prec > 0)
+    v <<= (8 - c.prec);
   return v;
 }
 
@@ -178,19 +181,23 @@ JpegStatus jpeg_decode_c(const std::uint8_t* data, std::size_t n, std::uint32_t 
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, data, static_cast<unsigned long>(n));
   jpeg_read_header(&cinfo, TRUE);
-  if (cinfo.image_width == 0 || cinfo.image_height == 0 || cinfo.image_width > maxw || cinfo.image_height > maxh) {
+  if (cinfo.image_width == 0 || cinfo.image_height == 0 || cinfo.image_width > maxw ||
+      cinfo.image_height > maxh) {
     status = kJpegTooLarge;
     jpeg_destroy_decompress(&cinfo);
     return kJpegTooLarge;
   }
-  if (cinfo.num_components == 1) cinfo.out_color_space = JCS_GRAYSCALE;
-  else if (cinfo.num_components == 3) cinfo.out_color_space = JCS_RGB;
+  if (cinfo.num_components == 1)
+    cinfo.out_color_space = JCS_GRAYSCALE;
+  else if (cinfo.num_components == 3)
+    cinfo.out_color_space = JCS_RGB;
   else {
     jpeg_destroy_decompress(&cinfo);
     return kJpegColour;
   }
   jpeg_start_decompress(&cinfo);
-  const std::size_t stride = static_cast<std::size_t>(cinfo.output_width) * static_cast<std::size_t>(cinfo.output_components);
+  const std::size_t stride =
+      static_cast<std::size_t>(cinfo.output_width) * static_cast<std::size_t>(cinfo.output_components);
   buf = static_cast<std::uint8_t*>(std::malloc(stride * cinfo.output_height));
   if (!buf) {
     status = kJpegNoMemory;
@@ -261,17 +268,23 @@ Status check_image(const DecodedImage& img) {
 Result<DecodedImage> decode_image(ByteView data, const DecodeLimits& limits) {
   if (data.size() > limits.max_input) return unsupported("image larger than the input limit");
   const ImageFormat f = detect_image_format(data);
-  if (f == ImageFormat::Jp2 || f == ImageFormat::J2k) return decode_jpeg2000(data, f == ImageFormat::Jp2, limits);
+  if (f == ImageFormat::Jp2 || f == ImageFormat::J2k)
+    return decode_jpeg2000(data, f == ImageFormat::Jp2, limits);
   if (f != ImageFormat::Jpeg) return unsupported("image format not decodable (not JPEG or JPEG 2000)");
   std::uint8_t* buf = nullptr;
   std::uint32_t w = 0, h = 0;
   int ch = 0;
   switch (jpeg_decode_c(data.data(), data.size(), limits.max_width, limits.max_height, &buf, &w, &h, &ch)) {
-    case kJpegOk: break;
-    case kJpegTooLarge: return unsupported("JPEG: image size outside the decoding limit");
-    case kJpegColour: return unsupported("JPEG: colour model not supported (CMYK)");
-    case kJpegNoMemory: return make_error(ErrorCode::InternalError, "JPEG: out of memory");
-    case kJpegCorrupt: return malformed("JPEG: corrupt image");
+    case kJpegOk:
+      break;
+    case kJpegTooLarge:
+      return unsupported("JPEG: image size outside the decoding limit");
+    case kJpegColour:
+      return unsupported("JPEG: colour model not supported (CMYK)");
+    case kJpegNoMemory:
+      return make_error(ErrorCode::InternalError, "JPEG: out of memory");
+    case kJpegCorrupt:
+      return malformed("JPEG: corrupt image");
   }
   DecodedImage out;
   out.width = w;
@@ -289,7 +302,8 @@ Result<Bytes> encode_png(const DecodedImage& image) {
   png.version = PNG_IMAGE_VERSION;
   png.width = image.width;
   png.height = image.height;
-  png.format = image.channels == 1 ? PNG_FORMAT_GRAY : (image.channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_RGBA);
+  png.format =
+      image.channels == 1 ? PNG_FORMAT_GRAY : (image.channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_RGBA);
   png_alloc_size_t size = 0;
   if (!png_image_write_to_memory(&png, nullptr, &size, 0, image.pixels.data(), 0, nullptr) || size == 0) {
     png_image_free(&png);
@@ -307,7 +321,8 @@ Result<Bytes> encode_png(const DecodedImage& image) {
 Result<Bytes> encode_jpeg(const DecodedImage& image, int quality) {
   DNIE_TRY(check_image(image));
   if (image.channels == 4) return unsupported("JPEG: no alpha channel");
-  if (quality < 1 || quality > 100) return make_error(ErrorCode::InvalidArgument, "JPEG quality must be 1..100");
+  if (quality < 1 || quality > 100)
+    return make_error(ErrorCode::InvalidArgument, "JPEG quality must be 1..100");
   unsigned char* mem = nullptr;
   unsigned long size = 0;
   if (!jpeg_encode_c(image.pixels.data(), image.width, image.height, image.channels, quality, &mem, &size))

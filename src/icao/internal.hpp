@@ -11,7 +11,9 @@
 namespace dnie::icao::detail {
 
 inline Error malformed(std::string msg) { return make_error(ErrorCode::MalformedData, std::move(msg)); }
-inline Error verify_failed(std::string msg) { return make_error(ErrorCode::VerificationFailed, std::move(msg)); }
+inline Error verify_failed(std::string msg) {
+  return make_error(ErrorCode::VerificationFailed, std::move(msg));
+}
 inline Error unsupported(std::string msg) { return make_error(ErrorCode::Unsupported, std::move(msg)); }
 
 inline std::string text(ByteView v) { return std::string(v.begin(), v.end()); }

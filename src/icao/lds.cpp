@@ -10,6 +10,7 @@
 #include "dnie/apdu/status.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/icao/sod.hpp"
+
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -48,8 +49,10 @@ Result<EfCom> parse_com(ByteView ef_com) {
   while (!r.empty()) {
     auto e = r.next();
     if (!e) return malformed("EF.COM: " + e.error().message);
-    if (e->tag == 0x5F01) com.lds_version = detail::text(e->value);
-    else if (e->tag == 0x5F36) com.unicode_version = detail::text(e->value);
+    if (e->tag == 0x5F01)
+      com.lds_version = detail::text(e->value);
+    else if (e->tag == 0x5F36)
+      com.unicode_version = detail::text(e->value);
     else if (e->tag == 0x5C) {
       have_list = true;
       for (std::uint8_t t : e->value) {
@@ -123,7 +126,8 @@ std::size_t chunk_size(const transport::Transport& t, const ReadOptions& o) {
 
 // Reads a whole EF whose content is one BER-TLV object; `sfi` >= 0 reads the first chunk with a
 // short EF identifier.
-Result<Bytes> read_object(transport::Transport& t, const ProgressFn& progress, const ReadOptions& o, int sfi) {
+Result<Bytes> read_object(transport::Transport& t, const ProgressFn& progress, const ReadOptions& o,
+                          int sfi) {
   const std::size_t chunk = chunk_size(t, o);
   if (chunk < 8) return make_error(ErrorCode::InvalidState, "READ BINARY: link too small");
   Bytes local;
@@ -168,13 +172,12 @@ Error with_context(Error e, std::uint16_t fid) {
   return e;
 }
 
-bool is_card_status(const Error& e) {
-  return e.sw != 0 && e.code != ErrorCode::SecureMessagingError;
-}
+bool is_card_status(const Error& e) { return e.sw != 0 && e.code != ErrorCode::SecureMessagingError; }
 
 }  // namespace
 
-Result<Bytes> read_selected_ef(transport::Transport& t, const ProgressFn& progress, const ReadOptions& options) {
+Result<Bytes> read_selected_ef(transport::Transport& t, const ProgressFn& progress,
+                               const ReadOptions& options) {
   return read_object(t, progress, options, -1);
 }
 
@@ -219,8 +222,12 @@ Status LdsReader::select_application() {
 namespace {
 bool interrupted(const Error& e) noexcept {
   switch (e.code) {
-    case ErrorCode::CardRemoved: case ErrorCode::CardReset: case ErrorCode::SecureMessagingError:
-    case ErrorCode::Timeout: case ErrorCode::TransportError: case ErrorCode::NoCard:
+    case ErrorCode::CardRemoved:
+    case ErrorCode::CardReset:
+    case ErrorCode::SecureMessagingError:
+    case ErrorCode::Timeout:
+    case ErrorCode::TransportError:
+    case ErrorCode::NoCard:
       return true;
     default:
       return false;
@@ -235,7 +242,8 @@ Result<Bytes> LdsReader::read_file(std::uint16_t fid, const ProgressFn& progress
   for (int attempt = 0;; ++attempt) {
     Status sel = select_application();
     Result<Bytes> r = sel ? read_ef(m_t, fid, progress, ro) : Result<Bytes>(sel.error());
-    if (r || !m_options.on_interrupted || !interrupted(r.error()) || attempt >= m_options.max_resumes) return r;
+    if (r || !m_options.on_interrupted || !interrupted(r.error()) || attempt >= m_options.max_resumes)
+      return r;
     m_selected = false;
     DNIE_TRY(m_options.on_interrupted(r.error()));
   }
@@ -245,7 +253,8 @@ Result<LdsContent> LdsReader::read_document(const std::vector<int>& wanted, cons
   for (int attempt = 0;; ++attempt) {  // a card without the eMRTD application is an error
     Status sel = select_application();
     if (sel) break;
-    if (!m_options.on_interrupted || !interrupted(sel.error()) || attempt >= m_options.max_resumes) return std::move(sel).error();
+    if (!m_options.on_interrupted || !interrupted(sel.error()) || attempt >= m_options.max_resumes)
+      return std::move(sel).error();
     DNIE_TRY(m_options.on_interrupted(sel.error()));
   }
   LdsContent doc;
@@ -282,7 +291,8 @@ Result<LdsContent> LdsReader::read_document(const std::vector<int>& wanted, cons
     }
     Error e = std::move(r).error();
     if (e.code == ErrorCode::AccessDenied) {
-      Error u(ErrorCode::AccessDenied, dg == 3 || dg == 4 ? "not readable (needs EAC)" : "not readable (access denied)");
+      Error u(ErrorCode::AccessDenied,
+              dg == 3 || dg == 4 ? "not readable (needs EAC)" : "not readable (access denied)");
       u.with_sw(e.sw);
       doc.unreadable[dg] = u;
     } else if (e.code == ErrorCode::NotFound) {

@@ -4,6 +4,7 @@
 #include "dnie/icao/mrz.hpp"
 
 #include "dnie/bytes/tlv.hpp"
+
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -12,9 +13,12 @@ using detail::malformed;
 
 std::string_view mrz_format_name(MrzFormat f) noexcept {
   switch (f) {
-    case MrzFormat::Td1: return "TD1";
-    case MrzFormat::Td2: return "TD2";
-    case MrzFormat::Td3: return "TD3";
+    case MrzFormat::Td1:
+      return "TD1";
+    case MrzFormat::Td2:
+      return "TD2";
+    case MrzFormat::Td3:
+      return "TD3";
   }
   return "?";
 }
@@ -25,10 +29,14 @@ Result<char> mrz_check_digit(std::string_view field) {
   for (std::size_t i = 0; i < field.size(); ++i) {
     const char c = field[i];
     int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'A' && c <= 'Z') v = c - 'A' + 10;
-    else if (c == '<') v = 0;
-    else return malformed("MRZ: invalid character in a checked field");
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'A' && c <= 'Z')
+      v = c - 'A' + 10;
+    else if (c == '<')
+      v = 0;
+    else
+      return malformed("MRZ: invalid character in a checked field");
     sum += v * kWeights[i % 3];
   }
   return static_cast<char>('0' + sum % 10);
@@ -150,10 +158,14 @@ Result<Mrz> parse_mrz(std::string_view text) {
   for (char c : text)
     if (c != '\n' && c != '\r' && c != ' ') s.push_back(c);
   Mrz m;
-  if (s.size() == 90) m.format = MrzFormat::Td1;
-  else if (s.size() == 72) m.format = MrzFormat::Td2;
-  else if (s.size() == 88) m.format = MrzFormat::Td3;
-  else return malformed("MRZ: length " + std::to_string(s.size()) + " is not TD1 (90), TD2 (72) or TD3 (88)");
+  if (s.size() == 90)
+    m.format = MrzFormat::Td1;
+  else if (s.size() == 72)
+    m.format = MrzFormat::Td2;
+  else if (s.size() == 88)
+    m.format = MrzFormat::Td3;
+  else
+    return malformed("MRZ: length " + std::to_string(s.size()) + " is not TD1 (90), TD2 (72) or TD3 (88)");
   if (!valid_charset(s)) return malformed("MRZ: characters outside 0-9, A-Z and '<'");
   m.raw = s;
   const std::string_view v(m.raw);
@@ -219,7 +231,8 @@ Result<Mrz> parse_mrz(std::string_view text) {
       add_check(m, "composite", comp, l2[43]);
     }
   }
-  if (m.sex != "M" && m.sex != "F" && m.sex != "<" && m.sex != "X") return malformed("MRZ: invalid sex field");
+  if (m.sex != "M" && m.sex != "F" && m.sex != "<" && m.sex != "X")
+    return malformed("MRZ: invalid sex field");
   return m;
 }
 

@@ -4,6 +4,7 @@
 #include "dnie/icao/trust_store.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -11,10 +12,10 @@
 #include <set>
 #include <sstream>
 #include <tuple>
-#include <cctype>
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
+
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -23,11 +24,13 @@ using detail::malformed;
 
 std::int64_t unix_now() noexcept { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-// ICAO 9303-12 §5.2: CscaMasterList ::= SEQUENCE { version CscaMasterListVersion, certList SET OF Certificate }.
+// ICAO 9303-12 §5.2: CscaMasterList ::= SEQUENCE { version CscaMasterListVersion, certList SET OF Certificate
+// }.
 Result<MasterList> parse_master_list(ByteView der) {
   MasterList ml;
   DNIE_ASSIGN_OR_RETURN(ml.signed_data, parse_signed_data(der));
-  if (ml.signed_data.content_type != kOidCscaMasterList) return malformed("master list: content is not a CscaMasterList");
+  if (ml.signed_data.content_type != kOidCscaMasterList)
+    return malformed("master list: content is not a CscaMasterList");
   auto top = tlv::parse_single(ml.signed_data.content);
   if (!top || top->tag != asn1::kSequence) return malformed("master list: CscaMasterList is not a SEQUENCE");
   tlv::Reader r(top->value);
@@ -146,7 +149,8 @@ Result<std::size_t> TrustStore::add_certificates(ByteView data, std::string sour
   return add(std::move(c), std::move(source)) ? 1u : 0u;
 }
 
-Result<MasterListReport> TrustStore::add_master_list(ByteView der, std::string source, bool require_verified) {
+Result<MasterListReport> TrustStore::add_master_list(ByteView der, std::string source,
+                                                     bool require_verified) {
   DNIE_ASSIGN_OR_RETURN(MasterList ml, parse_master_list(der));
   MasterListReport rep;
   rep.source = source;
@@ -174,7 +178,8 @@ Result<MasterListReport> TrustStore::add_master_list(ByteView der, std::string s
   }
   if (require_verified && !(rep.signature_verified && rep.signer_chain_verified))
     return detail::verify_failed("master list not verified: " + rep.reason);
-  for (auto& c : ml.certificates) rep.added += add(std::move(c), source.empty() ? "master list" : source) ? 1 : 0;
+  for (auto& c : ml.certificates)
+    rep.added += add(std::move(c), source.empty() ? "master list" : source) ? 1 : 0;
   m_impl->master_lists.push_back(rep);
   return rep;
 }
@@ -245,8 +250,10 @@ Result<TrustStore::DirectoryReport> TrustStore::load_directory(const std::string
         }
       } else if (crl) {
         auto r = add_crl(*data);
-        if (r) ++rep.crls;
-        else rep.errors.push_back(name + ": " + r.error().message);
+        if (r)
+          ++rep.crls;
+        else
+          rep.errors.push_back(name + ": " + r.error().message);
       } else {
         auto r = add_certificates(*data, name);
         if (r) {
@@ -265,7 +272,9 @@ Result<TrustStore::DirectoryReport> TrustStore::load_directory(const std::string
 
 std::size_t TrustStore::size() const noexcept { return m_impl->certs.size(); }
 const std::vector<crypto::Certificate>& TrustStore::certificates() const noexcept { return m_impl->certs; }
-const std::vector<MasterListReport>& TrustStore::master_lists() const noexcept { return m_impl->master_lists; }
+const std::vector<MasterListReport>& TrustStore::master_lists() const noexcept {
+  return m_impl->master_lists;
+}
 std::size_t TrustStore::crl_count() const noexcept { return m_impl->crls.size(); }
 
 std::vector<const crypto::Certificate*> TrustStore::find_by_subject(const crypto::Name& subject) const {

@@ -16,23 +16,30 @@ namespace dnie::icao {
 
 std::string_view check_status_name(CheckStatus s) noexcept {
   switch (s) {
-    case CheckStatus::Pass: return "pass";
-    case CheckStatus::Fail: return "fail";
-    case CheckStatus::NotPerformed: break;
+    case CheckStatus::Pass:
+      return "pass";
+    case CheckStatus::Fail:
+      return "fail";
+    case CheckStatus::NotPerformed:
+      break;
   }
   return "not_performed";
 }
 
 std::string_view verdict_name(Verdict v) noexcept {
   switch (v) {
-    case Verdict::Valid: return "valid";
-    case Verdict::Invalid: return "invalid";
-    case Verdict::Incomplete: break;
+    case Verdict::Valid:
+      return "valid";
+    case Verdict::Invalid:
+      return "invalid";
+    case Verdict::Incomplete:
+      break;
   }
   return "incomplete";
 }
 
-void VerificationReport::set(std::string id, std::string description, CheckStatus status, std::string reason) {
+void VerificationReport::set(std::string id, std::string description, CheckStatus status,
+                             std::string reason) {
   for (auto& c : checks) {
     if (c.id == id) {
       c.description = std::move(description);
@@ -56,7 +63,8 @@ CheckStatus VerificationReport::status(std::string_view id) const noexcept {
 }
 
 std::size_t VerificationReport::count(CheckStatus s) const noexcept {
-  return static_cast<std::size_t>(std::count_if(checks.begin(), checks.end(), [s](const Check& c) { return c.status == s; }));
+  return static_cast<std::size_t>(
+      std::count_if(checks.begin(), checks.end(), [s](const Check& c) { return c.status == s; }));
 }
 
 Verdict VerificationReport::verdict(const std::vector<std::string>& essential) const {
@@ -78,8 +86,10 @@ Verdict VerificationReport::verdict(const std::vector<std::string>& essential) c
   return Verdict::Valid;
 }
 
-void record_result(VerificationReport& report, std::string id, std::string description, const Status& outcome) {
-  if (outcome.ok()) report.pass(std::move(id), std::move(description));
+void record_result(VerificationReport& report, std::string id, std::string description,
+                   const Status& outcome) {
+  if (outcome.ok())
+    report.pass(std::move(id), std::move(description));
   else if (outcome.error().code == ErrorCode::VerificationFailed)
     report.fail(std::move(id), std::move(description), outcome.error().message);
   else
@@ -100,13 +110,20 @@ std::string normalize(std::string_view s) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == 0xC3 && i + 1 < s.size()) {
       const unsigned char d = static_cast<unsigned char>(s[++i]) | 0x20;  // fold case
-      if (d >= 0xA0 && d <= 0xA5) out.push_back('A');
-      else if (d == 0xA7) out.push_back('C');
-      else if (d >= 0xA8 && d <= 0xAB) out.push_back('E');
-      else if (d >= 0xAC && d <= 0xAF) out.push_back('I');
-      else if (d == 0xB1) out.push_back('N');
-      else if (d >= 0xB2 && d <= 0xB6) out.push_back('O');
-      else if (d >= 0xB9 && d <= 0xBC) out.push_back('U');
+      if (d >= 0xA0 && d <= 0xA5)
+        out.push_back('A');
+      else if (d == 0xA7)
+        out.push_back('C');
+      else if (d >= 0xA8 && d <= 0xAB)
+        out.push_back('E');
+      else if (d >= 0xAC && d <= 0xAF)
+        out.push_back('I');
+      else if (d == 0xB1)
+        out.push_back('N');
+      else if (d >= 0xB2 && d <= 0xB6)
+        out.push_back('O');
+      else if (d >= 0xB9 && d <= 0xBC)
+        out.push_back('U');
       continue;
     }
     if (std::isalnum(c)) out.push_back(static_cast<char>(std::toupper(c)));
@@ -134,9 +151,11 @@ std::string strip_fillers(std::string s) {
 // YYMMDD ('<' unknown) → Unix seconds at the end of that day; nullopt if not a full date.
 std::optional<std::int64_t> expiry_time(const std::string& yymmdd) {
   if (yymmdd.size() != 6 || digits(yymmdd).size() != 6) return std::nullopt;
-  const int yy = std::stoi(yymmdd.substr(0, 2)), mm = std::stoi(yymmdd.substr(2, 2)), dd = std::stoi(yymmdd.substr(4, 2));
+  const int yy = std::stoi(yymmdd.substr(0, 2)), mm = std::stoi(yymmdd.substr(2, 2)),
+            dd = std::stoi(yymmdd.substr(4, 2));
   if (mm < 1 || mm > 12 || dd < 1 || dd > 31) return std::nullopt;
-  return asn1::days_from_civil(2000 + yy, static_cast<unsigned>(mm), static_cast<unsigned>(dd)) * 86400 + 86399;
+  return asn1::days_from_civil(2000 + yy, static_cast<unsigned>(mm), static_cast<unsigned>(dd)) * 86400 +
+         86399;
 }
 
 void check_consistency(VerificationReport& rep, const Mrz& mrz, const LdsContent& doc) {
@@ -157,8 +176,10 @@ void check_consistency(VerificationReport& rep, const Mrz& mrz, const LdsContent
       }
       std::string why;
       for (const auto& s : bad) why += (why.empty() ? "" : ", ") + s;
-      if (bad.empty()) rep.pass("mrz.dg11", "DG11 agrees with the MRZ", "name, personal number and birth date");
-      else rep.fail("mrz.dg11", "DG11 agrees with the MRZ", "differs in: " + why);
+      if (bad.empty())
+        rep.pass("mrz.dg11", "DG11 agrees with the MRZ", "name, personal number and birth date");
+      else
+        rep.fail("mrz.dg11", "DG11 agrees with the MRZ", "differs in: " + why);
     }
   } else {
     rep.not_performed("mrz.dg11", "DG11 agrees with the MRZ", "DG11 not read");
@@ -171,7 +192,8 @@ void check_consistency(VerificationReport& rep, const Mrz& mrz, const LdsContent
       return;
     }
     std::vector<std::string> bad;
-    if (!names_match(mrz_name, normalize(dg->first_surname + dg->second_surname + dg->name))) bad.push_back("name");
+    if (!names_match(mrz_name, normalize(dg->first_surname + dg->second_surname + dg->name)))
+      bad.push_back("name");
     if (!mrz_pn.empty() && normalize(dg->dni_number) != mrz_pn) bad.push_back("DNI number");
     auto ymd = [](const std::string& dmy) {
       std::string d = digits(dmy);
@@ -181,7 +203,8 @@ void check_consistency(VerificationReport& rep, const Mrz& mrz, const LdsContent
     if (ymd(dg->date_of_expiry) != mrz.date_of_expiry) bad.push_back("date of expiry");
     if (normalize(dg->idesp) != normalize(mrz.document_number)) bad.push_back("IDESP / document number");
     if (!dg->sex.empty() && dg->sex.substr(0, 1) != mrz.sex && mrz.sex != "<") bad.push_back("sex");
-    if (!dg->nationality.empty() && normalize(dg->nationality) != normalize(mrz.nationality)) bad.push_back("nationality");
+    if (!dg->nationality.empty() && normalize(dg->nationality) != normalize(mrz.nationality))
+      bad.push_back("nationality");
     std::string why;
     for (const auto& s : bad) why += (why.empty() ? "" : ", ") + s;
     if (bad.empty())
@@ -194,8 +217,8 @@ void check_consistency(VerificationReport& rep, const Mrz& mrz, const LdsContent
   }
 }
 
-void check_ds(VerificationReport& rep, const Sod& sod, const crypto::Certificate& ds, const std::optional<Mrz>& mrz,
-              const PassiveAuthOptions& o, std::int64_t now) {
+void check_ds(VerificationReport& rep, const Sod& sod, const crypto::Certificate& ds,
+              const std::optional<Mrz>& mrz, const PassiveAuthOptions& o, std::int64_t now) {
   const SignerInfo& si = *sod.signer();
   const std::string vd = "DS certificate valid " + day(ds.not_before()) + " to " + day(ds.not_after());
   if (si.signing_time) {
@@ -209,29 +232,41 @@ void check_ds(VerificationReport& rep, const Sod& sod, const crypto::Certificate
     rep.not_performed("ds.valid_at_signing", "DS certificate valid when the SOD was signed",
                       "EF.SOD carries no signingTime attribute");
   }
-  if (ds.valid_at(now)) rep.pass("ds.valid_now", "DS certificate valid now", vd);
-  else rep.fail("ds.valid_now", "DS certificate valid now", (now > ds.not_after() ? "expired: " : "not yet valid: ") + vd);
+  if (ds.valid_at(now))
+    rep.pass("ds.valid_now", "DS certificate valid now", vd);
+  else
+    rep.fail("ds.valid_now", "DS certificate valid now",
+             (now > ds.not_after() ? "expired: " : "not yet valid: ") + vd);
 
   auto ku = ds.key_usage();
-  if (!ku) rep.fail("ds.key_usage", "DS key usage allows digital signatures", "no key usage extension (9303-12 §7.1.1)");
-  else if (*ku & crypto::kDigitalSignature) rep.pass("ds.key_usage", "DS key usage allows digital signatures");
-  else rep.fail("ds.key_usage", "DS key usage allows digital signatures", "digitalSignature bit not set");
+  if (!ku)
+    rep.fail("ds.key_usage", "DS key usage allows digital signatures",
+             "no key usage extension (9303-12 §7.1.1)");
+  else if (*ku & crypto::kDigitalSignature)
+    rep.pass("ds.key_usage", "DS key usage allows digital signatures");
+  else
+    rep.fail("ds.key_usage", "DS key usage allows digital signatures", "digitalSignature bit not set");
 
   auto types = ds.document_types();
   if (!types) {
-    rep.not_performed("ds.document_type", "DS may sign this document type", "no document type list extension");
+    rep.not_performed("ds.document_type", "DS may sign this document type",
+                      "no document type list extension");
   } else {
     std::string list;
     for (const auto& t : *types) list += (list.empty() ? "" : ", ") + t;
     if (!mrz) {
-      rep.not_performed("ds.document_type", "DS may sign this document type", "no MRZ to compare; DS lists " + list);
+      rep.not_performed("ds.document_type", "DS may sign this document type",
+                        "no MRZ to compare; DS lists " + list);
     } else {
       const std::string code = strip_fillers(mrz->document_code);
       bool ok = false;
       for (const auto& t : *types)
         if (t == code || (t.size() == 1 && !code.empty() && code[0] == t[0])) ok = true;
-      if (ok) rep.pass("ds.document_type", "DS may sign this document type", "document " + code + " in " + list);
-      else rep.fail("ds.document_type", "DS may sign this document type", "document " + code + " not in " + list);
+      if (ok)
+        rep.pass("ds.document_type", "DS may sign this document type", "document " + code + " in " + list);
+      else
+        rep.fail("ds.document_type", "DS may sign this document type",
+                 "document " + code + " not in " + list);
     }
   }
 
@@ -253,27 +288,36 @@ void check_ds(VerificationReport& rep, const Sod& sod, const crypto::Certificate
                "no CSCA in the trust store for issuer " + ds.issuer().to_string());
     else
       rep.fail("ds.chain", "DS certificate signed by a trusted CSCA",
-               "the DS signature does not verify with any of " + std::to_string(cands.size()) + " candidate CSCAs");
+               "the DS signature does not verify with any of " + std::to_string(cands.size()) +
+                   " candidate CSCAs");
   }
   if (csca) {
     if (si.signing_time) {
-      if (csca->valid_at(*si.signing_time)) rep.pass("csca.valid_at_signing", "CSCA certificate valid when the SOD was signed");
-      else rep.fail("csca.valid_at_signing", "CSCA certificate valid when the SOD was signed",
-                    "CSCA valid " + day(csca->not_before()) + " to " + day(csca->not_after()));
+      if (csca->valid_at(*si.signing_time))
+        rep.pass("csca.valid_at_signing", "CSCA certificate valid when the SOD was signed");
+      else
+        rep.fail("csca.valid_at_signing", "CSCA certificate valid when the SOD was signed",
+                 "CSCA valid " + day(csca->not_before()) + " to " + day(csca->not_after()));
     } else if (csca->valid_at(ds.not_before())) {
       rep.pass("csca.valid_at_signing", "CSCA certificate valid when the SOD was signed",
                "no signingTime; CSCA valid when the DS was issued");
     } else {
-      rep.fail("csca.valid_at_signing", "CSCA certificate valid when the SOD was signed", "CSCA not valid when the DS was issued");
+      rep.fail("csca.valid_at_signing", "CSCA certificate valid when the SOD was signed",
+               "CSCA not valid when the DS was issued");
     }
     auto cku = csca->key_usage();
     if (csca->is_ca() && (!cku || (*cku & crypto::kKeyCertSign)))
       rep.pass("csca.key_usage", "CSCA is a CA allowed to sign certificates");
     else
-      rep.fail("csca.key_usage", "CSCA is a CA allowed to sign certificates", "basicConstraints cA or keyCertSign missing");
+      rep.fail("csca.key_usage", "CSCA is a CA allowed to sign certificates",
+               "basicConstraints cA or keyCertSign missing");
     switch (o.trust_store->revocation(ds, *csca)) {
-      case Revocation::Good: rep.pass("ds.revocation", "DS certificate not revoked", "checked against the CSCA's CRL"); break;
-      case Revocation::Revoked: rep.fail("ds.revocation", "DS certificate not revoked", "listed in the CSCA's CRL"); break;
+      case Revocation::Good:
+        rep.pass("ds.revocation", "DS certificate not revoked", "checked against the CSCA's CRL");
+        break;
+      case Revocation::Revoked:
+        rep.fail("ds.revocation", "DS certificate not revoked", "listed in the CSCA's CRL");
+        break;
       case Revocation::Unknown:
         rep.not_performed("ds.revocation", "DS certificate not revoked", "no CRL of this CSCA loaded");
         break;
@@ -287,15 +331,19 @@ void check_ds(VerificationReport& rep, const Sod& sod, const crypto::Certificate
   } else {
     rep.not_performed("ds.revocation", "DS certificate not revoked", "no CSCA found");
     if (ds.subject().get("C") == ds_c)
-      rep.not_performed("country.ds_csca", "DS and CSCA belong to the same country", "no CSCA found; DS is " + ds_c);
+      rep.not_performed("country.ds_csca", "DS and CSCA belong to the same country",
+                        "no CSCA found; DS is " + ds_c);
     else
-      rep.fail("country.ds_csca", "DS and CSCA belong to the same country", "DS subject and issuer countries differ");
+      rep.fail("country.ds_csca", "DS and CSCA belong to the same country",
+               "DS subject and issuer countries differ");
   }
   if (mrz) {
     const std::string state = strip_fillers(mrz->issuing_state);
     const std::string a3 = country_alpha3(ds_c);
-    if (!a3.empty() && a3 == state) rep.pass("country.mrz", "MRZ issuing state matches the DS country", state + " = " + ds_c);
-    else rep.fail("country.mrz", "MRZ issuing state matches the DS country", "MRZ " + state + ", DS " + ds_c);
+    if (!a3.empty() && a3 == state)
+      rep.pass("country.mrz", "MRZ issuing state matches the DS country", state + " = " + ds_c);
+    else
+      rep.fail("country.mrz", "MRZ issuing state matches the DS country", "MRZ " + state + ", DS " + ds_c);
   } else {
     rep.not_performed("country.mrz", "MRZ issuing state matches the DS country", "DG1 not read");
   }
@@ -312,15 +360,22 @@ VerificationReport verify_document(const LdsContent& doc, const PassiveAuthOptio
   if (const Bytes* dg1 = doc.dg(1)) {
     auto m = parse_dg1(*dg1);
     if (!m) {
-      rep.fail("mrz.check_digits", "MRZ check digits are correct", "DG1 does not parse: " + m.error().message);
+      rep.fail("mrz.check_digits", "MRZ check digits are correct",
+               "DG1 does not parse: " + m.error().message);
     } else {
       mrz = std::move(*m);
-      if (mrz->checks_ok()) rep.pass("mrz.check_digits", "MRZ check digits are correct", std::string(mrz_format_name(mrz->format)));
-      else rep.fail("mrz.check_digits", "MRZ check digits are correct", "wrong: " + mrz->failed_checks());
+      if (mrz->checks_ok())
+        rep.pass("mrz.check_digits", "MRZ check digits are correct",
+                 std::string(mrz_format_name(mrz->format)));
+      else
+        rep.fail("mrz.check_digits", "MRZ check digits are correct", "wrong: " + mrz->failed_checks());
       auto exp = expiry_time(mrz->date_of_expiry);
-      if (!exp) rep.not_performed("document.expiry", "Document not expired", "no full expiry date in the MRZ");
-      else if (now <= *exp) rep.pass("document.expiry", "Document not expired", "expires " + day(*exp));
-      else rep.fail("document.expiry", "Document not expired", "expired " + day(*exp));
+      if (!exp)
+        rep.not_performed("document.expiry", "Document not expired", "no full expiry date in the MRZ");
+      else if (now <= *exp)
+        rep.pass("document.expiry", "Document not expired", "expires " + day(*exp));
+      else
+        rep.fail("document.expiry", "Document not expired", "expired " + day(*exp));
     }
   } else {
     rep.not_performed("mrz.check_digits", "MRZ check digits are correct", "DG1 not read");
@@ -333,19 +388,23 @@ VerificationReport verify_document(const LdsContent& doc, const PassiveAuthOptio
     rep.not_performed("ds.chain", "DS certificate signed by a trusted CSCA", "no EF.SOD");
   } else if (auto sod = parse_sod(doc.sod); !sod) {
     rep.fail("sod.parse", "EF.SOD present and well formed", sod.error().message);
-    rep.not_performed("sod.signature", "EF.SOD signature verifies with the DS certificate", "EF.SOD does not parse");
+    rep.not_performed("sod.signature", "EF.SOD signature verifies with the DS certificate",
+                      "EF.SOD does not parse");
     rep.not_performed("ds.chain", "DS certificate signed by a trusted CSCA", "EF.SOD does not parse");
   } else {
     std::string hashed;
-    for (const auto& h : sod->lds.hashes) hashed += (hashed.empty() ? "DG" : ", DG") + std::to_string(h.number);
+    for (const auto& h : sod->lds.hashes)
+      hashed += (hashed.empty() ? "DG" : ", DG") + std::to_string(h.number);
     rep.pass("sod.parse", "EF.SOD present and well formed",
              std::string(crypto::hash_name(sod->lds.hash_alg)) + " over " + hashed);
     // Data group hashes (9303-11 §5.1 step 3).
     for (const auto& h : sod->lds.hashes) {
       const int n = h.number;
       if (const Bytes* b = doc.dg(n)) {
-        if (crypto::hash(sod->lds.hash_alg, *b) == h.hash) rep.pass(dg_id(n), dg_desc(n));
-        else rep.fail(dg_id(n), dg_desc(n), "hash differs: the data group was altered");
+        if (crypto::hash(sod->lds.hash_alg, *b) == h.hash)
+          rep.pass(dg_id(n), dg_desc(n));
+        else
+          rep.fail(dg_id(n), dg_desc(n), "hash differs: the data group was altered");
       } else if (!o.report_unread_groups) {
         continue;
       } else if (auto it = doc.unreadable.find(n); it != doc.unreadable.end()) {
@@ -355,7 +414,8 @@ VerificationReport verify_document(const LdsContent& doc, const PassiveAuthOptio
       }
     }
     for (const auto& [n, b] : doc.dgs)
-      if (!sod->lds.hash_of(n)) rep.fail(dg_id(n), dg_desc(n), "DG" + std::to_string(n) + " is not listed in EF.SOD");
+      if (!sod->lds.hash_of(n))
+        rep.fail(dg_id(n), dg_desc(n), "DG" + std::to_string(n) + " is not listed in EF.SOD");
     // Signature (9303-11 §5.1 steps 1–2).
     const crypto::Certificate* ds = sod->ds_certificate();
     if (!ds) {
@@ -364,11 +424,14 @@ VerificationReport verify_document(const LdsContent& doc, const PassiveAuthOptio
       rep.not_performed("ds.chain", "DS certificate signed by a trusted CSCA", "no DS certificate");
     } else {
       Status sig = verify_signer(sod->signed_data, *sod->signer(), ds->public_key());
-      if (sig) rep.pass("sod.signature", "EF.SOD signature verifies with the DS certificate", ds->subject().to_string());
+      if (sig)
+        rep.pass("sod.signature", "EF.SOD signature verifies with the DS certificate",
+                 ds->subject().to_string());
       else if (sig.error().code == ErrorCode::VerificationFailed)
         rep.fail("sod.signature", "EF.SOD signature verifies with the DS certificate", sig.error().message);
       else
-        rep.not_performed("sod.signature", "EF.SOD signature verifies with the DS certificate", sig.error().to_string());
+        rep.not_performed("sod.signature", "EF.SOD signature verifies with the DS certificate",
+                          sig.error().to_string());
       check_ds(rep, *sod, *ds, mrz, o, now);
     }
   }
@@ -378,8 +441,9 @@ VerificationReport verify_document(const LdsContent& doc, const PassiveAuthOptio
     rep.not_performed("chip_authentication", "Chip Authentication proves the chip is genuine",
                       doc.has(14) ? "not run" : "DG14 not read");
   if (!rep.find("active_authentication"))
-    rep.not_performed("active_authentication", "Active Authentication proves the chip is genuine",
-                      doc.has(15) ? "not run" : "no DG15: the document does not support Active Authentication");
+    rep.not_performed(
+        "active_authentication", "Active Authentication proves the chip is genuine",
+        doc.has(15) ? "not run" : "no DG15: the document does not support Active Authentication");
   return rep;
 }
 

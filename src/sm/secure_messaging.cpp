@@ -71,7 +71,8 @@ struct SmSession::Impl {
   Result<Bytes> mac(ByteView input) const {
     Bytes n = concat({ssc.view(), input});
     Bytes padded = crypto::pad_iso9797_m2(n, block());
-    auto r = suite == Suite::Aes ? crypto::aes_cmac(k_mac.view(), padded) : crypto::retail_mac(k_mac.view(), padded);
+    auto r = suite == Suite::Aes ? crypto::aes_cmac(k_mac.view(), padded)
+                                 : crypto::retail_mac(k_mac.view(), padded);
     if (!r) return r;
     Bytes m = std::move(r).value();
     m.resize(options.mac_length);
@@ -112,12 +113,15 @@ Result<SmSession> SmSession::create(Suite suite, SecureBuffer k_enc, SecureBuffe
 Suite SmSession::suite() const noexcept { return m_impl->suite; }
 const Options& SmSession::options() const noexcept { return m_impl->options; }
 bool SmSession::is_open() const noexcept { return m_impl && m_impl->open; }
-void SmSession::close() noexcept { if (m_impl) m_impl->close(); }
+void SmSession::close() noexcept {
+  if (m_impl) m_impl->close();
+}
 
 Result<CommandApdu> SmSession::wrap(const CommandApdu& plain, bool extended) {
   if (!is_open()) return make_error(ErrorCode::SecureMessagingError, "SM: channel closed");
   Impl& s = *m_impl;
-  if ((plain.cla() & 0x0C) != 0) return make_error(ErrorCode::InvalidArgument, "SM: command already protected");
+  if ((plain.cla() & 0x0C) != 0)
+    return make_error(ErrorCode::InvalidArgument, "SM: command already protected");
   s.increment_ssc();
   const auto cla = static_cast<std::uint8_t>(plain.cla() | 0x0C);
   Bytes header{cla, plain.ins(), plain.p1(), plain.p2()};
@@ -161,7 +165,8 @@ Result<ResponseApdu> SmSession::unwrap(const ResponseApdu& resp) {
   if (d.empty()) {
     // No SM objects: the card ended SM (ICAO 9303-11 §9.8.6.2) or sent a plain error.
     const std::uint16_t sw = resp.sw();
-    if (sw == apdu::sw::kSmObjectsMissing || sw == apdu::sw::kSmObjectsIncorrect || sw == apdu::sw::kSmWrongChecksum)
+    if (sw == apdu::sw::kSmObjectsMissing || sw == apdu::sw::kSmObjectsIncorrect ||
+        sw == apdu::sw::kSmWrongChecksum)
       return s.fail("SM: the card rejected the secure messaging and closed the channel", sw);
     if (sw == 0x9000 || (sw & 0xFF00) == 0x6100 || !s.options.accept_plain_errors)
       return s.fail("SM: response without secure messaging objects", sw);
@@ -176,7 +181,9 @@ Result<ResponseApdu> SmSession::unwrap(const ResponseApdu& resp) {
   for (const auto& t : *parsed) {
     if (do8e) return s.fail("SM: data after the MAC object");
     switch (t.tag) {
-      case 0x81: case 0x85: case 0x87:
+      case 0x81:
+      case 0x85:
+      case 0x87:
         if (data_do || do99) return s.fail("SM: unexpected data object order");
         data_do = &t;
         append(mac_input, t.raw);

@@ -58,7 +58,8 @@ Result<ResponseApdu> transceive(Transport& t, const CommandApdu& cmd, bool allow
 }
 
 Result<ResponseApdu> TracingTransport::transmit(const CommandApdu& cmd) {
-  if (m_sink) m_sink(apdu::TraceEvent{apdu::TraceEvent::Direction::Command, m_level, apdu::redact_command(cmd), 0});
+  if (m_sink)
+    m_sink(apdu::TraceEvent{apdu::TraceEvent::Direction::Command, m_level, apdu::redact_command(cmd), 0});
   auto t0 = std::chrono::steady_clock::now();
   auto r = m_inner.transmit(cmd);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

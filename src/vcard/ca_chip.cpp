@@ -8,6 +8,7 @@
 // apply with SSC = 0. A cloned chip (image without the CA private key) uses a random key, so
 // the terminal's next protected command fails as it would with a clone.
 #include "dnie/bytes/tlv.hpp"
+
 #include "vcard/engine.hpp"
 
 namespace dnie::vcard {
@@ -23,7 +24,8 @@ std::optional<ByteView> find_do(const std::vector<tlv::Tlv>& dos, std::uint32_t 
 
 namespace {
 /// Keys from K (CA v1 has no nonce in the KDF).
-Result<PendingSm> ca_keys(VirtualCard::Impl& card, const ProtocolAlg& alg, ByteView pk_pcd, std::uint16_t* sw) {
+Result<PendingSm> ca_keys(VirtualCard::Impl& card, const ProtocolAlg& alg, ByteView pk_pcd,
+                          std::uint16_t* sw) {
   *sw = csw::kWrongData;
   auto dom = KaDomain::standard(card.image.ca_param_id);
   if (!dom || dom->is_ec() != alg.ec) return make_error(ErrorCode::Unsupported, "CA domain");

@@ -7,6 +7,7 @@
 
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/bigint.hpp"
+
 #include "vcard/engine.hpp"
 
 namespace dnie::vcard {
@@ -137,7 +138,8 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
         std::size_t want = b.ne ? *b.ne : 256;
         want = std::min({want, session.pending.size(), options.max_response});
         Bytes part(session.pending.begin(), session.pending.begin() + static_cast<std::ptrdiff_t>(want));
-        session.pending.erase(session.pending.begin(), session.pending.begin() + static_cast<std::ptrdiff_t>(want));
+        session.pending.erase(session.pending.begin(),
+                              session.pending.begin() + static_cast<std::ptrdiff_t>(want));
         if (session.pending.empty()) return with_sw(std::move(part), session.pending_sw);
         const std::size_t left = std::min<std::size_t>(session.pending.size(), 256);
         return with_sw(std::move(part), static_cast<std::uint16_t>(0x6100 | (left & 0xFF)));
@@ -263,7 +265,8 @@ Reply VirtualCard::Impl::cmd_chip_info(const Command& c) {
 Reply VirtualCard::Impl::cmd_get_challenge(const Command& c) {
   // GET CHALLENGE 00 84 00 00 Le: the DNIe accepts only Le 08 or 14 (dnie3-facts §4.3 step 9).
   if (c.p1 != 0 || c.p2 != 0) return sw_reply(csw::kIncorrectP1P2);
-  if (!c.data.empty() || !c.ne || c.ne_max || (*c.ne != 8 && *c.ne != 0x14)) return sw_reply(csw::kWrongLength);
+  if (!c.data.empty() || !c.ne || c.ne_max || (*c.ne != 8 && *c.ne != 0x14))
+    return sw_reply(csw::kWrongLength);
   session.challenge = random(*c.ne);
   return Reply{session.challenge, csw::kOk};
 }
@@ -279,10 +282,14 @@ Reply VirtualCard::Impl::cmd_mse(const Command& c) {
         if (d.tag == 0x80) return pace_set_at(c);
       return cwa_set_at(c);  // CWA-14890 INTERNAL AUTHENTICATE (dnie3-facts §4.3 step 7)
     }
-    case 0x41A4: return ca_set_at(c);   // Chip Authentication (AES / DH), 9303-11 §6.2.4.1
-    case 0x41A6: return ca_set_kat(c);  // MSE:Set KAT, Chip Authentication with 3DES
-    case 0x81B6: return cwa_set_verify_key(c);  // key for PSO:VERIFY CERTIFICATE (§4.3 steps 3, 5)
-    case 0x41B6: return sign_set_dst(c);        // DST for PSO:CDS (dnie3-facts §4.5)
+    case 0x41A4:
+      return ca_set_at(c);  // Chip Authentication (AES / DH), 9303-11 §6.2.4.1
+    case 0x41A6:
+      return ca_set_kat(c);  // MSE:Set KAT, Chip Authentication with 3DES
+    case 0x81B6:
+      return cwa_set_verify_key(c);  // key for PSO:VERIFY CERTIFICATE (§4.3 steps 3, 5)
+    case 0x41B6:
+      return sign_set_dst(c);  // DST for PSO:CDS (dnie3-facts §4.5)
     default:
       return sw_reply(csw::kIncorrectP1P2);
   }

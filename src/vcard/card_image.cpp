@@ -18,11 +18,12 @@
 //   }
 //   file = E2 { 80 FID (2) 81 type (1) 82 DF name 83 AID 84 content 85 ACL (5) 86 read rule (1)
 //               A7 { file ... } }   children only for DFs; depth ≤ 8
+#include "dnie/vcard/card_image.hpp"
+
 #include <fstream>
 #include <iterator>
 
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/vcard/card_image.hpp"
 
 namespace dnie::vcard {
 
@@ -79,11 +80,20 @@ Result<VFile> decode_file(const tlv::Tlv& t, int depth) {
   f.fid = static_cast<std::uint16_t>(be_value(fid.value));
   DNIE_ASSIGN_OR_RETURN(auto type, one_byte(r, 0x81));
   switch (type) {
-    case 0x01: f.type = FileType::Transparent; break;
-    case 0x15: f.type = FileType::KeyEf; break;
-    case 0x24: f.type = FileType::CompressedCert; break;
-    case 0x38: f.type = FileType::Df; break;
-    default: return bad("unknown file type");
+    case 0x01:
+      f.type = FileType::Transparent;
+      break;
+    case 0x15:
+      f.type = FileType::KeyEf;
+      break;
+    case 0x24:
+      f.type = FileType::CompressedCert;
+      break;
+    case 0x38:
+      f.type = FileType::Df;
+      break;
+    default:
+      return bad("unknown file type");
   }
   DNIE_ASSIGN_OR_RETURN(f.df_name, text(r, 0x82));
   DNIE_ASSIGN_OR_RETURN(f.aid, blob(r, 0x83));
@@ -112,7 +122,10 @@ F* find_in(F* node, std::initializer_list<std::uint16_t> path) {
   for (; it != path.end(); ++it) {
     F* next = nullptr;
     for (auto& c : node->children)
-      if (c.fid == *it) { next = &c; break; }
+      if (c.fid == *it) {
+        next = &c;
+        break;
+      }
     if (!next) return nullptr;
     node = next;
   }

@@ -13,6 +13,7 @@
 #include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
+
 #include "vcard/engine.hpp"
 
 namespace dnie::vcard {
@@ -26,7 +27,9 @@ bool is_pin_chr(ByteView chr) {
   return chr == ByteView(hex_bytes("4000000000000001")) || chr == ByteView(hex_bytes("D002E00000000004"));
 }
 
-Result<crypto::RsaPublicKey> public_key(const CvKey& k) { return crypto::RsaPublicKey::from_components(k.modulus, k.exponent); }
+Result<crypto::RsaPublicKey> public_key(const CvKey& k) {
+  return crypto::RsaPublicKey::from_components(k.modulus, k.exponent);
+}
 
 /// N − x, big-endian, `width` bytes.
 Result<Bytes> complement(ByteView n, ByteView x) {
@@ -112,7 +115,8 @@ Reply VirtualCard::Impl::cwa_verify_certificate(const Command& c) {
   auto sig = tlv::find(outer->value, 0x5F37);
   auto rem = tlv::find(outer->value, 0x5F38);
   auto car = tlv::find(outer->value, 0x42);
-  if (!sig || !rem || !car || sig->value.size() != kRsa || car->value.size() != 8) return sw_reply(csw::kWrongData);
+  if (!sig || !rem || !car || sig->value.size() != kRsa || car->value.size() != 8)
+    return sw_reply(csw::kWrongData);
   // Wrong chain (another generation's CA, unknown CAR) → 6A 80.
   if (ByteView(car->value) != ByteView(session.cwa.selected_chr)) return sw_reply(csw::kWrongData);
   auto key = public_key(signer);
@@ -124,17 +128,20 @@ Reply VirtualCard::Impl::cwa_verify_certificate(const Command& c) {
   const ByteView f(*frame);
   Bytes m = f.subview(1, kRsa - 22).to_bytes();
   append(m, rem->value);
-  if (!ct_equal(crypto::hash(crypto::HashAlg::Sha1, m), f.subview(kRsa - 21, 20))) return sw_reply(csw::kWrongData);
+  if (!ct_equal(crypto::hash(crypto::HashAlg::Sha1, m), f.subview(kRsa - 21, 20)))
+    return sw_reply(csw::kWrongData);
   // Body: CPI 41 ‖ CAR 8 ‖ CHR 12 ‖ CHA 7 ‖ n 128 ‖ e 4 (the test key sets' layout, docs/keysets.md).
   if (m.size() != 1 + 8 + 12 + 7 + kRsa + 4 || m[0] != 0x41) return sw_reply(csw::kWrongData);
   const ByteView mv(m);
   if (mv.subview(1, 8) != ByteView(car->value)) return sw_reply(csw::kWrongData);
   Bytes chr = mv.subview(9 + 4, 8).to_bytes();
   CvKey opened{mv.subview(28, kRsa).to_bytes(), mv.subview(28 + kRsa, 4).to_bytes(), signer.level + 1};
-  while (opened.exponent.size() > 1 && opened.exponent.front() == 0) opened.exponent.erase(opened.exponent.begin());
+  while (opened.exponent.size() > 1 && opened.exponent.front() == 0)
+    opened.exponent.erase(opened.exponent.begin());
   if (opened.level > 2 || !public_key(opened)) return sw_reply(csw::kWrongData);
   auto& keys = session.cwa.keys;
-  keys.erase(std::remove_if(keys.begin(), keys.end(), [&](const auto& e) { return e.first == chr; }), keys.end());
+  keys.erase(std::remove_if(keys.begin(), keys.end(), [&](const auto& e) { return e.first == chr; }),
+             keys.end());
   keys.emplace_back(std::move(chr), std::move(opened));
   return sw_reply(csw::kOk);
 }
@@ -148,9 +155,12 @@ Reply VirtualCard::Impl::cwa_set_at(const Command& c) {
   const tlv::Tlv* d83 = nullptr;
   const tlv::Tlv* d84 = nullptr;
   for (const auto& d : *dos) {
-    if (d.tag == 0x83) d83 = &d;
-    else if (d.tag == 0x84) d84 = &d;
-    else return sw_reply(csw::kWrongData);
+    if (d.tag == 0x83)
+      d83 = &d;
+    else if (d.tag == 0x84)
+      d84 = &d;
+    else
+      return sw_reply(csw::kWrongData);
   }
   if (!d83 || !d84 || d83->value.size() != 12 || ByteView(d84->value) != ByteView(hex_bytes("021F")))
     return sw_reply(csw::kRefNotFound);

@@ -18,6 +18,7 @@
 
 #include "dnie/crypto/rng.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+
 #include "vcard/pace_chip.hpp"
 #include "vcard/sm_card.hpp"
 
@@ -55,8 +56,8 @@ struct Command {
   std::optional<std::size_t> ne;  ///< absent: no Le field
   bool ne_max = false;            ///< Le was 00 / 0000
   bool extended = false;
-  bool secure = false;            ///< arrived under secure messaging
-  bool chained = false;           ///< CLA b5 (command chaining) set
+  bool secure = false;   ///< arrived under secure messaging
+  bool chained = false;  ///< CLA b5 (command chaining) set
   ~Command() { secure_wipe(data); }
 };
 
@@ -112,9 +113,9 @@ struct CwaRun {
   Bytes selected_chr;                         ///< its CHR (the CAR expected in the certificate)
   Bytes ifd_chr;                              ///< after MSE:SET AT
   std::optional<CvKey> ifd_key;
-  CwaChannel target = CwaChannel::None;       ///< channel the handshake opens
+  CwaChannel target = CwaChannel::None;  ///< channel the handshake opens
   Bytes rnd_ifd;
-  SecureBuffer kicc;                          ///< after INTERNAL AUTHENTICATE
+  SecureBuffer kicc;  ///< after INTERNAL AUTHENTICATE
 };
 
 /// Security and selection state of one card session (ends at reset / power off).
@@ -185,23 +186,23 @@ struct VirtualCard::Impl {
   Reply cmd_chip_info(const Command& c);      // card.cpp
   Reply cmd_mse(const Command& c);            // card.cpp (routes to PACE / CA / CWA)
   Reply cmd_general_authenticate(const Command& c);
-  Reply pace_set_at(const Command& c);        // pace_chip.cpp
-  Reply pace_step(const Command& c);          // pace_chip.cpp
-  Reply ca_set_at(const Command& c);          // ca_chip.cpp (AES / DH: MSE:Set AT 41 A4)
-  Reply ca_set_kat(const Command& c);         // ca_chip.cpp (3DES: MSE:Set KAT 41 A6)
+  Reply pace_set_at(const Command& c);  // pace_chip.cpp
+  Reply pace_step(const Command& c);    // pace_chip.cpp
+  Reply ca_set_at(const Command& c);    // ca_chip.cpp (AES / DH: MSE:Set AT 41 A4)
+  Reply ca_set_kat(const Command& c);   // ca_chip.cpp (3DES: MSE:Set KAT 41 A6)
   Reply ca_general_authenticate(const Command& c);
   // CWA-14890 device authentication, card side (cwa_card.cpp)
-  Reply cwa_set_verify_key(const Command& c);   // MSE:SET 81 B6
-  Reply cwa_set_at(const Command& c);           // MSE:SET C1 A4 (83 0C, 84 02 02 1F)
-  Reply cmd_pso(const Command& c);              // PSO: VERIFY CERTIFICATE 00 AE / CDS 9E 9A
+  Reply cwa_set_verify_key(const Command& c);  // MSE:SET 81 B6
+  Reply cwa_set_at(const Command& c);          // MSE:SET C1 A4 (83 0C, 84 02 02 1F)
+  Reply cmd_pso(const Command& c);             // PSO: VERIFY CERTIFICATE 00 AE / CDS 9E 9A
   Reply cwa_verify_certificate(const Command& c);
   Reply cmd_internal_authenticate(const Command& c);
   Reply cmd_external_authenticate(const Command& c);
   // PIN and signature (sign_card.cpp)
-  Reply cmd_verify(const Command& c);           // 00 20 (retries query / VERIFY)
-  Reply cmd_change_pin(const Command& c);       // 90 24
-  Reply sign_set_dst(const Command& c);         // MSE:SET 41 B6
-  Reply sign_compute(const Command& c);         // PSO:CDS 9E 9A
+  Reply cmd_verify(const Command& c);      // 00 20 (retries query / VERIFY)
+  Reply cmd_change_pin(const Command& c);  // 90 24
+  Reply sign_set_dst(const Command& c);    // MSE:SET 41 B6
+  Reply sign_compute(const Command& c);    // PSO:CDS 9E 9A
   /// The CV root public key (02 0F) and its CHR for this card's generation.
   std::optional<CvKey> cvc_root() const;
   Bytes cvc_root_chr() const;
@@ -217,7 +218,7 @@ double link_time_ms(const LinkModel& m, std::size_t command_bytes, std::size_t r
 
 /// Card processing cost estimates (ms) used by the link model (link_model.cpp).
 namespace cost {
-double scalar_mult(std::size_t field_bytes);   ///< one EC scalar multiplication
+double scalar_mult(std::size_t field_bytes);                           ///< one EC scalar multiplication
 double modexp(std::size_t modulus_bytes, std::size_t exponent_bytes);  ///< one DH/RSA-public exp
 double rsa_private(std::size_t modulus_bytes);
 double symmetric(std::size_t bytes);

@@ -49,7 +49,8 @@ Bytes VirtualCard::Impl::fci(const VFile& f) const {
   // 13-byte descriptor on the real card; its extra bytes are unknown, so the 10-byte form is used.
   const std::size_t size = std::min<std::size_t>(f.content.size(), 0xFFFF);
   Bytes d{static_cast<std::uint8_t>(f.type), static_cast<std::uint8_t>(f.fid >> 8),
-          static_cast<std::uint8_t>(f.fid), static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size)};
+          static_cast<std::uint8_t>(f.fid), static_cast<std::uint8_t>(size >> 8),
+          static_cast<std::uint8_t>(size)};
   Bytes acl = f.acl;
   acl.resize(5, 0);
   append(d, acl);
@@ -63,9 +64,7 @@ Reply VirtualCard::Impl::cmd_select(const Command& c) {
   if (c.p2 != 0x00 && c.p2 != 0x04 && c.p2 != 0x0C) return sw_reply(csw::kIncorrectP1P2);
   const VFile* cur = current_df();
   const VFile* target = nullptr;
-  auto fid_of = [&](std::size_t i) {
-    return static_cast<std::uint16_t>((c.data[i] << 8) | c.data[i + 1]);
-  };
+  auto fid_of = [&](std::size_t i) { return static_cast<std::uint16_t>((c.data[i] << 8) | c.data[i + 1]); };
   switch (c.p1) {
     case 0x00: {  // MF, DF or EF by file identifier
       if (c.data.empty()) {
@@ -83,7 +82,7 @@ Reply VirtualCard::Impl::cmd_select(const Command& c) {
       }
       break;
     }
-    case 0x01:  // child DF
+    case 0x01:    // child DF
     case 0x02: {  // EF under the current DF
       if (c.data.size() != 2) return sw_reply(csw::kWrongLength);
       target = child(*cur, fid_of(0));

@@ -6,6 +6,7 @@
 // suspended at one try left (resumed by a CAN PACE in the same session) and blocked at zero.
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/hash.hpp"
+
 #include "vcard/engine.hpp"
 
 namespace dnie::vcard {
@@ -21,9 +22,7 @@ Bytes dynamic_auth_data(std::initializer_list<std::pair<std::uint32_t, ByteView>
 
 /// Nonce length: 16 bytes for 3DES and AES-128 (a real 3DES chip sends two blocks, see the
 /// NZ trace), 32 bytes (l = 256) for AES-192/256 so Integrated Mapping's E(t, s) yields a key.
-std::size_t nonce_length(SymCipher c) {
-  return (c == SymCipher::Aes192 || c == SymCipher::Aes256) ? 32 : 16;
-}
+std::size_t nonce_length(SymCipher c) { return (c == SymCipher::Aes192 || c == SymCipher::Aes256) ? 32 : 16; }
 }  // namespace
 
 Reply VirtualCard::Impl::pace_set_at(const Command& c) {
@@ -34,9 +33,18 @@ Reply VirtualCard::Impl::pace_set_at(const Command& c) {
   ByteView oid, ref, pid;
   bool has_oid = false, has_ref = false, has_pid = false;
   for (const auto& d : *dos) {
-    if (d.tag == 0x80) { oid = d.value; has_oid = true; }
-    if (d.tag == 0x83) { ref = d.value; has_ref = true; }
-    if (d.tag == 0x84) { pid = d.value; has_pid = true; }
+    if (d.tag == 0x80) {
+      oid = d.value;
+      has_oid = true;
+    }
+    if (d.tag == 0x83) {
+      ref = d.value;
+      has_ref = true;
+    }
+    if (d.tag == 0x84) {
+      pid = d.value;
+      has_pid = true;
+    }
     // 7F4C (CHAT) and 67 (auxiliary data) are accepted and ignored: no terminal authentication.
   }
   if (!has_oid || !has_ref || ref.size() != 1) return sw_reply(csw::kWrongData);

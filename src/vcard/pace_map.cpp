@@ -3,6 +3,7 @@
 // Authentication Mapping data (§4.4.3.5.2, Appendix I), chip side. Non-secret-safe BigInt
 // arithmetic is acceptable here: this is a simulator, not a hardened card.
 #include "dnie/crypto/cipher.hpp"
+
 #include "vcard/pace_chip.hpp"
 
 namespace dnie::vcard {
@@ -60,16 +61,16 @@ Result<Bytes> im_point_encode(const crypto::CurveParams& cp, ByteView r) {
     return make_error(ErrorCode::Unsupported, "IM point encoding needs p = 3 mod 4");
   DNIE_ASSIGN_OR_RETURN(BigInt t, BigInt::from_bytes(r).mod(p));
   DNIE_ASSIGN_OR_RETURN(BigInt t2, mmul(t, t, p));
-  DNIE_ASSIGN_OR_RETURN(BigInt alpha, mneg(t2, p));                    // α = -t² mod p
+  DNIE_ASSIGN_OR_RETURN(BigInt alpha, mneg(t2, p));  // α = -t² mod p
   DNIE_ASSIGN_OR_RETURN(BigInt alpha2, mmul(alpha, alpha, p));
-  DNIE_ASSIGN_OR_RETURN(BigInt s1, madd(alpha, alpha2, p));            // α + α²
+  DNIE_ASSIGN_OR_RETURN(BigInt s1, madd(alpha, alpha2, p));  // α + α²
   DNIE_ASSIGN_OR_RETURN(BigInt s1inv, s1.inv_mod(p));
-  DNIE_ASSIGN_OR_RETURN(BigInt one_plus, madd(BigInt(1), s1inv, p));   // 1 + (α + α²)^-1
+  DNIE_ASSIGN_OR_RETURN(BigInt one_plus, madd(BigInt(1), s1inv, p));  // 1 + (α + α²)^-1
   DNIE_ASSIGN_OR_RETURN(BigInt ainv, a.inv_mod(p));
   DNIE_ASSIGN_OR_RETURN(BigInt nb, mneg(b, p));
   DNIE_ASSIGN_OR_RETURN(BigInt x2a, mmul(nb, ainv, p));
-  DNIE_ASSIGN_OR_RETURN(BigInt x2, mmul(x2a, one_plus, p));            // X2 = -b/a · (1 + ...)
-  DNIE_ASSIGN_OR_RETURN(BigInt x3, mmul(alpha, x2, p));                // X3 = α · X2
+  DNIE_ASSIGN_OR_RETURN(BigInt x2, mmul(x2a, one_plus, p));  // X2 = -b/a · (1 + ...)
+  DNIE_ASSIGN_OR_RETURN(BigInt x3, mmul(alpha, x2, p));      // X3 = α · X2
   // h2 = X2³ + a·X2 + b
   DNIE_ASSIGN_OR_RETURN(BigInt x2sq, mmul(x2, x2, p));
   DNIE_ASSIGN_OR_RETURN(BigInt x2cu, mmul(x2sq, x2, p));

@@ -7,6 +7,7 @@
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/hash.hpp"
+
 #include "vcard/pace_chip.hpp"
 
 namespace dnie::vcard {
@@ -17,11 +18,16 @@ constexpr std::uint8_t kBsiProtocols[] = {0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x
 
 std::optional<SymCipher> cipher_from(std::uint8_t y) {
   switch (y) {
-    case 1: return SymCipher::Des3;
-    case 2: return SymCipher::Aes128;
-    case 3: return SymCipher::Aes192;
-    case 4: return SymCipher::Aes256;
-    default: return std::nullopt;
+    case 1:
+      return SymCipher::Des3;
+    case 2:
+      return SymCipher::Aes128;
+    case 3:
+      return SymCipher::Aes192;
+    case 4:
+      return SymCipher::Aes256;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -40,16 +46,29 @@ std::optional<ProtocolAlg> pace_alg_from_oid(ByteView oid) {
   ProtocolAlg a;
   a.cipher = *c;
   switch (oid[8]) {
-    case 1: a.ec = false; a.mapping = PaceMapping::Generic; break;
-    case 2: a.ec = true; a.mapping = PaceMapping::Generic; break;
-    case 3: a.ec = false; a.mapping = PaceMapping::Integrated; break;
-    case 4: a.ec = true; a.mapping = PaceMapping::Integrated; break;
+    case 1:
+      a.ec = false;
+      a.mapping = PaceMapping::Generic;
+      break;
+    case 2:
+      a.ec = true;
+      a.mapping = PaceMapping::Generic;
+      break;
+    case 3:
+      a.ec = false;
+      a.mapping = PaceMapping::Integrated;
+      break;
+    case 4:
+      a.ec = true;
+      a.mapping = PaceMapping::Integrated;
+      break;
     case 6:  // id-PACE-ECDH-CAM: AES only
       if (*c == SymCipher::Des3) return std::nullopt;
       a.ec = true;
       a.mapping = PaceMapping::ChipAuth;
       break;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
   return a;
 }
@@ -100,9 +119,12 @@ std::vector<PaceInfo> parse_card_access(ByteView ef) {
 
 std::size_t key_length(SymCipher c) noexcept {
   switch (c) {
-    case SymCipher::Aes192: return 24;
-    case SymCipher::Aes256: return 32;
-    default: return 16;
+    case SymCipher::Aes192:
+      return 24;
+    case SymCipher::Aes256:
+      return 32;
+    default:
+      return 16;
   }
 }
 
@@ -169,9 +191,7 @@ KaDomain KaDomain::from_dh(crypto::DhGroup g) {
 
 Bytes KaDomain::order() const { return is_ec() ? m_ec->params().n : m_dh->q(); }
 
-std::size_t KaDomain::element_size() const noexcept {
-  return is_ec() ? m_ec->point_size() : m_dh->size();
-}
+std::size_t KaDomain::element_size() const noexcept { return is_ec() ? m_ec->point_size() : m_dh->size(); }
 
 Result<Bytes> KaDomain::public_key(ByteView priv) const {
   if (is_ec()) return m_ec->public_key(priv);
@@ -187,7 +207,8 @@ Status KaDomain::check_public(ByteView pub) const {
   }
   // DH values are integers: accept a terminal that strips leading zeros (OpenSSL-based ones do);
   // what the card itself sends is always full width.
-  if (pub.empty() || pub.size() > m_dh->size()) return make_error(ErrorCode::MalformedData, "bad DH value size");
+  if (pub.empty() || pub.size() > m_dh->size())
+    return make_error(ErrorCode::MalformedData, "bad DH value size");
   if (pub.size() < m_dh->size()) {
     Bytes full(m_dh->size() - pub.size(), 0);
     append(full, pub);
@@ -246,12 +267,18 @@ Result<std::string> mrz_information(ByteView dg1) {
   const std::string mrz(mrz_t.value.begin(), mrz_t.value.end());
   // Positions of document number+cd, birth date+cd, expiry+cd (9303 Parts 4-6).
   std::size_t doc = 0, dob = 0, doe = 0;
-  if (mrz.size() == 90) {         // TD1: line 1 holds the number, line 2 the dates
-    doc = 5; dob = 30; doe = 38;
+  if (mrz.size() == 90) {  // TD1: line 1 holds the number, line 2 the dates
+    doc = 5;
+    dob = 30;
+    doe = 38;
   } else if (mrz.size() == 88) {  // TD3
-    doc = 44; dob = 57; doe = 65;
+    doc = 44;
+    dob = 57;
+    doe = 65;
   } else if (mrz.size() == 72) {  // TD2
-    doc = 36; dob = 49; doe = 57;
+    doc = 36;
+    dob = 49;
+    doe = 57;
   } else {
     return make_error(ErrorCode::MalformedData, "MRZ length");
   }

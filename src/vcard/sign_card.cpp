@@ -11,6 +11,7 @@
 // The PIN counter is the one PACE-PIN uses.
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/rsa.hpp"
+
 #include "vcard/engine.hpp"
 
 namespace dnie::vcard {
@@ -59,7 +60,8 @@ Reply VirtualCard::Impl::cmd_change_pin(const Command& c) {
   if (c.p1 != 0x00 || c.p2 != 0x00) return sw_reply(csw::kIncorrectP1P2);
   if (session.channel != CwaChannel::Pin || !session.pin_verified) return sw_reply(csw::kSecurity);
   if (image.pin_tries_left <= 0) return sw_reply(csw::kBlocked);
-  if (session.current_ef == nullptr || session.current_ef->fid != kPinFile || session.current_ef->type != FileType::KeyEf)
+  if (session.current_ef == nullptr || session.current_ef->fid != kPinFile ||
+      session.current_ef->type != FileType::KeyEf)
     return sw_reply(csw::kNoCurrentEf);
   // 01 ‖ len(old) ‖ old ‖ len(new) ‖ new (JMC Dnie.changePIN).
   const ByteView d(c.data);
@@ -82,7 +84,8 @@ Reply VirtualCard::Impl::sign_set_dst(const Command& c) {
   auto dos = tlv::parse_all(c.data);
   if (!dos || dos->size() != 1 || (*dos)[0].tag != 0x84) return sw_reply(csw::kWrongData);
   const ByteView ref = (*dos)[0].value;
-  if (ref.size() != 2 || ref[0] != 0x01 || (ref[1] != 0x01 && ref[1] != 0x02)) return sw_reply(csw::kRefNotFound);
+  if (ref.size() != 2 || ref[0] != 0x01 || (ref[1] != 0x01 && ref[1] != 0x02))
+    return sw_reply(csw::kRefNotFound);
   const Bytes& key = ref[1] == 0x01 ? image.auth_private_key : image.sign_private_key;
   if (key.empty()) return sw_reply(csw::kRefNotFound);
   session.dst_key = ref[1];
@@ -92,7 +95,8 @@ Reply VirtualCard::Impl::sign_set_dst(const Command& c) {
 Reply VirtualCard::Impl::sign_compute(const Command& c) {
   if (session.channel != CwaChannel::User || !session.pin_verified) return sw_reply(csw::kSecurity);
   if (session.dst_key == 0) return sw_reply(csw::kConditions);
-  auto key = crypto::RsaPrivateKey::from_der(session.dst_key == 0x01 ? image.auth_private_key : image.sign_private_key);
+  auto key = crypto::RsaPrivateKey::from_der(session.dst_key == 0x01 ? image.auth_private_key
+                                                                     : image.sign_private_key);
   if (!key) return sw_reply(csw::kNoDiagnosis);
   if (c.data.empty() || c.data.size() + 11 > key->size()) return sw_reply(csw::kWrongLength);
   // EM = 00 01 FF..FF 00 ‖ DigestInfo, then the RSA private operation (RFC 8017 §8.2.1).

@@ -42,7 +42,7 @@ void CardSm::increment_ssc() noexcept {
 }
 
 Result<Bytes> CardSm::iv() const {
-  if (m_suite == SmSuite::Des3) return Bytes(8, 0);  // 3DES: IV = 0 (ICAO 9303-11 §9.8.6.1)
+  if (m_suite == SmSuite::Des3) return Bytes(8, 0);             // 3DES: IV = 0 (ICAO 9303-11 §9.8.6.1)
   return crypto::aes_ecb_encrypt(m_kenc.view(), m_ssc.view());  // AES: IV = E(KSenc, SSC)
 }
 

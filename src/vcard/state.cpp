@@ -102,7 +102,8 @@ void VirtualCard::Impl::save_state() const {
   if (options.state_file.empty()) return;
   std::ofstream out(options.state_file, std::ios::trunc);
   if (!out.good()) return;
-  out << "seed=" << image.seed << "\n" << "pin_tries_left=" << image.pin_tries_left << "\n";
+  out << "seed=" << image.seed << "\n"
+      << "pin_tries_left=" << image.pin_tries_left << "\n";
 }
 
 }  // namespace dnie::vcard

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "e2e_support.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <deque>
+#include <fcntl.h>
 #include <fstream>
+#include <signal.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include "dnie/transport/pcsc.hpp"
 
@@ -22,7 +21,10 @@ Child::Child(std::vector<std::string> argv, const std::string& stdout_path) {
   if (m_pid == 0) {
     if (!stdout_path.empty()) {
       int fd = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd >= 0) { ::dup2(fd, 1); ::close(fd); }
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::close(fd);
+      }
     }
     std::vector<char*> a;
     for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
@@ -35,7 +37,10 @@ Child::Child(std::vector<std::string> argv, const std::string& stdout_path) {
 bool Child::running() {
   if (m_pid <= 0) return false;
   int st = 0;
-  if (::waitpid(m_pid, &st, WNOHANG) == m_pid) { m_pid = -1; return false; }
+  if (::waitpid(m_pid, &st, WNOHANG) == m_pid) {
+    m_pid = -1;
+    return false;
+  }
   return true;
 }
 
@@ -44,7 +49,10 @@ void Child::stop() {
   ::kill(m_pid, SIGTERM);
   for (int i = 0; i < 100; ++i) {
     int st = 0;
-    if (::waitpid(m_pid, &st, WNOHANG) == m_pid) { m_pid = -1; return; }
+    if (::waitpid(m_pid, &st, WNOHANG) == m_pid) {
+      m_pid = -1;
+      return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ::kill(m_pid, SIGKILL);
@@ -56,7 +64,8 @@ void Child::stop() {
 Child::~Child() { stop(); }
 
 std::vector<std::string> vcard_args(const std::string& profile, bool contact, int port) {
-  std::vector<std::string> a{DNIE_VCARD_BIN, "--profile", profile, "--vpcd", "127.0.0.1:" + std::to_string(port)};
+  std::vector<std::string> a{DNIE_VCARD_BIN, "--profile", profile, "--vpcd",
+                             "127.0.0.1:" + std::to_string(port)};
   if (contact) a.push_back("--contact");
   return a;
 }

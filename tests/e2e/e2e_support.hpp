@@ -3,10 +3,9 @@
 // friends), started and stopped by PID.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace dnie::e2e {

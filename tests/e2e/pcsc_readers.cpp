@@ -2,20 +2,20 @@
 // End-to-end through the real pcscd + vpcd + dnie-vcard: discovery, insertion and removal,
 // ATR recognition, plain reads over contact, a reset by another process, and transactions that
 // keep another process out of a multi-APDU sequence.
-#include <doctest/doctest.h>
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
+#include <signal.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
 
 #include "dnie/apdu/status.hpp"
 #include "dnie/icao/lds.hpp"
 #include "dnie/transport/atr.hpp"
 #include "dnie/transport/pcsc.hpp"
+
 #include "e2e_support.hpp"
 
 using namespace dnie;
@@ -162,7 +162,10 @@ TEST_CASE("a transaction keeps another process out until it ends") {
   int st = 0;
   if (::waitpid(pid, &st, WNOHANG) == 0) {  // never leave the helper process behind
     std::this_thread::sleep_for(200ms);
-    if (::waitpid(pid, &st, WNOHANG) == 0) { ::kill(pid, SIGKILL); ::waitpid(pid, &st, 0); }
+    if (::waitpid(pid, &st, WNOHANG) == 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &st, 0);
+    }
   }
   ::close(fds[0]);
 }
@@ -191,7 +194,10 @@ namespace {
 // (ISO/IEC 7816-4 §8.1.1.2.7: category 00, card capabilities 73 00 00 40, status 00 90 00). Not a
 // DNIe ATR: the real card's historical bytes are proprietary and announce nothing (dnie3-facts
 // §1.1, §5.2).
-const char* const kExtendedAtr = "3B888101" "0073000040009000" "AB";
+const char* const kExtendedAtr =
+    "3B888101"
+    "0073000040009000"
+    "AB";
 
 Bytes read_icc_certificate(Transport& t, std::size_t le) {
   REQUIRE(transceive(t, CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")))->ok());

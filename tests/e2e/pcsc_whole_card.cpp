@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The same virtual card read three ways — in-process, through the real pcscd (vpcd) and through
 // the real libnfc (emulated PN532 on a pty) — must give identical bytes for every file.
-#include <doctest/doctest.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
 
+#include <doctest/doctest.h>
+
 #include "dnie/card/session.hpp"
 #include "dnie/transport/pcsc.hpp"
+
 #include "e2e_support.hpp"
 
 using namespace dnie;

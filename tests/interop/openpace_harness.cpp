@@ -3,16 +3,14 @@
 // SM exchange (TR-03110-3 §F), using only libeac's public API.
 #include "openpace_harness.hpp"
 
+#include <cstring>
 #include <eac/eac.h>
 #include <eac/objects.h>
 #include <eac/pace.h>
+#include <memory>
 #include <openssl/buffer.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-
-#include <cstring>
-#include <memory>
-
 #include <optional>
 
 #include "dnie/apdu/apdu.hpp"
@@ -23,7 +21,9 @@ namespace dnie::interop {
 
 namespace {
 
-struct BufDel { void operator()(BUF_MEM* b) const { BUF_MEM_free(b); } };
+struct BufDel {
+  void operator()(BUF_MEM* b) const { BUF_MEM_free(b); }
+};
 using Buf = std::unique_ptr<BUF_MEM, BufDel>;
 
 Buf buf(ByteView v) {
@@ -35,7 +35,8 @@ Buf buf(ByteView v) {
 }
 Bytes bytes(const BUF_MEM* b) {
   if (!b) return {};
-  return Bytes(reinterpret_cast<const std::uint8_t*>(b->data), reinterpret_cast<const std::uint8_t*>(b->data) + b->length);
+  return Bytes(reinterpret_cast<const std::uint8_t*>(b->data),
+               reinterpret_cast<const std::uint8_t*>(b->data) + b->length);
 }
 EAC_CTX* ctx_of(void* p) { return static_cast<EAC_CTX*>(p); }
 
@@ -88,7 +89,10 @@ Bytes OpenPaceChip::handle(ByteView apdu) {
   if (ins == 0x22) {  // MSE:Set AT — 80 OID, 83 password reference, 84 parameter ID
     auto oid = tlv::find(data, 0x80);
     auto pid = tlv::find(data, 0x84);
-    if (!oid || !pid || pid->value.size() != 1) { last_error = "MSE without OID/parameter"; return sw(0x6A80); }
+    if (!oid || !pid || pid->value.size() != 1) {
+      last_error = "MSE without OID/parameter";
+      return sw(0x6A80);
+    }
     Bytes der = tlv::encode(0x06, oid->value);
     const unsigned char* p = der.data();
     ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(der.size()));
@@ -96,7 +100,10 @@ Bytes OpenPaceChip::handle(ByteView apdu) {
     ASN1_OBJECT_free(obj);
     if (m_ctx) EAC_CTX_clear_free(ctx_of(m_ctx));
     m_ctx = EAC_CTX_new();
-    if (!nid || !EAC_CTX_init_pace(ctx_of(m_ctx), nid, pid->value[0])) { last_error = "EAC_CTX_init_pace"; return sw(0x6A80); }
+    if (!nid || !EAC_CTX_init_pace(ctx_of(m_ctx), nid, pid->value[0])) {
+      last_error = "EAC_CTX_init_pace";
+      return sw(0x6A80);
+    }
     if (m_sec) PACE_SEC_clear_free(static_cast<PACE_SEC*>(m_sec));
     m_sec = PACE_SEC_new(m_password.data(), m_password.size(), static_cast<s_type>(m_type));
     return sw(0x9000);
@@ -108,7 +115,10 @@ Bytes OpenPaceChip::handle(ByteView apdu) {
   ByteView v = dyn->value;
   if (v.empty()) {  // step 1: encrypted nonce
     Buf z(PACE_STEP1_enc_nonce(ctx, static_cast<PACE_SEC*>(m_sec)));
-    if (!z) { last_error = "PACE_STEP1_enc_nonce"; return sw(0x6F00); }
+    if (!z) {
+      last_error = "PACE_STEP1_enc_nonce";
+      return sw(0x6F00);
+    }
     Bytes r = tlv::encode(0x7C, tlv::encode(0x80, bytes(z.get())));
     append(r, sw(0x9000));
     return r;
@@ -118,7 +128,10 @@ Bytes OpenPaceChip::handle(ByteView apdu) {
   if (first->tag == 0x81) {  // step 2: mapping
     Buf mine(PACE_STEP3A_generate_mapping_data(ctx));
     Buf theirs = buf(first->value);
-    if (!PACE_STEP3A_map_generator(ctx, theirs.get())) { last_error = "map_generator"; return sw(0x6300); }
+    if (!PACE_STEP3A_map_generator(ctx, theirs.get())) {
+      last_error = "map_generator";
+      return sw(0x6300);
+    }
     Bytes inner = mine && mine->length ? tlv::encode(0x82, bytes(mine.get())) : Bytes{};
     Bytes r = tlv::encode(0x7C, inner);
     append(r, sw(0x9000));
@@ -135,7 +148,7 @@ Bytes OpenPaceChip::handle(ByteView apdu) {
     // OpenPACE encodes DH values minimally (BN_bn2buf, DH_compute_key); ICAO 9303-11 and the SDK
     // keep the full width of p. They disagree exactly when one of these values starts with 00.
     const KA_CTX* ka = ctx->pace_ctx->ka_ctx;
-    if (EVP_PKEY_base_id(ka->key) != EVP_PKEY_EC  /* DH or DHX */) {
+    if (EVP_PKEY_base_id(ka->key) != EVP_PKEY_EC /* DH or DHX */) {
       const std::size_t width = m_terminal_eph.size();
       m_dh_leading_zero = m_terminal_eph.empty() || m_terminal_eph[0] == 0 || eph->length < width ||
                           ka->shared_secret->length < width;
@@ -155,7 +168,10 @@ Bytes OpenPaceChip::handle(ByteView apdu) {
     }
     Buf theirs = buf(m_terminal_eph);
     Buf mine(PACE_STEP3D_compute_authentication_token(ctx, theirs.get()));
-    if (!mine || !EAC_CTX_set_encryption_ctx(ctx, EAC_ID_PACE)) { last_error = "chip token"; return sw(0x6F00); }
+    if (!mine || !EAC_CTX_set_encryption_ctx(ctx, EAC_ID_PACE)) {
+      last_error = "chip token";
+      return sw(0x6F00);
+    }
     m_sm = true;
     Bytes r = tlv::encode(0x7C, tlv::encode(0x86, bytes(mine.get())));
     append(r, sw(0x9000));
@@ -169,12 +185,18 @@ Bytes OpenPaceChip::sm_read_binary(ByteView apdu) {
   ByteView data = apdu.subview(5, apdu[4]);
   auto do97 = tlv::find(data, 0x97);
   auto do8e = tlv::find(data, 0x8E);
-  if (!do8e) { last_error = "no DO'8E'"; return sw(0x6987); }
+  if (!do8e) {
+    last_error = "no DO'8E'";
+    return sw(0x6987);
+  }
   EAC_increment_ssc(ctx);
   Bytes dos = do97 ? do97->raw.to_bytes() : Bytes{};
   Buf mac_in = buf(command_mac_input(ctx, apdu.first(4), dos));
   Buf mac = buf(do8e->value);
-  if (EAC_verify_authentication(ctx, mac_in.get(), mac.get()) != 1) { last_error = "command MAC"; return sw(0x6988); }
+  if (EAC_verify_authentication(ctx, mac_in.get(), mac.get()) != 1) {
+    last_error = "command MAC";
+    return sw(0x6988);
+  }
   EAC_increment_ssc(ctx);
   Buf plain = buf(padded(ctx, payload()));
   Buf enc(EAC_encrypt(ctx, plain.get()));
@@ -189,13 +211,16 @@ Bytes OpenPaceChip::sm_read_binary(ByteView apdu) {
   return resp;
 }
 
-std::string openpace_terminal(const std::function<Bytes(ByteView)>& card, ByteView card_access, const std::string& oid,
-                              int param_id, const std::string& password, int password_type) {
+std::string openpace_terminal(const std::function<Bytes(ByteView)>& card, ByteView card_access,
+                              const std::string& oid, int param_id, const std::string& password,
+                              int password_type) {
   openpace_init();
   std::unique_ptr<EAC_CTX, void (*)(EAC_CTX*)> ctx(EAC_CTX_new(), EAC_CTX_clear_free);
-  if (!EAC_CTX_init_ef_cardaccess(card_access.data(), card_access.size(), ctx.get())) return "EF.CardAccess not accepted";
+  if (!EAC_CTX_init_ef_cardaccess(card_access.data(), card_access.size(), ctx.get()))
+    return "EF.CardAccess not accepted";
   std::unique_ptr<PACE_SEC, void (*)(PACE_SEC*)> sec(
-      PACE_SEC_new(password.data(), password.size(), static_cast<s_type>(password_type)), PACE_SEC_clear_free);
+      PACE_SEC_new(password.data(), password.size(), static_cast<s_type>(password_type)),
+      PACE_SEC_clear_free);
   auto exchange = [&card](ByteView cmd, Bytes& data) -> std::uint16_t {
     Bytes r = card(cmd);
     data.clear();
@@ -211,12 +236,16 @@ std::string openpace_terminal(const std::function<Bytes(ByteView)>& card, ByteVi
   };
   auto ga = [&](std::uint8_t cla, ByteView inner, std::uint32_t want, Bytes& out) -> bool {
     Bytes body = tlv::encode(0x7C, inner);
-    Bytes cmd = apdu::CommandApdu(cla, 0x86, 0x00, 0x00, body, 256).encode(true).value();  // extended if needed
+    Bytes cmd =
+        apdu::CommandApdu(cla, 0x86, 0x00, 0x00, body, 256).encode(true).value();  // extended if needed
     Bytes resp;
     if (exchange(cmd, resp) != 0x9000) return false;
     auto dyn = tlv::parse_single(resp);
     if (!dyn || dyn->tag != 0x7C) return false;
-    if (!want) { out.clear(); return true; }
+    if (!want) {
+      out.clear();
+      return true;
+    }
     auto t = tlv::find(dyn->value, want);
     if (!t) return want == 0x82 && (out.clear(), true);  // IM: no mapping data from the chip
     out = t->value.to_bytes();
@@ -231,7 +260,8 @@ std::string openpace_terminal(const std::function<Bytes(ByteView)>& card, ByteVi
   Bytes mse{0x00, 0x22, 0xC1, 0xA4, static_cast<std::uint8_t>(mse_data.size())};
   append(mse, mse_data);
   Bytes rdata;
-  if (std::uint16_t s = exchange(mse, rdata); s != 0x9000) return "MSE:Set AT answered " + to_hex(be_bytes(s, 2));
+  if (std::uint16_t s = exchange(mse, rdata); s != 0x9000)
+    return "MSE:Set AT answered " + to_hex(be_bytes(s, 2));
   Bytes z, chip_map, chip_eph, chip_token;
   if (!ga(0x10, {}, 0x80, z)) return "GA step 1 failed";
   Buf zb = buf(z);
@@ -249,14 +279,15 @@ std::string openpace_terminal(const std::function<Bytes(ByteView)>& card, ByteVi
     return "shared secret / key derivation";
   {  // see OpenPaceChip: OpenPACE's minimal DH encodings differ from ICAO's full width
     const KA_CTX* ka = ctx->pace_ctx->ka_ctx;
-    if (EVP_PKEY_base_id(ka->key) != EVP_PKEY_EC  /* DH or DHX */ &&
+    if (EVP_PKEY_base_id(ka->key) != EVP_PKEY_EC /* DH or DHX */ &&
         (chip_eph.empty() || chip_eph[0] == 0 || my_eph->length < chip_eph.size() ||
          ka->shared_secret->length < chip_eph.size()))
       return kDhLeadingZero;
   }
   Buf my_token(PACE_STEP3D_compute_authentication_token(ctx.get(), ce.get()));
   if (!my_token) return "PACE_STEP3D_compute_authentication_token";
-  if (!ga(0x00, tlv::encode(0x85, bytes(my_token.get())), 0x86, chip_token)) return "GA step 4 refused (token)";
+  if (!ga(0x00, tlv::encode(0x85, bytes(my_token.get())), 0x86, chip_token))
+    return "GA step 4 refused (token)";
   Buf ct = buf(chip_token);
   if (PACE_STEP3D_verify_authentication_token(ctx.get(), ct.get()) != 1) return "chip token does not verify";
   if (!EAC_CTX_set_encryption_ctx(ctx.get(), EAC_ID_PACE)) return "EAC_CTX_set_encryption_ctx";
@@ -284,13 +315,22 @@ std::string openpace_terminal(const std::function<Bytes(ByteView)>& card, ByteVi
   };
   auto unprotect = [&](const Bytes& resp, std::uint16_t outer, std::string& err) -> Bytes {
     EAC_increment_ssc(ctx.get());
-    if (outer != 0x9000 && outer != 0x6282) { err = "protected command answered " + to_hex(be_bytes(outer, 2)); return {}; }
+    if (outer != 0x9000 && outer != 0x6282) {
+      err = "protected command answered " + to_hex(be_bytes(outer, 2));
+      return {};
+    }
     auto do8e = tlv::find(resp, 0x8E);
-    if (!do8e) { err = "response without MAC"; return {}; }
+    if (!do8e) {
+      err = "response without MAC";
+      return {};
+    }
     Bytes mac_in(resp.begin(), resp.begin() + static_cast<long>(do8e->raw.data() - resp.data()));
     Buf mi = buf(padded(ctx.get(), mac_in));
     Buf mac = buf(do8e->value);
-    if (EAC_verify_authentication(ctx.get(), mi.get(), mac.get()) != 1) { err = "response MAC wrong"; return {}; }
+    if (EAC_verify_authentication(ctx.get(), mi.get(), mac.get()) != 1) {
+      err = "response MAC wrong";
+      return {};
+    }
     auto do87 = tlv::find(resp, 0x87);
     if (!do87) return {};
     Buf c = buf(do87->value.subview(1));

@@ -3,16 +3,17 @@
 // OpenPACE's chip, and OpenPACE's terminal against the virtual DNIe, for every parameter set both
 // support: Generic Mapping, ECDH on the 11 ICAO curves (IDs 8–18) and DH on the RFC 5114 groups
 // (IDs 0–2), with 3DES and AES-128/192/256 — 56 sets in each direction.
-#include <doctest/doctest.h>
-
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "dnie/auth/pace.hpp"
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/sm/secure_messaging.hpp"
 #include "dnie/transport/scripted.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+
 #include "openpace_harness.hpp"
 #include "test_support.hpp"
 
@@ -38,18 +39,21 @@ std::vector<Combo> combos() {
     const bool ecdh = m == 2 || m == 4;
     const char* mapping = (m <= 2) ? "GM" : "IM";
     for (int c = 1; c <= 4; ++c) {
-      std::vector<int> ids = ecdh ? std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18} : std::vector<int>{0, 1, 2};
+      std::vector<int> ids =
+          ecdh ? std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18} : std::vector<int>{0, 1, 2};
       for (int id : ids)
-        out.push_back({"0.4.0.127.0.7.2.2.4." + std::to_string(m) + "." + std::to_string(c), id,
-                       std::string(ecdh ? "ECDH-" : "DH-") + mapping + " " + cipher[c] + " id " + std::to_string(id),
-                       m >= 3, !ecdh && id > 0});
+        out.push_back(
+            {"0.4.0.127.0.7.2.2.4." + std::to_string(m) + "." + std::to_string(c), id,
+             std::string(ecdh ? "ECDH-" : "DH-") + mapping + " " + cipher[c] + " id " + std::to_string(id),
+             m >= 3, !ecdh && id > 0});
     }
   }
   return out;
 }
 
 Bytes card_access_for(const Combo& c) {
-  Bytes info = asn1::sequence({asn1::oid(c.oid), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{c.param_id})});
+  Bytes info = asn1::sequence(
+      {asn1::oid(c.oid), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{c.param_id})});
   return asn1::set({info});
 }
 
@@ -67,7 +71,10 @@ TEST_CASE("SDK terminal ↔ OpenPACE chip, every Generic Mapping parameter set")
       req.password = auth::PacePassword::can("123456").value();
       req.card_access = card_access_for(c);
       auto ch = auth::establish_pace(t, req);
-      if (!ch && chip.dh_leading_zero() && attempt < 8) { ++reruns; continue; }  // OpenPACE's deviation
+      if (!ch && chip.dh_leading_zero() && attempt < 8) {
+        ++reruns;
+        continue;
+      }  // OpenPACE's deviation
       REQUIRE_MESSAGE(ch.ok(), ch.error().to_string() << " / openpace: " << chip.last_error);
       sm::SecureMessagingTransport smt(t, std::move(ch->session));
       auto r = smt.transmit(apdu::CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, 256));
@@ -92,7 +99,8 @@ TEST_CASE("SDK terminal ↔ OpenPACE chip: a wrong CAN is reported as WrongCan; 
   CHECK(ch.error().code == ErrorCode::WrongCan);
 
   interop::OpenPaceChip pin_chip("12345678", 3);
-  transport::FunctionTransport t2([&pin_chip](ByteView cmd) -> Result<Bytes> { return pin_chip.handle(cmd); }, {}, {});
+  transport::FunctionTransport t2([&pin_chip](ByteView cmd) -> Result<Bytes> { return pin_chip.handle(cmd); },
+                                  {}, {});
   auth::PaceRequest req2;
   req2.password = auth::PacePassword::pin("12345678").value();
   req2.card_access = card_access_for({"0.4.0.127.0.7.2.2.4.2.2", 13, ""});
@@ -116,8 +124,8 @@ TEST_CASE("OpenPACE terminal ↔ virtual DNIe, every Generic Mapping parameter s
     std::string err;
     for (int attempt = 0; attempt < 8; ++attempt) {
       card.power_on();
-      err = interop::openpace_terminal([&card](ByteView cmd) { return card.process(cmd); }, ca, c.oid, c.param_id,
-                                       "123456", 2);
+      err = interop::openpace_terminal([&card](ByteView cmd) { return card.process(cmd); }, ca, c.oid,
+                                       c.param_id, "123456", 2);
       if (err != interop::kDhLeadingZero) break;
     }
     CHECK_MESSAGE(err.empty(), err);

@@ -3,12 +3,12 @@
 // Helpers shared by the test executables: test-data paths, JSON vector loading, hex.
 #pragma once
 
-#include <doctest/doctest.h>
-
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "dnie/bytes/bytes.hpp"
 
@@ -30,7 +30,9 @@ inline Bytes read_file(const std::string& path) {
 }
 
 /// Loads tests/data/vectors/<name>.
-inline nlohmann::json vectors(const std::string& name) { return nlohmann::json::parse(read_text(data_path("vectors/" + name))); }
+inline nlohmann::json vectors(const std::string& name) {
+  return nlohmann::json::parse(read_text(data_path("vectors/" + name)));
+}
 
 /// Hex field of a JSON object as bytes.
 inline Bytes hx(const nlohmann::json& j) { return hex_bytes(j.get<std::string>()); }

@@ -5,28 +5,28 @@
 // READ BINARY, a new PACE and both CWA-14890 handshakes per signature), against the virtual card
 // with its link model. Prints a table; not part of ctest's pass/fail.
 // Usage: dnie-bench [--rate 106|212|424|848] [--rows all|pace|police|certs|sign]
-#include <fmt/core.h>
-#include <sys/resource.h>
-#include <time.h>
-
 #include <cstring>
 #include <functional>
 #include <string>
+#include <sys/resource.h>
+#include <time.h>
 #include <vector>
+
+#include <fmt/core.h>
 
 #include "dnie/apdu/status.hpp"
 #include "dnie/auth/chip_auth.hpp"
 #include "dnie/auth/cwa14890.hpp"
+#include "dnie/card/session.hpp"
+#include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
 #include "dnie/crypto/x509.hpp"
 #include "dnie/esign/esign.hpp"
 #include "dnie/esign/keysets.hpp"
 #include "dnie/esign/pkcs15.hpp"
-#include "dnie/sm/secure_messaging.hpp"
-#include "dnie/card/session.hpp"
-#include "dnie/crypto/hash.hpp"
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/verification.hpp"
+#include "dnie/sm/secure_messaging.hpp"
 #include "dnie/vcard/virtual_card.hpp"
 
 using namespace dnie;
@@ -80,7 +80,10 @@ Figures measure(Bench& b, const std::function<Status(Session&)>& work) {
   f.apdus = stats.apdus;
   f.bytes = stats.bytes_sent + stats.bytes_received;
   f.modeled_ms = b.vt->card().modeled_time_ms();
-  if (!st) { f.ok = false; f.error = st.error().to_string(); }
+  if (!st) {
+    f.ok = false;
+    f.error = st.error().to_string();
+  }
   return f;
 }
 
@@ -98,7 +101,9 @@ Status peer_pace(Session& s) {
 
 // SELECT MF by name, the DF, the EF (no Le), then 222-byte READ BINARY sized from the FCI.
 Result<Bytes> peer_read(transport::Transport& t, std::uint16_t df, std::uint16_t ef) {
-  auto sel = [&t](const apdu::CommandApdu& c) -> Result<apdu::ResponseApdu> { return transport::transceive(t, c); };
+  auto sel = [&t](const apdu::CommandApdu& c) -> Result<apdu::ResponseApdu> {
+    return transport::transceive(t, c);
+  };
   DNIE_TRY(sel(apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File"))));
   if (df) DNIE_TRY(sel(apdu::CommandApdu(0x00, 0xA4, 0x00, 0x00, be_bytes(df, 2))));
   DNIE_ASSIGN_OR_RETURN(auto fci, sel(apdu::CommandApdu(0x00, 0xA4, 0x00, 0x00, be_bytes(ef, 2))));
@@ -108,8 +113,10 @@ Result<Bytes> peer_read(transport::Transport& t, std::uint16_t df, std::uint16_t
   Bytes out;
   while (out.size() < size) {
     std::size_t n = std::min<std::size_t>(0xDE, size - out.size());
-    DNIE_ASSIGN_OR_RETURN(auto r, transport::transceive(t, apdu::CommandApdu(0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8),
-                                                                              static_cast<std::uint8_t>(out.size()), {}, n)));
+    DNIE_ASSIGN_OR_RETURN(
+        auto r,
+        transport::transceive(t, apdu::CommandApdu(0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8),
+                                                   static_cast<std::uint8_t>(out.size()), {}, n)));
     if (r.data().empty()) break;
     append(out, r.data());
   }
@@ -128,7 +135,8 @@ Status peer_police(Session& s, const icao::TrustStore& ts) {
   icao::PassiveAuthOptions pa;
   pa.trust_store = &ts;
   auto report = s.verify(doc, pa);
-  return report.verdict() == icao::Verdict::Valid ? ok_status() : Status(Error(ErrorCode::VerificationFailed, "verdict"));
+  return report.verdict() == icao::Verdict::Valid ? ok_status()
+                                                  : Status(Error(ErrorCode::VerificationFailed, "verdict"));
 }
 
 Status peer_certs(Session& s) {
@@ -158,9 +166,9 @@ Status peer_cwa(Session& s, auth::CwaChannel ch, const std::string& idesp) {
   static const auto registry = esign::KeySetRegistry::builtin();
   if (!registry) return registry.error();
   DNIE_ASSIGN_OR_RETURN(auto choice, registry->select({icc.issuer().to_string(), "", idesp}));
-  DNIE_ASSIGN_OR_RETURN(auto engine,
-                        auth::CwaEngine::create(ch == auth::CwaChannel::Pin ? *choice.pin : *choice.user, sn_icc,
-                                                *icc.public_key().rsa()));
+  DNIE_ASSIGN_OR_RETURN(
+      auto engine, auth::CwaEngine::create(ch == auth::CwaChannel::Pin ? *choice.pin : *choice.user, sn_icc,
+                                           *icc.public_key().rsa()));
   return auth::cwa_switch_channel(*chan, engine);
 }
 
@@ -171,7 +179,9 @@ Status peer_cwa(Session& s, auth::CwaChannel ch, const std::string& idesp) {
 // plain SELECT MF it sends after each signature to end the card's SM session (§4.2).
 Status peer_sign(Session& s, int n, bool first = true) {
   const Bytes digest_info =
-      crypto::digest_info(crypto::HashAlg::Sha256, crypto::hash(crypto::HashAlg::Sha256, ByteView::of("benchmark"))).value();
+      crypto::digest_info(crypto::HashAlg::Sha256,
+                          crypto::hash(crypto::HashAlg::Sha256, ByteView::of("benchmark")))
+          .value();
   std::string idesp = "BMP100000";
   for (int i = 0; i < n; ++i) {
     DNIE_TRY(peer_pace(s));
@@ -184,14 +194,18 @@ Status peer_sign(Session& s, int n, bool first = true) {
       for (int f : {0x7001, 0x7002, 0x7003}) DNIE_TRY(peer_read(t, 0x6061, static_cast<std::uint16_t>(f)));
     }
     DNIE_TRY(peer_cwa(s, auth::CwaChannel::Pin, idesp));
-    DNIE_TRY(esign::pin_verify(s.transport(), SecureBuffer::from_string("12345678")));  // retries query + VERIFY
+    DNIE_TRY(
+        esign::pin_verify(s.transport(), SecureBuffer::from_string("12345678")));  // retries query + VERIFY
     DNIE_TRY(peer_cwa(s, auth::CwaChannel::User, idesp));
     auto& u = s.transport();
-    DNIE_ASSIGN_OR_RETURN(auto mf, transport::transceive(u, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File"))));
+    DNIE_ASSIGN_OR_RETURN(auto mf, transport::transceive(u, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00,
+                                                                              ByteView::of("Master.File"))));
     DNIE_TRY(apdu::expect_ok(mf, "peer: SELECT MF"));
-    DNIE_ASSIGN_OR_RETURN(auto mse, transport::transceive(u, apdu::CommandApdu(0x00, 0x22, 0x41, 0xB6, hex_bytes("84020102"))));
+    DNIE_ASSIGN_OR_RETURN(
+        auto mse, transport::transceive(u, apdu::CommandApdu(0x00, 0x22, 0x41, 0xB6, hex_bytes("84020102"))));
     DNIE_TRY(apdu::expect_ok(mse, "peer: MSE:SET DST"));
-    DNIE_ASSIGN_OR_RETURN(auto cds, transport::transceive(u, apdu::CommandApdu(0x00, 0x2A, 0x9E, 0x9A, digest_info, apdu::kLeMax)));
+    DNIE_ASSIGN_OR_RETURN(auto cds, transport::transceive(u, apdu::CommandApdu(0x00, 0x2A, 0x9E, 0x9A,
+                                                                               digest_info, apdu::kLeMax)));
     DNIE_TRY(apdu::expect_ok(cds, "peer: PSO:CDS"));
     if (cds.data().size() != 256) return Error(ErrorCode::ProtocolError, "peer: signature size");
   }
@@ -206,7 +220,8 @@ Status our_police(Session& s, const icao::TrustStore& ts) {
   icao::PassiveAuthOptions pa;
   pa.trust_store = &ts;
   auto report = s.verify(doc, pa);
-  return report.verdict() == icao::Verdict::Valid ? ok_status() : Status(Error(ErrorCode::VerificationFailed, "verdict"));
+  return report.verdict() == icao::Verdict::Valid ? ok_status()
+                                                  : Status(Error(ErrorCode::VerificationFailed, "verdict"));
 }
 
 Status our_sign(Session& s, int n, bool pace_first = true) {
@@ -214,18 +229,21 @@ Status our_sign(Session& s, int n, bool pace_first = true) {
   if (pace_first) DNIE_TRY(s.pace_can("123456"));
   DNIE_ASSIGN_OR_RETURN(auto card, s.esign());
   for (int i = 0; i < n; ++i)
-    DNIE_TRY(card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, digest, SecureBuffer::from_string("12345678")));
+    DNIE_TRY(card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, digest,
+                             SecureBuffer::from_string("12345678")));
   return ok_status();
 }
 
 void print_row(const char* name, const Figures& ours, const Figures& peer) {
   auto cell = [](const Figures& f) {
-    return f.ok ? fmt::format("{:>5} {:>7} {:>9.1f} {:>8.1f} {:>8.1f}", f.apdus, f.bytes, f.modeled_ms, f.wall_ms, f.cpu_ms)
+    return f.ok ? fmt::format("{:>5} {:>7} {:>9.1f} {:>8.1f} {:>8.1f}", f.apdus, f.bytes, f.modeled_ms,
+                              f.wall_ms, f.cpu_ms)
                 : fmt::format("{:>42}", "failed: " + f.error.substr(0, 34));
   };
   double ratio = peer.ok && peer.modeled_ms > 0 ? ours.modeled_ms / peer.modeled_ms : 0;
   fmt::print("{:<26} | {} | {} | {:>5.2f} {:>5.2f}\n", name, cell(ours), cell(peer),
-             peer.ok && peer.apdus ? static_cast<double>(ours.apdus) / static_cast<double>(peer.apdus) : 0.0, ratio);
+             peer.ok && peer.apdus ? static_cast<double>(ours.apdus) / static_cast<double>(peer.apdus) : 0.0,
+             ratio);
 }
 
 }  // namespace
@@ -238,29 +256,34 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--rows")) rows = argv[i + 1];
   }
   auto img = vcard::CardImage::load(default_vcard_image_dir() + "/genuine.dvc");
-  if (!img) { fmt::print(stderr, "{}\n", img.error().to_string()); return 1; }
+  if (!img) {
+    fmt::print(stderr, "{}\n", img.error().to_string());
+    return 1;
+  }
   icao::TrustStore ts;
   (void)ts.add_certificates(img->extras.at("csca.der"), "test CSCA");
   auto want = [&rows](const char* r) { return rows == "all" || rows == r; };
 
   for (unsigned rate : rates) {
-    fmt::print("\nvirtual DNIe 3.0, link model {} kbit/s, frame 256 (card costs: estimates, src/vcard/link_model.cpp)\n", rate);
-    fmt::print("{:<26} | {:>5} {:>7} {:>9} {:>8} {:>8} | {:>5} {:>7} {:>9} {:>8} {:>8} | {:>5} {:>5}\n", "row", "APDUs",
-               "bytes", "model ms", "wall ms", "CPU ms", "APDUs", "bytes", "model ms", "wall ms", "CPU ms", "APDU", "time");
+    fmt::print(
+        "\nvirtual DNIe 3.0, link model {} kbit/s, frame 256 (card costs: estimates, "
+        "src/vcard/link_model.cpp)\n",
+        rate);
+    fmt::print("{:<26} | {:>5} {:>7} {:>9} {:>8} {:>8} | {:>5} {:>7} {:>9} {:>8} {:>8} | {:>5} {:>5}\n",
+               "row", "APDUs", "bytes", "model ms", "wall ms", "CPU ms", "APDUs", "bytes", "model ms",
+               "wall ms", "CPU ms", "APDU", "time");
     fmt::print("{:<26} | {:^42} | {:^42} | {:^11}\n", "", "this SDK", "peer flow (jmulticard)", "ratio");
     auto run = [rate](const std::function<Status(Session&)>& w) {
       Bench b = Bench::open(rate);
       if (!b.s || !b.vt) return Figures{0, 0, 0, 0, 0, false, "cannot open the virtual card"};
       return measure(b, w);
     };
-    if (want("pace"))
-      print_row("PACE", run([](Session& s) { return s.pace_can("123456"); }), run(peer_pace));
+    if (want("pace")) print_row("PACE", run([](Session& s) { return s.pace_can("123456"); }), run(peer_pace));
     if (want("police"))
       print_row("police verification", run([&ts](Session& s) { return our_police(s, ts); }),
                 run([&ts](Session& s) { return peer_police(s, ts); }));
     if (want("certs"))
-      print_row("three certificates",
-                run([](Session& s) -> Status {
+      print_row("three certificates", run([](Session& s) -> Status {
                   DNIE_TRY(s.pace_can("123456"));
                   DNIE_ASSIGN_OR_RETURN(auto c, s.esign());
                   DNIE_ASSIGN_OR_RETURN(auto certs, c->certificates());
@@ -268,15 +291,18 @@ int main(int argc, char** argv) {
                 }),
                 run(peer_certs));
     if (want("sign")) {
-      print_row("first signature", run([](Session& s) { return our_sign(s, 1); }), run([](Session& s) { return peer_sign(s, 1); }));
+      print_row("first signature", run([](Session& s) { return our_sign(s, 1); }),
+                run([](Session& s) { return peer_sign(s, 1); }));
       // A further signature in the same session: measure only the second one.
       Bench b = Bench::open(rate);
       Figures further{0, 0, 0, 0, 0, false, "cannot open"}, peer_further = further;
       if (b.s && our_sign(*b.s, 1)) further = measure(b, [](Session& s) { return our_sign(s, 1, false); });
       Bench p = Bench::open(rate);
-      if (p.s && peer_sign(*p.s, 1)) peer_further = measure(p, [](Session& s) { return peer_sign(s, 1, false); });
+      if (p.s && peer_sign(*p.s, 1))
+        peer_further = measure(p, [](Session& s) { return peer_sign(s, 1, false); });
       print_row("each further signature", further, peer_further);
-      print_row("5 signatures", run([](Session& s) { return our_sign(s, 5); }), run([](Session& s) { return peer_sign(s, 5); }));
+      print_row("5 signatures", run([](Session& s) { return our_sign(s, 5); }),
+                run([](Session& s) { return peer_sign(s, 5); }));
     }
   }
   // Theoretical minimum for the police verification on 256-byte frames (AES SM: 223-byte reads).
@@ -289,8 +315,10 @@ int main(int argc, char** argv) {
       add(doc->com.size());
       add(doc->sod.size());
       for (auto& [n, d] : doc->dgs) add(d.size());
-      fmt::print("\npolice verification: theoretical minimum {} APDUs (1 SELECT + ceil(size/223) per file, PACE 5, "
-                 "application SELECT 1, chip authentication 2; EF.CardAccess not needed for a DNIe ATR)\n", min);
+      fmt::print(
+          "\npolice verification: theoretical minimum {} APDUs (1 SELECT + ceil(size/223) per file, PACE 5, "
+          "application SELECT 1, chip authentication 2; EF.CardAccess not needed for a DNIe ATR)\n",
+          min);
     }
   }
   fmt::print("peak resident memory: {} KiB\n", peak_kib());

@@ -4,13 +4,12 @@
 // Host CPU = this thread's CPU time for the whole PACE minus the CPU time spent inside the
 // virtual card (measured around each card call), so the card's own work is not counted.
 // Usage: dnie-bench-pace [sessions=200]
-#include <fmt/core.h>
-
-#include <time.h>
-
 #include <cstdlib>
 #include <string>
+#include <time.h>
 #include <vector>
+
+#include <fmt/core.h>
 
 #include "dnie/auth/pace.hpp"
 #include "dnie/bytes/asn1.hpp"
@@ -40,15 +39,19 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}\n", base.error().to_string());
     return 1;
   }
-  struct Row { const char* name; const char* oid; };
+  struct Row {
+    const char* name;
+    const char* oid;
+  };
   const Row rows[] = {{"ECDH-GM AES-128 brainpoolP256r1 (DNIe)", "0.4.0.127.0.7.2.2.4.2.2"},
                       {"ECDH-IM AES-128 brainpoolP256r1", "0.4.0.127.0.7.2.2.4.4.2"},
                       {"ECDH-CAM AES-128 brainpoolP256r1", "0.4.0.127.0.7.2.2.4.6.2"}};
-  fmt::print("{:<42} {:>8} {:>14} {:>14} {:>12}\n", "PACE (terminal side, host)", "sessions", "host CPU ms", "card CPU ms",
-             "APDUs");
+  fmt::print("{:<42} {:>8} {:>14} {:>14} {:>12}\n", "PACE (terminal side, host)", "sessions", "host CPU ms",
+             "card CPU ms", "APDUs");
   for (const Row& r : rows) {
     vcard::CardImage img = *base;
-    Bytes ca = asn1::set({asn1::sequence({asn1::oid(r.oid), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{13})})});
+    Bytes ca = asn1::set({asn1::sequence(
+        {asn1::oid(r.oid), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{13})})});
     img.find_mut({0x011C})->content = ca;
     vcard::VirtualCard card(img);
     double card_cpu = 0;
@@ -77,8 +80,8 @@ int main(int argc, char** argv) {
       ok += ch.ok();
     }
     const double wall = wall_ms() - w0;
-    fmt::print("{:<42} {:>8} {:>14.3f} {:>14.3f} {:>12.1f}   ({} ok, {:.1f} ms wall per session)\n", r.name, n,
-               (total - card_cpu) / n, card_cpu / n, static_cast<double>(apdus) / n, ok, wall / n);
+    fmt::print("{:<42} {:>8} {:>14.3f} {:>14.3f} {:>12.1f}   ({} ok, {:.1f} ms wall per session)\n", r.name,
+               n, (total - card_cpu) / n, card_cpu / n, static_cast<double>(apdus) / n, ok, wall / n);
   }
   return 0;
 }

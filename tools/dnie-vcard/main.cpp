@@ -6,8 +6,6 @@
 //   dnie-vcard --pn532 [--profile ...]      # prints the pty path on the first line of stdout
 //
 // It runs until pcscd closes the connection, SIGTERM/SIGINT, or --timeout seconds.
-#include <CLI/CLI.hpp>
-
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -15,7 +13,10 @@
 #include <memory>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "dnie/vcard/virtual_card.hpp"
+
 #include "vcard_source.hpp"
 #include "vpcd_bridge.hpp"
 #ifdef DNIE_VCARD_WITH_PN532
@@ -40,8 +41,9 @@ int main(int argc, char** argv) {
   app.add_option("--vpcd", vpcd, "vpcd address HOST:PORT (35963 = 'Virtual PCD 00 00')");
   app.add_flag("--pn532", pn532, "Emulate a PN532 on a pseudo-terminal for libnfc (pn532_uart:/dev/pts/N)");
   app.add_flag("--extended-length", extended, "Accept extended-length APDUs");
-  app.add_option("--atr", atr_hex, "Answer with this ATR (hex) instead of the DNIe's, e.g. one whose historical bytes "
-                                   "announce extended length (ISO/IEC 7816-4 §8.1.1.2.7); for reader tests");
+  app.add_option("--atr", atr_hex,
+                 "Answer with this ATR (hex) instead of the DNIe's, e.g. one whose historical bytes "
+                 "announce extended length (ISO/IEC 7816-4 §8.1.1.2.7); for reader tests");
   app.add_option("--state-file", state_file, "Persist PIN counters in this file across runs");
   app.add_option("--timeout", timeout, "Stop after this many seconds (0 = never)");
   CLI11_PARSE(app, argc, argv);
@@ -87,10 +89,13 @@ int main(int argc, char** argv) {
   vc.uid = card.image().uid;
   const auto colon = vpcd.rfind(':');
   const std::string host = colon == std::string::npos ? vpcd : vpcd.substr(0, colon);
-  const auto port = static_cast<std::uint16_t>(colon == std::string::npos ? 35963 : std::atoi(vpcd.c_str() + colon + 1));
-  std::fprintf(stderr, "dnie-vcard: %s card, profile %s, connecting to vpcd %s:%u\n", contact ? "contact" : "contactless",
-               card.image().profile.c_str(), host.c_str(), port);
+  const auto port =
+      static_cast<std::uint16_t>(colon == std::string::npos ? 35963 : std::atoi(vpcd.c_str() + colon + 1));
+  std::fprintf(stderr, "dnie-vcard: %s card, profile %s, connecting to vpcd %s:%u\n",
+               contact ? "contact" : "contactless", card.image().profile.c_str(), host.c_str(), port);
   int rc = dnie::tools::serve_vpcd(vc, host, port, g_stop, 10000, timeout);
-  if (rc != 0) std::fprintf(stderr, "dnie-vcard: cannot connect to vpcd at %s:%u (is pcscd running?)\n", host.c_str(), port);
+  if (rc != 0)
+    std::fprintf(stderr, "dnie-vcard: cannot connect to vpcd at %s:%u (is pcscd running?)\n", host.c_str(),
+                 port);
   return rc;
 }

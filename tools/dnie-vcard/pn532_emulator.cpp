@@ -3,14 +3,13 @@
 // PN532 User Manual UM0701-02 unless stated otherwise.
 #include "pn532_emulator.hpp"
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/select.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 
 namespace dnie::tools {
 
@@ -118,15 +117,27 @@ namespace {
 
 // PN532 command codes (§7.2, §7.3) and status codes (§7.1, Table "Error code list").
 enum Cmd : std::uint8_t {
-  Diagnose = 0x00, GetFirmwareVersion = 0x02, GetGeneralStatus = 0x04, ReadRegister = 0x06,
-  WriteRegister = 0x08, SetParameters = 0x12, SAMConfiguration = 0x14, PowerDown = 0x16,
-  RFConfiguration = 0x32, InDataExchange = 0x40, InCommunicateThru = 0x42, InDeselect = 0x44,
-  InListPassiveTarget = 0x4A, InRelease = 0x52, InSelect = 0x54, InAutoPoll = 0x60,
+  Diagnose = 0x00,
+  GetFirmwareVersion = 0x02,
+  GetGeneralStatus = 0x04,
+  ReadRegister = 0x06,
+  WriteRegister = 0x08,
+  SetParameters = 0x12,
+  SAMConfiguration = 0x14,
+  PowerDown = 0x16,
+  RFConfiguration = 0x32,
+  InDataExchange = 0x40,
+  InCommunicateThru = 0x42,
+  InDeselect = 0x44,
+  InListPassiveTarget = 0x4A,
+  InRelease = 0x52,
+  InSelect = 0x54,
+  InAutoPoll = 0x60,
 };
 constexpr std::uint8_t kStatusOk = 0x00;
-constexpr std::uint8_t kStatusTimeout = 0x01;      // the target did not answer
-constexpr std::uint8_t kStatusBadContext = 0x27;   // command not acceptable in this context
-constexpr std::uint8_t kStatusMi = 0x40;           // §7.3.8: more information follows
+constexpr std::uint8_t kStatusTimeout = 0x01;                      // the target did not answer
+constexpr std::uint8_t kStatusBadContext = 0x27;                   // command not acceptable in this context
+constexpr std::uint8_t kStatusMi = 0x40;                           // §7.3.8: more information follows
 constexpr std::size_t kMaxExchangeData = pn532::kMaxFrameLen - 3;  // TFI, cmd, status
 
 constexpr int kNone = 0, kTypeA = 1, kTypeB = 2;
@@ -165,9 +176,11 @@ Bytes Pn532Emulator::on_host_bytes(ByteView in) {
   while (auto f = m_parser.next()) {
     if (mute) continue;  // a hung reader: frames are swallowed
     switch (f->kind) {
-      case pn532::FrameKind::Ack: break;    // host abort (§6.2.1.3): nothing is pending
-      case pn532::FrameKind::Error: break;  // not sent by hosts
-      case pn532::FrameKind::Nack:          // §6.2.1.4: re-send the last response
+      case pn532::FrameKind::Ack:
+        break;  // host abort (§6.2.1.3): nothing is pending
+      case pn532::FrameKind::Error:
+        break;                      // not sent by hosts
+      case pn532::FrameKind::Nack:  // §6.2.1.4: re-send the last response
         append(out, m_last_response);
         break;
       case pn532::FrameKind::Information: {
@@ -199,9 +212,12 @@ Bytes Pn532Emulator::handle_command(ByteView payload) {
   switch (cmd) {
     case Diagnose:  // §7.2.1: NumTst 00 = communication line test (echo), 06 = attention request
       if (data.empty()) return {};
-      if (data[0] == 0x06) append(r, {target_alive() ? kStatusOk : kStatusTimeout});
-      else if (data[0] == 0x00) append(r, data);
-      else append(r, {kStatusOk});
+      if (data[0] == 0x06)
+        append(r, {target_alive() ? kStatusOk : kStatusTimeout});
+      else if (data[0] == 0x00)
+        append(r, data);
+      else
+        append(r, {kStatusOk});
       return r;
     case GetFirmwareVersion:  // §7.2.2: IC=32 (PN532), Ver 1, Rev 6, Support = A|B|DEP
       append(r, {0x32, 0x01, 0x06, 0x07});
@@ -216,7 +232,9 @@ Bytes Pn532Emulator::handle_command(ByteView payload) {
     case ReadRegister:  // §7.2.4: one value per 16-bit address; zeros are good enough for libnfc
       r.resize(r.size() + data.size() / 2, 0x00);
       return r;
-    case WriteRegister: case SetParameters: case SAMConfiguration:  // §7.2.5, §7.2.9, §7.2.10
+    case WriteRegister:
+    case SetParameters:
+    case SAMConfiguration:  // §7.2.5, §7.2.9, §7.2.10
       return r;
     case RFConfiguration:  // §7.3.1: item 01 = RF field; field off powers the card down
       if (data.size() >= 2 && data[0] == 0x01 && (data[1] & 0x01) == 0) m_active = kNone;
@@ -224,7 +242,8 @@ Bytes Pn532Emulator::handle_command(ByteView payload) {
     case PowerDown:  // §7.2.11
       append(r, {kStatusOk});
       return r;
-    case InDeselect: case InRelease:  // §7.3.12, §7.3.11
+    case InDeselect:
+    case InRelease:  // §7.3.12, §7.3.11
       m_active = kNone;
       m_chain_in.clear();
       m_chain_out.clear();

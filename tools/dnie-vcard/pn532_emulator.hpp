@@ -56,7 +56,10 @@ class FrameParser {
   std::size_t buffered() const noexcept { return m_buf.size() - m_pos; }
   /// Frames dropped for a checksum or length error since construction.
   std::size_t rejected() const noexcept { return m_rejected; }
-  void clear() noexcept { m_buf.clear(); m_pos = 0; }
+  void clear() noexcept {
+    m_buf.clear();
+    m_pos = 0;
+  }
 
  private:
   void compact();
@@ -75,7 +78,7 @@ Bytes encode_frame(ByteView payload);
 struct Pn532Target {
   // ISO/IEC 14443-3 Type B: ATQB = 50 ‖ PUPI(4) ‖ application data(4) ‖ protocol info(3).
   std::array<std::uint8_t, 4> pupi{0x1A, 0x2B, 0x3C, 0x4D};
-  std::array<std::uint8_t, 4> app_data{0xE1, 0xF3, 0x5E, 0x11};   ///< DNIe (facts §1.2)
+  std::array<std::uint8_t, 4> app_data{0xE1, 0xF3, 0x5E, 0x11};  ///< DNIe (facts §1.2)
   std::array<std::uint8_t, 3> protocol_info{0x77, 0x81, 0xA1};   ///< FSCI 256, -4, FWI 10
   Bytes attrib_res{0x00};  ///< answer to ATTRIB: MBLI|CID (ISO/IEC 14443-3 §7.11)
   // Optional ISO/IEC 14443-3 Type A identity (answered only when emulate_type_a).
@@ -83,7 +86,7 @@ struct Pn532Target {
   bool emulate_type_b = true;
   Bytes uid{0x08, 0x11, 0x22, 0x33};
   std::array<std::uint8_t, 2> atqa{0x00, 0x04};
-  std::uint8_t sak = 0x20;                                        ///< b6: ISO/IEC 14443-4
+  std::uint8_t sak = 0x20;  ///< b6: ISO/IEC 14443-4
   /// ATS without TL: T0 TA TB TC ‖ historical bytes (DNIe: E1 F3 5E 11 77 81 A1 00).
   Bytes ats{0x78, 0x80, 0x70, 0x02, 0xE1, 0xF3, 0x5E, 0x11, 0x77, 0x81, 0xA1, 0x00};
 };
@@ -137,11 +140,11 @@ class Pn532Emulator {
   CardHandler m_card;
   Pn532Target m_target;
   pn532::FrameParser m_parser;
-  Bytes m_last_response;         ///< re-sent on a host NACK (§6.2.1.4)
-  Bytes m_chain_in;              ///< InDataExchange command chaining (Tg b6 = MI)
-  Bytes m_chain_out;             ///< response remainder after MI (status b6)
-  int m_active = 0;              ///< 0 none, 1 Type A, 2 Type B (the selected target)
-  unsigned m_active_epoch = 0;   ///< m_epoch when the target was activated
+  Bytes m_last_response;             ///< re-sent on a host NACK (§6.2.1.4)
+  Bytes m_chain_in;                  ///< InDataExchange command chaining (Tg b6 = MI)
+  Bytes m_chain_out;                 ///< response remainder after MI (status b6)
+  int m_active = 0;                  ///< 0 none, 1 Type A, 2 Type B (the selected target)
+  unsigned m_active_epoch = 0;       ///< m_epoch when the target was activated
   std::atomic<unsigned> m_epoch{0};  ///< bumped each time the card leaves the field
   std::atomic<bool> m_present{true};
   std::atomic<bool> m_mute{false};

@@ -4,8 +4,9 @@
 // "pn532_uart:<path>".
 #include <cstdio>
 
-#include "pn532_emulator.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+
+#include "pn532_emulator.hpp"
 
 namespace dnie::tools {
 
@@ -22,8 +23,9 @@ int run_pn532(vcard::VirtualCard& card, double timeout_seconds, std::atomic<bool
   }
   std::printf("%s\n", pty->c_str());
   std::fflush(stdout);
-  const auto limit = timeout_seconds > 0 ? std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000))
-                                         : std::chrono::milliseconds(24LL * 3600 * 1000);
+  const auto limit = timeout_seconds > 0
+                         ? std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000))
+                         : std::chrono::milliseconds(24LL * 3600 * 1000);
   auto st = emu.serve(limit, stop);
   if (!st) {
     std::fprintf(stderr, "dnie-vcard: %s\n", st.error().to_string().c_str());

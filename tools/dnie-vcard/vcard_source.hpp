@@ -5,10 +5,10 @@
 // variable DNIE_VCARD_IMAGES), with optional CAN/PIN overrides.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "dnie/vcard/card_image.hpp"
 
@@ -21,8 +21,9 @@ struct VcardSource {
 
   void add_options(CLI::App& app) {
     app.add_option("--image", image_file, "Virtual card image file (.dvc)");
-    app.add_option("--profile", profile, "Virtual card profile (genuine, altered-dg, cloned-chip, expired, "
-                                         "untrusted-csca, terminated, blocked-pin, r1, r2)");
+    app.add_option("--profile", profile,
+                   "Virtual card profile (genuine, altered-dg, cloned-chip, expired, "
+                   "untrusted-csca, terminated, blocked-pin, r1, r2)");
     app.add_option("--card-can", can, "Override the virtual card's CAN");
     app.add_option("--card-pin", pin, "Override the virtual card's PIN");
   }

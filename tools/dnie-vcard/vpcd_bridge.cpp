@@ -2,15 +2,14 @@
 #include "vpcd_bridge.hpp"
 
 #include <arpa/inet.h>
+#include <cerrno>
+#include <chrono>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
 #include <thread>
+#include <unistd.h>
 
 namespace dnie::tools {
 
@@ -98,13 +97,20 @@ int serve_vpcd(const VpcdCard& card, const std::string& host, std::uint16_t port
     if (n && !read_all(fd, msg.data(), n, stop)) break;
     if (n == 1) {  // control message
       switch (msg[0]) {
-        case 0x00: card.power_off(); break;
-        case 0x01: (void)card.power_on(); break;
-        case 0x02: (void)card.reset(); break;
+        case 0x00:
+          card.power_off();
+          break;
+        case 0x01:
+          (void)card.power_on();
+          break;
+        case 0x02:
+          (void)card.reset();
+          break;
         case 0x04:
           if (!send_msg(fd, card.atr())) goto done;
           break;
-        default: break;
+        default:
+          break;
       }
       continue;
     }

@@ -18,12 +18,12 @@
 namespace dnie::tools {
 
 struct VpcdCard {
-  std::function<Bytes()> power_on;          ///< returns the ATR
+  std::function<Bytes()> power_on;  ///< returns the ATR
   std::function<void()> power_off;
-  std::function<Bytes()> reset;             ///< returns the ATR
+  std::function<Bytes()> reset;  ///< returns the ATR
   std::function<Bytes()> atr;
-  std::function<Bytes(ByteView)> process;   ///< C-APDU → R-APDU
-  Bytes uid;                                ///< answer to the PC/SC pseudo-APDU FF CA 00 00 00
+  std::function<Bytes(ByteView)> process;  ///< C-APDU → R-APDU
+  Bytes uid;                               ///< answer to the PC/SC pseudo-APDU FF CA 00 00 00
 };
 
 /// Connects to vpcd at host:port (retrying up to `connect_timeout_ms`) and serves the card until

@@ -9,8 +9,6 @@
 //
 // Exit codes: 0 GENUINE, 3 GENUINE but expired, 10 NOT GENUINE, 20 CANNOT VERIFY, 1 usage,
 // 2 no reader or card.
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -21,9 +19,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/vcard/card_image.hpp"
+
 #include "report.hpp"
 #include "run.hpp"
 
@@ -54,7 +55,8 @@ Status load_trust(icao::TrustStore& ts, const std::string& path, std::string& su
     DNIE_ASSIGN_OR_RETURN(auto r, ts.load_directory(path));
     summary += path + ": " + std::to_string(r.certificates_added) + " certificates, " +
                std::to_string(r.master_lists.size()) + " master lists, " + std::to_string(r.crls) + " CRLs; ";
-    for (const auto& e : r.errors) std::fprintf(stderr, "dnie-verify: %s: skipped %s\n", path.c_str(), e.c_str());
+    for (const auto& e : r.errors)
+      std::fprintf(stderr, "dnie-verify: %s: skipped %s\n", path.c_str(), e.c_str());
     return ok_status();
   }
   DNIE_ASSIGN_OR_RETURN(Bytes data, read_file(path));
@@ -73,7 +75,8 @@ Status load_trust(icao::TrustStore& ts, const std::string& path, std::string& su
 }
 
 // The virtual card's test PKI: its CSCA (ICAO side) and component root (ICC chain).
-Status trust_virtual(icao::TrustStore& ts, std::vector<crypto::RsaPublicKey>& icc_roots, std::string& summary) {
+Status trust_virtual(icao::TrustStore& ts, std::vector<crypto::RsaPublicKey>& icc_roots,
+                     std::string& summary) {
   const std::string path = default_vcard_image_dir() + "/genuine.dvc";
   DNIE_ASSIGN_OR_RETURN(auto img, vcard::CardImage::load(path));
   auto it = img.extras.find("csca.der");
@@ -122,8 +125,8 @@ std::optional<std::int64_t> parse_day(const std::string& s) {
   int y = 0;
   unsigned m = 0, d = 0;
   char tail = 0;
-  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
-      d > 31)
+  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
+      d < 1 || d > 31)
     return std::nullopt;
   return asn1::days_from_civil(y, m, d) * 86400 + 12 * 3600;  // noon UTC
 }
@@ -138,18 +141,21 @@ int main(int argc, char** argv) {
   app.add_option("--reader", reader, "Reader: virtual[:profile], a PC/SC name or index, nfc[:connstring]");
   app.add_option("--can", can, "Card access number (6 digits); else $DNIE_CAN, else asked");
   app.add_option("--mrz", mrz, "MRZ (whole, or document number+cd+birth+cd+expiry+cd) instead of the CAN");
-  app.add_option("--trust", trust_paths,
-                 "CSCA trust: a directory of PEM/DER/.ml/.crl files or one file (repeatable). Real cards need "
-                 "the ICAO/BSI master list");
+  app.add_option(
+      "--trust", trust_paths,
+      "CSCA trust: a directory of PEM/DER/.ml/.crl files or one file (repeatable). Real cards need "
+      "the ICAO/BSI master list");
   app.add_flag("--trust-virtual", trust_virt, "Trust the virtual card's TEST CSCA and component root");
   app.add_option("--json", json_path, "Write the JSON evidence to FILE");
   app.add_option("--html", html_path, "Write the self-contained HTML report to FILE");
-  app.add_option("--now", now_text, "Clock for validity checks and the report, YYYY-MM-DD (reproducible reports)");
+  app.add_option("--now", now_text,
+                 "Clock for validity checks and the report, YYYY-MM-DD (reproducible reports)");
   app.add_flag("--quiet,-q", quiet, "Print only the verdict line");
   bool audit = false;
-  app.add_flag("--audit-trust", audit,
-               "List and audit the CSCA trust store given with --trust/--trust-virtual (country, subject, validity, "
-               "key, self-signature) and exit; no card is needed");
+  app.add_flag(
+      "--audit-trust", audit,
+      "List and audit the CSCA trust store given with --trust/--trust-virtual (country, subject, validity, "
+      "key, self-signature) and exit; no card is needed");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -167,8 +173,10 @@ int main(int argc, char** argv) {
     ro.now = *t;
   }
   if (mrz.empty() && can.empty() && !audit) {
-    if (const char* e = std::getenv("DNIE_CAN")) can = e;
-    else can = prompt_secret("CAN");
+    if (const char* e = std::getenv("DNIE_CAN"))
+      can = e;
+    else
+      can = prompt_secret("CAN");
     if (can.empty()) {
       std::fprintf(stderr, "dnie-verify: give the CAN (--can, DNIE_CAN) or the MRZ (--mrz)\n");
       return dnie::verify::kExitUsage;
@@ -192,18 +200,21 @@ int main(int argc, char** argv) {
     for (const auto& a : trust.audit()) {
       const bool sig_ok = !a.self_signature_ok || *a.self_signature_ok;
       bad += !sig_ok;
-      std::printf("%-3s %-5s %-9s %s..%s %-22s %s  [%s]\n", a.country.c_str(), a.valid_now ? "valid" : "EXPIRED",
-                  !a.self_signed ? "link" : (sig_ok ? "self-sig" : "UNVERIFIED"), a.not_before.substr(0, 10).c_str(),
-                  a.not_after.substr(0, 10).c_str(), a.key.c_str(), a.subject.c_str(), a.source.c_str());
+      std::printf(
+          "%-3s %-5s %-9s %s..%s %-22s %s  [%s]\n", a.country.c_str(), a.valid_now ? "valid" : "EXPIRED",
+          !a.self_signed ? "link" : (sig_ok ? "self-sig" : "UNVERIFIED"), a.not_before.substr(0, 10).c_str(),
+          a.not_after.substr(0, 10).c_str(), a.key.c_str(), a.subject.c_str(), a.source.c_str());
     }
-    std::printf("%zu CSCA certificates; %zu whose signature verifies neither with their own key nor with another "
-                "CSCA of the store (link certificates whose signer is absent, or damaged); %s\n",
-                trust.size(), bad, summary.c_str());
+    std::printf(
+        "%zu CSCA certificates; %zu whose signature verifies neither with their own key nor with another "
+        "CSCA of the store (link certificates whose signer is absent, or damaged); %s\n",
+        trust.size(), bad, summary.c_str());
     return 0;
   }
   if (trust.size() == 0) {
     summary = "empty: no CSCA given (--trust); the DS chain cannot be verified";
-    if (!quiet) std::fprintf(stderr, "dnie-verify: warning: no CSCA trust store (--trust or --trust-virtual)\n");
+    if (!quiet)
+      std::fprintf(stderr, "dnie-verify: warning: no CSCA trust store (--trust or --trust-virtual)\n");
   }
 
   ro.session.reader = reader;
@@ -214,7 +225,8 @@ int main(int argc, char** argv) {
   ro.trust = trust.size() != 0 ? &trust : nullptr;  // empty: ds.chain "not performed"
   ro.trust_summary = summary;
   auto ev = dnie::verify::run_verification(ro);
-  ev.generated_at = dnie::asn1::format_time(ro.now != 0 ? ro.now : static_cast<std::int64_t>(std::time(nullptr)));
+  ev.generated_at =
+      dnie::asn1::format_time(ro.now != 0 ? ro.now : static_cast<std::int64_t>(std::time(nullptr)));
 
   std::string json_sha;
   if (!json_path.empty()) {
@@ -223,8 +235,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "dnie-verify: cannot write %s\n", json_path.c_str());
       return dnie::verify::kExitUsage;
     }
-    json_sha = dnie::to_hex(dnie::crypto::hash(dnie::crypto::HashAlg::Sha256,
-                                               dnie::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+    json_sha = dnie::to_hex(
+        dnie::crypto::hash(dnie::crypto::HashAlg::Sha256,
+                           dnie::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
   }
   if (!html_path.empty() && !write_file(html_path, dnie::verify::evidence_html(ev, json_sha))) {
     std::fprintf(stderr, "dnie-verify: cannot write %s\n", html_path.c_str());

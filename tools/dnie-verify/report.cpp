@@ -19,12 +19,23 @@ std::string html_escape(std::string_view s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o.push_back(c);
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&#39;";
+        break;
+      default:
+        o.push_back(c);
     }
   }
   return o;
@@ -36,7 +47,8 @@ const char* status_word(icao::CheckStatus s) {
 
 std::string headline(const Evidence& ev) {
   std::string h(outcome_name(ev.decision.outcome));
-  if (ev.decision.outcome == Outcome::Genuine) h += ev.decision.document_valid ? " (document valid)" : " — EXPIRED";
+  if (ev.decision.outcome == Outcome::Genuine)
+    h += ev.decision.document_valid ? " (document valid)" : " — EXPIRED";
   return h;
 }
 
@@ -79,13 +91,19 @@ nlohmann::json evidence_json(const Evidence& ev) {
                   {"reasons", ev.decision.reasons},
                   {"warnings", ev.decision.warnings}};
   j["reader"] = {{"spec", ev.reader}, {"kind", ev.reader_kind}, {"interface", ev.interface_type}};
-  j["card"] = {{"atr", ev.atr_hex},         {"chip_serial", ev.chip_serial_hex}, {"idesp", ev.idesp},
-               {"version", ev.card_version}, {"generation", ev.generation},     {"notes", ev.card_notes},
-               {"pace_protocol", ev.pace_protocol}, {"password", ev.password_kind}};
+  j["card"] = {{"atr", ev.atr_hex},
+               {"chip_serial", ev.chip_serial_hex},
+               {"idesp", ev.idesp},
+               {"version", ev.card_version},
+               {"generation", ev.generation},
+               {"notes", ev.card_notes},
+               {"pace_protocol", ev.pace_protocol},
+               {"password", ev.password_kind}};
   j["trust"] = ev.trust_summary;
   json steps = json::array();
   for (const auto& s : ev.steps)
-    steps.push_back({{"id", s.id}, {"label", s.label}, {"status", s.status}, {"ms", s.ms}, {"detail", s.detail}});
+    steps.push_back(
+        {{"id", s.id}, {"label", s.label}, {"status", s.status}, {"ms", s.ms}, {"detail", s.detail}});
   j["steps"] = steps;
   if (ev.aborted)
     j["aborted"] = {{"step", ev.aborted->step},
@@ -108,8 +126,11 @@ nlohmann::json evidence_json(const Evidence& ev) {
   j["holder"] = holder;
   auto img = [](const std::optional<ImageEvidence>& i) -> json {
     if (!i) return nullptr;
-    return {{"format", i->source_format}, {"width", i->width}, {"height", i->height},
-            {"png_bytes", i->png.size()}, {"note", i->note}};
+    return {{"format", i->source_format},
+            {"width", i->width},
+            {"height", i->height},
+            {"png_bytes", i->png.size()},
+            {"note", i->note}};
   };
   j["images"] = {{"face_dg2", img(ev.face)}, {"signature_dg7", img(ev.signature)}};
   return j;
@@ -134,7 +155,8 @@ std::string evidence_text(const Evidence& ev, bool quiet) {
   if (!ev.report.checks.empty()) {
     o += "\nChecks\n";
     for (const auto& c : ev.report.checks) {
-      std::snprintf(b, sizeof b, "  %s  %-24s %s", status_word(c.status), c.id.c_str(), c.description.c_str());
+      std::snprintf(b, sizeof b, "  %s  %-24s %s", status_word(c.status), c.id.c_str(),
+                    c.description.c_str());
       o += b;
       if (!c.reason.empty()) o += " — " + c.reason;
       o += "\n";
@@ -148,12 +170,14 @@ std::string evidence_text(const Evidence& ev, bool quiet) {
 
 std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
   const Outcome oc = ev.decision.outcome;
-  const char* colour = oc == Outcome::NotGenuine ? "#b00020"
+  const char* colour = oc == Outcome::NotGenuine     ? "#b00020"
                        : oc == Outcome::CannotVerify ? "#8a6d00"
-                       : ev.decision.document_valid ? "#1b7f3a" : "#c25e00";
+                       : ev.decision.document_valid  ? "#1b7f3a"
+                                                     : "#c25e00";
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>DNIe verification: " +
-       html_escape(headline(ev)) + "</title>\n<style>\n"
+       html_escape(headline(ev)) +
+       "</title>\n<style>\n"
        "body{font-family:sans-serif;margin:2em;color:#222;max-width:70em}\n"
        ".verdict{color:#fff;padding:.8em 1.2em;font-size:1.6em;font-weight:bold;border-radius:6px}\n"
        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .6em;"
@@ -162,8 +186,8 @@ std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
        ".imgs img{border:1px solid #999;margin-right:1.5em;max-height:16em;background:#fff}\n"
        ".mono{font-family:monospace;word-break:break-all}.small{font-size:.85em;color:#555}\n"
        "</style></head><body>\n";
-  h += "<h1>DNIe document verification</h1>\n<div class=\"verdict\" style=\"background:" + std::string(colour) +
-       "\">" + html_escape(headline(ev)) + "</div>\n<ul>\n";
+  h += "<h1>DNIe document verification</h1>\n<div class=\"verdict\" style=\"background:" +
+       std::string(colour) + "\">" + html_escape(headline(ev)) + "</div>\n<ul>\n";
   for (const auto& r : ev.decision.reasons) h += "<li><b>" + html_escape(r) + "</b></li>\n";
   for (const auto& w : ev.decision.warnings) h += "<li>warning: " + html_escape(w) + "</li>\n";
   h += "</ul>\n";
@@ -172,38 +196,47 @@ std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
   auto img = [&h](const std::optional<ImageEvidence>& i, const char* what) {
     if (i && !i->png.empty())
       h += "<figure style=\"display:inline-block\"><img alt=\"" + std::string(what) +
-           "\" src=\"data:image/png;base64," + base64(i->png) + "\"><figcaption class=\"small\">" + what + " (" +
-           html_escape(i->source_format) + ", " + std::to_string(i->width) + "×" + std::to_string(i->height) +
-           ")</figcaption></figure>";
+           "\" src=\"data:image/png;base64," + base64(i->png) + "\"><figcaption class=\"small\">" + what +
+           " (" + html_escape(i->source_format) + ", " + std::to_string(i->width) + "×" +
+           std::to_string(i->height) + ")</figcaption></figure>";
     else
       h += "<p class=\"np\">" + std::string(what) + ": " + html_escape(i ? i->note : "not read") + "</p>";
   };
   img(ev.face, "Face (DG2)");
   img(ev.signature, "Signature (DG7)");
   h += "</div>\n<table>\n";
-  for (const auto& [k, v] : ev.holder) h += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n";
+  for (const auto& [k, v] : ev.holder)
+    h += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n";
   h += "</table>\n";
 
-  h += "<h2>Checks</h2>\n<table><tr><th>Check</th><th>Class</th><th>Status</th><th>Description</th><th>Reason</th></tr>\n";
+  h += "<h2>Checks</h2>\n<table><tr><th>Check</th><th>Class</th><th>Status</th><th>Description</"
+       "th><th>Reason</th></tr>\n";
   for (const auto& c : ev.report.checks) {
-    const char* cls = c.status == icao::CheckStatus::Pass ? "pass" : c.status == icao::CheckStatus::Fail ? "fail" : "np";
-    h += "<tr><td class=\"mono\">" + html_escape(c.id) + "</td><td>" + std::string(check_class_name(classify(c.id))) +
-         "</td><td class=\"" + cls + "\">" + std::string(icao::check_status_name(c.status)) + "</td><td>" +
-         html_escape(c.description) + "</td><td>" + html_escape(c.reason) + "</td></tr>\n";
+    const char* cls = c.status == icao::CheckStatus::Pass   ? "pass"
+                      : c.status == icao::CheckStatus::Fail ? "fail"
+                                                            : "np";
+    h += "<tr><td class=\"mono\">" + html_escape(c.id) + "</td><td>" +
+         std::string(check_class_name(classify(c.id))) + "</td><td class=\"" + cls + "\">" +
+         std::string(icao::check_status_name(c.status)) + "</td><td>" + html_escape(c.description) +
+         "</td><td>" + html_escape(c.reason) + "</td></tr>\n";
   }
   h += "</table>\n";
 
-  h += "<h2>Steps and timings</h2>\n<table><tr><th>Step</th><th>Status</th><th>Time</th><th>Detail</th></tr>\n";
+  h += "<h2>Steps and "
+       "timings</h2>\n<table><tr><th>Step</th><th>Status</th><th>Time</th><th>Detail</th></tr>\n";
   for (const auto& s : ev.steps)
     h += "<tr><td>" + html_escape(s.label) + "</td><td>" + html_escape(s.status) + "</td><td>" +
-         (s.status == "skipped" ? std::string() : fmt_ms(s.ms)) + "</td><td>" + html_escape(s.detail) + "</td></tr>\n";
+         (s.status == "skipped" ? std::string() : fmt_ms(s.ms)) + "</td><td>" + html_escape(s.detail) +
+         "</td></tr>\n";
   h += "</table>\n";
 
   h += "<h2>Card and reader</h2>\n<table>\n";
   auto row = [&h](const char* k, const std::string& v) {
-    if (!v.empty()) h += "<tr><th>" + std::string(k) + "</th><td class=\"mono\">" + html_escape(v) + "</td></tr>\n";
+    if (!v.empty())
+      h += "<tr><th>" + std::string(k) + "</th><td class=\"mono\">" + html_escape(v) + "</td></tr>\n";
   };
-  row("Reader", ev.reader + (ev.reader_kind.empty() ? "" : " (" + ev.reader_kind + ", " + ev.interface_type + ")"));
+  row("Reader",
+      ev.reader + (ev.reader_kind.empty() ? "" : " (" + ev.reader_kind + ", " + ev.interface_type + ")"));
   row("ATR", ev.atr_hex);
   row("Chip serial", ev.chip_serial_hex);
   row("IDESP", ev.idesp);
@@ -218,7 +251,8 @@ std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
   row("JSON evidence SHA-256", json_sha256.empty() ? std::string("(no JSON evidence written)") : json_sha256);
   row("Tool", "dnie-verify " DNIE_VERSION_STRING);
   row("Generated", ev.generated_at);
-  row("Clock for validity checks", asn1::format_time(ev.now) + (ev.now_overridden ? " (overridden with --now)" : ""));
+  row("Clock for validity checks",
+      asn1::format_time(ev.now) + (ev.now_overridden ? " (overridden with --now)" : ""));
   h += "</table>\n</body></html>\n";
   return h;
 }

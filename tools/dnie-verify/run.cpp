@@ -20,26 +20,32 @@ double ms_since(Clock::time_point t0) {
 
 StepRecord& add_step(Evidence& ev, std::string id, std::string label, Clock::time_point t0, bool ok,
                      std::string detail = {}) {
-  ev.steps.push_back({std::move(id), std::move(label), ok ? "ok" : "failed", ms_since(t0), std::move(detail)});
+  ev.steps.push_back(
+      {std::move(id), std::move(label), ok ? "ok" : "failed", ms_since(t0), std::move(detail)});
   return ev.steps.back();
 }
 
-void skip_rest(Evidence& ev, const std::vector<std::pair<std::string, std::string>>& rest, const std::string& why) {
+void skip_rest(Evidence& ev, const std::vector<std::pair<std::string, std::string>>& rest,
+               const std::string& why) {
   for (const auto& [id, label] : rest) ev.steps.push_back({id, label, "skipped", 0, why});
 }
 
 const std::vector<std::pair<std::string, std::string>>& all_steps() {
   static const std::vector<std::pair<std::string, std::string>> s = {
-      {"open", "Open reader and card"},   {"pace", "PACE"},
-      {"read", "Read document"},          {"pa", "Passive authentication"},
-      {"ca", "Chip authentication"},      {"esign", "eSign open (ICC component chain)"},
+      {"open", "Open reader and card"},
+      {"pace", "PACE"},
+      {"read", "Read document"},
+      {"pa", "Passive authentication"},
+      {"ca", "Chip authentication"},
+      {"esign", "eSign open (ICC component chain)"},
       {"certificates", "Holder certificates"}};
   return s;
 }
 
 void abort_at(Evidence& ev, std::size_t step_index, std::string step, Error e) {
   const auto& s = all_steps();
-  skip_rest(ev, {s.begin() + static_cast<std::ptrdiff_t>(step_index) + 1, s.end()}, "not reached: " + step + " failed");
+  skip_rest(ev, {s.begin() + static_cast<std::ptrdiff_t>(step_index) + 1, s.end()},
+            "not reached: " + step + " failed");
   ev.aborted = StepFailure{std::move(step), std::move(e)};
 }
 
@@ -63,13 +69,16 @@ std::optional<ImageEvidence> image_of(Result<std::vector<icao::BiometricImage>> 
   out.width = dec->width;
   out.height = dec->height;
   auto png = icao::encode_png(*dec);
-  if (!png) out.note = "cannot encode PNG: " + png.error().message;
-  else out.png = std::move(png).value();
+  if (!png)
+    out.note = "cannot encode PNG: " + png.error().message;
+  else
+    out.png = std::move(png).value();
   return out;
 }
 
 std::string ymd(const std::string& digits8) {  // YYYYMMDD → YYYY-MM-DD
-  return digits8.size() == 8 ? digits8.substr(0, 4) + "-" + digits8.substr(4, 2) + "-" + digits8.substr(6, 2) : digits8;
+  return digits8.size() == 8 ? digits8.substr(0, 4) + "-" + digits8.substr(4, 2) + "-" + digits8.substr(6, 2)
+                             : digits8;
 }
 
 std::string dmy_to_iso(const std::string& dmy) {  // "dd MM yyyy" → YYYY-MM-DD
@@ -82,8 +91,10 @@ std::string dmy_to_iso(const std::string& dmy) {  // "dd MM yyyy" → YYYY-MM-DD
 std::string upper_alnum(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c >= 'a' && c <= 'z') out.push_back(static_cast<char>(c - 'a' + 'A'));
-    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out.push_back(c);
+    if (c >= 'a' && c <= 'z')
+      out.push_back(static_cast<char>(c - 'a' + 'A'));
+    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+      out.push_back(c);
   }
   return out;
 }
@@ -171,7 +182,8 @@ void check_certificates(Evidence& ev, esign::EsignCard& card, const PersonalNumb
     auto c = card.certificate(kind);
     if (!c) {
       if (kind == esign::KeyKind::Authentication) {
-        ev.report.not_performed(id, what, std::string("authentication certificate not read: ") + c.error().message);
+        ev.report.not_performed(id, what,
+                                std::string("authentication certificate not read: ") + c.error().message);
         return;
       }
       continue;
@@ -181,16 +193,22 @@ void check_certificates(Evidence& ev, esign::EsignCard& card, const PersonalNumb
     for (const auto& [src, num] : pn.sources) {
       if (num.empty()) continue;
       ++compared;
-      if (num != dni) bad += (bad.empty() ? "" : "; ") + std::string(name) + " certificate " + dni + " ≠ " + src + " " + num;
+      if (num != dni)
+        bad +=
+            (bad.empty() ? "" : "; ") + std::string(name) + " certificate " + dni + " ≠ " + src + " " + num;
     }
     const auto& cert = c->certificate;
     const std::string span = asn1::format_time(cert.not_before()).substr(0, 10) + " to " +
                              asn1::format_time(cert.not_after()).substr(0, 10);
-    if (cert.valid_at(ev.now)) valid_ok += (valid_ok.empty() ? "" : "; ") + std::string(name) + " " + span;
-    else valid_bad += (valid_bad.empty() ? "" : "; ") + std::string(name) + " " + span;
+    if (cert.valid_at(ev.now))
+      valid_ok += (valid_ok.empty() ? "" : "; ") + std::string(name) + " " + span;
+    else
+      valid_bad += (valid_bad.empty() ? "" : "; ") + std::string(name) + " " + span;
   }
-  if (!bad.empty()) ev.report.fail(id, what, bad);
-  else if (compared == 0) ev.report.not_performed(id, what, "no personal number in DG1/DG11/DG13 to compare with");
+  if (!bad.empty())
+    ev.report.fail(id, what, bad);
+  else if (compared == 0)
+    ev.report.not_performed(id, what, "no personal number in DG1/DG11/DG13 to compare with");
   else {
     std::string srcs;
     for (const auto& [src, num] : pn.sources) srcs += (srcs.empty() ? "" : ", ") + src;
@@ -198,8 +216,10 @@ void check_certificates(Evidence& ev, esign::EsignCard& card, const PersonalNumb
   }
   const char* vid = "certificates.valid_now";
   const char* vwhat = "Holder certificates valid now";
-  if (!valid_bad.empty()) ev.report.fail(vid, vwhat, "outside validity: " + valid_bad);
-  else if (!valid_ok.empty()) ev.report.pass(vid, vwhat, valid_ok);
+  if (!valid_bad.empty())
+    ev.report.fail(vid, vwhat, "outside validity: " + valid_bad);
+  else if (!valid_ok.empty())
+    ev.report.pass(vid, vwhat, valid_ok);
 }
 
 }  // namespace
@@ -224,8 +244,9 @@ Evidence run_verification(const RunOptions& o) {
   auto session = std::move(opened).value();
   ev.reader_kind = std::string(reader_kind_name(session->reader_kind()));
   const auto itf = session->interface_type();
-  ev.interface_type = itf == transport::Interface::Contact ? "contact"
-                      : itf == transport::Interface::Contactless ? "contactless" : "unknown";
+  ev.interface_type = itf == transport::Interface::Contact       ? "contact"
+                      : itf == transport::Interface::Contactless ? "contactless"
+                                                                 : "unknown";
   ev.atr_hex = to_hex(session->atr());
   add_step(ev, "open", "Open reader and card", t0, true, ev.reader_kind + ", " + ev.interface_type);
 
@@ -282,8 +303,10 @@ Evidence run_verification(const RunOptions& o) {
   if (ca_ms < 0) ca_ms = 0;
   const auto ca = ev.report.status("chip_authentication");
   const icao::Check* cac = ev.report.find("chip_authentication");
-  ev.steps.push_back({"ca", "Chip authentication", ca == icao::CheckStatus::Pass ? "ok"
-                                                   : ca == icao::CheckStatus::Fail ? "failed" : "skipped",
+  ev.steps.push_back({"ca", "Chip authentication",
+                      ca == icao::CheckStatus::Pass   ? "ok"
+                      : ca == icao::CheckStatus::Fail ? "failed"
+                                                      : "skipped",
                       ca_ms, cac ? cac->reason : std::string()});
 
   PersonalNumbers pn;
@@ -299,10 +322,12 @@ Evidence run_verification(const RunOptions& o) {
     if (es.error().code == ErrorCode::VerificationFailed)
       ev.report.fail(icc_id, icc_what, es.error().message);
     else if (es.error().code == ErrorCode::UntrustedDocument)
-      ev.report.fail("icc.anchor", "ICC component chain ends at a trusted component root", es.error().message);
+      ev.report.fail("icc.anchor", "ICC component chain ends at a trusted component root",
+                     es.error().message);
     else
       ev.report.not_performed(icc_id, icc_what, "eSign application not opened: " + es.error().to_string());
-    ev.report.not_performed("certificates.serial", "Holder certificates' serialNumber equals the DNI in DG1/DG11/DG13",
+    ev.report.not_performed("certificates.serial",
+                            "Holder certificates' serialNumber equals the DNI in DG1/DG11/DG13",
                             "eSign application not opened");
     ev.steps.push_back({"certificates", "Holder certificates", "skipped", 0, "eSign application not opened"});
   } else {
@@ -313,8 +338,9 @@ Evidence run_verification(const RunOptions& o) {
     else if (chip.ca_issuer.empty())
       ev.report.not_performed(icc_id, icc_what, "EF 6020 not read (ICC chain policy Skip)");
     else
-      ev.report.not_performed(icc_id, icc_what, "no component root known for generation " + chip.generation +
-                                                    " (the r2 root is not published); chain not checked");
+      ev.report.not_performed(icc_id, icc_what,
+                              "no component root known for generation " + chip.generation +
+                                  " (the r2 root is not published); chain not checked");
     add_step(ev, "esign", "eSign open (ICC component chain)", t0, true,
              "generation " + chip.generation + ", ICC chain " +
                  std::string(icao::check_status_name(ev.report.status(icc_id))));

@@ -7,27 +7,34 @@ namespace dnie::verify {
 
 std::string_view outcome_name(Outcome o) noexcept {
   switch (o) {
-    case Outcome::Genuine: return "GENUINE";
-    case Outcome::NotGenuine: return "NOT GENUINE";
-    case Outcome::CannotVerify: return "CANNOT VERIFY";
+    case Outcome::Genuine:
+      return "GENUINE";
+    case Outcome::NotGenuine:
+      return "NOT GENUINE";
+    case Outcome::CannotVerify:
+      return "CANNOT VERIFY";
   }
   return "CANNOT VERIFY";
 }
 
 std::string_view check_class_name(CheckClass c) noexcept {
   switch (c) {
-    case CheckClass::Integrity: return "integrity";
-    case CheckClass::Trust: return "trust";
-    case CheckClass::Validity: return "validity";
-    case CheckClass::Info: return "info";
+    case CheckClass::Integrity:
+      return "integrity";
+    case CheckClass::Trust:
+      return "trust";
+    case CheckClass::Validity:
+      return "validity";
+    case CheckClass::Info:
+      return "info";
   }
   return "integrity";
 }
 
 CheckClass classify(std::string_view id) noexcept {
   // Trust: the chain to a CSCA the verifier trusts (untrusted ≠ forged).
-  static constexpr std::array<std::string_view, 4> trust = {"ds.chain", "csca.valid_at_signing", "csca.key_usage",
-                                                             "icc.anchor"};
+  static constexpr std::array<std::string_view, 4> trust = {"ds.chain", "csca.valid_at_signing",
+                                                            "csca.key_usage", "icc.anchor"};
   // Validity: a genuine document past its date.
   static constexpr std::array<std::string_view, 1> validity = {"document.expiry"};
   // Information: expected to fail on old but genuine documents (DS keys are retired early;
@@ -59,17 +66,22 @@ Decision decide(const icao::VerificationReport& report, const std::optional<Step
     d.deciding.push_back("step." + step->step);
     std::string why = step->error.message;
     switch (step->error.code) {
-      case ErrorCode::WrongCan: why = "PACE rejected the access number (wrong CAN or MRZ): " + why; break;
-      case ErrorCode::CardTerminated: why = "the card is terminated (life cycle TERMINATED): " + why; break;
+      case ErrorCode::WrongCan:
+        why = "PACE rejected the access number (wrong CAN or MRZ): " + why;
+        break;
+      case ErrorCode::CardTerminated:
+        why = "the card is terminated (life cycle TERMINATED): " + why;
+        break;
       default:
         // A terminated DNIe answers 69 85 to everything over the contactless interface.
         if (step->error.sw == 0x6985)
           why = "the card refuses to work (69 85), as a terminated (cancelled) card does: " + why;
         break;
     }
-    d.reasons.push_back(step->step + " failed (" + std::string(error_code_name(step->error.code)) + "): " + why);
-    const bool no_card = step->error.code == ErrorCode::ReaderNotFound || step->error.code == ErrorCode::NoCard ||
-                         step->error.code == ErrorCode::NoService;
+    d.reasons.push_back(step->step + " failed (" + std::string(error_code_name(step->error.code)) +
+                        "): " + why);
+    const bool no_card = step->error.code == ErrorCode::ReaderNotFound ||
+                         step->error.code == ErrorCode::NoCard || step->error.code == ErrorCode::NoService;
     d.exit_code = no_card ? kExitNoCard : kExitCannotVerify;
     return d;
   }
@@ -78,10 +90,18 @@ Decision decide(const icao::VerificationReport& report, const std::optional<Step
   for (const auto& c : report.checks) {
     if (c.status != icao::CheckStatus::Fail) continue;
     switch (classify(c.id)) {
-      case CheckClass::Integrity: integrity.push_back(&c); break;
-      case CheckClass::Trust: trust.push_back(&c); break;
-      case CheckClass::Validity: validity.push_back(&c); break;
-      case CheckClass::Info: d.warnings.push_back(line(c)); break;
+      case CheckClass::Integrity:
+        integrity.push_back(&c);
+        break;
+      case CheckClass::Trust:
+        trust.push_back(&c);
+        break;
+      case CheckClass::Validity:
+        validity.push_back(&c);
+        break;
+      case CheckClass::Info:
+        d.warnings.push_back(line(c));
+        break;
     }
   }
   for (const auto* c : validity) d.warnings.push_back(line(*c));
@@ -108,7 +128,8 @@ Decision decide(const icao::VerificationReport& report, const std::optional<Step
   need("dg1.hash");
   if (report.status("chip_authentication") != icao::CheckStatus::Pass &&
       report.status("active_authentication") != icao::CheckStatus::Pass)
-    missing.emplace_back(report.find("chip_authentication") ? "chip_authentication" : "active_authentication");
+    missing.emplace_back(report.find("chip_authentication") ? "chip_authentication"
+                                                            : "active_authentication");
 
   if (!trust.empty() || !missing.empty()) {
     d.outcome = Outcome::CannotVerify;
@@ -122,7 +143,8 @@ Decision decide(const icao::VerificationReport& report, const std::optional<Step
       if (dup) continue;
       d.deciding.push_back(id);
       const icao::Check* c = report.find(id);
-      d.reasons.push_back(c ? line(*c) + " (essential check not performed)" : id + ": essential check absent");
+      d.reasons.push_back(c ? line(*c) + " (essential check not performed)"
+                            : id + ": essential check absent");
     }
     d.exit_code = kExitCannotVerify;
     return d;

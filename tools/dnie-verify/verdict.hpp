@@ -42,10 +42,10 @@ enum ExitCode : int {
 
 struct Decision {
   Outcome outcome = Outcome::CannotVerify;
-  bool document_valid = false;         ///< genuine and not expired
-  std::vector<std::string> deciding;   ///< ids of the checks (or "step.<name>") that decided
-  std::vector<std::string> reasons;    ///< one sentence per deciding check
-  std::vector<std::string> warnings;   ///< failed informational/validity checks
+  bool document_valid = false;        ///< genuine and not expired
+  std::vector<std::string> deciding;  ///< ids of the checks (or "step.<name>") that decided
+  std::vector<std::string> reasons;   ///< one sentence per deciding check
+  std::vector<std::string> warnings;  ///< failed informational/validity checks
   int exit_code = kExitCannotVerify;
 };
 
@@ -54,6 +54,7 @@ struct Decision {
 /// NOT GENUINE when an integrity check failed; otherwise CANNOT VERIFY when a trust check failed
 /// or an essential check was not performed; otherwise GENUINE (document_valid = no validity
 /// check failed). A `step` failure is CANNOT VERIFY (exit 2 when no reader or card).
-Decision decide(const icao::VerificationReport& report, const std::optional<StepFailure>& step = std::nullopt);
+Decision decide(const icao::VerificationReport& report,
+                const std::optional<StepFailure>& step = std::nullopt);
 
 }  // namespace dnie::verify

@@ -11,14 +11,16 @@
 
 #include "dnie/card/session.hpp"
 
-namespace CLI { class App; }
+namespace CLI {
+class App;
+}
 
 namespace dnie::cli {
 
 struct Globals {
   std::string reader = "virtual";
-  std::string can;        ///< --can (or DNIE_CAN, or the prompt)
-  std::string mrz;        ///< "DOCNO,YYMMDD,YYMMDD"
+  std::string can;  ///< --can (or DNIE_CAN, or the prompt)
+  std::string mrz;  ///< "DOCNO,YYMMDD,YYMMDD"
   std::string pin_env = "DNIE_PIN";
   int pin_fd = -1;
   bool json = false, quiet = false, trace = false, no_nfc = false;
@@ -67,8 +69,8 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx);
 Result<bool> authenticate(const Ctx& ctx, Session& s, bool required);
 
 // --- commands ----------------------------------------------------------------------------
-void add_card_commands(CLI::App& app, Ctx& ctx, int& rc);   ///< readers, info, certs
-void add_read_command(CLI::App& app, Ctx& ctx, int& rc);    ///< read
-void add_pin_commands(CLI::App& app, Ctx& ctx, int& rc);    ///< pin, sign
+void add_card_commands(CLI::App& app, Ctx& ctx, int& rc);  ///< readers, info, certs
+void add_read_command(CLI::App& app, Ctx& ctx, int& rc);   ///< read
+void add_pin_commands(CLI::App& app, Ctx& ctx, int& rc);   ///< pin, sign
 
 }  // namespace dnie::cli

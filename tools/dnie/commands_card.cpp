@@ -5,9 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include "cli.hpp"
 #include "dnie/esign/esign.hpp"
 #include "dnie/esign/pkcs15.hpp"
+
+#include "cli.hpp"
 #include "exit_codes.hpp"
 
 namespace dnie::cli {
@@ -16,9 +17,12 @@ namespace {
 
 std::string interface_name(transport::Interface i) {
   switch (i) {
-    case transport::Interface::Contact: return "contact";
-    case transport::Interface::Contactless: return "contactless";
-    default: return "unknown";
+    case transport::Interface::Contact:
+      return "contact";
+    case transport::Interface::Contactless:
+      return "contactless";
+    default:
+      return "unknown";
   }
 }
 
@@ -55,8 +59,11 @@ int run_readers(const Ctx& ctx) {
     j["readers"] = nlohmann::json::array();
     for (std::size_t i = 0; i < readers.size(); ++i) {
       const auto& r = readers[i];
-      nlohmann::json e = {{"index", i}, {"spec", r.spec}, {"name", r.name},
-                          {"kind", std::string(reader_kind_name(r.kind))}, {"card_present", r.card_present}};
+      nlohmann::json e = {{"index", i},
+                          {"spec", r.spec},
+                          {"name", r.name},
+                          {"kind", std::string(reader_kind_name(r.kind))},
+                          {"card_present", r.card_present}};
       if (!r.atr.empty()) e["atr"] = hex(r.atr);
       if (!r.atr_info.description.empty()) e["card"] = r.atr_info.description;
       j["readers"].push_back(e);
@@ -70,15 +77,18 @@ int run_readers(const Ctx& ctx) {
     std::printf("%zu: %s  [%s]  spec=%s\n", i, ctx.style.bold(r.name).c_str(),
                 std::string(reader_kind_name(r.kind)).c_str(), r.spec.c_str());
     if (r.card_present)
-      std::printf("     card: %s%s%s\n", r.atr_info.description.empty() ? "present" : r.atr_info.description.c_str(),
+      std::printf("     card: %s%s%s\n",
+                  r.atr_info.description.empty() ? "present" : r.atr_info.description.c_str(),
                   r.atr.empty() ? "" : "  ATR ", hex(r.atr).c_str());
     else if (r.kind != ReaderKind::Virtual)
       std::printf("     no card\n");
   }
   if (!ctx.g.quiet) {
     for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
-    std::fprintf(stderr, "virtual card: --reader virtual[:profile] (profiles: genuine, altered-dg, cloned-chip, expired,\n"
-                         "  untrusted-csca, terminated, blocked-pin, r1, r2; virtual-contact[:profile] for contact)\n");
+    std::fprintf(
+        stderr,
+        "virtual card: --reader virtual[:profile] (profiles: genuine, altered-dg, cloned-chip, expired,\n"
+        "  untrusted-csca, terminated, blocked-pin, r1, r2; virtual-contact[:profile] for contact)\n");
   }
   return kExitOk;
 }
@@ -101,11 +111,17 @@ int run_info(const Ctx& ctx, bool pin_tries) {
     }
   }
   if (ctx.g.json) {
-    nlohmann::json j = {{"reader", ci.reader}, {"reader_kind", std::string(reader_kind_name(ci.reader_kind))},
-                        {"interface", interface_name(ci.interface_type)}, {"atr", hex(ci.atr)},
-                        {"card", ci.atr_info.description}, {"terminated", ci.atr_info.terminated},
-                        {"pace", session.secure()}, {"generation", ci.generation}, {"idesp", to_utf8(ci.idesp)},
-                        {"version", to_utf8(ci.version)}, {"chip_serial", hex(ci.chip_serial)},
+    nlohmann::json j = {{"reader", ci.reader},
+                        {"reader_kind", std::string(reader_kind_name(ci.reader_kind))},
+                        {"interface", interface_name(ci.interface_type)},
+                        {"atr", hex(ci.atr)},
+                        {"card", ci.atr_info.description},
+                        {"terminated", ci.atr_info.terminated},
+                        {"pace", session.secure()},
+                        {"generation", ci.generation},
+                        {"idesp", to_utf8(ci.idesp)},
+                        {"version", to_utf8(ci.version)},
+                        {"chip_serial", hex(ci.chip_serial)},
                         {"notes", ci.notes}};
     if (ci.dnie_confirmed) j["dnie_confirmed"] = *ci.dnie_confirmed;
     if (ci.pin_tries_left) j["pin_tries_left"] = *ci.pin_tries_left;
@@ -136,7 +152,9 @@ std::string cert_role(const esign::CardCertificate& c) {
   return c.key ? "auth" : "ca";
 }
 
-struct CertsOpts { std::string export_what, format = "pem", out; };
+struct CertsOpts {
+  std::string export_what, format = "pem", out;
+};
 
 int run_certs(const Ctx& ctx, const CertsOpts& o) {
   if (!o.export_what.empty() && o.export_what != "auth" && o.export_what != "sign" && o.export_what != "ca")
@@ -165,7 +183,9 @@ int run_certs(const Ctx& ctx, const CertsOpts& o) {
       }
       auto w = o.format == "pem" ? write_file(o.out, ByteView::of(pem)) : write_file(o.out, c.der());
       if (!w) return fail(ctx, w.error());
-      if (!ctx.g.quiet) std::fprintf(stderr, "wrote %s certificate to %s (%s)\n", o.export_what.c_str(), o.out.c_str(), o.format.c_str());
+      if (!ctx.g.quiet)
+        std::fprintf(stderr, "wrote %s certificate to %s (%s)\n", o.export_what.c_str(), o.out.c_str(),
+                     o.format.c_str());
       return kExitOk;
     }
     return fail(ctx, Error(ErrorCode::NotFound, "no " + o.export_what + " certificate on the card"));
@@ -173,10 +193,14 @@ int run_certs(const Ctx& ctx, const CertsOpts& o) {
   if (ctx.g.json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& c : *certs) {
-      arr.push_back({{"role", cert_role(c)}, {"label", to_utf8(c.object.label)},
-                     {"subject_cn", to_utf8(c.info.common_name)}, {"serial_number", c.info.dni_number},
-                     {"issuer", to_utf8(c.info.issuer)}, {"not_before", date(c.info.not_before)},
-                     {"not_after", date(c.info.not_after)}, {"key_usage", usage_text(c.info.key_usage)},
+      arr.push_back({{"role", cert_role(c)},
+                     {"label", to_utf8(c.object.label)},
+                     {"subject_cn", to_utf8(c.info.common_name)},
+                     {"serial_number", c.info.dni_number},
+                     {"issuer", to_utf8(c.info.issuer)},
+                     {"not_before", date(c.info.not_before)},
+                     {"not_after", date(c.info.not_after)},
+                     {"key_usage", usage_text(c.info.key_usage)},
                      {"fingerprint_sha256", c.info.fingerprint_sha256}});
     }
     print_json({{"certificates", arr}});

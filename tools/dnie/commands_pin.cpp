@@ -3,9 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include "cli.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/esign/esign.hpp"
+
+#include "cli.hpp"
 #include "exit_codes.hpp"
 #include "secrets.hpp"
 
@@ -53,8 +54,10 @@ int run_verify(const Ctx& ctx, bool allow_last_try) {
   if (!pin) return fail(ctx, pin.error());
   auto r = (*card)->verify_pin(*pin, allow_last_try);
   if (!r) return fail(ctx, r.error());
-  if (ctx.g.json) print_json({{"pin_verified", true}});
-  else if (!ctx.g.quiet) std::printf("%s\n", ctx.style.green("PIN verified").c_str());
+  if (ctx.g.json)
+    print_json({{"pin_verified", true}});
+  else if (!ctx.g.quiet)
+    std::printf("%s\n", ctx.style.green("PIN verified").c_str());
   return kExitOk;
 }
 
@@ -77,8 +80,10 @@ int run_change(const Ctx& ctx, bool allow_last_try) {
   if (auto v = esign::validate_pin(*new_pin); !v) return fail(ctx, v.error());
   auto r = (*card)->change_pin(*old_pin, *new_pin, allow_last_try);
   if (!r) return fail(ctx, r.error());
-  if (ctx.g.json) print_json({{"pin_changed", true}});
-  else if (!ctx.g.quiet) std::printf("%s\n", ctx.style.green("PIN changed").c_str());
+  if (ctx.g.json)
+    print_json({{"pin_changed", true}});
+  else if (!ctx.g.quiet)
+    std::printf("%s\n", ctx.style.green("PIN changed").c_str());
   return kExitOk;
 }
 
@@ -111,7 +116,8 @@ int run_sign(const Ctx& ctx, const SignOpts& o) {
     auto d = from_hex(o.digest);
     if (!d) return usage_error(ctx, "--digest is not hex");
     if (d->size() != crypto::hash_size(*alg))
-      return usage_error(ctx, fmt::format("--digest has {} bytes; {} wants {}", d->size(), o.hash, crypto::hash_size(*alg)));
+      return usage_error(
+          ctx, fmt::format("--digest has {} bytes; {} wants {}", d->size(), o.hash, crypto::hash_size(*alg)));
     digest = std::move(*d);
   } else {
     auto d = from_hex(o.digest_info);
@@ -133,8 +139,10 @@ int run_sign(const Ctx& ctx, const SignOpts& o) {
   if (ctx.g.json) {
     nlohmann::json j = {{"key", o.key}, {"signature_bytes", sig->size()}, {"verified", true}};
     if (di.empty()) j["hash"] = o.hash;
-    if (o.out.empty()) j["signature"] = hex(*sig);
-    else j["out"] = o.out;
+    if (o.out.empty())
+      j["signature"] = hex(*sig);
+    else
+      j["out"] = o.out;
     print_json(j);
   } else if (o.out.empty()) {
     std::printf("%s\n", hex(*sig).c_str());
@@ -151,11 +159,14 @@ void add_pin_commands(CLI::App& app, Ctx& ctx, int& rc) {
   auto* pin = app.add_subcommand("pin", "PIN status, verification and change (the PIN is never an argument)");
   pin->require_subcommand(1);
   auto last = std::make_shared<bool>(false);
-  pin->add_subcommand("status", "PIN tries left (spends none)")->callback([&ctx, &rc] { rc = run_status(ctx); });
+  pin->add_subcommand("status", "PIN tries left (spends none)")->callback([&ctx, &rc] {
+    rc = run_status(ctx);
+  });
   auto* verify = pin->add_subcommand("verify", "Verify the PIN (from --pin-fd, $DNIE_PIN or the prompt)");
   verify->add_flag("--allow-last-try", *last, "Spend the last try (refused by default)");
   verify->callback([&ctx, &rc, last] { rc = run_verify(ctx, *last); });
-  auto* change = pin->add_subcommand("change", "Change the PIN (old: --pin-fd/$DNIE_PIN/prompt; new: next fd line/$DNIE_NEW_PIN/prompt)");
+  auto* change = pin->add_subcommand(
+      "change", "Change the PIN (old: --pin-fd/$DNIE_PIN/prompt; new: next fd line/$DNIE_NEW_PIN/prompt)");
   change->add_flag("--allow-last-try", *last, "Spend the last try (refused by default)");
   change->callback([&ctx, &rc, last] { rc = run_change(ctx, *last); });
 

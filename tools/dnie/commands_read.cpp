@@ -8,13 +8,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include "cli.hpp"
 #include "dnie/icao/biometrics.hpp"
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/mrz.hpp"
 #include "dnie/icao/trust_store.hpp"
 #include "dnie/icao/verification.hpp"
 #include "dnie/vcard/card_image.hpp"
+
+#include "cli.hpp"
 #include "exit_codes.hpp"
 
 namespace dnie::cli {
@@ -55,7 +56,8 @@ std::string iso_date(const std::string& in, bool future = false) {
   std::string d;
   for (char c : in)
     if (c >= '0' && c <= '9') d += c;
-  if (d.size() == 8 && in.find(' ') != std::string::npos) return d.substr(4, 4) + "-" + d.substr(2, 2) + "-" + d.substr(0, 2);
+  if (d.size() == 8 && in.find(' ') != std::string::npos)
+    return d.substr(4, 4) + "-" + d.substr(2, 2) + "-" + d.substr(0, 2);
   if (d.size() == 8) return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2);
   if (d.size() == 6 && in.size() == 6) {
     const int yy = std::stoi(d.substr(0, 2));
@@ -94,7 +96,9 @@ Holder holder_of(const icao::LdsContent& doc) {
   }
   if (const Bytes* b = doc.dg(13)) {
     if (auto d = icao::parse_dg13_spain(*b)) {
-      auto set = [](std::string& into, const std::string& v) { if (!trim(v).empty()) into = trim(v); };
+      auto set = [](std::string& into, const std::string& v) {
+        if (!trim(v).empty()) into = trim(v);
+      };
       set(h.first_surname, d->first_surname);
       set(h.second_surname, d->second_surname);
       if (!h.first_surname.empty()) h.surnames = trim(h.first_surname + " " + h.second_surname);
@@ -135,7 +139,8 @@ Status write_image(const Bytes& dg, bool signature, const std::string& path) {
   if (ext == ".jp2" || ext == ".j2k" || ext == ".bin") return write_file(path, data);
   const bool png = ext == ".png";
   if (!png && ext != ".jpg" && ext != ".jpeg")
-    return Error(ErrorCode::InvalidArgument, "image file must end in .png, .jpg, .jpeg, .jp2 or .j2k: " + path);
+    return Error(ErrorCode::InvalidArgument,
+                 "image file must end in .png, .jpg, .jpeg, .jp2 or .j2k: " + path);
   if (!png && icao::detect_image_format(data) == icao::ImageFormat::Jpeg) return write_file(path, data);
   auto dec = icao::decode_image(data);
   if (!dec) return std::move(dec).error();
@@ -156,11 +161,20 @@ Status dump_raw(const icao::LdsContent& doc, const std::string& dir) {
 
 nlohmann::json holder_json(const Holder& h) {
   auto u = [](const std::string& s) { return to_utf8(s); };
-  return {{"name", u(h.name)}, {"surnames", u(h.surnames)}, {"first_surname", u(h.first_surname)},
-          {"second_surname", u(h.second_surname)}, {"dni_number", h.dni_number},
-          {"document_number", h.document_number}, {"idesp", h.idesp}, {"nationality", h.nationality},
-          {"sex", h.sex}, {"date_of_birth", h.date_of_birth}, {"place_of_birth", u(h.place_of_birth)},
-          {"date_of_expiry", h.date_of_expiry}, {"address", u(h.address)}, {"parents", u(h.parents)}};
+  return {{"name", u(h.name)},
+          {"surnames", u(h.surnames)},
+          {"first_surname", u(h.first_surname)},
+          {"second_surname", u(h.second_surname)},
+          {"dni_number", h.dni_number},
+          {"document_number", h.document_number},
+          {"idesp", h.idesp},
+          {"nationality", h.nationality},
+          {"sex", h.sex},
+          {"date_of_birth", h.date_of_birth},
+          {"place_of_birth", u(h.place_of_birth)},
+          {"date_of_expiry", h.date_of_expiry},
+          {"address", u(h.address)},
+          {"parents", u(h.parents)}};
 }
 
 int run_read(const Ctx& ctx, const ReadOpts& o) {
@@ -205,7 +219,8 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
         auto img = vcard::CardImage::load(dir + "/genuine.dvc");
         if (!img) return fail(ctx, img.error());
         auto it = img->extras.find("csca.der");
-        if (it == img->extras.end()) return fail(ctx, Error(ErrorCode::NotFound, "no test CSCA in genuine.dvc"));
+        if (it == img->extras.end())
+          return fail(ctx, Error(ErrorCode::NotFound, "no test CSCA in genuine.dvc"));
         if (auto r = ts.add_certificates(it->second, "virtual test CSCA"); !r) return fail(ctx, r.error());
       } else if (std::filesystem::is_directory(o.csca, ec)) {
         if (auto r = ts.load_directory(o.csca); !r) return fail(ctx, r.error());
@@ -220,7 +235,8 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
   }
   const int verdict_rc = report && report->verdict() != icao::Verdict::Valid ? kExitVerification : kExitOk;
   if (ctx.g.trace_stdout) {
-    std::printf("# %zu APDUs, %zu bytes sent, %zu bytes received\n", st.apdus, st.bytes_sent, st.bytes_received);
+    std::printf("# %zu APDUs, %zu bytes sent, %zu bytes received\n", st.apdus, st.bytes_sent,
+                st.bytes_received);
     return verdict_rc;
   }
   if (ctx.g.json) {
@@ -229,21 +245,29 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
     if (!doc->sod.empty()) files["EF.SOD"] = doc->sod.size();
     for (const auto& [n, b] : doc->dgs) files["DG" + std::to_string(n)] = b.size();
     for (const auto& [n, e] : doc->unreadable) unread["DG" + std::to_string(n)] = to_utf8(e.message);
-    nlohmann::json j = {{"reader", ctx.g.reader}, {"holder", holder_json(h)}, {"file_sizes", files},
-                        {"unreadable", unread}, {"apdus", st.apdus}, {"bytes_sent", st.bytes_sent},
+    nlohmann::json j = {{"reader", ctx.g.reader},
+                        {"holder", holder_json(h)},
+                        {"file_sizes", files},
+                        {"unreadable", unread},
+                        {"apdus", st.apdus},
+                        {"bytes_sent", st.bytes_sent},
                         {"bytes_received", st.bytes_received}};
     if (const Bytes* b = doc->dg(1)) {
       if (auto m = icao::parse_dg1(*b))
-        j["mrz"] = {{"format", std::string(icao::mrz_format_name(m->format))}, {"lines", m->lines()},
+        j["mrz"] = {{"format", std::string(icao::mrz_format_name(m->format))},
+                    {"lines", m->lines()},
                     {"checks_ok", m->checks_ok()}};
     }
     if (!o.photo.empty()) j["photo"] = o.photo;
     if (report) {
       nlohmann::json checks = nlohmann::json::array();
       for (const auto& c : report->checks)
-        checks.push_back({{"id", c.id}, {"status", std::string(icao::check_status_name(c.status))},
-                          {"description", to_utf8(c.description)}, {"reason", to_utf8(c.reason)}});
-      j["verification"] = {{"verdict", std::string(icao::verdict_name(report->verdict()))}, {"checks", checks}};
+        checks.push_back({{"id", c.id},
+                          {"status", std::string(icao::check_status_name(c.status))},
+                          {"description", to_utf8(c.description)},
+                          {"reason", to_utf8(c.reason)}});
+      j["verification"] = {{"verdict", std::string(icao::verdict_name(report->verdict()))},
+                           {"checks", checks}};
     }
     print_json(j);
     return verdict_rc;
@@ -263,7 +287,8 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
   field(ctx, "Parents", h.parents);
   if (!ctx.g.quiet) {
     std::string files;
-    for (const auto& [n, b] : doc->dgs) files += fmt::format("{}DG{} {} B", files.empty() ? "" : ", ", n, b.size());
+    for (const auto& [n, b] : doc->dgs)
+      files += fmt::format("{}DG{} {} B", files.empty() ? "" : ", ", n, b.size());
     field(ctx, "Data groups", files);
     for (const auto& [n, e] : doc->unreadable) field(ctx, "DG" + std::to_string(n), e.message);
     field(ctx, "APDUs", std::to_string(st.apdus));
@@ -277,9 +302,11 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
     field(ctx, "Verification", v == icao::Verdict::Valid ? ctx.style.green(vs) : ctx.style.red(vs));
     for (const auto& c : report->checks) {
       if (c.status == icao::CheckStatus::Pass && ctx.g.quiet) continue;
-      const char* mark = c.status == icao::CheckStatus::Pass ? "ok" : c.status == icao::CheckStatus::Fail ? "FAIL" : "--";
-      std::printf("  %-4s %s%s%s\n", mark, c.id.c_str(),
-                  c.reason.empty() ? "" : ": ", to_utf8(c.reason).c_str());
+      const char* mark = c.status == icao::CheckStatus::Pass   ? "ok"
+                         : c.status == icao::CheckStatus::Fail ? "FAIL"
+                                                               : "--";
+      std::printf("  %-4s %s%s%s\n", mark, c.id.c_str(), c.reason.empty() ? "" : ": ",
+                  to_utf8(c.reason).c_str());
     }
     if (o.csca.empty()) std::printf("  (no --csca given: the chain to a CSCA was not checked)\n");
   }
@@ -290,13 +317,20 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
 
 void add_read_command(CLI::App& app, Ctx& ctx, int& rc) {
   auto o = std::make_shared<ReadOpts>();
-  auto* read = app.add_subcommand("read", "PACE with the CAN (or MRZ), read the document, print the holder's data");
-  read->add_option("--dg", o->dgs, "Data groups to read, e.g. 1,2,11 (default: all readable)")->type_name("N,...")->delimiter(',');
-  read->add_option("--photo", o->photo, "Write the DG2 face image (.png, .jpg; .jp2 as stored)")->type_name("FILE");
-  read->add_option("--signature-image", o->signature_image, "Write the DG7 signature image (.png, .jpg)")->type_name("FILE");
+  auto* read =
+      app.add_subcommand("read", "PACE with the CAN (or MRZ), read the document, print the holder's data");
+  read->add_option("--dg", o->dgs, "Data groups to read, e.g. 1,2,11 (default: all readable)")
+      ->type_name("N,...")
+      ->delimiter(',');
+  read->add_option("--photo", o->photo, "Write the DG2 face image (.png, .jpg; .jp2 as stored)")
+      ->type_name("FILE");
+  read->add_option("--signature-image", o->signature_image, "Write the DG7 signature image (.png, .jpg)")
+      ->type_name("FILE");
   read->add_option("--raw", o->raw_dir, "Dump EF.COM, EF.SOD and the data groups into DIR")->type_name("DIR");
   read->add_flag("--verify", o->verify, "Passive and chip authentication; exit 7 unless valid");
-  read->add_option("--csca", o->csca, "CSCA certificates (PEM/DER file or directory; `virtual`: the virtual card's test CSCA)")->type_name("PATH");
+  read->add_option("--csca", o->csca,
+                   "CSCA certificates (PEM/DER file or directory; `virtual`: the virtual card's test CSCA)")
+      ->type_name("PATH");
   read->callback([&ctx, &rc, o] { rc = run_read(ctx, *o); });
 }
 

@@ -5,23 +5,45 @@ namespace dnie::cli {
 
 int exit_code_for(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::Ok: return kExitOk;
-    case ErrorCode::InvalidArgument: case ErrorCode::Cancelled: return kExitUsage;
-    case ErrorCode::NoService: case ErrorCode::ReaderNotFound: case ErrorCode::NoCard:
-    case ErrorCode::CardRemoved: case ErrorCode::SharingViolation:
+    case ErrorCode::Ok:
+      return kExitOk;
+    case ErrorCode::InvalidArgument:
+    case ErrorCode::Cancelled:
+      return kExitUsage;
+    case ErrorCode::NoService:
+    case ErrorCode::ReaderNotFound:
+    case ErrorCode::NoCard:
+    case ErrorCode::CardRemoved:
+    case ErrorCode::SharingViolation:
       return kExitNoReader;
-    case ErrorCode::WrongCan: return kExitWrongCan;
-    case ErrorCode::WrongPin: return kExitWrongPin;
-    case ErrorCode::PinSuspended: case ErrorCode::PinBlocked: case ErrorCode::LastTryRefused:
+    case ErrorCode::WrongCan:
+      return kExitWrongCan;
+    case ErrorCode::WrongPin:
+      return kExitWrongPin;
+    case ErrorCode::PinSuspended:
+    case ErrorCode::PinBlocked:
+    case ErrorCode::LastTryRefused:
       return kExitPinBlocked;
-    case ErrorCode::CardTerminated: return kExitTerminated;
-    case ErrorCode::UntrustedDocument: case ErrorCode::VerificationFailed: return kExitVerification;
-    case ErrorCode::InvalidState: case ErrorCode::Unsupported: case ErrorCode::CardReset:
-    case ErrorCode::Timeout: case ErrorCode::TransportError: case ErrorCode::AccessDenied:
-    case ErrorCode::NotFound: case ErrorCode::CardError: case ErrorCode::MalformedData:
-    case ErrorCode::SecureMessagingError: case ErrorCode::ProtocolError:
+    case ErrorCode::CardTerminated:
+      return kExitTerminated;
+    case ErrorCode::UntrustedDocument:
+    case ErrorCode::VerificationFailed:
+      return kExitVerification;
+    case ErrorCode::InvalidState:
+    case ErrorCode::Unsupported:
+    case ErrorCode::CardReset:
+    case ErrorCode::Timeout:
+    case ErrorCode::TransportError:
+    case ErrorCode::AccessDenied:
+    case ErrorCode::NotFound:
+    case ErrorCode::CardError:
+    case ErrorCode::MalformedData:
+    case ErrorCode::SecureMessagingError:
+    case ErrorCode::ProtocolError:
       return kExitIo;
-    case ErrorCode::CryptoError: case ErrorCode::InternalError: return kExitInternal;
+    case ErrorCode::CryptoError:
+    case ErrorCode::InternalError:
+      return kExitInternal;
   }
   return kExitInternal;
 }

@@ -9,13 +9,13 @@ namespace dnie::cli {
 enum Exit : int {
   kExitOk = 0,
   kExitUsage = 1,
-  kExitNoReader = 2,     ///< no reader / no card / no service
+  kExitNoReader = 2,  ///< no reader / no card / no service
   kExitWrongCan = 3,
   kExitWrongPin = 4,
-  kExitPinBlocked = 5,   ///< blocked, suspended, or last try refused
+  kExitPinBlocked = 5,  ///< blocked, suspended, or last try refused
   kExitTerminated = 6,
-  kExitVerification = 7, ///< verification failed / untrusted
-  kExitIo = 8,           ///< I/O or protocol error
+  kExitVerification = 7,  ///< verification failed / untrusted
+  kExitIo = 8,            ///< I/O or protocol error
   kExitInternal = 9,
 };
 

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Output helpers: colours (tty only, NO_COLOR), errors with hints, JSON, progress bar, files.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <unistd.h>
 
 #include <fmt/core.h>
 
-#include "cli.hpp"
 #include "dnie/icao/lds.hpp"
+
+#include "cli.hpp"
 #include "exit_codes.hpp"
 
 namespace dnie::cli {
@@ -42,8 +42,10 @@ int fail(const Ctx& ctx, const Error& e) {
   const int code = exit_code_for(e.code);
   if (ctx.g.json) {
     nlohmann::json j;
-    j["error"] = {{"code", std::string(error_code_name(e.code))}, {"message", to_utf8(e.message)},
-                  {"hint", std::string(error_code_hint(e.code))}, {"exit_code", code}};
+    j["error"] = {{"code", std::string(error_code_name(e.code))},
+                  {"message", to_utf8(e.message)},
+                  {"hint", std::string(error_code_hint(e.code))},
+                  {"exit_code", code}};
     if (e.sw != 0) j["error"]["sw"] = fmt::format("{:04X}", e.sw);
     if (e.tries_left >= 0) j["error"]["tries_left"] = e.tries_left;
     print_json(j);
@@ -53,7 +55,8 @@ int fail(const Ctx& ctx, const Error& e) {
   const auto hint = error_code_hint(e.code);
   if (!hint.empty()) std::fprintf(stderr, "  %.*s\n", static_cast<int>(hint.size()), hint.data());
   if (code == kExitNoReader)
-    std::fprintf(stderr, "  No card? Try the embedded virtual DNIe: --reader virtual (CAN 123456, PIN 12345678).\n");
+    std::fprintf(stderr,
+                 "  No card? Try the embedded virtual DNIe: --reader virtual (CAN 123456, PIN 12345678).\n");
   return code;
 }
 
@@ -64,8 +67,8 @@ int usage_error(const Ctx& ctx, const std::string& msg) {
 void field(const Ctx& ctx, const std::string& label, const std::string& value) {
   if (value.empty()) return;
   const std::string l = label + ":";
-  std::printf("%s%*s %s\n", ctx.style.bold(l).c_str(), static_cast<int>(l.size() < 18 ? 18 - l.size() : 0), "",
-              to_utf8(value).c_str());
+  std::printf("%s%*s %s\n", ctx.style.bold(l).c_str(), static_cast<int>(l.size() < 18 ? 18 - l.size() : 0),
+              "", to_utf8(value).c_str());
 }
 
 void print_json(const nlohmann::json& j) {
@@ -79,7 +82,10 @@ std::string to_utf8(const std::string& s) {
   for (std::size_t i = 0; i < s.size() && valid;) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) { valid = false; break; }
+    if (n == 0 || i + n > s.size()) {
+      valid = false;
+      break;
+    }
     for (std::size_t k = 1; k < n; ++k)
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) valid = false;
     i += n;

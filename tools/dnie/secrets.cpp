@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "secrets.hpp"
 
-#include <fcntl.h>
-#include <termios.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
 
 namespace dnie::cli {
 
@@ -20,7 +19,9 @@ Result<SecureBuffer> read_line_from(int fd) {
     std::uint8_t c = 0;
     const ssize_t n = ::read(fd, &c, 1);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error(ErrorCode::InvalidArgument, std::string("cannot read from descriptor: ") + std::strerror(errno));
+    if (n < 0)
+      return Error(ErrorCode::InvalidArgument,
+                   std::string("cannot read from descriptor: ") + std::strerror(errno));
     if (n == 0 || c == '\n') break;
     if (c == '\r') continue;
     if (out.size() >= kMaxSecret) return Error(ErrorCode::InvalidArgument, "secret too long");

@@ -11,9 +11,9 @@
 namespace dnie::cli {
 
 struct SecretSource {
-  int fd = -1;             ///< read one line from this descriptor when >= 0
-  std::string env;         ///< environment variable to try next (empty: none)
-  std::string prompt;      ///< terminal prompt ("PIN: "); empty: never prompt
+  int fd = -1;         ///< read one line from this descriptor when >= 0
+  std::string env;     ///< environment variable to try next (empty: none)
+  std::string prompt;  ///< terminal prompt ("PIN: "); empty: never prompt
   std::string what = "PIN";
 };
 

@@ -4,8 +4,9 @@
 
 #include <fmt/core.h>
 
-#include "cli.hpp"
 #include "dnie/auth/pace.hpp"
+
+#include "cli.hpp"
 #include "secrets.hpp"
 
 namespace dnie::cli {
@@ -19,7 +20,8 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
     o.trace = [out](const apdu::TraceEvent& ev) {
       const bool cmd = ev.direction == apdu::TraceEvent::Direction::Command;
       if (cmd)
-        std::fprintf(out, "[%-5.*s] > %s\n", static_cast<int>(ev.level.size()), ev.level.data(), ev.text.c_str());
+        std::fprintf(out, "[%-5.*s] > %s\n", static_cast<int>(ev.level.size()), ev.level.data(),
+                     ev.text.c_str());
       else
         std::fprintf(out, "[%-5.*s] < %s  (%.1f ms)\n", static_cast<int>(ev.level.size()), ev.level.data(),
                      ev.text.c_str(), ev.elapsed_ms);
@@ -65,8 +67,9 @@ Result<bool> authenticate(const Ctx& ctx, Session& s, bool required) {
   } else if (interactive()) {
     DNIE_ASSIGN_OR_RETURN(can, prompt_secret("CAN (6 digits printed on the card): "));
   } else if (required) {
-    return Error(ErrorCode::InvalidArgument,
-                 "no CAN: use --can NNNNNN (printed on the card), DNIE_CAN, or --mrz (virtual card: --can 123456)");
+    return Error(
+        ErrorCode::InvalidArgument,
+        "no CAN: use --can NNNNNN (printed on the card), DNIE_CAN, or --mrz (virtual card: --can 123456)");
   } else {
     return false;
   }

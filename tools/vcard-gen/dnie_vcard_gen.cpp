@@ -6,13 +6,13 @@
 //   dnie-vcard-gen --seed N --all --out-dir DIR
 //   dnie-vcard-gen --list
 // Options: --can 123456, --pin 12345678, --quiet.
-#include <fmt/core.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include <fmt/core.h>
 
 #include "dnie/vcard/generator.hpp"
 
@@ -20,7 +20,8 @@ namespace {
 
 int usage(int code) {
   fmt::print(code ? stderr : stdout,
-             "usage: dnie-vcard-gen --seed N (--profile P --out FILE | --all --out-dir DIR) [--can C] [--pin P] [--quiet]\n"
+             "usage: dnie-vcard-gen --seed N (--profile P --out FILE | --all --out-dir DIR) [--can C] [--pin "
+             "P] [--quiet]\n"
              "       dnie-vcard-gen --list\n");
   return code;
 }
@@ -54,18 +55,39 @@ int main(int argc, char** argv) {
       for (const auto& p : profiles()) fmt::print("{}\n", p);
       return 0;
     }
-    if (a == "--all") { all = true; continue; }
-    if (a == "--quiet" || a == "-q") { quiet = true; continue; }
+    if (a == "--all") {
+      all = true;
+      continue;
+    }
+    if (a == "--quiet" || a == "-q") {
+      quiet = true;
+      continue;
+    }
     if (a == "--seed") {
       if (!value(v) || !parse_seed(v, opt.seed)) return usage(2);
       have_seed = true;
       continue;
     }
-    if (a == "--profile") { if (!value(opt.profile)) return usage(2); continue; }
-    if (a == "--out") { if (!value(out)) return usage(2); continue; }
-    if (a == "--out-dir") { if (!value(out_dir)) return usage(2); continue; }
-    if (a == "--can") { if (!value(opt.can)) return usage(2); continue; }
-    if (a == "--pin") { if (!value(opt.pin)) return usage(2); continue; }
+    if (a == "--profile") {
+      if (!value(opt.profile)) return usage(2);
+      continue;
+    }
+    if (a == "--out") {
+      if (!value(out)) return usage(2);
+      continue;
+    }
+    if (a == "--out-dir") {
+      if (!value(out_dir)) return usage(2);
+      continue;
+    }
+    if (a == "--can") {
+      if (!value(opt.can)) return usage(2);
+      continue;
+    }
+    if (a == "--pin") {
+      if (!value(opt.pin)) return usage(2);
+      continue;
+    }
     fmt::print(stderr, "dnie-vcard-gen: unknown argument '{}'\n", a);
     return usage(2);
   }

@@ -4,12 +4,12 @@
 // step and whether it matches byte for byte. Used by `tools/bootstrap.sh demo` until the CLI
 // exists, and handy to show what the SDK is checked against.
 // Usage: dnie-vectors <vectors-dir>
-#include <fmt/core.h>
-
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/hash.hpp"
@@ -93,7 +93,8 @@ void kdf(const std::string& dir) {
     Bytes in = hx(k["K"]);
     if (k.contains("nonce")) append(in, hx(k["nonce"]));  // CA v2: K ‖ r_PICC ‖ counter
     append(in, be_bytes(k["counter"].get<std::uint32_t>(), 4));
-    Bytes h = crypto::hash(cipher == "AES" && bits > 128 ? crypto::HashAlg::Sha256 : crypto::HashAlg::Sha1, in);
+    Bytes h =
+        crypto::hash(cipher == "AES" && bits > 128 ? crypto::HashAlg::Sha256 : crypto::HashAlg::Sha1, in);
     h.resize(cipher == "AES" ? static_cast<std::size_t>(bits / 8) : 16);  // 3DES: K1‖K2 (112 bits + parity)
     if (cipher != "AES") crypto::adjust_des_parity(h);
     report(k["name"].get<std::string>(), to_hex(h), k["expected"].get<std::string>());

@@ -46,11 +46,23 @@ class CommandApdu {
   /// True when the parsed form used extended lengths.
   bool parsed_extended() const noexcept { return m_parsed_extended; }
 
-  CommandApdu& set_cla(std::uint8_t v) { m_cla = v; return *this; }
-  CommandApdu& set_p1(std::uint8_t v) { m_p1 = v; return *this; }
-  CommandApdu& set_p2(std::uint8_t v) { m_p2 = v; return *this; }
+  CommandApdu& set_cla(std::uint8_t v) {
+    m_cla = v;
+    return *this;
+  }
+  CommandApdu& set_p1(std::uint8_t v) {
+    m_p1 = v;
+    return *this;
+  }
+  CommandApdu& set_p2(std::uint8_t v) {
+    m_p2 = v;
+    return *this;
+  }
   CommandApdu& set_data(ByteView d);
-  CommandApdu& set_le(std::optional<std::size_t> le) { m_le = le; return *this; }
+  CommandApdu& set_le(std::optional<std::size_t> le) {
+    m_le = le;
+    return *this;
+  }
 
   /// ISO case 1..4.
   int iso_case() const noexcept;

@@ -13,11 +13,11 @@ namespace dnie::apdu {
 
 namespace sw {
 constexpr std::uint16_t kOk = 0x9000;
-constexpr std::uint16_t kEndOfFileWarning = 0x6282;   ///< fewer bytes than Le (end of file)
-constexpr std::uint16_t kVerifyFailed = 0x6300;       ///< authentication failed (no counter)
-constexpr std::uint16_t kMemoryFailure = 0x6581;      ///< (terminated DNIe in ATR)
+constexpr std::uint16_t kEndOfFileWarning = 0x6282;  ///< fewer bytes than Le (end of file)
+constexpr std::uint16_t kVerifyFailed = 0x6300;      ///< authentication failed (no counter)
+constexpr std::uint16_t kMemoryFailure = 0x6581;     ///< (terminated DNIe in ATR)
 constexpr std::uint16_t kWrongLength = 0x6700;
-constexpr std::uint16_t kSmWrongChecksum = 0x6688;    ///< CWA-14890: cryptographic checksum wrong
+constexpr std::uint16_t kSmWrongChecksum = 0x6688;  ///< CWA-14890: cryptographic checksum wrong
 constexpr std::uint16_t kSecurityStatusNotSatisfied = 0x6982;
 constexpr std::uint16_t kAuthMethodBlocked = 0x6983;
 constexpr std::uint16_t kReferenceDataNotUsable = 0x6984;
@@ -32,7 +32,7 @@ constexpr std::uint16_t kRecordNotFound = 0x6A83;
 constexpr std::uint16_t kIncorrectP1P2 = 0x6A86;
 constexpr std::uint16_t kLcInconsistent = 0x6A87;
 constexpr std::uint16_t kReferenceNotFound = 0x6A88;
-constexpr std::uint16_t kWrongP1P2 = 0x6B00;          ///< also: offset beyond end of EF
+constexpr std::uint16_t kWrongP1P2 = 0x6B00;  ///< also: offset beyond end of EF
 constexpr std::uint16_t kInsNotSupported = 0x6D00;
 constexpr std::uint16_t kClaNotSupported = 0x6E00;
 constexpr std::uint16_t kNoPreciseDiagnosis = 0x6F00;

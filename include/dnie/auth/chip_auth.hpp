@@ -25,13 +25,13 @@ namespace dnie::auth {
 /// What to run: the protocol (from ChipAuthenticationInfo, or id-CA-{DH,ECDH}-3DES-CBC-CBC when
 /// DG14 has only the public key, 9303-11 §9.2.5), the key and its domain parameters.
 struct ChipAuthPlan {
-  std::string protocol_oid;              ///< e.g. "0.4.0.127.0.7.2.2.3.2.2"
+  std::string protocol_oid;  ///< e.g. "0.4.0.127.0.7.2.2.3.2.2"
   KeyAgreement key_agreement = KeyAgreement::Ecdh;
   SymCipher cipher = SymCipher::Aes128;
   int version = 1;
   std::optional<std::int64_t> key_id;
   ChipAuthenticationPublicKeyInfo public_key;
-  bool key_id_required = false;          ///< more than one CA key: send DO 84
+  bool key_id_required = false;  ///< more than one CA key: send DO 84
 };
 
 /// Picks the CA protocol and key from DG14 (optionally the key `key_id`). Only version 1 is run
@@ -40,7 +40,7 @@ Result<ChipAuthPlan> plan_chip_authentication(const SecurityInfos& dg14,
                                               std::optional<std::int64_t> key_id = std::nullopt);
 
 struct ChipAuthOptions {
-  crypto::Rng* rng = nullptr;            ///< ephemeral keys; nullptr = system_rng()
+  crypto::Rng* rng = nullptr;  ///< ephemeral keys; nullptr = system_rng()
   std::optional<std::int64_t> key_id;
   /// Le = 00 on GENERAL AUTHENTICATE (AES).
   bool ga_le = true;

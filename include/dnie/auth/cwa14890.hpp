@@ -78,15 +78,15 @@ Result<crypto::RsaPrivateKey> keyset_private_key(const CwaKeySet& ks);
 
 /// What check_keyset() could and could not verify.
 struct KeySetCheck {
-  bool rsa_round_trip = false;     ///< d inverts e (raw RSA on a random value)
+  bool rsa_round_trip = false;  ///< d inverts e (raw RSA on a random value)
   bool ifd_cert_well_formed = false;
   bool ca_cert_well_formed = false;
-  bool ifd_car_matches = false;    ///< CAR(C_CV_IFD) == CHR(C_CV_CA)
-  bool remainder_matches = false;  ///< 5F38 of C_CV_IFD == modulus tail ‖ exponent
-  bool signatures_checked = false; ///< ISO 9796-2 recovery done (needs the root key 02 0F)
-  bool ifd_key_matches = false;    ///< recovered IFD key == the key set's modulus/exponent
-  bool ifd_chr_matches = false;    ///< recovered CHR(C_CV_IFD) == ifd_chr
-  std::string note;                ///< what could not be checked and why
+  bool ifd_car_matches = false;     ///< CAR(C_CV_IFD) == CHR(C_CV_CA)
+  bool remainder_matches = false;   ///< 5F38 of C_CV_IFD == modulus tail ‖ exponent
+  bool signatures_checked = false;  ///< ISO 9796-2 recovery done (needs the root key 02 0F)
+  bool ifd_key_matches = false;     ///< recovered IFD key == the key set's modulus/exponent
+  bool ifd_chr_matches = false;     ///< recovered CHR(C_CV_IFD) == ifd_chr
+  std::string note;                 ///< what could not be checked and why
 };
 /// Self-consistency of a key set. With `root` (the 02 0F key; known only for test key sets) the
 /// signatures are recovered and the recovered keys and CHRs compared. Errors on any failed check.
@@ -121,9 +121,9 @@ Result<Bytes> recover_cv_message(const CvCertificate& cert, const crypto::RsaPub
 
 /// Test hooks: fixed randomness. NEVER set in production.
 struct CwaTestHooks {
-  Bytes rnd_ifd;         ///< 8 bytes
-  SecureBuffer kifd;     ///< 32 bytes
-  Bytes prnd2;           ///< 74 bytes
+  Bytes rnd_ifd;      ///< 8 bytes
+  SecureBuffer kifd;  ///< 32 bytes
+  Bytes prnd2;        ///< 74 bytes
 };
 
 struct CwaOptions {
@@ -145,8 +145,9 @@ Result<sm::SmSession> cwa_make_session(CwaSessionKeys keys);
 /// Verifies an INTERNAL AUTHENTICATE answer (CWA 14890-1 §8.4.2): decrypt with the IFD private
 /// key, apply the ICC public key (or to N_ICC − SIG), check 6A ‖ PRND1 ‖ Kicc ‖ h ‖ BC with
 /// h = SHA-1(PRND1 ‖ Kicc ‖ RND.IFD ‖ CHR_IFD). Returns Kicc.
-Result<SecureBuffer> cwa_verify_internal_auth(const crypto::RsaPrivateKey& ifd, const crypto::RsaPublicKey& icc,
-                                              ByteView response, ByteView rnd_ifd, ByteView ifd_chr);
+Result<SecureBuffer> cwa_verify_internal_auth(const crypto::RsaPrivateKey& ifd,
+                                              const crypto::RsaPublicKey& icc, ByteView response,
+                                              ByteView rnd_ifd, ByteView ifd_chr);
 /// Builds the EXTERNAL AUTHENTICATE data (§8.4.3): 6A ‖ PRND2 ‖ Kifd ‖ SHA-1(PRND2‖Kifd‖RND.ICC‖SN.ICC)
 /// ‖ BC, signed with the IFD key, min(SIG, N_IFD − SIG), encrypted with the ICC public key.
 Result<Bytes> cwa_build_external_auth(const crypto::RsaPrivateKey& ifd, const crypto::RsaPublicKey& icc,
@@ -157,14 +158,23 @@ apdu::CommandApdu cwa_get_chip_info_command();
 Result<Bytes> cwa_parse_chip_info(const apdu::ResponseApdu& r);
 
 enum class CwaStep {
-  MseRoot, VerifyCa, MseCa, VerifyIfd, MseAt, InternalAuth, GetChallenge, ExternalAuth, Done, Failed
+  MseRoot,
+  VerifyCa,
+  MseCa,
+  VerifyIfd,
+  MseAt,
+  InternalAuth,
+  GetChallenge,
+  ExternalAuth,
+  Done,
+  Failed
 };
 
 class CwaEngine {
  public:
   /// `sn_icc` (8 bytes) from GET CHIP INFO, `icc_public` from EF 601F (validated by the caller).
-  static Result<CwaEngine> create(const CwaKeySet& ks, ByteView sn_icc, const crypto::RsaPublicKey& icc_public,
-                                  CwaOptions options = {});
+  static Result<CwaEngine> create(const CwaKeySet& ks, ByteView sn_icc,
+                                  const crypto::RsaPublicKey& icc_public, CwaOptions options = {});
   CwaEngine(CwaEngine&&) noexcept;
   CwaEngine& operator=(CwaEngine&&) noexcept;
   CwaEngine(const CwaEngine&) = delete;

@@ -120,8 +120,8 @@ struct PaceOptions {
 /// PACE-CAM data (ICAO 9303-11 §4.4.3.5): kept to verify the chip against its static key PK_IC
 /// once EF.CardSecurity (or DG14) has been read.
 struct CamData {
-  Bytes ca_ic;          ///< decrypted Chip Authentication Data CA_IC
-  Bytes pk_map_ic;      ///< the chip's mapping public key PK_Map,IC
+  Bytes ca_ic;            ///< decrypted Chip Authentication Data CA_IC
+  Bytes pk_map_ic;        ///< the chip's mapping public key PK_Map,IC
   crypto::EcGroup group;  ///< the static (unmapped) domain parameters
 };
 

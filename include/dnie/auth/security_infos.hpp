@@ -23,14 +23,14 @@ namespace dnie::auth {
 
 /// Object identifiers (dotted) used by SecurityInfos (TR-03110-3 §A.1.1, ICAO 9303-11 §9.2).
 namespace oids {
-inline constexpr std::string_view kIdPk = "0.4.0.127.0.7.2.2.1";     ///< id-PK (.1 DH, .2 ECDH)
-inline constexpr std::string_view kIdTa = "0.4.0.127.0.7.2.2.2";     ///< id-TA
-inline constexpr std::string_view kIdCa = "0.4.0.127.0.7.2.2.3";     ///< id-CA (.1 DH, .2 ECDH)
-inline constexpr std::string_view kIdPace = "0.4.0.127.0.7.2.2.4";   ///< id-PACE
+inline constexpr std::string_view kIdPk = "0.4.0.127.0.7.2.2.1";    ///< id-PK (.1 DH, .2 ECDH)
+inline constexpr std::string_view kIdTa = "0.4.0.127.0.7.2.2.2";    ///< id-TA
+inline constexpr std::string_view kIdCa = "0.4.0.127.0.7.2.2.3";    ///< id-CA (.1 DH, .2 ECDH)
+inline constexpr std::string_view kIdPace = "0.4.0.127.0.7.2.2.4";  ///< id-PACE
 inline constexpr std::string_view kStandardizedDomainParameters = "0.4.0.127.0.7.1.2";
 inline constexpr std::string_view kEcPublicKey = "1.2.840.10045.2.1";
 inline constexpr std::string_view kPrimeField = "1.2.840.10045.1.1";
-inline constexpr std::string_view kDhPublicNumber = "1.2.840.10046.2.1";  ///< X9.42
+inline constexpr std::string_view kDhPublicNumber = "1.2.840.10046.2.1";     ///< X9.42
 inline constexpr std::string_view kDhKeyAgreement = "1.2.840.113549.1.3.1";  ///< PKCS#3
 inline constexpr std::string_view kSignedData = "1.2.840.113549.1.7.2";
 inline constexpr std::string_view kIdSecurityObject = "0.4.0.127.0.7.3.2.1";  ///< EF.CardSecurity
@@ -56,9 +56,9 @@ struct PaceProtocol {
 
   /// Decodes a dotted PACE protocol OID; nullopt if it is not one of the defined protocols.
   static std::optional<PaceProtocol> from_oid(std::string_view dotted);
-  std::string oid() const;           ///< dotted, e.g. "0.4.0.127.0.7.2.2.4.2.2"
-  Bytes oid_content() const;         ///< DER content octets (no tag), as sent in MSE tag 80
-  std::string name() const;          ///< "id-PACE-ECDH-GM-AES-CBC-CMAC-128"
+  std::string oid() const;    ///< dotted, e.g. "0.4.0.127.0.7.2.2.4.2.2"
+  Bytes oid_content() const;  ///< DER content octets (no tag), as sent in MSE tag 80
+  std::string name() const;   ///< "id-PACE-ECDH-GM-AES-CBC-CMAC-128"
   friend bool operator==(const PaceProtocol& a, const PaceProtocol& b) {
     return a.key_agreement == b.key_agreement && a.mapping == b.mapping && a.cipher == b.cipher;
   }
@@ -70,7 +70,7 @@ struct PaceProtocol {
 struct DomainParameters {
   std::optional<crypto::EcGroup> ec;
   std::optional<crypto::DhGroup> dh;
-  int standard_id = -1;  ///< ICAO/TR-03110 standardized ID (0-2 DH, 8-18 EC) when known
+  int standard_id = -1;        ///< ICAO/TR-03110 standardized ID (0-2 DH, 8-18 EC) when known
   Bytes algorithm_identifier;  ///< DER AlgorithmIdentifier as found (empty for standardized IDs)
 
   bool is_ec() const noexcept { return ec.has_value(); }

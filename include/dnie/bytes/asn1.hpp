@@ -13,10 +13,23 @@
 namespace dnie::asn1 {
 
 enum Tag : std::uint32_t {
-  kBoolean = 0x01, kInteger = 0x02, kBitString = 0x03, kOctetString = 0x04, kNull = 0x05,
-  kOid = 0x06, kEnumerated = 0x0A, kUtf8String = 0x0C, kPrintableString = 0x13,
-  kT61String = 0x14, kIa5String = 0x16, kUtcTime = 0x17, kGeneralizedTime = 0x18,
-  kVisibleString = 0x1A, kBmpString = 0x1E, kSequence = 0x30, kSet = 0x31,
+  kBoolean = 0x01,
+  kInteger = 0x02,
+  kBitString = 0x03,
+  kOctetString = 0x04,
+  kNull = 0x05,
+  kOid = 0x06,
+  kEnumerated = 0x0A,
+  kUtf8String = 0x0C,
+  kPrintableString = 0x13,
+  kT61String = 0x14,
+  kIa5String = 0x16,
+  kUtcTime = 0x17,
+  kGeneralizedTime = 0x18,
+  kVisibleString = 0x1A,
+  kBmpString = 0x1E,
+  kSequence = 0x30,
+  kSet = 0x31,
 };
 
 /// Content octets of an OID → "2.5.4.3". MalformedData on bad encodings.

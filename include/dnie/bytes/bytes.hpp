@@ -26,7 +26,8 @@ class ByteView {
   constexpr ByteView(const std::uint8_t* data, std::size_t size) noexcept : m_data(data), m_size(size) {}
   ByteView(const Bytes& b) noexcept : m_data(b.data()), m_size(b.size()) {}  // NOLINT implicit
   template <std::size_t N>
-  constexpr ByteView(const std::array<std::uint8_t, N>& a) noexcept : m_data(a.data()), m_size(N) {}  // NOLINT
+  constexpr ByteView(const std::array<std::uint8_t, N>& a) noexcept
+      : m_data(a.data()), m_size(N) {}  // NOLINT
   /// View of the raw characters of a string (no terminator).
   static ByteView of(std::string_view s) noexcept {
     return ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());

@@ -27,29 +27,49 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(const T& v) : m_ok(true) { new (&m_value) T(v); }            // NOLINT implicit
-  Result(T&& v) : m_ok(true) { new (&m_value) T(std::move(v)); }      // NOLINT implicit
+  Result(const T& v) : m_ok(true) { new (&m_value) T(v); }               // NOLINT implicit
+  Result(T&& v) : m_ok(true) { new (&m_value) T(std::move(v)); }         // NOLINT implicit
   Result(Error e) : m_ok(false) { new (&m_error) Error(std::move(e)); }  // NOLINT implicit
   template <typename U, typename = std::enable_if_t<std::is_constructible<T, U&&>::value &&
                                                     !std::is_same<std::decay_t<U>, T>::value &&
                                                     !std::is_same<std::decay_t<U>, Error>::value &&
                                                     !std::is_same<std::decay_t<U>, Result>::value>>
-  Result(U&& v) : m_ok(true) { new (&m_value) T(std::forward<U>(v)); }  // NOLINT implicit
+  Result(U&& v) : m_ok(true) {
+    new (&m_value) T(std::forward<U>(v));
+  }  // NOLINT implicit
 
   Result(const Result& o) : m_ok(o.m_ok) {
-    if (m_ok) new (&m_value) T(o.m_value); else new (&m_error) Error(o.m_error);
+    if (m_ok)
+      new (&m_value) T(o.m_value);
+    else
+      new (&m_error) Error(o.m_error);
   }
   Result(Result&& o) noexcept(std::is_nothrow_move_constructible<T>::value) : m_ok(o.m_ok) {
-    if (m_ok) new (&m_value) T(std::move(o.m_value)); else new (&m_error) Error(std::move(o.m_error));
+    if (m_ok)
+      new (&m_value) T(std::move(o.m_value));
+    else
+      new (&m_error) Error(std::move(o.m_error));
   }
   Result& operator=(const Result& o) {
-    if (this != &o) { destroy(); m_ok = o.m_ok;
-      if (m_ok) new (&m_value) T(o.m_value); else new (&m_error) Error(o.m_error); }
+    if (this != &o) {
+      destroy();
+      m_ok = o.m_ok;
+      if (m_ok)
+        new (&m_value) T(o.m_value);
+      else
+        new (&m_error) Error(o.m_error);
+    }
     return *this;
   }
   Result& operator=(Result&& o) noexcept(std::is_nothrow_move_constructible<T>::value) {
-    if (this != &o) { destroy(); m_ok = o.m_ok;
-      if (m_ok) new (&m_value) T(std::move(o.m_value)); else new (&m_error) Error(std::move(o.m_error)); }
+    if (this != &o) {
+      destroy();
+      m_ok = o.m_ok;
+      if (m_ok)
+        new (&m_value) T(std::move(o.m_value));
+      else
+        new (&m_error) Error(std::move(o.m_error));
+    }
     return *this;
   }
   ~Result() { destroy(); }
@@ -58,9 +78,18 @@ class [[nodiscard]] Result {
   bool has_value() const noexcept { return m_ok; }
   explicit operator bool() const noexcept { return m_ok; }
 
-  T& value() & { check(); return m_value; }
-  const T& value() const& { check(); return m_value; }
-  T&& value() && { check(); return std::move(m_value); }
+  T& value() & {
+    check();
+    return m_value;
+  }
+  const T& value() const& {
+    check();
+    return m_value;
+  }
+  T&& value() && {
+    check();
+    return std::move(m_value);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -68,19 +97,34 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
   template <typename U>
-  T value_or(U&& dflt) const& { return m_ok ? m_value : static_cast<T>(std::forward<U>(dflt)); }
+  T value_or(U&& dflt) const& {
+    return m_ok ? m_value : static_cast<T>(std::forward<U>(dflt));
+  }
 
   /// The error; calling it on a success is a bug (returns a static InternalError).
   const Error& error() const& { return m_ok ? no_error() : m_error; }
   Error error() && { return m_ok ? no_error() : std::move(m_error); }
 
  private:
-  void check() const { if (!m_ok) detail::result_access_failed(m_error); }
-  void destroy() { if (m_ok) m_value.~T(); else m_error.~Error(); }
-  static const Error& no_error() { static const Error e(ErrorCode::InternalError, "no error"); return e; }
+  void check() const {
+    if (!m_ok) detail::result_access_failed(m_error);
+  }
+  void destroy() {
+    if (m_ok)
+      m_value.~T();
+    else
+      m_error.~Error();
+  }
+  static const Error& no_error() {
+    static const Error e(ErrorCode::InternalError, "no error");
+    return e;
+  }
 
   bool m_ok;
-  union { T m_value; Error m_error; };
+  union {
+    T m_value;
+    Error m_error;
+  };
 };
 
 /// Result<void>: success or an Error.
@@ -92,7 +136,9 @@ class [[nodiscard]] Result<void> {
   bool ok() const noexcept { return m_ok; }
   bool has_value() const noexcept { return m_ok; }
   explicit operator bool() const noexcept { return m_ok; }
-  void value() const { if (!m_ok) detail::result_access_failed(m_error); }
+  void value() const {
+    if (!m_ok) detail::result_access_failed(m_error);
+  }
   const Error& error() const& { return m_error; }
   Error error() && { return std::move(m_error); }
 
@@ -112,10 +158,10 @@ inline Status ok_status() { return Status(); }
 #define DNIE_CONCAT_(a, b) DNIE_CONCAT_INNER_(a, b)
 
 /// Propagate an error: DNIE_TRY(do_something());
-#define DNIE_TRY(expr)                                              \
-  do {                                                              \
-    auto&& dnie_try_r_ = (expr);                                    \
-    if (!dnie_try_r_) return std::move(dnie_try_r_).error();        \
+#define DNIE_TRY(expr)                                       \
+  do {                                                       \
+    auto&& dnie_try_r_ = (expr);                             \
+    if (!dnie_try_r_) return std::move(dnie_try_r_).error(); \
   } while (0)
 
 /// Unwrap or propagate: DNIE_ASSIGN_OR_RETURN(auto x, parse(bytes));

@@ -19,8 +19,8 @@ enum class Mode { Ber, Der };
 
 struct Tlv {
   std::uint32_t tag = 0;
-  ByteView value;   ///< Content octets.
-  ByteView raw;     ///< The whole element: tag, length and value.
+  ByteView value;  ///< Content octets.
+  ByteView raw;    ///< The whole element: tag, length and value.
   std::size_t header_size() const noexcept { return raw.size() - value.size(); }
   /// Constructed bit (b6 of the first tag byte).
   bool constructed() const noexcept;
@@ -40,7 +40,11 @@ Result<std::vector<Tlv>> parse_all(ByteView in, Mode mode = Mode::Ber);
 
 /// Reads only a header (tag and length) from a prefix of a file: returns
 /// {header size, total size} so a reader can size the rest of a file from its first bytes.
-struct HeaderInfo { std::uint32_t tag; std::size_t header_size; std::size_t total_size; };
+struct HeaderInfo {
+  std::uint32_t tag;
+  std::size_t header_size;
+  std::size_t total_size;
+};
 Result<HeaderInfo> parse_header(ByteView prefix);
 
 /// Sequential reader over the children of a constructed value.

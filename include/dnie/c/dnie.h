@@ -121,7 +121,8 @@ typedef struct dnie_transport_callbacks {
 DNIE_C_API int dnie_session_open(const char* reader_spec, dnie_session** out);
 /** Opens a card over an application-supplied transport. `cb` is copied; `user` is passed back
  *  to every callback and must outlive the session. */
-DNIE_C_API int dnie_session_open_transport(const dnie_transport_callbacks* cb, void* user, dnie_session** out);
+DNIE_C_API int dnie_session_open_transport(const dnie_transport_callbacks* cb, void* user,
+                                           dnie_session** out);
 /** Closes the session, wipes its secrets and frees it. NULL is a no-op. */
 DNIE_C_API void dnie_session_close(dnie_session* s);
 
@@ -143,8 +144,8 @@ typedef struct dnie_identity {
   char sex[4];              /* "F", "M" or "X" */
   char birth_date[16];
   char expiry_date[16];
-  char birth_place[128];    /* "TOWN, PROVINCE" */
-  char address[256];        /* "STREET, TOWN, PROVINCE" */
+  char birth_place[128]; /* "TOWN, PROVINCE" */
+  char address[256];     /* "STREET, TOWN, PROVINCE" */
 } dnie_identity;
 
 /** Reads DG1, DG11 and DG13 (after PACE on NFC) and fills *out. */
@@ -194,8 +195,8 @@ DNIE_C_API int dnie_pin_change(dnie_session* s, const char* old_pin, const char*
  *  dnie_pin_verify applies, without consent). The signature is checked against the certificate
  *  before it is returned. With sig == NULL only *sig_len (the key size) is returned and nothing
  *  is signed. */
-DNIE_C_API int dnie_sign_hash(dnie_session* s, int key, int hash_alg, const uint8_t* digest, size_t digest_len,
-                              const char* pin, uint8_t* sig, size_t* sig_len);
+DNIE_C_API int dnie_sign_hash(dnie_session* s, int key, int hash_alg, const uint8_t* digest,
+                              size_t digest_len, const char* pin, uint8_t* sig, size_t* sig_len);
 
 /** Tries left reported by the last DNIE_ERR_WRONG_PIN / DNIE_ERR_PIN_SUSPENDED on this thread,
  *  or -1. */

@@ -36,8 +36,8 @@ enum class ReaderKind { Virtual, Pcsc, Nfc, External };
 std::string_view reader_kind_name(ReaderKind k) noexcept;
 
 struct ReaderInfo {
-  std::string spec;   ///< what to pass to Session::open
-  std::string name;   ///< human-readable
+  std::string spec;  ///< what to pass to Session::open
+  std::string name;  ///< human-readable
   ReaderKind kind = ReaderKind::Virtual;
   bool card_present = false;
   Bytes atr;
@@ -53,20 +53,20 @@ std::string default_vcard_image_dir();
 
 struct SessionOptions {
   std::string reader = "virtual";
-  std::string vcard_image_dir;        ///< empty: default_vcard_image_dir()
-  std::string vcard_can, vcard_pin;   ///< override the virtual card's CAN / PIN
-  std::string vcard_state_file;       ///< persist the virtual card's PIN counter
-  bool vcard_link_model = false;      ///< account modeled NFC time in the virtual card (benchmarks)
-  unsigned vcard_bit_rate_kbps = 424; ///< link model bit rate (106, 212, 424, 848)
-  bool keep_password = true;          ///< allow transparent re-PACE after a reset / tag loss
-  int max_resumes = 3;                ///< per operation
+  std::string vcard_image_dir;         ///< empty: default_vcard_image_dir()
+  std::string vcard_can, vcard_pin;    ///< override the virtual card's CAN / PIN
+  std::string vcard_state_file;        ///< persist the virtual card's PIN counter
+  bool vcard_link_model = false;       ///< account modeled NFC time in the virtual card (benchmarks)
+  unsigned vcard_bit_rate_kbps = 424;  ///< link model bit rate (106, 212, 424, 848)
+  bool keep_password = true;           ///< allow transparent re-PACE after a reset / tag loss
+  int max_resumes = 3;                 ///< per operation
   /// When the ATR says DNIe 3.0/4.0 (or a contactless DNIe/TIE), start PACE with the DNIe's
   /// parameters (GM, AES-128, brainpoolP256r1: dnie3-facts §3.1, the ones the official
   /// middleware hard-codes) instead of reading EF.CardAccess first: one APDU less per session.
   /// If the card refuses them at MSE:Set AT, EF.CardAccess is read and PACE runs again.
   bool pace_parameters_from_atr = true;
-  apdu::TraceSink trace;              ///< redacted APDU trace ("plain" inside SM, "wire" outside)
-  esign::EsignOptions esign;          ///< key sets, ICC chain policy (relink is set by the session)
+  apdu::TraceSink trace;      ///< redacted APDU trace ("plain" inside SM, "wire" outside)
+  esign::EsignOptions esign;  ///< key sets, ICC chain policy (relink is set by the session)
   int nfc_timeout_ms = 3000;
   /// Called once with the raw link right after it is opened (diagnostics, fault injection in
   /// tests: e.g. dynamic_cast to vcard::VirtualTransport and set_fault_hook).
@@ -83,9 +83,9 @@ struct CardInfo {
   transport::Interface interface_type = transport::Interface::Unknown;
   Bytes atr;
   transport::AtrInfo atr_info;
-  Bytes chip_serial;                  ///< GET CHIP INFO (7 bytes), if available
-  std::string idesp;                  ///< support number (EF 0006), if readable
-  std::string version;                ///< EF 2F03 version string, if readable
+  Bytes chip_serial;    ///< GET CHIP INFO (7 bytes), if available
+  std::string idesp;    ///< support number (EF 0006), if readable
+  std::string version;  ///< EF 2F03 version string, if readable
   /// Whether EF 2F03 names a DNIe ("DNIe …", dnie3-facts §1.1): true; false when it names
   /// something else (a TIE residence permit shares the contactless ATR, §1.2, §7.2); unset when
   /// it could not be read (contactless without PACE). atr_info.description is refined to match.
@@ -129,7 +129,8 @@ class Session {
   /// fewest APDUs, re-establishing PACE and retrying the interrupted file if the card was reset
   /// or left the field (when keep_password). DG3 and other protected groups are reported in
   /// LdsContent::unreadable.
-  Result<icao::LdsContent> read_document(const std::vector<int>& dgs = {}, const icao::FileProgressFn& progress = {});
+  Result<icao::LdsContent> read_document(const std::vector<int>& dgs = {},
+                                         const icao::FileProgressFn& progress = {});
 
   /// Passive authentication of `doc` plus Chip Authentication v1 with its DG14 (when present and
   /// `chip_auth`), recorded as the "chip_authentication" check. The secure channel continues

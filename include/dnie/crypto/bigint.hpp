@@ -41,7 +41,7 @@ class BigInt {
   Result<BigInt> sub(const BigInt& o) const;
   BigInt mul(const BigInt& o) const;
   Result<BigInt> mod(const BigInt& m) const;
-  Result<BigInt> div(const BigInt& d) const;        ///< floor division
+  Result<BigInt> div(const BigInt& d) const;                       ///< floor division
   Result<BigInt> exp_mod(const BigInt& e, const BigInt& m) const;  ///< m must be odd
   Result<BigInt> inv_mod(const BigInt& m) const;
   BigInt shift_right(std::size_t n) const;

@@ -33,7 +33,7 @@ class DhGroup {
   const Bytes& p() const noexcept;
   const Bytes& g() const noexcept;
   const Bytes& q() const noexcept;
-  int param_id() const noexcept;  ///< -1 when explicit
+  int param_id() const noexcept;      ///< -1 when explicit
   std::size_t size() const noexcept;  ///< bytes of p
 
   /// base^exponent mod p at full width.

@@ -25,7 +25,7 @@ struct CurveParams {
 
 /// Which implementation multiplies points (EcGroup::with_arithmetic).
 enum class EcArithmetic {
-  Default,    ///< OpenSSL's libcrypto when built with DNIE_WITH_OPENSSL_EC (standardized curves), else mbedTLS
+  Default,  ///< OpenSSL's libcrypto when built with DNIE_WITH_OPENSSL_EC (standardized curves), else mbedTLS
   Reference,  ///< always mbedTLS: the virtual card uses it, so the card's arithmetic stays
               ///< independent of the terminal's
 };
@@ -76,8 +76,8 @@ class EcGroup {
   Result<Bytes> x_coordinate(ByteView encoded) const;
 
   Result<Bytes> mul(ByteView scalar, ByteView point) const;  ///< scalar·P
-  Result<Bytes> mul_base(ByteView scalar) const;              ///< scalar·G
-  Result<Bytes> add(ByteView p1, ByteView p2) const;          ///< P1 + P2 (not infinity)
+  Result<Bytes> mul_base(ByteView scalar) const;             ///< scalar·G
+  Result<Bytes> add(ByteView p1, ByteView p2) const;         ///< P1 + P2 (not infinity)
   /// A copy of this group whose scalar multiplications use `a`. Default: OpenSSL's constant-time
   /// ladder (about 7× faster than mbedTLS 2.28 on brainpoolP256r1) on the standardized curves
   /// and on mapped generators over them; mbedTLS for explicit curves and everything else.

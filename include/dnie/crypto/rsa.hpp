@@ -18,7 +18,10 @@ namespace dnie::crypto {
 /// DER DigestInfo (RFC 8017 §9.2 note 1) for a digest of `alg`.
 Result<Bytes> digest_info(HashAlg alg, ByteView digest);
 /// Recognises a DER DigestInfo; returns the algorithm and the digest.
-struct ParsedDigestInfo { HashAlg alg; Bytes digest; };
+struct ParsedDigestInfo {
+  HashAlg alg;
+  Bytes digest;
+};
 Result<ParsedDigestInfo> parse_digest_info(ByteView der);
 
 class RsaPublicKey {

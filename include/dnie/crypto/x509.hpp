@@ -62,7 +62,7 @@ struct NameAttribute {
 };
 
 struct Name {
-  Bytes der;  ///< the full Name element, for exact comparisons
+  Bytes der;                              ///< the full Name element, for exact comparisons
   std::vector<NameAttribute> attributes;  ///< in order, RDNs flattened
   /// First value of an attribute type ("2.5.4.3" or short names "CN", "C", "O", "OU",
   /// "serialNumber", "SN", "GN"); empty if absent.
@@ -81,8 +81,13 @@ struct Extension {
 
 /// Key usage bits (RFC 5280 §4.2.1.3), bit 0 = digitalSignature.
 enum KeyUsage : unsigned {
-  kDigitalSignature = 1u << 0, kNonRepudiation = 1u << 1, kKeyEncipherment = 1u << 2,
-  kDataEncipherment = 1u << 3, kKeyAgreement = 1u << 4, kKeyCertSign = 1u << 5, kCrlSign = 1u << 6,
+  kDigitalSignature = 1u << 0,
+  kNonRepudiation = 1u << 1,
+  kKeyEncipherment = 1u << 2,
+  kDataEncipherment = 1u << 3,
+  kKeyAgreement = 1u << 4,
+  kKeyCertSign = 1u << 5,
+  kCrlSign = 1u << 6,
 };
 
 class Certificate {
@@ -95,7 +100,7 @@ class Certificate {
 
   const Bytes& der() const noexcept { return m_der; }
   ByteView tbs() const noexcept { return ByteView(m_der).subview(m_tbs_off, m_tbs_len); }
-  int version() const noexcept { return m_version; }  ///< 1..3
+  int version() const noexcept { return m_version; }         ///< 1..3
   const Bytes& serial() const noexcept { return m_serial; }  ///< raw INTEGER content (may be negative)
   const AlgorithmIdentifier& signature_algorithm() const noexcept { return m_sig_alg; }
   const Bytes& signature() const noexcept { return m_signature; }

@@ -60,7 +60,7 @@ struct EsignOptions {
   std::function<Result<transport::Transport*>()> relink;
   /// The PACE channel when `link` hides it behind decorators; otherwise found by dynamic_cast.
   sm::SecureMessagingTransport* secure_link = nullptr;
-  crypto::Rng* rng = nullptr;        ///< CWA randomness; nullptr = system
+  crypto::Rng* rng = nullptr;  ///< CWA randomness; nullptr = system
   /// READ BINARY size; 0 = the channel's limits().max_response_data (223 under PACE AES SM,
   /// 231 under CWA 3DES SM with 256-byte frames). Other values are capped by that limit.
   std::size_t read_chunk = 0;
@@ -74,12 +74,12 @@ struct EsignOptions {
 
 /// What open() learned about the chip.
 struct ChipIdentity {
-  Bytes sn_icc;                ///< 00 ‖ 7-byte serial (GET CHIP INFO)
-  std::string idesp;           ///< EF 0006
-  std::string icc_issuer;      ///< issuer of EF 601F
-  std::string ca_issuer;       ///< issuer of EF 6020 (empty with IccChainPolicy::Skip)
-  bool chain_verified = false; ///< 601F ← 6020 ← trusted root checked
-  std::string generation;      ///< "r1", "r2"
+  Bytes sn_icc;                 ///< 00 ‖ 7-byte serial (GET CHIP INFO)
+  std::string idesp;            ///< EF 0006
+  std::string icc_issuer;       ///< issuer of EF 601F
+  std::string ca_issuer;        ///< issuer of EF 6020 (empty with IccChainPolicy::Skip)
+  bool chain_verified = false;  ///< 601F ← 6020 ← trusted root checked
+  std::string generation;       ///< "r1", "r2"
   std::string pin_keyset, user_keyset;
   std::string selection_reason;
 };

@@ -38,8 +38,8 @@ struct KeySetChoice {
   const auth::CwaKeySet* pin = nullptr;
   const auth::CwaKeySet* user = nullptr;
   std::string generation;
-  bool test = false;     ///< a test card (issuer contains "TEST")
-  std::string reason;    ///< human-readable, also logged
+  bool test = false;   ///< a test card (issuer contains "TEST")
+  std::string reason;  ///< human-readable, also logged
 };
 
 class KeySetRegistry {

@@ -20,21 +20,21 @@ namespace dnie::esign {
 
 /// PKCS#15 Path (ISO/IEC 7816-15 §8.2.4): file identifiers and an optional index/length.
 struct Path {
-  Bytes path;                         ///< concatenated FIDs, e.g. 60 61 70 01
-  std::optional<std::int64_t> index;  ///< offset in the file
-  std::optional<std::int64_t> length; ///< bytes
+  Bytes path;                               ///< concatenated FIDs, e.g. 60 61 70 01
+  std::optional<std::int64_t> index;        ///< offset in the file
+  std::optional<std::int64_t> length;       ///< bytes
   std::vector<std::uint16_t> fids() const;  ///< 2-byte FIDs
   std::string to_string() const;            ///< "6061/7001"
 };
 
 /// EF.ODF: where the directory files are.
 struct Odf {
-  std::optional<Path> private_keys;   ///< [0]
-  std::optional<Path> public_keys;    ///< [1]
-  std::optional<Path> certificates;   ///< [4]
+  std::optional<Path> private_keys;          ///< [0]
+  std::optional<Path> public_keys;           ///< [1]
+  std::optional<Path> certificates;          ///< [4]
   std::optional<Path> trusted_certificates;  ///< [5]
-  std::optional<Path> data_objects;   ///< [7]
-  std::optional<Path> auth_objects;   ///< [8]
+  std::optional<Path> data_objects;          ///< [7]
+  std::optional<Path> auth_objects;          ///< [8]
 };
 Result<Odf> parse_odf(ByteView file);
 
@@ -44,7 +44,7 @@ struct TokenInfo {
   Bytes serial_number;
   std::string manufacturer_id;  ///< "DGP-FNMT" on the DNIe
   std::string label;
-  Bytes token_flags;            ///< raw BIT STRING content
+  Bytes token_flags;  ///< raw BIT STRING content
 };
 Result<TokenInfo> parse_token_info(ByteView file);
 /// parse_token_info() plus the DNIe check: manufacturerID must be "DGP-FNMT" (Unsupported).
@@ -52,11 +52,11 @@ Result<TokenInfo> parse_dnie_token_info(ByteView file);
 
 /// One certificate object of EF.CDF.
 struct CertificateObject {
-  std::string label;   ///< "CertFirmaDigital"
-  Bytes id;            ///< iD (29 ASCII characters on the DNIe)
+  std::string label;  ///< "CertFirmaDigital"
+  Bytes id;           ///< iD (29 ASCII characters on the DNIe)
   bool authority = false;
-  Path path;           ///< "6061/7002"
-  std::string subject; ///< from the optional subject Name, if present
+  Path path;            ///< "6061/7002"
+  std::string subject;  ///< from the optional subject Name, if present
   std::string issuer;
   Bytes serial;
 };
@@ -65,25 +65,35 @@ Result<std::vector<CertificateObject>> parse_cdf(ByteView file);
 
 /// PKCS#15 key usage bits (§8.4.2).
 enum KeyUsageFlag : unsigned {
-  kUsageEncrypt = 1u << 0, kUsageDecrypt = 1u << 1, kUsageSign = 1u << 2, kUsageSignRecover = 1u << 3,
-  kUsageWrap = 1u << 4, kUsageUnwrap = 1u << 5, kUsageVerify = 1u << 6, kUsageVerifyRecover = 1u << 7,
-  kUsageDerive = 1u << 8, kUsageNonRepudiation = 1u << 9,
+  kUsageEncrypt = 1u << 0,
+  kUsageDecrypt = 1u << 1,
+  kUsageSign = 1u << 2,
+  kUsageSignRecover = 1u << 3,
+  kUsageWrap = 1u << 4,
+  kUsageUnwrap = 1u << 5,
+  kUsageVerify = 1u << 6,
+  kUsageVerifyRecover = 1u << 7,
+  kUsageDerive = 1u << 8,
+  kUsageNonRepudiation = 1u << 9,
 };
 /// Access flags (§8.4.2).
 enum AccessFlag : unsigned {
-  kAccessSensitive = 1u << 0, kAccessExtractable = 1u << 1, kAccessAlwaysSensitive = 1u << 2,
-  kAccessNeverExtractable = 1u << 3, kAccessLocal = 1u << 4,
+  kAccessSensitive = 1u << 0,
+  kAccessExtractable = 1u << 1,
+  kAccessAlwaysSensitive = 1u << 2,
+  kAccessNeverExtractable = 1u << 3,
+  kAccessLocal = 1u << 4,
 };
 
 /// One RSA private key object of EF.PrKDF.
 struct PrivateKeyObject {
-  std::string label;       ///< "KprivFirmaDigital"
-  Bytes id;                ///< equals the certificate's iD
-  unsigned usage = 0;      ///< KeyUsageFlag bits
+  std::string label;   ///< "KprivFirmaDigital"
+  Bytes id;            ///< equals the certificate's iD
+  unsigned usage = 0;  ///< KeyUsageFlag bits
   bool native = true;
   unsigned access_flags = 0;
   std::int64_t key_reference = -1;  ///< 01 authentication, 02 signing
-  Path path;               ///< "3F11/0101"
+  Path path;                        ///< "3F11/0101"
   std::int64_t modulus_bits = 0;
 };
 Result<std::vector<PrivateKeyObject>> parse_prkdf(ByteView file);
@@ -99,11 +109,11 @@ Result<Bytes> compress_certificate(ByteView der);
 
 /// What a person wants to know about a DNIe certificate.
 struct CertificateInfo {
-  std::string common_name;    ///< CN
-  std::string surname;        ///< SN
-  std::string given_name;     ///< GN
-  std::string dni_number;     ///< serialNumber (e.g. 99999002Q)
-  std::string issuer;         ///< "C=ES, O=..., CN=AC DNIE 001"
+  std::string common_name;                     ///< CN
+  std::string surname;                         ///< SN
+  std::string given_name;                      ///< GN
+  std::string dni_number;                      ///< serialNumber (e.g. 99999002Q)
+  std::string issuer;                          ///< "C=ES, O=..., CN=AC DNIE 001"
   std::int64_t not_before = 0, not_after = 0;  ///< Unix seconds
   std::optional<unsigned> key_usage;           ///< crypto::KeyUsage bits
   bool non_repudiation = false;                ///< the signing certificate

@@ -18,25 +18,25 @@
 namespace dnie::icao {
 
 enum class ImageFormat { Unknown, Jpeg, Jp2, J2k, Png };
-std::string_view image_format_name(ImageFormat f) noexcept;   ///< "JPEG", "JPEG 2000 (JP2)"...
-std::string_view image_mime_type(ImageFormat f) noexcept;     ///< "image/jpeg", "image/jp2"...
+std::string_view image_format_name(ImageFormat f) noexcept;  ///< "JPEG", "JPEG 2000 (JP2)"...
+std::string_view image_mime_type(ImageFormat f) noexcept;    ///< "image/jpeg", "image/jp2"...
 /// By signature: FF D8 FF (JPEG), 00 00 00 0C 6A 50 20 20 (JP2), FF 4F FF 51 (J2K codestream), PNG.
 ImageFormat detect_image_format(ByteView data) noexcept;
 
 /// One biometric image with what the container says about it.
 struct BiometricImage {
   ImageFormat format = ImageFormat::Unknown;
-  Bytes data;                    ///< the encoded image (JPEG / JP2 / J2K)
-  std::string container;         ///< "ISO/IEC 19794-5:2005", "ISO/IEC 39794-5", "raw"
-  std::uint16_t width = 0;       ///< from the container (0 if unknown)
+  Bytes data;               ///< the encoded image (JPEG / JP2 / J2K)
+  std::string container;    ///< "ISO/IEC 19794-5:2005", "ISO/IEC 39794-5", "raw"
+  std::uint16_t width = 0;  ///< from the container (0 if unknown)
   std::uint16_t height = 0;
-  std::uint8_t gender = 0;       ///< 19794-5: 0 unspecified, 1 male, 2 female, 3 unknown
+  std::uint8_t gender = 0;  ///< 19794-5: 0 unspecified, 1 male, 2 female, 3 unknown
   std::uint8_t eye_colour = 0;
   std::uint8_t hair_colour = 0;
   std::uint8_t face_image_type = 0;  ///< 0 basic, 1 full frontal, 2 token frontal
   std::uint8_t image_data_type = 0;  ///< 0 JPEG, 1 JPEG 2000
   std::uint16_t feature_points = 0;
-  Bytes biometric_header;        ///< raw A1 BHT content (format owner/type etc.)
+  Bytes biometric_header;  ///< raw A1 BHT content (format owner/type etc.)
 };
 
 /// DG2 (tag 75): every face image.

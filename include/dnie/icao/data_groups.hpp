@@ -19,35 +19,35 @@ namespace dnie::icao {
 
 /// DG11 (tag 6B). Text fields as found (UTF-8 / Latin-1 bytes kept as bytes), '<' kept.
 struct Dg11 {
-  std::vector<std::uint32_t> tag_list;           ///< 5C
-  std::optional<std::string> full_name;          ///< 5F0E "SURNAME1 SURNAME2<<NAME"
-  std::vector<std::string> other_names;          ///< A0 { 02 n, 5F0F ... }
-  std::optional<std::string> personal_number;    ///< 5F10 (DNIe: the DNI number)
-  std::optional<std::string> full_date_of_birth; ///< 5F2B as YYYYMMDD (ASCII or BCD on the card)
-  std::optional<std::string> place_of_birth;     ///< 5F11 "TOWN<PROVINCE"
-  std::optional<std::string> address;            ///< 5F42 "STREET<TOWN<PROVINCE"
-  std::optional<std::string> telephone;          ///< 5F12
-  std::optional<std::string> profession;         ///< 5F13
-  std::optional<std::string> title;              ///< 5F14
-  std::optional<std::string> personal_summary;   ///< 5F15
-  std::optional<Bytes> proof_of_citizenship;     ///< 5F16 (an image)
-  std::optional<std::string> other_td_numbers;   ///< 5F17
-  std::optional<std::string> custody_information;///< 5F18
+  std::vector<std::uint32_t> tag_list;             ///< 5C
+  std::optional<std::string> full_name;            ///< 5F0E "SURNAME1 SURNAME2<<NAME"
+  std::vector<std::string> other_names;            ///< A0 { 02 n, 5F0F ... }
+  std::optional<std::string> personal_number;      ///< 5F10 (DNIe: the DNI number)
+  std::optional<std::string> full_date_of_birth;   ///< 5F2B as YYYYMMDD (ASCII or BCD on the card)
+  std::optional<std::string> place_of_birth;       ///< 5F11 "TOWN<PROVINCE"
+  std::optional<std::string> address;              ///< 5F42 "STREET<TOWN<PROVINCE"
+  std::optional<std::string> telephone;            ///< 5F12
+  std::optional<std::string> profession;           ///< 5F13
+  std::optional<std::string> title;                ///< 5F14
+  std::optional<std::string> personal_summary;     ///< 5F15
+  std::optional<Bytes> proof_of_citizenship;       ///< 5F16 (an image)
+  std::optional<std::string> other_td_numbers;     ///< 5F17
+  std::optional<std::string> custody_information;  ///< 5F18
 };
 Result<Dg11> parse_dg11(ByteView dg11);
 
 /// DG12 (tag 6C).
 struct Dg12 {
-  std::vector<std::uint32_t> tag_list;            ///< 5C
-  std::optional<std::string> issuing_authority;   ///< 5F19
-  std::optional<std::string> date_of_issue;       ///< 5F26 YYYYMMDD
-  std::vector<std::string> other_persons;         ///< A0 { 02 n, 5F1A ... }
-  std::optional<std::string> endorsements;        ///< 5F1B
-  std::optional<std::string> tax_exit_requirements; ///< 5F1C
-  std::optional<Bytes> image_front;               ///< 5F1D
-  std::optional<Bytes> image_rear;                ///< 5F1E
-  std::optional<std::string> personalization_time;  ///< 5F55 YYYYMMDDhhmmss
-  std::optional<std::string> personalization_device; ///< 5F56
+  std::vector<std::uint32_t> tag_list;                ///< 5C
+  std::optional<std::string> issuing_authority;       ///< 5F19
+  std::optional<std::string> date_of_issue;           ///< 5F26 YYYYMMDD
+  std::vector<std::string> other_persons;             ///< A0 { 02 n, 5F1A ... }
+  std::optional<std::string> endorsements;            ///< 5F1B
+  std::optional<std::string> tax_exit_requirements;   ///< 5F1C
+  std::optional<Bytes> image_front;                   ///< 5F1D
+  std::optional<Bytes> image_rear;                    ///< 5F1E
+  std::optional<std::string> personalization_time;    ///< 5F55 YYYYMMDDhhmmss
+  std::optional<std::string> personalization_device;  ///< 5F56
 };
 Result<Dg12> parse_dg12(ByteView dg12);
 
@@ -55,9 +55,9 @@ Result<Dg12> parse_dg12(ByteView dg12);
 /// SEQUENCE of strings (or, tolerated, as the strings directly inside 6D).
 struct Dg13Spain {
   std::vector<std::string> fields;  ///< all fields as found, in order
-  std::string first_surname, second_surname, name, dni_number, date_of_birth /*dd MM yyyy*/,
-      nationality, date_of_expiry /*dd MM yyyy*/, idesp, sex, birth_town, birth_province,
-      parents /*FATHER / MOTHER*/, address, residence_town, residence_province, residence_country;
+  std::string first_surname, second_surname, name, dni_number, date_of_birth /*dd MM yyyy*/, nationality,
+      date_of_expiry /*dd MM yyyy*/, idesp, sex, birth_town, birth_province, parents /*FATHER / MOTHER*/,
+      address, residence_town, residence_province, residence_country;
 };
 Result<Dg13Spain> parse_dg13_spain(ByteView dg13);
 

@@ -47,9 +47,9 @@ std::string file_name(std::uint16_t fid);
 
 /// EF.COM (ICAO 9303-10 §4.6.1): 60 { 5F01 LDS version "0107", 5F36 Unicode version, 5C tags }.
 struct EfCom {
-  std::string lds_version;      ///< "0107" (may be empty)
-  std::string unicode_version;  ///< "040000" (may be empty)
-  std::vector<int> data_groups; ///< DG numbers from the tag list, in file order
+  std::string lds_version;       ///< "0107" (may be empty)
+  std::string unicode_version;   ///< "040000" (may be empty)
+  std::vector<int> data_groups;  ///< DG numbers from the tag list, in file order
 };
 Result<EfCom> parse_com(ByteView ef_com);
 
@@ -87,10 +87,10 @@ Result<Bytes> read_selected_ef(transport::Transport& t, const ProgressFn& progre
 
 /// What LdsReader::read_document() collected.
 struct LdsContent {
-  Bytes com;                       ///< EF.COM (empty if absent)
-  Bytes sod;                       ///< EF.SOD (empty if absent)
-  std::map<int, Bytes> dgs;        ///< data groups read, by number
-  std::map<int, Error> unreadable; ///< data groups present but not read, with the reason
+  Bytes com;                        ///< EF.COM (empty if absent)
+  Bytes sod;                        ///< EF.SOD (empty if absent)
+  std::map<int, Bytes> dgs;         ///< data groups read, by number
+  std::map<int, Error> unreadable;  ///< data groups present but not read, with the reason
   bool has(int dg) const { return dgs.count(dg) != 0; }
   const Bytes* dg(int n) const {
     auto it = dgs.find(n);
@@ -115,8 +115,7 @@ struct LdsReaderOptions {
 
 class LdsReader {
  public:
-  explicit LdsReader(transport::Transport& t, LdsReaderOptions options = {})
-      : m_t(t), m_options(options) {}
+  explicit LdsReader(transport::Transport& t, LdsReaderOptions options = {}) : m_t(t), m_options(options) {}
 
   /// Selects the ICAO application once; later calls return at once until invalidate().
   Status select_application();

@@ -25,26 +25,26 @@ Result<char> mrz_check_digit(std::string_view field);
 
 /// One check digit of an MRZ.
 struct MrzCheckDigit {
-  std::string name;      ///< "document_number", "date_of_birth", "date_of_expiry", "optional_data", "composite"
-  char expected = '0';   ///< computed
-  char found = '0';      ///< printed
+  std::string name;  ///< "document_number", "date_of_birth", "date_of_expiry", "optional_data", "composite"
+  char expected = '0';  ///< computed
+  char found = '0';     ///< printed
   bool ok() const noexcept { return expected == found; }
 };
 
 struct Mrz {
   MrzFormat format = MrzFormat::Td1;
-  std::string raw;              ///< the MRZ characters, lines concatenated
-  std::string document_code;    ///< "ID", "I<", "P<" (fillers kept)
-  std::string issuing_state;    ///< "ESP", "D<<" (fillers kept, 3 chars)
-  std::string document_number;  ///< without fillers, overflow joined (9303-5 §4.2.2 note j)
-  std::string date_of_birth;    ///< YYMMDD ('<' for unknown parts kept)
-  std::string sex;              ///< "M", "F", "<" or "X"
-  std::string date_of_expiry;   ///< YYMMDD
-  std::string nationality;      ///< 3 chars
-  std::string optional_data1;   ///< TD1 line 1 / TD2 / TD3 personal number field (fillers kept)
-  std::string optional_data2;   ///< TD1 line 2 optional data (fillers kept)
-  std::string primary_identifier;   ///< surname(s), '<' → ' ' ("ESPANOLA ESPANOLA")
-  std::string secondary_identifier; ///< given names, '<' → ' '
+  std::string raw;                   ///< the MRZ characters, lines concatenated
+  std::string document_code;         ///< "ID", "I<", "P<" (fillers kept)
+  std::string issuing_state;         ///< "ESP", "D<<" (fillers kept, 3 chars)
+  std::string document_number;       ///< without fillers, overflow joined (9303-5 §4.2.2 note j)
+  std::string date_of_birth;         ///< YYMMDD ('<' for unknown parts kept)
+  std::string sex;                   ///< "M", "F", "<" or "X"
+  std::string date_of_expiry;        ///< YYMMDD
+  std::string nationality;           ///< 3 chars
+  std::string optional_data1;        ///< TD1 line 1 / TD2 / TD3 personal number field (fillers kept)
+  std::string optional_data2;        ///< TD1 line 2 optional data (fillers kept)
+  std::string primary_identifier;    ///< surname(s), '<' → ' ' ("ESPANOLA ESPANOLA")
+  std::string secondary_identifier;  ///< given names, '<' → ' '
   std::vector<MrzCheckDigit> checks;
 
   /// Every check digit matches.
@@ -69,7 +69,10 @@ Result<Mrz> parse_mrz(std::string_view text);
 Result<Mrz> parse_dg1(ByteView dg1);
 
 /// "ESPANOLA<ESPANOLA<<CARMEN" → {"ESPANOLA ESPANOLA", "CARMEN"} (also used for DG11 names).
-struct SplitName { std::string primary; std::string secondary; };
+struct SplitName {
+  std::string primary;
+  std::string secondary;
+};
 SplitName split_mrz_name(std::string_view name_field);
 
 }  // namespace dnie::icao

@@ -29,7 +29,7 @@ struct SignerInfo {
   std::optional<Bytes> subject_key_id;  ///< [0] SubjectKeyIdentifier (version 3)
   std::string digest_algorithm;         ///< dotted
   crypto::AlgorithmIdentifier signature_algorithm;
-  Bytes signed_attributes;              ///< DER with the SET OF tag (31), as signed; empty if absent
+  Bytes signed_attributes;                   ///< DER with the SET OF tag (31), as signed; empty if absent
   std::optional<std::string> content_type;   ///< contentType attribute
   std::optional<Bytes> message_digest;       ///< messageDigest attribute
   std::optional<std::int64_t> signing_time;  ///< signingTime attribute (Unix seconds)
@@ -42,7 +42,7 @@ struct SignedData {
   std::string content_type;  ///< eContentType, dotted
   Bytes content;             ///< eContent octets
   std::vector<crypto::Certificate> certificates;
-  std::vector<Bytes> crls;   ///< raw DER CertificateList elements
+  std::vector<Bytes> crls;  ///< raw DER CertificateList elements
   std::vector<SignerInfo> signers;
 };
 
@@ -63,8 +63,8 @@ struct DataGroupHash {
   Bytes hash;
 };
 struct LdsSecurityObject {
-  int version = 0;             ///< 0 (V0) or 1 (V1 with LDS version info)
-  std::string hash_oid;        ///< dotted
+  int version = 0;       ///< 0 (V0) or 1 (V1 with LDS version info)
+  std::string hash_oid;  ///< dotted
   crypto::HashAlg hash_alg = crypto::HashAlg::Sha256;
   std::vector<DataGroupHash> hashes;
   std::optional<std::string> lds_version;

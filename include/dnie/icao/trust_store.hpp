@@ -31,13 +31,13 @@ Result<MasterList> parse_master_list(ByteView der);
 /// Outcome of loading one master list.
 struct MasterListReport {
   std::string source;
-  std::size_t certificates = 0;   ///< in the list
-  std::size_t added = 0;          ///< new in the store
-  bool signature_verified = false; ///< signer's signature over the content verified
-  bool signer_chain_verified = false; ///< signer certificate signed by a CSCA of the list itself
-  std::string signer;             ///< signer certificate subject
+  std::size_t certificates = 0;        ///< in the list
+  std::size_t added = 0;               ///< new in the store
+  bool signature_verified = false;     ///< signer's signature over the content verified
+  bool signer_chain_verified = false;  ///< signer certificate signed by a CSCA of the list itself
+  std::string signer;                  ///< signer certificate subject
   std::optional<std::int64_t> signing_time;
-  std::string reason;             ///< why a verification failed ("" if both passed)
+  std::string reason;  ///< why a verification failed ("" if both passed)
 };
 
 /// A CRL (RFC 5280 §5.1) with its revoked serials.
@@ -55,18 +55,18 @@ Result<Crl> parse_crl(ByteView der);
 
 /// Audit line of one CSCA.
 struct CscaAudit {
-  std::string country;        ///< C of the subject
+  std::string country;  ///< C of the subject
   std::string subject;
   std::string serial_hex;
   std::string not_before, not_after;  ///< ISO 8601
   bool valid_now = false;
-  std::string key;            ///< "RSA-4096", "EC brainpoolP384r1"
+  std::string key;  ///< "RSA-4096", "EC brainpoolP384r1"
   std::string signature_algorithm;
-  bool self_signed = false;   ///< subject == issuer
+  bool self_signed = false;               ///< subject == issuer
   std::optional<bool> self_signature_ok;  ///< for self-signed ones; link certificates: nullopt
   bool is_ca = false;
-  std::string fingerprint;    ///< SHA-256 hex
-  std::string source;         ///< file or master list it came from
+  std::string fingerprint;  ///< SHA-256 hex
+  std::string source;       ///< file or master list it came from
 };
 
 /// Revocation state of a certificate against the loaded CRLs.
@@ -86,7 +86,8 @@ class TrustStore {
   /// Adds the certificates of a master list and reports whether its signature verified.
   /// The certificates are added even when it did not (the report says so); pass
   /// `require_verified` to refuse them (VerificationFailed) instead.
-  Result<MasterListReport> add_master_list(ByteView der, std::string source = {}, bool require_verified = false);
+  Result<MasterListReport> add_master_list(ByteView der, std::string source = {},
+                                           bool require_verified = false);
   /// Adds a CRL; its signature is checked against a CSCA in the store (VerificationFailed /
   /// UntrustedDocument if that fails or no issuer is known).
   Status add_crl(ByteView der);

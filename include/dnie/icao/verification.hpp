@@ -26,7 +26,7 @@ struct Check {
   std::string id;           ///< stable id: "dg1.hash", "sod.signature", "ds.chain", ...
   std::string description;  ///< English sentence
   CheckStatus status = CheckStatus::NotPerformed;
-  std::string reason;       ///< why (always set for Fail and NotPerformed; details for Pass)
+  std::string reason;  ///< why (always set for Fail and NotPerformed; details for Pass)
 };
 
 enum class Verdict {
@@ -71,7 +71,8 @@ VerificationReport verify_document(const LdsContent& doc, const PassiveAuthOptio
 
 /// Records the outcome of a chip/active authentication run (Status ok → Pass, VerificationFailed
 /// → Fail, other errors → NotPerformed with the error text).
-void record_result(VerificationReport& report, std::string id, std::string description, const Status& outcome);
+void record_result(VerificationReport& report, std::string id, std::string description,
+                   const Status& outcome);
 
 /// ISO 3166-1 alpha-2 → alpha-3 ("ES" → "ESP"); the MRZ's "D" for Germany maps from "DE".
 /// Empty if unknown.

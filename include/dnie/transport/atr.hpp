@@ -15,18 +15,18 @@ namespace dnie::transport {
 
 enum class CardKind {
   Unknown,
-  Dnie2,                 ///< contact, byte 15 != 04
-  Dnie3,                 ///< contact, byte 15 == 04 (3.0 and 4.0 cannot be told apart by ATR)
-  DnieContactless,       ///< contactless DNIe 3.0/4.0 or a TIE (same ATQB application data)
+  Dnie2,            ///< contact, byte 15 != 04
+  Dnie3,            ///< contact, byte 15 == 04 (3.0 and 4.0 cannot be told apart by ATR)
+  DnieContactless,  ///< contactless DNIe 3.0/4.0 or a TIE (same ATQB application data)
 };
 
 struct AtrInfo {
   CardKind kind = CardKind::Unknown;
   bool contactless = false;
-  bool terminated = false;      ///< contact ATR ends 65 81 (volatile memory erased)
-  int os_version_major = -1;    ///< contact ATR byte 15 (04 = 3.0/4.0)
-  int os_version_minor = -1;    ///< contact ATR byte 16
-  std::string description;      ///< "DNIe 3.0/4.0 (contact)" ...
+  bool terminated = false;    ///< contact ATR ends 65 81 (volatile memory erased)
+  int os_version_major = -1;  ///< contact ATR byte 15 (04 = 3.0/4.0)
+  int os_version_minor = -1;  ///< contact ATR byte 16
+  std::string description;    ///< "DNIe 3.0/4.0 (contact)" ...
 };
 
 AtrInfo identify_atr(ByteView atr);

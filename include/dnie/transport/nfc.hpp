@@ -54,18 +54,18 @@ struct NfcOptions {
   std::string connstring;  ///< empty: libnfc's default device (see the file comment)
   /// Modulations tried in order when selecting; the first target found wins.
   std::vector<NfcTargetType> order{NfcTargetType::TypeB, NfcTargetType::TypeA};
-  int timeout_ms = 3000;   ///< per APDU exchange (nfc_initiator_transceive_bytes); 0 = none
+  int timeout_ms = 3000;  ///< per APDU exchange (nfc_initiator_transceive_bytes); 0 = none
   /// ISO 14443-4 only: reject Type A targets without SAK b6 and Type B without protocol type 1.
   bool require_iso14443_4 = true;
 };
 
 struct NfcTargetInfo {
   NfcTargetType type = NfcTargetType::TypeB;
-  Bytes uid;                ///< Type A: UID (4/7/10 bytes); Type B: PUPI (4 bytes)
-  Bytes atqb;               ///< Type B: 50 ‖ PUPI ‖ application data ‖ protocol info (12)
+  Bytes uid;                         ///< Type A: UID (4/7/10 bytes); Type B: PUPI (4 bytes)
+  Bytes atqb;                        ///< Type B: 50 ‖ PUPI ‖ application data ‖ protocol info (12)
   std::uint8_t attrib_mbli_cid = 0;  ///< Type B: first byte of the ATTRIB answer
-  Bytes ats;                ///< Type A: ATS without TL
-  Bytes historical_bytes;   ///< Type A: from the ATS; Type B: app data ‖ protocol info ‖ MBLI
+  Bytes ats;                         ///< Type A: ATS without TL
+  Bytes historical_bytes;            ///< Type A: from the ATS; Type B: app data ‖ protocol info ‖ MBLI
 };
 
 class NfcTransport final : public Transport {

@@ -27,8 +27,8 @@ std::string_view pcsc_code_name(long rv) noexcept;
 
 struct ReaderState {
   std::string name;
-  bool present = false;     ///< a card is in the reader / in the field
-  bool exclusive = false;   ///< held exclusively by another process
+  bool present = false;    ///< a card is in the reader / in the field
+  bool exclusive = false;  ///< held exclusively by another process
   bool in_use = false;
   Bytes atr;
 };
@@ -47,7 +47,8 @@ class PcscContext {
   Result<std::vector<ReaderState>> reader_states();
   /// Waits until the card presence of `reader` differs from `present_now`, up to `timeout`.
   /// Returns the new presence; Timeout when nothing changed; Cancelled after cancel().
-  Result<bool> wait_for_change(const std::string& reader, bool present_now, std::chrono::milliseconds timeout);
+  Result<bool> wait_for_change(const std::string& reader, bool present_now,
+                               std::chrono::milliseconds timeout);
   /// Wakes a wait_for_change() running in another thread.
   void cancel();
 
@@ -59,15 +60,15 @@ class PcscContext {
 };
 
 struct PcscOptions {
-  bool exclusive = false;              ///< SCARD_SHARE_EXCLUSIVE instead of SHARED
-  bool allow_extended_length = true;   ///< try extended APDUs when the card allows them
+  bool exclusive = false;             ///< SCARD_SHARE_EXCLUSIVE instead of SHARED
+  bool allow_extended_length = true;  ///< try extended APDUs when the card allows them
 };
 
 class PcscTransport final : public Transport {
  public:
   /// Connects to the card in `reader` (T=0 or T=1, whichever the card offers).
-  static Result<std::unique_ptr<PcscTransport>> connect(std::shared_ptr<PcscContext> ctx, const std::string& reader,
-                                                        PcscOptions options = {});
+  static Result<std::unique_ptr<PcscTransport>> connect(std::shared_ptr<PcscContext> ctx,
+                                                        const std::string& reader, PcscOptions options = {});
   ~PcscTransport() override;
 
   /// One exchange. A card reset by another process surfaces once as CardReset (the handle is
@@ -87,7 +88,8 @@ class PcscTransport final : public Transport {
   bool extended_refused() const noexcept { return m_extended_refused; }
 
  private:
-  PcscTransport(std::shared_ptr<PcscContext> ctx, std::string reader) : m_ctx(std::move(ctx)), m_reader(std::move(reader)) {}
+  PcscTransport(std::shared_ptr<PcscContext> ctx, std::string reader)
+      : m_ctx(std::move(ctx)), m_reader(std::move(reader)) {}
   Status refresh_status();
 
   std::shared_ptr<PcscContext> m_ctx;

@@ -16,8 +16,8 @@ namespace dnie::transport {
 class ScriptedTransport final : public Transport {
  public:
   struct Step {
-    Bytes expected_command;  ///< empty = accept any command
-    Bytes response;          ///< data ‖ SW
+    Bytes expected_command;     ///< empty = accept any command
+    Bytes response;             ///< data ‖ SW
     std::optional<Error> fail;  ///< when set, transmit() returns this error instead
   };
 
@@ -34,7 +34,10 @@ class ScriptedTransport final : public Transport {
   Bytes atr() const override { return m_atr; }
   LinkLimits limits() const override { return m_limits; }
   std::string name() const override { return "scripted"; }
-  Status reconnect(bool) override { ++m_reconnects; return ok_status(); }
+  Status reconnect(bool) override {
+    ++m_reconnects;
+    return ok_status();
+  }
 
   /// True when every scripted step was consumed.
   bool done() const noexcept { return m_steps.empty(); }

@@ -60,7 +60,9 @@ class Transport {
 class Transaction {
  public:
   explicit Transaction(Transport& t) : m_t(t), m_status(t.begin_transaction()) {}
-  ~Transaction() { if (m_status.ok()) m_t.end_transaction(); }
+  ~Transaction() {
+    if (m_status.ok()) m_t.end_transaction();
+  }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   const Status& status() const { return m_status; }

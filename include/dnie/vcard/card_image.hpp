@@ -37,33 +37,33 @@ struct VFile {
 enum class Generation { R1, R2 };
 
 struct CardImage {
-  std::string profile = "genuine";   ///< genuine, altered-dg, cloned-chip, expired, untrusted-csca,
-                                     ///< terminated, blocked-pin, r1, r2 ...
+  std::string profile = "genuine";  ///< genuine, altered-dg, cloned-chip, expired, untrusted-csca,
+                                    ///< terminated, blocked-pin, r1, r2 ...
   std::uint64_t seed = 0;
   Generation generation = Generation::R1;
-  Bytes atr_contact;                 ///< 20-byte contact ATR (byte 15 = 04)
-  Bytes atr_contactless;             ///< PC/SC contactless ATR (3B 88 80 01 ...)
-  Bytes historical_bytes;            ///< ATS historical bytes for ISO 14443-4
-  Bytes chip_serial;                 ///< 7 bytes (GET CHIP INFO)
-  Bytes uid;                         ///< 4-byte PUPI / UID for the NFC path
-  bool terminated = false;           ///< life cycle terminated (ATR ends 65 81, commands fail)
+  Bytes atr_contact;        ///< 20-byte contact ATR (byte 15 = 04)
+  Bytes atr_contactless;    ///< PC/SC contactless ATR (3B 88 80 01 ...)
+  Bytes historical_bytes;   ///< ATS historical bytes for ISO 14443-4
+  Bytes chip_serial;        ///< 7 bytes (GET CHIP INFO)
+  Bytes uid;                ///< 4-byte PUPI / UID for the NFC path
+  bool terminated = false;  ///< life cycle terminated (ATR ends 65 81, commands fail)
 
   std::string can = "123456";
   std::string pin = "12345678";
   int pin_max_tries = 3;
   int pin_tries_left = 3;
 
-  VFile mf;                          ///< root: FID 3F00, name "Master.File"
+  VFile mf;  ///< root: FID 3F00, name "Master.File"
 
   // ---- key material held by the chip (DER or raw), never readable through APDUs ----
   /// Chip Authentication private key matching DG14: EC scalar (or DH exponent), with the ICAO
   /// standardized parameter ID. Empty for a cloned chip (DG14 key without its private key).
   Bytes ca_private_key;
   int ca_param_id = 13;
-  std::uint8_t ca_key_id = 0;        ///< keyId in DG14 (0 = none)
-  Bytes icc_private_key;             ///< RSA-1024 component key (PKCS#1 DER), key ref 02 1F
-  Bytes auth_private_key;            ///< RSA-2048 KprivAutenticacion (PKCS#1 DER), key ref 01
-  Bytes sign_private_key;            ///< RSA-2048 KprivFirmaDigital (PKCS#1 DER), key ref 02
+  std::uint8_t ca_key_id = 0;  ///< keyId in DG14 (0 = none)
+  Bytes icc_private_key;       ///< RSA-1024 component key (PKCS#1 DER), key ref 02 1F
+  Bytes auth_private_key;      ///< RSA-2048 KprivAutenticacion (PKCS#1 DER), key ref 01
+  Bytes sign_private_key;      ///< RSA-2048 KprivFirmaDigital (PKCS#1 DER), key ref 02
   /// Public key of the CV root (key ref 02 0F) the card uses to open C_CV_CA: modulus, exponent.
   Bytes cvc_root_modulus, cvc_root_exponent;
 

@@ -44,12 +44,12 @@ struct Identity {
   std::string first_surname = "ESPAÑOLA";
   std::string second_surname = "ESPAÑOLA";
   std::string name = "CARMEN";
-  std::string dni = "99999999R";      ///< 8 digits + check letter
-  std::string idesp;                  ///< 9 chars (3 letters + 6 digits); empty = from seed
+  std::string dni = "99999999R";  ///< 8 digits + check letter
+  std::string idesp;              ///< 9 chars (3 letters + 6 digits); empty = from seed
   Date birth{1980, 1, 1};
-  Date issue;                         ///< empty = from profile
-  Date expiry;                        ///< empty = issue + 10 years
-  char sex = 'F';                     ///< 'F', 'M' or '<'
+  Date issue;      ///< empty = from profile
+  Date expiry;     ///< empty = issue + 10 years
+  char sex = 'F';  ///< 'F', 'M' or '<'
   std::string nationality = "ESP";
   std::string birth_town = "MADRID";
   std::string birth_province = "MADRID";

@@ -25,17 +25,17 @@ namespace dnie::vcard {
 /// processing costs). Disabled by default.
 struct LinkModel {
   bool enabled = false;
-  unsigned bit_rate_kbps = 424;     ///< 106, 212, 424 or 848
-  std::size_t frame_size = 256;     ///< FSC/FSD
-  double frame_overhead_bits = 0;   ///< filled from the framing rules when 0
-  double turnaround_ms = 0.1;       ///< per exchange
+  unsigned bit_rate_kbps = 424;    ///< 106, 212, 424 or 848
+  std::size_t frame_size = 256;    ///< FSC/FSD
+  double frame_overhead_bits = 0;  ///< filled from the framing rules when 0
+  double turnaround_ms = 0.1;      ///< per exchange
 };
 
 struct CardOptions {
-  bool contactless = true;          ///< NFC (ATR from ATS) or contact
-  bool extended_length = false;     ///< accept extended APDUs (the real card: unknown; off)
-  std::size_t max_response = 256;   ///< longer responses are split with 61xx
-  std::string state_file;           ///< when set, PIN counters persist here across runs
+  bool contactless = true;         ///< NFC (ATR from ATS) or contact
+  bool extended_length = false;    ///< accept extended APDUs (the real card: unknown; off)
+  std::size_t max_response = 256;  ///< longer responses are split with 61xx
+  std::string state_file;          ///< when set, PIN counters persist here across runs
   LinkModel link;
 };
 

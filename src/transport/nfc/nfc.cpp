@@ -4,43 +4,73 @@
 // nfc_initiator_target_is_present, nfc_initiator_deselect_target, nfc_close/nfc_exit).
 #include "dnie/transport/nfc.hpp"
 
-#include <nfc/nfc.h>
-
 #include <array>
 #include <cstring>
+
+#include <nfc/nfc.h>
 
 namespace dnie::transport {
 
 std::string_view nfc_code_name(int code) noexcept {
   switch (code) {
-    case NFC_SUCCESS: return "NFC_SUCCESS";
-    case NFC_EIO: return "NFC_EIO";
-    case NFC_EINVARG: return "NFC_EINVARG";
-    case NFC_EDEVNOTSUPP: return "NFC_EDEVNOTSUPP";
-    case NFC_ENOTSUCHDEV: return "NFC_ENOTSUCHDEV";
-    case NFC_EOVFLOW: return "NFC_EOVFLOW";
-    case NFC_ETIMEOUT: return "NFC_ETIMEOUT";
-    case NFC_EOPABORTED: return "NFC_EOPABORTED";
-    case NFC_ENOTIMPL: return "NFC_ENOTIMPL";
-    case NFC_ETGRELEASED: return "NFC_ETGRELEASED";
-    case NFC_ERFTRANS: return "NFC_ERFTRANS";
-    case NFC_EMFCAUTHFAIL: return "NFC_EMFCAUTHFAIL";
-    case NFC_ESOFT: return "NFC_ESOFT";
-    case NFC_ECHIP: return "NFC_ECHIP";
-    default: return "NFC_(unknown)";
+    case NFC_SUCCESS:
+      return "NFC_SUCCESS";
+    case NFC_EIO:
+      return "NFC_EIO";
+    case NFC_EINVARG:
+      return "NFC_EINVARG";
+    case NFC_EDEVNOTSUPP:
+      return "NFC_EDEVNOTSUPP";
+    case NFC_ENOTSUCHDEV:
+      return "NFC_ENOTSUCHDEV";
+    case NFC_EOVFLOW:
+      return "NFC_EOVFLOW";
+    case NFC_ETIMEOUT:
+      return "NFC_ETIMEOUT";
+    case NFC_EOPABORTED:
+      return "NFC_EOPABORTED";
+    case NFC_ENOTIMPL:
+      return "NFC_ENOTIMPL";
+    case NFC_ETGRELEASED:
+      return "NFC_ETGRELEASED";
+    case NFC_ERFTRANS:
+      return "NFC_ERFTRANS";
+    case NFC_EMFCAUTHFAIL:
+      return "NFC_EMFCAUTHFAIL";
+    case NFC_ESOFT:
+      return "NFC_ESOFT";
+    case NFC_ECHIP:
+      return "NFC_ECHIP";
+    default:
+      return "NFC_(unknown)";
   }
 }
 
 Error nfc_error(int code, std::string_view what) {
   ErrorCode c = ErrorCode::TransportError;
   switch (code) {
-    case NFC_ETIMEOUT: c = ErrorCode::Timeout; break;
-    case NFC_ERFTRANS: case NFC_ETGRELEASED: c = ErrorCode::CardRemoved; break;
-    case NFC_ENOTSUCHDEV: c = ErrorCode::ReaderNotFound; break;
-    case NFC_EDEVNOTSUPP: case NFC_ENOTIMPL: c = ErrorCode::Unsupported; break;
-    case NFC_EINVARG: c = ErrorCode::InvalidArgument; break;
-    case NFC_EOPABORTED: c = ErrorCode::Cancelled; break;
-    default: break;
+    case NFC_ETIMEOUT:
+      c = ErrorCode::Timeout;
+      break;
+    case NFC_ERFTRANS:
+    case NFC_ETGRELEASED:
+      c = ErrorCode::CardRemoved;
+      break;
+    case NFC_ENOTSUCHDEV:
+      c = ErrorCode::ReaderNotFound;
+      break;
+    case NFC_EDEVNOTSUPP:
+    case NFC_ENOTIMPL:
+      c = ErrorCode::Unsupported;
+      break;
+    case NFC_EINVARG:
+      c = ErrorCode::InvalidArgument;
+      break;
+    case NFC_EOPABORTED:
+      c = ErrorCode::Cancelled;
+      break;
+    default:
+      break;
   }
   Error e(c, std::string(what) + ": " + std::string(nfc_code_name(code)));
   e.with_native(code);
@@ -55,7 +85,9 @@ constexpr std::size_t kRxBuffer = 272;
 class NfcContext {
  public:
   NfcContext() { nfc_init(&m_ctx); }
-  ~NfcContext() { if (m_ctx != nullptr) nfc_exit(m_ctx); }
+  ~NfcContext() {
+    if (m_ctx != nullptr) nfc_exit(m_ctx);
+  }
   NfcContext(const NfcContext&) = delete;
   NfcContext& operator=(const NfcContext&) = delete;
   nfc_context* get() const noexcept { return m_ctx; }
@@ -113,7 +145,8 @@ struct NfcTransport::Impl {
       append(info.atqb, ByteView(b.abtApplicationData, 4));
       append(info.atqb, ByteView(b.abtProtocolInfo, 3));
       info.attrib_mbli_cid = b.ui8CardIdentifier;
-      atr = pcsc_atr_type_b(ByteView(b.abtApplicationData, 4), ByteView(b.abtProtocolInfo, 3), b.ui8CardIdentifier);
+      atr = pcsc_atr_type_b(ByteView(b.abtApplicationData, 4), ByteView(b.abtProtocolInfo, 3),
+                            b.ui8CardIdentifier);
       // PC/SC part 3 layout: 3B 88 80 01 ‖ 8 historical bytes ‖ TCK.
       info.historical_bytes.assign(atr.begin() + 4, atr.end() - 1);
       // ISO/IEC 14443-3 §7.9.4: protocol info byte 2, low nibble = Protocol_Type (1 = -4).
@@ -207,18 +240,22 @@ Result<ResponseApdu> NfcTransport::transmit(const CommandApdu& cmd) {
     const int presence = n == NFC_ETGRELEASED ? n : nfc_initiator_target_is_present(m.dev, nullptr);
     if (presence == NFC_ETIMEOUT)  // the reader itself did not answer the presence check
       return make_error(ErrorCode::Timeout, "the reader did not answer within " +
-                                                std::to_string(m.options.timeout_ms) + " ms to " + cmd.describe())
+                                                std::to_string(m.options.timeout_ms) + " ms to " +
+                                                cmd.describe())
           .with_native(n);
     if (presence != NFC_SUCCESS) {  // pn53x: NFC_ETGRELEASED when the R(NAK) gets no answer
       m.lost = true;
-      return make_error(ErrorCode::CardRemoved, "the card left the field during " + cmd.describe() +
-                                                    " (presence check: " + std::string(nfc_code_name(presence)) + ")")
+      return make_error(ErrorCode::CardRemoved,
+                        "the card left the field during " + cmd.describe() +
+                            " (presence check: " + std::string(nfc_code_name(presence)) + ")")
           .with_native(n);
     }
     if (n == NFC_ETIMEOUT)
-      return make_error(ErrorCode::Timeout, "no answer within " + std::to_string(m.options.timeout_ms) + " ms to " +
-                                                cmd.describe()).with_native(n);
-    return make_error(ErrorCode::TransportError, "RF transmission error during " + cmd.describe()).with_native(n);
+      return make_error(ErrorCode::Timeout, "no answer within " + std::to_string(m.options.timeout_ms) +
+                                                " ms to " + cmd.describe())
+          .with_native(n);
+    return make_error(ErrorCode::TransportError, "RF transmission error during " + cmd.describe())
+        .with_native(n);
   }
   return ResponseApdu::parse(ByteView(rx.data(), static_cast<std::size_t>(n)));
 }

@@ -2,11 +2,11 @@
 // PC/SC transport over the WinSCard API subset (PC/SC Workgroup spec part 5; pcsc-lite).
 #include "dnie/transport/pcsc.hpp"
 
-#include <winscard.h>
-
 #include <cstring>
 #include <map>
 #include <mutex>
+
+#include <winscard.h>
 
 #include "dnie/bytes/secure.hpp"
 #include "dnie/transport/atr.hpp"
@@ -42,8 +42,10 @@ bool atr_announces_extended_length(ByteView atr) {
   if (i + k > atr.size() || k == 0) return false;
   ByteView hist = atr.subview(i, k);
   std::size_t end = hist.size();
-  if (hist[0] == 0x00 && end >= 3) end -= 3;  // category 00: status indicator in the last 3 bytes
-  else if (hist[0] != 0x80) return false;
+  if (hist[0] == 0x00 && end >= 3)
+    end -= 3;  // category 00: status indicator in the last 3 bytes
+  else if (hist[0] != 0x80)
+    return false;
   for (std::size_t p = 1; p < end;) {
     std::uint8_t tag = static_cast<std::uint8_t>(hist[p] >> 4), len = hist[p] & 0x0F;
     if (p + 1 + len > end) return false;
@@ -57,51 +59,106 @@ bool atr_announces_extended_length(ByteView atr) {
 
 std::string_view pcsc_code_name(long rv) noexcept {
   switch (rv) {
-    case SCARD_S_SUCCESS: return "SCARD_S_SUCCESS";
-    case SCARD_E_CANCELLED: return "SCARD_E_CANCELLED";
-    case SCARD_E_INVALID_HANDLE: return "SCARD_E_INVALID_HANDLE";
-    case SCARD_E_INVALID_PARAMETER: return "SCARD_E_INVALID_PARAMETER";
-    case SCARD_E_NO_MEMORY: return "SCARD_E_NO_MEMORY";
-    case SCARD_E_INSUFFICIENT_BUFFER: return "SCARD_E_INSUFFICIENT_BUFFER";
-    case SCARD_E_UNKNOWN_READER: return "SCARD_E_UNKNOWN_READER";
-    case SCARD_E_TIMEOUT: return "SCARD_E_TIMEOUT";
-    case SCARD_E_SHARING_VIOLATION: return "SCARD_E_SHARING_VIOLATION";
-    case SCARD_E_NO_SMARTCARD: return "SCARD_E_NO_SMARTCARD";
-    case SCARD_E_PROTO_MISMATCH: return "SCARD_E_PROTO_MISMATCH";
-    case SCARD_E_NOT_READY: return "SCARD_E_NOT_READY";
-    case SCARD_E_SYSTEM_CANCELLED: return "SCARD_E_SYSTEM_CANCELLED";
-    case SCARD_E_NOT_TRANSACTED: return "SCARD_E_NOT_TRANSACTED";
-    case SCARD_E_READER_UNAVAILABLE: return "SCARD_E_READER_UNAVAILABLE";
-    case SCARD_E_NO_SERVICE: return "SCARD_E_NO_SERVICE";
-    case SCARD_E_SERVICE_STOPPED: return "SCARD_E_SERVICE_STOPPED";
-    case SCARD_E_NO_READERS_AVAILABLE: return "SCARD_E_NO_READERS_AVAILABLE";
-    case SCARD_E_COMM_DATA_LOST: return "SCARD_E_COMM_DATA_LOST";
-    case SCARD_F_COMM_ERROR: return "SCARD_F_COMM_ERROR";
-    case SCARD_E_UNEXPECTED: return "SCARD_E_UNEXPECTED";
-    case SCARD_W_UNRESPONSIVE_CARD: return "SCARD_W_UNRESPONSIVE_CARD";
-    case SCARD_W_UNPOWERED_CARD: return "SCARD_W_UNPOWERED_CARD";
-    case SCARD_W_RESET_CARD: return "SCARD_W_RESET_CARD";
-    case SCARD_W_REMOVED_CARD: return "SCARD_W_REMOVED_CARD";
-    case SCARD_W_UNSUPPORTED_CARD: return "SCARD_W_UNSUPPORTED_CARD";
-    default: return "SCARD_(unknown)";
+    case SCARD_S_SUCCESS:
+      return "SCARD_S_SUCCESS";
+    case SCARD_E_CANCELLED:
+      return "SCARD_E_CANCELLED";
+    case SCARD_E_INVALID_HANDLE:
+      return "SCARD_E_INVALID_HANDLE";
+    case SCARD_E_INVALID_PARAMETER:
+      return "SCARD_E_INVALID_PARAMETER";
+    case SCARD_E_NO_MEMORY:
+      return "SCARD_E_NO_MEMORY";
+    case SCARD_E_INSUFFICIENT_BUFFER:
+      return "SCARD_E_INSUFFICIENT_BUFFER";
+    case SCARD_E_UNKNOWN_READER:
+      return "SCARD_E_UNKNOWN_READER";
+    case SCARD_E_TIMEOUT:
+      return "SCARD_E_TIMEOUT";
+    case SCARD_E_SHARING_VIOLATION:
+      return "SCARD_E_SHARING_VIOLATION";
+    case SCARD_E_NO_SMARTCARD:
+      return "SCARD_E_NO_SMARTCARD";
+    case SCARD_E_PROTO_MISMATCH:
+      return "SCARD_E_PROTO_MISMATCH";
+    case SCARD_E_NOT_READY:
+      return "SCARD_E_NOT_READY";
+    case SCARD_E_SYSTEM_CANCELLED:
+      return "SCARD_E_SYSTEM_CANCELLED";
+    case SCARD_E_NOT_TRANSACTED:
+      return "SCARD_E_NOT_TRANSACTED";
+    case SCARD_E_READER_UNAVAILABLE:
+      return "SCARD_E_READER_UNAVAILABLE";
+    case SCARD_E_NO_SERVICE:
+      return "SCARD_E_NO_SERVICE";
+    case SCARD_E_SERVICE_STOPPED:
+      return "SCARD_E_SERVICE_STOPPED";
+    case SCARD_E_NO_READERS_AVAILABLE:
+      return "SCARD_E_NO_READERS_AVAILABLE";
+    case SCARD_E_COMM_DATA_LOST:
+      return "SCARD_E_COMM_DATA_LOST";
+    case SCARD_F_COMM_ERROR:
+      return "SCARD_F_COMM_ERROR";
+    case SCARD_E_UNEXPECTED:
+      return "SCARD_E_UNEXPECTED";
+    case SCARD_W_UNRESPONSIVE_CARD:
+      return "SCARD_W_UNRESPONSIVE_CARD";
+    case SCARD_W_UNPOWERED_CARD:
+      return "SCARD_W_UNPOWERED_CARD";
+    case SCARD_W_RESET_CARD:
+      return "SCARD_W_RESET_CARD";
+    case SCARD_W_REMOVED_CARD:
+      return "SCARD_W_REMOVED_CARD";
+    case SCARD_W_UNSUPPORTED_CARD:
+      return "SCARD_W_UNSUPPORTED_CARD";
+    default:
+      return "SCARD_(unknown)";
   }
 }
 
 Error pcsc_error(long rv, std::string_view what) {
   ErrorCode code = ErrorCode::TransportError;
   switch (rv) {
-    case SCARD_E_NO_SERVICE: case SCARD_E_SERVICE_STOPPED: code = ErrorCode::NoService; break;
-    case SCARD_E_UNKNOWN_READER: case SCARD_E_READER_UNAVAILABLE: case SCARD_E_NO_READERS_AVAILABLE:
-      code = ErrorCode::ReaderNotFound; break;
-    case SCARD_E_NO_SMARTCARD: code = ErrorCode::NoCard; break;
-    case SCARD_W_REMOVED_CARD: case SCARD_W_UNPOWERED_CARD: code = ErrorCode::CardRemoved; break;
-    case SCARD_W_RESET_CARD: code = ErrorCode::CardReset; break;
-    case SCARD_E_SHARING_VIOLATION: code = ErrorCode::SharingViolation; break;
-    case SCARD_E_TIMEOUT: case SCARD_W_UNRESPONSIVE_CARD: code = ErrorCode::Timeout; break;
-    case SCARD_E_CANCELLED: case SCARD_E_SYSTEM_CANCELLED: code = ErrorCode::Cancelled; break;
-    case SCARD_E_INVALID_PARAMETER: case SCARD_E_INVALID_HANDLE: code = ErrorCode::InvalidArgument; break;
-    case SCARD_W_UNSUPPORTED_CARD: case SCARD_E_PROTO_MISMATCH: code = ErrorCode::Unsupported; break;
-    default: break;
+    case SCARD_E_NO_SERVICE:
+    case SCARD_E_SERVICE_STOPPED:
+      code = ErrorCode::NoService;
+      break;
+    case SCARD_E_UNKNOWN_READER:
+    case SCARD_E_READER_UNAVAILABLE:
+    case SCARD_E_NO_READERS_AVAILABLE:
+      code = ErrorCode::ReaderNotFound;
+      break;
+    case SCARD_E_NO_SMARTCARD:
+      code = ErrorCode::NoCard;
+      break;
+    case SCARD_W_REMOVED_CARD:
+    case SCARD_W_UNPOWERED_CARD:
+      code = ErrorCode::CardRemoved;
+      break;
+    case SCARD_W_RESET_CARD:
+      code = ErrorCode::CardReset;
+      break;
+    case SCARD_E_SHARING_VIOLATION:
+      code = ErrorCode::SharingViolation;
+      break;
+    case SCARD_E_TIMEOUT:
+    case SCARD_W_UNRESPONSIVE_CARD:
+      code = ErrorCode::Timeout;
+      break;
+    case SCARD_E_CANCELLED:
+    case SCARD_E_SYSTEM_CANCELLED:
+      code = ErrorCode::Cancelled;
+      break;
+    case SCARD_E_INVALID_PARAMETER:
+    case SCARD_E_INVALID_HANDLE:
+      code = ErrorCode::InvalidArgument;
+      break;
+    case SCARD_W_UNSUPPORTED_CARD:
+    case SCARD_E_PROTO_MISMATCH:
+      code = ErrorCode::Unsupported;
+      break;
+    default:
+      break;
   }
   Error e(code, std::string(what) + ": " + std::string(pcsc_code_name(rv)));
   e.with_native(rv);
@@ -163,20 +220,23 @@ Result<std::vector<ReaderState>> PcscContext::reader_states() {
   return out;
 }
 
-Result<bool> PcscContext::wait_for_change(const std::string& reader, bool present_now, std::chrono::milliseconds timeout) {
+Result<bool> PcscContext::wait_for_change(const std::string& reader, bool present_now,
+                                          std::chrono::milliseconds timeout) {
   SCARD_READERSTATE rs;
   std::memset(&rs, 0, sizeof rs);
   rs.szReader = reader.c_str();
   rs.dwCurrentState = present_now ? SCARD_STATE_PRESENT : SCARD_STATE_EMPTY;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() < 0) left = std::chrono::milliseconds(0);
     LONG rv = SCardGetStatusChange(ctx_of(m_ctx), static_cast<DWORD>(left.count()), &rs, 1);
     if (rv != SCARD_S_SUCCESS) return pcsc_error(rv, "waiting for the card");
     const bool present = (rs.dwEventState & SCARD_STATE_PRESENT) != 0;
     if (present != present_now) return present;
-    if (rs.dwEventState & SCARD_STATE_UNKNOWN) return pcsc_error(SCARD_E_UNKNOWN_READER, "waiting for the card");
+    if (rs.dwEventState & SCARD_STATE_UNKNOWN)
+      return pcsc_error(SCARD_E_UNKNOWN_READER, "waiting for the card");
     rs.dwCurrentState = rs.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
   }
 }
@@ -184,7 +244,8 @@ Result<bool> PcscContext::wait_for_change(const std::string& reader, bool presen
 // ---- card ----------------------------------------------------------------------------------
 
 Result<std::unique_ptr<PcscTransport>> PcscTransport::connect(std::shared_ptr<PcscContext> ctx,
-                                                              const std::string& reader, PcscOptions options) {
+                                                              const std::string& reader,
+                                                              PcscOptions options) {
   std::unique_ptr<PcscTransport> t(new PcscTransport(ctx, reader));
   t->m_options = options;
   SCARDHANDLE h = 0;
@@ -237,13 +298,14 @@ Interface PcscTransport::interface_type() const {
 Result<ResponseApdu> PcscTransport::transmit(const CommandApdu& cmd) {
   const bool extended = cmd.needs_extended();
   if (extended && !limits().extended_length)
-    return make_error(ErrorCode::Unsupported, "command needs extended length, which this card/reader refused");
+    return make_error(ErrorCode::Unsupported,
+                      "command needs extended length, which this card/reader refused");
   DNIE_ASSIGN_OR_RETURN(Bytes enc, cmd.encode(true));
   Bytes resp(extended ? 65538 : 258);
   DWORD resp_len = static_cast<DWORD>(resp.size());
   const SCARD_IO_REQUEST* pci = m_protocol == 1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
-  LONG rv = SCardTransmit(card_of(m_card), pci, enc.data(), static_cast<DWORD>(enc.size()), nullptr, resp.data(),
-                          &resp_len);
+  LONG rv = SCardTransmit(card_of(m_card), pci, enc.data(), static_cast<DWORD>(enc.size()), nullptr,
+                          resp.data(), &resp_len);
   secure_wipe(enc.data(), enc.size());
   if (rv == SCARD_W_RESET_CARD) {
     // Another process reset the card: re-attach so the caller can rebuild its channel.
@@ -253,11 +315,13 @@ Result<ResponseApdu> PcscTransport::transmit(const CommandApdu& cmd) {
     return pcsc_error(rv, "SCardTransmit");
   }
   if (rv != SCARD_S_SUCCESS) {
-    if (extended && (rv == SCARD_E_INSUFFICIENT_BUFFER || rv == SCARD_E_NOT_TRANSACTED || rv == SCARD_F_COMM_ERROR)) {
+    if (extended &&
+        (rv == SCARD_E_INSUFFICIENT_BUFFER || rv == SCARD_E_NOT_TRANSACTED || rv == SCARD_F_COMM_ERROR)) {
       m_extended_refused = true;
       std::lock_guard<std::mutex> lock(g_ext_mutex);
       g_ext_refused[m_atr] = true;
-      return make_error(ErrorCode::Unsupported, "extended length refused by the reader; retry with short APDUs");
+      return make_error(ErrorCode::Unsupported,
+                        "extended length refused by the reader; retry with short APDUs");
     }
     return pcsc_error(rv, "SCardTransmit");
   }
@@ -274,8 +338,8 @@ Result<ResponseApdu> PcscTransport::transmit(const CommandApdu& cmd) {
 Status PcscTransport::reconnect(bool reset_card) {
   DWORD proto = 0;
   LONG rv = SCardReconnect(card_of(m_card), m_options.exclusive ? SCARD_SHARE_EXCLUSIVE : SCARD_SHARE_SHARED,
-                           SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, reset_card ? SCARD_RESET_CARD : SCARD_LEAVE_CARD,
-                           &proto);
+                           SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                           reset_card ? SCARD_RESET_CARD : SCARD_LEAVE_CARD, &proto);
   if (rv != SCARD_S_SUCCESS) return pcsc_error(rv, "SCardReconnect");
   m_active_protocol = proto;
   m_protocol = proto == SCARD_PROTOCOL_T1 ? 1 : 0;

@@ -7,6 +7,7 @@
 // signingTime and messageDigest, and sha256WithRSAEncryption without parameters.
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/x509.hpp"
+
 #include "vcard/gen/gen_internal.hpp"
 
 namespace dnie::vcard::gen {
@@ -23,7 +24,8 @@ Result<Bytes> build_sod(const SodSpec& spec, const crypto::RsaPrivateKey& ds_key
   // LDSSecurityObject ::= SEQUENCE { version 0, hashAlgorithm, dataGroupHashValues }.
   std::vector<Bytes> hashes;
   for (const auto& [num, dg] : spec.dgs)
-    hashes.push_back(seq({asn1::integer(std::int64_t{num}), asn1::octet_string(crypto::hash(spec.lds_hash, dg))}));
+    hashes.push_back(
+        seq({asn1::integer(std::int64_t{num}), asn1::octet_string(crypto::hash(spec.lds_hash, dg))}));
   Bytes lds = seq({asn1::integer(std::int64_t{0}), hash_alg_id(spec.lds_hash), seq(hashes)});
 
   DNIE_ASSIGN_OR_RETURN(auto ds, crypto::Certificate::parse(spec.ds_cert));
@@ -34,13 +36,15 @@ Result<Bytes> build_sod(const SodSpec& spec, const crypto::RsaPrivateKey& ds_key
       seq({asn1::oid(kOidSigningTime), set_of({asn1::utc_time(spec.signing_time)})}),
       seq({asn1::oid(kOidMessageDigest), set_of({asn1::octet_string(content_digest)})}),
   });
-  DNIE_ASSIGN_OR_RETURN(Bytes signature, ds_key.sign_pkcs1_v15(spec.sig_hash, crypto::hash(spec.sig_hash, attrs)));
+  DNIE_ASSIGN_OR_RETURN(Bytes signature,
+                        ds_key.sign_pkcs1_v15(spec.sig_hash, crypto::hash(spec.sig_hash, attrs)));
   DNIE_ASSIGN_OR_RETURN(auto attrs_tlv, tlv::parse_single(attrs, tlv::Mode::Der));
   Bytes signed_attrs_implicit = asn1::context(0, attrs_tlv.value);
 
   Bytes sid = seq({ds.issuer().der, tlv::encode(asn1::kInteger, ds.serial())});
-  Bytes signer_info = seq({asn1::integer(std::int64_t{1}), sid, hash_alg_id(spec.sig_hash), signed_attrs_implicit,
-                           rsa_sig_alg(spec.sig_hash, /*no_null=*/true), asn1::octet_string(signature)});
+  Bytes signer_info =
+      seq({asn1::integer(std::int64_t{1}), sid, hash_alg_id(spec.sig_hash), signed_attrs_implicit,
+           rsa_sig_alg(spec.sig_hash, /*no_null=*/true), asn1::octet_string(signature)});
   Bytes signed_data = seq({
       asn1::integer(std::int64_t{3}),
       set_of({hash_alg_id(spec.sig_hash)}),

@@ -47,12 +47,12 @@ struct Rdn {
 Bytes build_name(const std::vector<Rdn>& rdns);
 
 struct CertSpec {
-  Bytes serial;            ///< positive magnitude, big-endian
-  Bytes issuer;            ///< DER Name
-  Bytes subject;           ///< DER Name
+  Bytes serial;   ///< positive magnitude, big-endian
+  Bytes issuer;   ///< DER Name
+  Bytes subject;  ///< DER Name
   std::int64_t not_before = 0, not_after = 0;
-  Bytes spki;              ///< DER SubjectPublicKeyInfo
-  std::vector<Bytes> extensions;  ///< DER Extension elements, in order
+  Bytes spki;                                      ///< DER SubjectPublicKeyInfo
+  std::vector<Bytes> extensions;                   ///< DER Extension elements, in order
   crypto::HashAlg hash = crypto::HashAlg::Sha256;  ///< sha1/sha256WithRSAEncryption
 };
 /// Signs the TBSCertificate with `issuer_key` (RSASSA-PKCS1-v1_5) → DER Certificate.
@@ -96,8 +96,8 @@ struct KeySet {
   std::shared_ptr<crypto::RsaPrivateKey> csca, ds, csca_untrusted, ds_untrusted;
   std::shared_ptr<crypto::RsaPrivateKey> dnie_root, dnie_ca, auth, sign;
   std::shared_ptr<crypto::RsaPrivateKey> comp_root_r1, comp_root_r2, comp_ca, icc;
-  Bytes ca_private;   ///< Chip Authentication scalar (brainpoolP256r1)
-  Bytes ca_public;    ///< 04‖X‖Y
+  Bytes ca_private;  ///< Chip Authentication scalar (brainpoolP256r1)
+  Bytes ca_public;   ///< 04‖X‖Y
   unsigned csca_bits = 0;
 };
 /// The key set of a seed, generated once per process.
@@ -116,10 +116,10 @@ Bytes card_access();
 
 // ---- CMS / EF.SOD (cms_builder.cpp), ICAO 9303-10 §4.6.2, RFC 5652 --------------------------
 struct SodSpec {
-  std::map<int, Bytes> dgs;        ///< data group number → full DG bytes (hashed)
+  std::map<int, Bytes> dgs;  ///< data group number → full DG bytes (hashed)
   crypto::HashAlg lds_hash = crypto::HashAlg::Sha1;
   crypto::HashAlg sig_hash = crypto::HashAlg::Sha256;
-  Bytes ds_cert;                   ///< DER
+  Bytes ds_cert;  ///< DER
   std::int64_t signing_time = 0;
 };
 Result<Bytes> build_sod(const SodSpec& spec, const crypto::RsaPrivateKey& ds_key);
@@ -127,18 +127,18 @@ Result<Bytes> build_sod(const SodSpec& spec, const crypto::RsaPrivateKey& ds_key
 // ---- PKCS#15 (pkcs15_builder.cpp) -----------------------------------------------------------
 struct CdfEntry {
   std::string label;
-  std::string id;            ///< 29 ASCII chars
-  std::uint16_t fid = 0;     ///< in DF 6061
-  std::size_t length = 0;    ///< certificate length
-  Bytes subject, issuer;     ///< DER Names
-  Bytes serial;              ///< INTEGER content
+  std::string id;          ///< 29 ASCII chars
+  std::uint16_t fid = 0;   ///< in DF 6061
+  std::size_t length = 0;  ///< certificate length
+  Bytes subject, issuer;   ///< DER Names
+  Bytes serial;            ///< INTEGER content
 };
 struct PrkdfEntry {
   std::string label;
   std::string id;
   bool non_repudiation = false;
   std::uint8_t key_ref = 0;
-  std::uint16_t fid = 0;     ///< in DF 3F11
+  std::uint16_t fid = 0;  ///< in DF 3F11
   std::size_t path_length = 0;
 };
 constexpr std::size_t kPkcs15FileSize = 2100;
@@ -169,8 +169,8 @@ struct PkiParams {
   const KeySet* keys = nullptr;
   const Identity* id = nullptr;
   Generation generation = Generation::R1;
-  Date ds_from, ds_to;       ///< DS validity
-  Bytes chip_serial;         ///< 7 bytes
+  Date ds_from, ds_to;  ///< DS validity
+  Bytes chip_serial;    ///< 7 bytes
   std::uint64_t seed = 0;
 };
 Result<PkiCerts> build_pki(const PkiParams& p);

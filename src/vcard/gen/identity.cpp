@@ -7,6 +7,7 @@
 
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/hash.hpp"
+
 #include "vcard/gen/gen_internal.hpp"
 
 namespace dnie::vcard {
@@ -58,11 +59,23 @@ Date add_years(const Date& d, int years) {
 Date add_days(const Date& d, int days) {
   Date r = d;
   while (days > 0) {
-    if (++r.day > month_days(r.year, r.month)) { r.day = 1; if (++r.month > 12) { r.month = 1; ++r.year; } }
+    if (++r.day > month_days(r.year, r.month)) {
+      r.day = 1;
+      if (++r.month > 12) {
+        r.month = 1;
+        ++r.year;
+      }
+    }
     --days;
   }
   while (days < 0) {
-    if (--r.day < 1) { if (--r.month < 1) { r.month = 12; --r.year; } r.day = month_days(r.year, r.month); }
+    if (--r.day < 1) {
+      if (--r.month < 1) {
+        r.month = 12;
+        --r.year;
+      }
+      r.day = month_days(r.year, r.month);
+    }
     ++days;
   }
   return r;
@@ -85,13 +98,20 @@ std::string mrz_transliterate(std::string_view s) {
     if (c == 0xC3 && i + 1 < s.size()) {
       unsigned char d = static_cast<unsigned char>(s[++i]) & 0xDF;  // fold to upper case
       char m = '<';
-      if (d >= 0x80 && d <= 0x85) m = 'A';
-      else if (d == 0x87) m = 'C';
-      else if (d >= 0x88 && d <= 0x8B) m = 'E';
-      else if (d >= 0x8C && d <= 0x8F) m = 'I';
-      else if (d == 0x91) m = 'N';
-      else if (d >= 0x92 && d <= 0x96) m = 'O';
-      else if (d >= 0x99 && d <= 0x9C) m = 'U';
+      if (d >= 0x80 && d <= 0x85)
+        m = 'A';
+      else if (d == 0x87)
+        m = 'C';
+      else if (d >= 0x88 && d <= 0x8B)
+        m = 'E';
+      else if (d >= 0x8C && d <= 0x8F)
+        m = 'I';
+      else if (d == 0x91)
+        m = 'N';
+      else if (d >= 0x92 && d <= 0x96)
+        m = 'O';
+      else if (d >= 0x99 && d <= 0x9C)
+        m = 'U';
       out += m;
       continue;
     }
@@ -124,9 +144,12 @@ char mrz_check_digit(std::string_view field) noexcept {
   for (std::size_t i = 0; i < field.size(); ++i) {
     char c = field[i];
     int v = 0;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'A' && c <= 'Z') v = c - 'A' + 10;
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 10;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'A' && c <= 'Z')
+      v = c - 'A' + 10;
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 10;
     sum += v * kWeights[i % 3];
   }
   return static_cast<char>('0' + sum % 10);
@@ -147,13 +170,14 @@ std::string mrz_td1(const Identity& id) {
   // line 1 positions 6–30 and line 2 positions 1–7, 9–15, 19–29.
   std::string birth = gen::fmt_yymmdd(id.birth);
   std::string expiry = gen::fmt_yymmdd(id.expiry);
-  std::string l2 = birth + mrz_check_digit(birth) + std::string(1, id.sex) + expiry + mrz_check_digit(expiry) +
-                   pad(gen::mrz_transliterate(id.nationality), 3) + std::string(11, '<');
+  std::string l2 = birth + mrz_check_digit(birth) + std::string(1, id.sex) + expiry +
+                   mrz_check_digit(expiry) + pad(gen::mrz_transliterate(id.nationality), 3) +
+                   std::string(11, '<');
   std::string composite = l1.substr(5, 25) + l2.substr(0, 7) + l2.substr(8, 7) + l2.substr(18, 11);
   l2 += mrz_check_digit(composite);
   // Line 3: SURNAME1<SURNAME2<<NAME.
-  std::string l3 = pad(gen::mrz_transliterate(id.first_surname) + "<" + gen::mrz_transliterate(id.second_surname) +
-                           "<<" + gen::mrz_transliterate(id.name),
+  std::string l3 = pad(gen::mrz_transliterate(id.first_surname) + "<" +
+                           gen::mrz_transliterate(id.second_surname) + "<<" + gen::mrz_transliterate(id.name),
                        30);
   return l1 + l2 + l3;
 }

@@ -3,11 +3,11 @@
 // Synthetic, deterministic images for DG2 (portrait) and DG7 (signature), encoded as JPEG 2000
 // (ISO/IEC 15444-1, JP2 file format) with OpenJPEG into memory. The DNIe stores JP2 files;
 // readers find them by the JP2 signature box 00 00 00 0C 6A 50 20 20 (dnie3-facts §6.2).
-#include <openjpeg.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include <openjpeg.h>
 
 #include "vcard/gen/gen_internal.hpp"
 
@@ -47,23 +47,35 @@ struct Noise {
   std::uint64_t s;
   explicit Noise(std::uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 0x1234567ull) {}
   int next(int range) {
-    s ^= s >> 12; s ^= s << 25; s ^= s >> 27;
+    s ^= s >> 12;
+    s ^= s << 25;
+    s ^= s >> 27;
     return static_cast<int>(((s * 0x2545F4914F6CDD1Dull) >> 33) % static_cast<std::uint64_t>(range));
   }
 };
 
 /// Encodes 8-bit planes (1 = gray, 3 = RGB) as JP2 with lossy rate `ratio`.
-Result<Bytes> encode_jp2(const std::vector<std::vector<int>>& planes, std::uint32_t w, std::uint32_t h, float ratio) {
+Result<Bytes> encode_jp2(const std::vector<std::vector<int>>& planes, std::uint32_t w, std::uint32_t h,
+                         float ratio) {
   const auto n = static_cast<OPJ_UINT32>(planes.size());
   std::vector<opj_image_cmptparm_t> cp(n);
   for (auto& c : cp) {
     std::memset(&c, 0, sizeof c);
-    c.dx = 1; c.dy = 1; c.w = w; c.h = h; c.prec = 8; c.sgnd = 0;
+    c.dx = 1;
+    c.dy = 1;
+    c.w = w;
+    c.h = h;
+    c.prec = 8;
+    c.sgnd = 0;
   }
   opj_image_t* image = opj_image_create(n, cp.data(), n == 3 ? OPJ_CLRSPC_SRGB : OPJ_CLRSPC_GRAY);
   if (!image) return make_error(ErrorCode::InternalError, "opj_image_create failed");
-  image->x0 = 0; image->y0 = 0; image->x1 = w; image->y1 = h;
-  for (OPJ_UINT32 i = 0; i < n; ++i) std::memcpy(image->comps[i].data, planes[i].data(), planes[i].size() * sizeof(int));
+  image->x0 = 0;
+  image->y0 = 0;
+  image->x1 = w;
+  image->y1 = h;
+  for (OPJ_UINT32 i = 0; i < n; ++i)
+    std::memcpy(image->comps[i].data, planes[i].data(), planes[i].size() * sizeof(int));
 
   opj_cparameters_t params;
   opj_set_default_encoder_parameters(&params);
@@ -112,9 +124,17 @@ Result<Jp2Image> face_jp2(std::uint64_t seed) {
       const double fx = (x - 120) / 70.0, fy = (y - 150) / 95.0;   // face oval
       const double hx = (x - 120) / 84.0, hy = (y - 128) / 100.0;  // hair oval behind it
       const double sx = (x - 120) / 125.0, sy = (y - 345) / 90.0;  // shoulders
-      if (sx * sx + sy * sy < 1.0) { c[0] = 50; c[1] = 60; c[2] = 85; }
-      if (hx * hx + hy * hy < 1.0 && y < 215) { for (int k = 0; k < 3; ++k) c[k] = hair[k]; }
-      if (x > 100 && x < 140 && y > 220 && y < 262) { for (int k = 0; k < 3; ++k) c[k] = skin[k] - 12; }  // neck
+      if (sx * sx + sy * sy < 1.0) {
+        c[0] = 50;
+        c[1] = 60;
+        c[2] = 85;
+      }
+      if (hx * hx + hy * hy < 1.0 && y < 215) {
+        for (int k = 0; k < 3; ++k) c[k] = hair[k];
+      }
+      if (x > 100 && x < 140 && y > 220 && y < 262) {
+        for (int k = 0; k < 3; ++k) c[k] = skin[k] - 12;
+      }  // neck
       if (fx * fx + fy * fy < 1.0 && !(y < 95 && fy < -0.55)) {
         const double shade = 1.0 - 0.18 * (fx * fx);
         for (int k = 0; k < 3; ++k) c[k] = skin[k] * shade;
@@ -123,13 +143,23 @@ Result<Jp2Image> face_jp2(std::uint64_t seed) {
           if (ex * ex + ey * ey < 1.0) {
             const double ix = (x - (120 + e * 28)) / 5.5, iy = (y - 140) / 5.5;
             const bool iris = ix * ix + iy * iy < 1.0;
-            c[0] = iris ? 70 : 240; c[1] = iris ? 50 : 240; c[2] = iris ? 35 : 235;
+            c[0] = iris ? 70 : 240;
+            c[1] = iris ? 50 : 240;
+            c[2] = iris ? 35 : 235;
           }
-          if (y > 122 && y < 127 && std::abs(x - (120 + e * 28)) < 15) { for (int k = 0; k < 3; ++k) c[k] = hair[k]; }
+          if (y > 122 && y < 127 && std::abs(x - (120 + e * 28)) < 15) {
+            for (int k = 0; k < 3; ++k) c[k] = hair[k];
+          }
         }
-        if (std::abs(x - 120) < 4 && y > 145 && y < 178) { for (int k = 0; k < 3; ++k) c[k] -= 15; }  // nose
+        if (std::abs(x - 120) < 4 && y > 145 && y < 178) {
+          for (int k = 0; k < 3; ++k) c[k] -= 15;
+        }  // nose
         const double mx = (x - 120) / 22.0, my = (y - 200) / 5.0;
-        if (mx * mx + my * my < 1.0) { c[0] = 175; c[1] = 80; c[2] = 85; }  // mouth
+        if (mx * mx + my * my < 1.0) {
+          c[0] = 175;
+          c[1] = 80;
+          c[2] = 85;
+        }  // mouth
       }
       const int n = rnd.next(13) - 6;  // sensor-like texture
       for (int k = 0; k < 3; ++k) px[k][y * W + x] = clamp8(c[k] + n);
@@ -150,7 +180,8 @@ Result<Jp2Image> signature_jp2(std::uint64_t seed) {
   for (int i = 0; i < 6000; ++i) {
     const double t = i / 6000.0;
     const double x = 30 + 330 * t + 14 * std::sin(t * 60 + ph);
-    const double y = 80 + a1 * std::sin(x * f1 + ph) + a2 * std::cos(x * f2) - 20 * std::sin(t * 60 + ph) * (1 - t);
+    const double y =
+        80 + a1 * std::sin(x * f1 + ph) + a2 * std::cos(x * f2) - 20 * std::sin(t * 60 + ph) * (1 - t);
     for (int dy = -1; dy <= 1; ++dy)
       for (int dx = -1; dx <= 1; ++dx) {
         const int xi = static_cast<int>(x) + dx, yi = static_cast<int>(y) + dy;

@@ -6,6 +6,7 @@
 // strings), DG14 (Chip Authentication, ICAO 9303-11 §6.2 / BSI TR-03110-3 §A.1) and
 // EF.CardAccess (PACEInfo, 9303-11 §9.2.1).
 #include "dnie/bytes/tlv.hpp"
+
 #include "vcard/gen/gen_internal.hpp"
 
 namespace dnie::vcard::gen {
@@ -75,12 +76,11 @@ Bytes build_dg7(ByteView jp2) {
 Bytes build_dg11(const Identity& id) {
   // 9303-10 §4.7.11 with the fields the DNIe fills (dnie3-facts §6.2).
   const Bytes list = {0x5F, 0x0E, 0x5F, 0x10, 0x5F, 0x2B, 0x5F, 0x11, 0x5F, 0x42};
-  return tagged(0x6B, {tlv::encode(0x5C, list),
-                       enc(0x5F0E, id.first_surname + " " + id.second_surname + "<<" + id.name),
-                       enc(0x5F10, id.dni),
-                       enc(0x5F2B, fmt_yyyymmdd(id.birth)),
-                       enc(0x5F11, id.birth_town + "<" + id.birth_province),
-                       enc(0x5F42, id.street + "<" + id.town + "<" + id.province)});
+  return tagged(
+      0x6B, {tlv::encode(0x5C, list),
+             enc(0x5F0E, id.first_surname + " " + id.second_surname + "<<" + id.name), enc(0x5F10, id.dni),
+             enc(0x5F2B, fmt_yyyymmdd(id.birth)), enc(0x5F11, id.birth_town + "<" + id.birth_province),
+             enc(0x5F42, id.street + "<" + id.town + "<" + id.province)});
 }
 
 Bytes build_dg13(const Identity& id) {
@@ -94,10 +94,21 @@ Bytes build_dg13(const Identity& id) {
     }
     return asn1::utf8_string(s);
   };
-  std::vector<Bytes> f = {cut(id.first_surname), cut(id.second_surname), cut(id.name), cut(id.dni),
-                          cut(fmt_dd_mm_yyyy(id.birth)), cut(id.nationality), cut(fmt_dd_mm_yyyy(id.expiry)),
-                          cut(id.idesp), cut(std::string(1, id.sex)), cut(id.birth_town), cut(id.birth_province),
-                          cut(id.father + " / " + id.mother), cut(id.street), cut(id.town), cut(id.province),
+  std::vector<Bytes> f = {cut(id.first_surname),
+                          cut(id.second_surname),
+                          cut(id.name),
+                          cut(id.dni),
+                          cut(fmt_dd_mm_yyyy(id.birth)),
+                          cut(id.nationality),
+                          cut(fmt_dd_mm_yyyy(id.expiry)),
+                          cut(id.idesp),
+                          cut(std::string(1, id.sex)),
+                          cut(id.birth_town),
+                          cut(id.birth_province),
+                          cut(id.father + " / " + id.mother),
+                          cut(id.street),
+                          cut(id.town),
+                          cut(id.province),
                           cut(id.country)};
   return tagged(0x6D, {seq(f)});
 }

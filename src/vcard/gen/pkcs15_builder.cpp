@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "dnie/bytes/tlv.hpp"
+
 #include "vcard/gen/gen_internal.hpp"
 
 namespace dnie::vcard::gen {
@@ -25,7 +26,8 @@ Bytes path_object(std::uint16_t df, std::uint16_t fid, std::size_t length) {
 Result<Bytes> pad_to_file(std::vector<Bytes> objects) {
   Bytes out;
   for (const auto& o : objects) append(out, o);
-  if (out.size() > kPkcs15FileSize) return make_error(ErrorCode::InvalidArgument, "PKCS#15 objects exceed 2100 bytes");
+  if (out.size() > kPkcs15FileSize)
+    return make_error(ErrorCode::InvalidArgument, "PKCS#15 objects exceed 2100 bytes");
   out.resize(kPkcs15FileSize, 0x00);
   return out;
 }
@@ -56,7 +58,8 @@ Result<Bytes> build_prkdf(const std::vector<PrkdfEntry>& entries) {
   for (const auto& e : entries) {
     Bytes common = seq({asn1::utf8_string(e.label), asn1::bit_string(Bytes{0xC0}, 6)});
     // usage: sign, signRecover (+ nonRepudiation): 03 03 06 30 00 / 03 03 06 30 40.
-    Bytes usage = tlv::encode(asn1::kBitString, Bytes{0x06, 0x30, static_cast<std::uint8_t>(e.non_repudiation ? 0x40 : 0x00)});
+    Bytes usage = tlv::encode(asn1::kBitString,
+                              Bytes{0x06, 0x30, static_cast<std::uint8_t>(e.non_repudiation ? 0x40 : 0x00)});
     Bytes key_attrs = seq({asn1::octet_string(ByteView::of(e.id)), usage, asn1::boolean(true),
                            asn1::bit_string(Bytes{0xB8}, 3), asn1::integer(std::int64_t{e.key_ref})});
     Bytes rsa = seq({path_object(0x3F11, e.fid, e.path_length), asn1::integer(std::int64_t{2048})});

@@ -8,6 +8,7 @@
 //  - CWA-14890 component PKI: AC RAIZ COMPONENTES [2] → component CA (EF 6020) → ICC (EF 601F),
 //    dnie3-facts §2.4.
 #include "dnie/crypto/x509.hpp"
+
 #include "vcard/gen/gen_internal.hpp"
 
 namespace dnie::vcard::gen {
@@ -58,11 +59,12 @@ Result<Issuer> issuer_of(const Bytes& name, const crypto::RsaPrivateKey& key) {
 }
 
 Bytes ds_name() {
-  return build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.11", "PASSPORT"}, {"2.5.4.3", "DS n-eID SPAIN TEST"}});
+  return build_name(
+      {{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.11", "PASSPORT"}, {"2.5.4.3", "DS n-eID SPAIN TEST"}});
 }
 
-Result<Bytes> make_ds(const Issuer& csca, const crypto::RsaPrivateKey& ds_key, Bytes serial, std::int64_t from,
-                      std::int64_t to) {
+Result<Bytes> make_ds(const Issuer& csca, const crypto::RsaPrivateKey& ds_key, Bytes serial,
+                      std::int64_t from, std::int64_t to) {
   // Modelled on the specimen's "DS n-eID SPAIN 2" (SOD_ESPECIMEN.der): key usage
   // digitalSignature, key ids, private key usage period, alt names, document types P/ID/IX, CRL DP.
   CertSpec s;
@@ -88,8 +90,8 @@ Result<Bytes> make_ds(const Issuer& csca, const crypto::RsaPrivateKey& ds_key, B
 
 std::string upper_surnames(const Identity& id) { return id.first_surname + " " + id.second_surname; }
 
-Result<Bytes> make_holder(const Issuer& ca, const crypto::RsaPrivateKey& key, const Identity& id, bool signing,
-                          Bytes serial) {
+Result<Bytes> make_holder(const Issuer& ca, const crypto::RsaPrivateKey& key, const Identity& id,
+                          bool signing, Bytes serial) {
   CertSpec s;
   s.serial = std::move(serial);
   s.issuer = ca.name;
@@ -109,7 +111,8 @@ Result<Bytes> make_holder(const Issuer& ca, const crypto::RsaPrivateKey& key, co
   s.extensions.push_back(ext_aki(ca.key_id));
   if (signing) s.extensions.push_back(ext_qc_statements());
   s.extensions.push_back(ext_aia("http://ocsp.dnie.test", "http://www.dnie.test/certs/ACRaiz.crt"));
-  s.extensions.push_back(ext_policies(signing ? "2.16.724.1.2.2.2.3" : "2.16.724.1.2.2.2.4", "http://www.dnie.test/dpc"));
+  s.extensions.push_back(
+      ext_policies(signing ? "2.16.724.1.2.2.2.3" : "2.16.724.1.2.2.2.4", "http://www.dnie.test/dpc"));
   s.extensions.push_back(ext_subject_dir_birth(id.birth));
   s.extensions.push_back(ext_key_usage(signing ? crypto::kNonRepudiation : crypto::kDigitalSignature));
   return build_certificate(s, *ca.key);
@@ -125,65 +128,87 @@ Result<PkiCerts> build_pki(const PkiParams& p) {
   const auto sha256 = crypto::HashAlg::Sha256;
 
   // ---- ICAO: CSCA and DS (ICAO 9303-12 §7.1.1) ----------------------------------------
-  Bytes csca_name = build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.5", "1"}, {"2.5.4.3", "CSCA SPAIN TEST"}});
+  Bytes csca_name =
+      build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.5", "1"}, {"2.5.4.3", "CSCA SPAIN TEST"}});
   const std::int64_t csca_from = unix_time({2012, 1, 1}), csca_to = unix_time({2042, 1, 1});
-  DNIE_ASSIGN_OR_RETURN(out.csca, make_ca_cert(csca_name, *k.csca, nullptr, serial_for(p.seed, "csca"), csca_from,
-                                               csca_to, 0, sha256,
-                                               {ext_private_key_usage(csca_from, unix_time({2017, 1, 1}))}));
+  DNIE_ASSIGN_OR_RETURN(
+      out.csca, make_ca_cert(csca_name, *k.csca, nullptr, serial_for(p.seed, "csca"), csca_from, csca_to, 0,
+                             sha256, {ext_private_key_usage(csca_from, unix_time({2017, 1, 1}))}));
   DNIE_ASSIGN_OR_RETURN(auto csca, issuer_of(csca_name, *k.csca));
   const std::int64_t ds_from = unix_time(p.ds_from, 8, 30, 0), ds_to = unix_time(p.ds_to, 8, 30, 0);
-  DNIE_ASSIGN_OR_RETURN(out.ds, make_ds(csca, *k.ds, serial_for(p.seed, "ds" + fmt_yyyymmdd(p.ds_from)), ds_from, ds_to));
+  DNIE_ASSIGN_OR_RETURN(
+      out.ds, make_ds(csca, *k.ds, serial_for(p.seed, "ds" + fmt_yyyymmdd(p.ds_from)), ds_from, ds_to));
 
-  Bytes ucsca_name = build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", "UNTRUSTED TEST ISSUER"}, {"2.5.4.3", "CSCA SPAIN TEST"}});
-  DNIE_ASSIGN_OR_RETURN(out.csca_untrusted, make_ca_cert(ucsca_name, *k.csca_untrusted, nullptr,
-                                                         serial_for(p.seed, "csca-untrusted"), csca_from, csca_to, 0, sha256));
+  Bytes ucsca_name =
+      build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", "UNTRUSTED TEST ISSUER"}, {"2.5.4.3", "CSCA SPAIN TEST"}});
+  DNIE_ASSIGN_OR_RETURN(out.csca_untrusted,
+                        make_ca_cert(ucsca_name, *k.csca_untrusted, nullptr,
+                                     serial_for(p.seed, "csca-untrusted"), csca_from, csca_to, 0, sha256));
   DNIE_ASSIGN_OR_RETURN(auto ucsca, issuer_of(ucsca_name, *k.csca_untrusted));
-  DNIE_ASSIGN_OR_RETURN(out.ds_untrusted, make_ds(ucsca, *k.ds_untrusted, serial_for(p.seed, "ds-untrusted"), ds_from, ds_to));
+  DNIE_ASSIGN_OR_RETURN(out.ds_untrusted,
+                        make_ds(ucsca, *k.ds_untrusted, serial_for(p.seed, "ds-untrusted"), ds_from, ds_to));
 
   // ---- DNIe holder PKI --------------------------------------------------------------------
   auto dnie_name = [](const char* cn) {
     return build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.11", "DNIE"}, {"2.5.4.3", cn}});
   };
   Bytes root_name = dnie_name("AC RAIZ DNIE 2 TEST");
-  DNIE_ASSIGN_OR_RETURN(out.dnie_root, make_ca_cert(root_name, *k.dnie_root, nullptr, serial_for(p.seed, "dnie-root"),
-                                                    unix_time({2008, 1, 1}), unix_time({2045, 1, 1}), -1, sha256));
+  DNIE_ASSIGN_OR_RETURN(out.dnie_root,
+                        make_ca_cert(root_name, *k.dnie_root, nullptr, serial_for(p.seed, "dnie-root"),
+                                     unix_time({2008, 1, 1}), unix_time({2045, 1, 1}), -1, sha256));
   DNIE_ASSIGN_OR_RETURN(auto root, issuer_of(root_name, *k.dnie_root));
   Bytes ca_name = dnie_name(r2 ? "AC DNIE 004 TEST" : "AC DNIE 001 TEST");
-  DNIE_ASSIGN_OR_RETURN(out.dnie_ca, make_ca_cert(ca_name, *k.dnie_ca, &root, serial_for(p.seed, r2 ? "dnie-ca4" : "dnie-ca1"),
-                                                  unix_time({2010, 1, 1}), unix_time({2040, 1, 1}), 0, sha256,
-                                                  {ext_policies("2.5.29.32.0", "http://www.dnie.test/dpc")}));
+  DNIE_ASSIGN_OR_RETURN(
+      out.dnie_ca, make_ca_cert(ca_name, *k.dnie_ca, &root, serial_for(p.seed, r2 ? "dnie-ca4" : "dnie-ca1"),
+                                unix_time({2010, 1, 1}), unix_time({2040, 1, 1}), 0, sha256,
+                                {ext_policies("2.5.29.32.0", "http://www.dnie.test/dpc")}));
   DNIE_ASSIGN_OR_RETURN(auto ca, issuer_of(ca_name, *k.dnie_ca));
-  DNIE_ASSIGN_OR_RETURN(out.auth, make_holder(ca, *k.auth, id, false, serial_for(p.seed, "auth" + id.idesp + fmt_yyyymmdd(id.issue))));
-  DNIE_ASSIGN_OR_RETURN(out.sign, make_holder(ca, *k.sign, id, true, serial_for(p.seed, "sign" + id.idesp + fmt_yyyymmdd(id.issue))));
+  DNIE_ASSIGN_OR_RETURN(
+      out.auth,
+      make_holder(ca, *k.auth, id, false, serial_for(p.seed, "auth" + id.idesp + fmt_yyyymmdd(id.issue))));
+  DNIE_ASSIGN_OR_RETURN(
+      out.sign,
+      make_holder(ca, *k.sign, id, true, serial_for(p.seed, "sign" + id.idesp + fmt_yyyymmdd(id.issue))));
 
   // ---- CWA-14890 component PKI (EF 6020 / 601F) -----------------------------------------
   // OpenSC tells r2 cards by "AC RAIZ COMPONENTES 2" in the issuer of 6020 (dnie3-facts §1.1).
   const auto comp_hash = r2 ? sha256 : crypto::HashAlg::Sha1;
-  Bytes croot_name = build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.11", "DNIE"},
+  Bytes croot_name = build_name({{"2.5.4.6", "ES"},
+                                 {"2.5.4.10", kDgp},
+                                 {"2.5.4.11", "DNIE"},
                                  {"2.5.4.5", r2 ? "000000006573524449620018" : "000000006573524449600006"},
                                  {"2.5.4.3", r2 ? "AC RAIZ COMPONENTES 2" : "AC RAIZ COMPONENTES"}});
   const crypto::RsaPrivateKey& croot_key = r2 ? *k.comp_root_r2 : *k.comp_root_r1;
-  DNIE_ASSIGN_OR_RETURN(out.comp_root, make_ca_cert(croot_name, croot_key, nullptr, serial_for(p.seed, r2 ? "croot2" : "croot1"),
-                                                    unix_time({2006, 1, 1}), unix_time({2046, 1, 1}), -1, comp_hash));
+  DNIE_ASSIGN_OR_RETURN(
+      out.comp_root,
+      make_ca_cert(croot_name, croot_key, nullptr, serial_for(p.seed, r2 ? "croot2" : "croot1"),
+                   unix_time({2006, 1, 1}), unix_time({2046, 1, 1}), -1, comp_hash));
   DNIE_ASSIGN_OR_RETURN(auto croot, issuer_of(croot_name, croot_key));
-  Bytes cca_name = build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.11", "DNIE"},
+  Bytes cca_name = build_name({{"2.5.4.6", "ES"},
+                               {"2.5.4.10", kDgp},
+                               {"2.5.4.11", "DNIE"},
                                {"2.5.4.3", r2 ? "AC COMPONENTES 002 TEST" : "AC COMPONENTES 001 TEST"}});
-  DNIE_ASSIGN_OR_RETURN(out.comp_ca, make_ca_cert(cca_name, *k.comp_ca, &croot, serial_for(p.seed, r2 ? "cca2" : "cca1"),
-                                                  unix_time({2010, 1, 1}), unix_time({2040, 1, 1}), 0, comp_hash));
+  DNIE_ASSIGN_OR_RETURN(out.comp_ca,
+                        make_ca_cert(cca_name, *k.comp_ca, &croot, serial_for(p.seed, r2 ? "cca2" : "cca1"),
+                                     unix_time({2010, 1, 1}), unix_time({2040, 1, 1}), 0, comp_hash));
   DNIE_ASSIGN_OR_RETURN(auto cca, issuer_of(cca_name, *k.comp_ca));
   {
     CertSpec s;
     s.serial = serial_for(p.seed, "icc" + to_hex(p.chip_serial));
     s.issuer = cca.name;
-    s.subject = build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.11", "DNIE"},
-                            {"2.5.4.5", to_hex(p.chip_serial)}, {"2.5.4.3", "ICC " + to_hex(p.chip_serial)}});
+    s.subject = build_name({{"2.5.4.6", "ES"},
+                            {"2.5.4.10", kDgp},
+                            {"2.5.4.11", "DNIE"},
+                            {"2.5.4.5", to_hex(p.chip_serial)},
+                            {"2.5.4.3", "ICC " + to_hex(p.chip_serial)}});
     s.not_before = unix_time(add_days(id.issue, -30));
     s.not_after = unix_time(add_years(id.issue, 15));
     s.spki = k.icc->public_key().to_spki();
     s.hash = comp_hash;
     DNIE_ASSIGN_OR_RETURN(Bytes kid, key_identifier(s.spki));
-    s.extensions = {ext("2.5.29.19", true, seq({})), ext_key_usage(crypto::kDigitalSignature | crypto::kKeyEncipherment),
-                    ext_ski(kid), ext_aki(cca.key_id)};
+    s.extensions = {ext("2.5.29.19", true, seq({})),
+                    ext_key_usage(crypto::kDigitalSignature | crypto::kKeyEncipherment), ext_ski(kid),
+                    ext_aki(cca.key_id)};
     DNIE_ASSIGN_OR_RETURN(out.icc, build_certificate(s, *cca.key));
   }
   return out;

@@ -9,6 +9,7 @@
 
 #include "dnie/crypto/ec.hpp"
 #include "dnie/crypto/x509.hpp"
+
 #include "vcard/gen/gen_internal.hpp"
 
 namespace dnie::vcard {
@@ -28,7 +29,8 @@ Bytes stream_seed(std::uint64_t seed, std::string_view label) {
   return s;
 }
 
-Result<std::shared_ptr<crypto::RsaPrivateKey>> rsa_key(std::uint64_t seed, std::string_view label, unsigned bits) {
+Result<std::shared_ptr<crypto::RsaPrivateKey>> rsa_key(std::uint64_t seed, std::string_view label,
+                                                       unsigned bits) {
   // One independent deterministic stream per key, so keys do not depend on generation order.
   crypto::DeterministicRng rng(stream_seed(seed, std::string("key:") + std::string(label)));
   DNIE_ASSIGN_OR_RETURN(auto key, crypto::RsaPrivateKey::generate(bits, rng));
@@ -119,7 +121,8 @@ Status fill_identity(Identity& id, std::uint64_t seed, std::string_view profile)
   if (id.issue.empty()) id.issue = d.issue;
   if (id.expiry.empty()) id.expiry = add_years(id.issue, 10);
   if (id.idesp.size() != 9) return make_error(ErrorCode::InvalidArgument, "IDESP must have 9 characters");
-  if (id.dni.size() != 9) return make_error(ErrorCode::InvalidArgument, "DNI must have 8 digits and a letter");
+  if (id.dni.size() != 9)
+    return make_error(ErrorCode::InvalidArgument, "DNI must have 8 digits and a letter");
   return ok_status();
 }
 
@@ -127,7 +130,8 @@ Status fill_identity(Identity& id, std::uint64_t seed, std::string_view profile)
 }  // namespace gen
 
 std::vector<std::string> profiles() {
-  return {"genuine", "altered-dg", "cloned-chip", "expired", "untrusted-csca", "terminated", "blocked-pin", "r1", "r2"};
+  return {"genuine",    "altered-dg",  "cloned-chip", "expired", "untrusted-csca",
+          "terminated", "blocked-pin", "r1",          "r2"};
 }
 
 Result<CardImage> generate_card(const GeneratorOptions& o) {
@@ -154,7 +158,11 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   // 0F 65 81 for a terminated card.
   img.atr_contact = hex_bytes("3B7F960000006A444E4965100101550421039000");
   if (r2) img.atr_contact[11] = 0x20;
-  if (img.terminated) { img.atr_contact[17] = 0x0F; img.atr_contact[18] = 0x65; img.atr_contact[19] = 0x81; }
+  if (img.terminated) {
+    img.atr_contact[17] = 0x0F;
+    img.atr_contact[18] = 0x65;
+    img.atr_contact[19] = 0x81;
+  }
   img.atr_contactless = hex_bytes("3B888001E1F35E117781A10003");
   img.historical_bytes = hex_bytes("E1F35E117781A100");
   img.chip_serial = derived_bytes(o.seed, "chip-serial", 7);
@@ -215,13 +223,17 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   // fit 2048-bit certificates, not their compressed files.
   const std::string body = id_body(o.seed, id);
   DNIE_ASSIGN_OR_RETURN(Bytes cdf, build_cdf({
-      {"CertAutenticacion", "A" + body, 0x7001, pki.auth.size(), auth_c.subject().der, auth_c.issuer().der, auth_c.serial()},
-      {"CertFirmaDigital", "F" + body, 0x7002, pki.sign.size(), sign_c.subject().der, sign_c.issuer().der, sign_c.serial()},
-      {"CertCAIntermediaDGP", "S" + body, 0x7003, pki.dnie_ca.size(), ca_c.subject().der, ca_c.issuer().der, ca_c.serial()},
-  }));
+                                       {"CertAutenticacion", "A" + body, 0x7001, pki.auth.size(),
+                                        auth_c.subject().der, auth_c.issuer().der, auth_c.serial()},
+                                       {"CertFirmaDigital", "F" + body, 0x7002, pki.sign.size(),
+                                        sign_c.subject().der, sign_c.issuer().der, sign_c.serial()},
+                                       {"CertCAIntermediaDGP", "S" + body, 0x7003, pki.dnie_ca.size(),
+                                        ca_c.subject().der, ca_c.issuer().der, ca_c.serial()},
+                                   }));
   // Key path length 0x03B5 as on the specimen PrKDF.
-  DNIE_ASSIGN_OR_RETURN(Bytes prkdf, build_prkdf({{"KprivAutenticacion", "A" + body, false, 1, 0x0101, 0x03B5},
-                                                 {"KprivFirmaDigital", "F" + body, true, 2, 0x0102, 0x03B5}}));
+  DNIE_ASSIGN_OR_RETURN(Bytes prkdf,
+                        build_prkdf({{"KprivAutenticacion", "A" + body, false, 1, 0x0101, 0x03B5},
+                                     {"KprivFirmaDigital", "F" + body, true, 2, 0x0102, 0x03B5}}));
   DNIE_ASSIGN_OR_RETURN(Bytes z_auth, compress_cert(pki.auth));
   DNIE_ASSIGN_OR_RETURN(Bytes z_sign, compress_cert(pki.sign));
   DNIE_ASSIGN_OR_RETURN(Bytes z_ca, compress_cert(pki.dnie_ca));

@@ -3,6 +3,7 @@
 // A minimal X.509 v3 certificate builder (RFC 5280 §4.1) with the extensions the DNIe and
 // ICAO PKIs use (RFC 5280 §4.2, RFC 3739 qcStatements, ICAO 9303-12 §7.1.1.3).
 #include "dnie/bytes/tlv.hpp"
+
 #include "vcard/gen/gen_internal.hpp"
 
 namespace dnie::vcard::gen {
@@ -18,7 +19,8 @@ Bytes ia5(std::string_view s) { return tlv::encode(asn1::kIa5String, ByteView::o
 Bytes build_name(const std::vector<Rdn>& rdns) {
   std::vector<Bytes> sets;
   for (const auto& r : rdns) {
-    Bytes value = (r.oid == kOidC || r.oid == kOidSerial) ? asn1::printable_string(r.value) : asn1::utf8_string(r.value);
+    Bytes value = (r.oid == kOidC || r.oid == kOidSerial) ? asn1::printable_string(r.value)
+                                                          : asn1::utf8_string(r.value);
     sets.push_back(set_of({seq({asn1::oid(r.oid), value})}));
   }
   return seq(sets);
@@ -32,11 +34,20 @@ Bytes hash_alg_id(crypto::HashAlg hash, bool with_null) {
 Bytes rsa_sig_alg(crypto::HashAlg hash, bool no_null) {
   std::string_view oid = "1.2.840.113549.1.1.11";  // sha256WithRSAEncryption (RFC 4055)
   switch (hash) {
-    case crypto::HashAlg::Sha1: oid = "1.2.840.113549.1.1.5"; break;
-    case crypto::HashAlg::Sha224: oid = "1.2.840.113549.1.1.14"; break;
-    case crypto::HashAlg::Sha256: break;
-    case crypto::HashAlg::Sha384: oid = "1.2.840.113549.1.1.12"; break;
-    case crypto::HashAlg::Sha512: oid = "1.2.840.113549.1.1.13"; break;
+    case crypto::HashAlg::Sha1:
+      oid = "1.2.840.113549.1.1.5";
+      break;
+    case crypto::HashAlg::Sha224:
+      oid = "1.2.840.113549.1.1.14";
+      break;
+    case crypto::HashAlg::Sha256:
+      break;
+    case crypto::HashAlg::Sha384:
+      oid = "1.2.840.113549.1.1.12";
+      break;
+    case crypto::HashAlg::Sha512:
+      oid = "1.2.840.113549.1.1.13";
+      break;
   }
   return no_null ? seq({asn1::oid(oid)}) : seq({asn1::oid(oid), asn1::null()});
 }
@@ -84,8 +95,10 @@ Bytes ext_key_usage(unsigned bits) {
   std::uint8_t b0 = 0, b1 = 0;
   for (unsigned i = 0; i < 9; ++i) {
     if (!(bits & (1u << i))) continue;
-    if (i < 8) b0 = static_cast<std::uint8_t>(b0 | (0x80 >> i));
-    else b1 = 0x80;
+    if (i < 8)
+      b0 = static_cast<std::uint8_t>(b0 | (0x80 >> i));
+    else
+      b1 = 0x80;
   }
   Bytes content;
   if (b1) {

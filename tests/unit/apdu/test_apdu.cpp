@@ -11,12 +11,14 @@ using namespace dnie::apdu;
 static std::string enc(const CommandApdu& c, bool ext = true) { return to_hex(c.encode(ext).value()); }
 
 TEST_CASE("cases 1-4 short form (ISO 7816-3 §12.1.2)") {
-  CHECK(enc(CommandApdu(0x00, 0xA4, 0x00, 0x00)) == "00A40000");                           // case 1
-  CHECK(enc(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8)) == "0084000008");                   // case 2
-  CHECK(enc(CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, 256)) == "00B0000000");                 // Le 256 → 00
+  CHECK(enc(CommandApdu(0x00, 0xA4, 0x00, 0x00)) == "00A40000");             // case 1
+  CHECK(enc(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, 8)) == "0084000008");    // case 2
+  CHECK(enc(CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, 256)) == "00B0000000");  // Le 256 → 00
   CHECK(enc(CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, kLeMax)) == "00B0000000");
-  CHECK(enc(CommandApdu(0x00, 0xA4, 0x00, 0x00, hex_bytes("011C"))) == "00A4000002011C");  // case 3 (DNIe: no Le)
-  CHECK(enc(CommandApdu(0x00, 0xA4, 0x04, 0x00, hex_bytes("A0000002471001"), 256)) == "00A4040007A000000247100100");
+  CHECK(enc(CommandApdu(0x00, 0xA4, 0x00, 0x00, hex_bytes("011C"))) ==
+        "00A4000002011C");  // case 3 (DNIe: no Le)
+  CHECK(enc(CommandApdu(0x00, 0xA4, 0x04, 0x00, hex_bytes("A0000002471001"), 256)) ==
+        "00A4040007A000000247100100");
   CHECK(CommandApdu(0x00, 0xA4, 0, 0, hex_bytes("01"), 1).iso_case() == 4);
 }
 
@@ -29,7 +31,9 @@ TEST_CASE("extended form (ISO 7816-3 §12.1.3)") {
   CHECK(to_hex(ByteView(e).first(7)) == "002A9E9A00012C");
   CHECK(to_hex(ByteView(e).last(2)) == "0000");
   CHECK(c.encode(false).error().code == ErrorCode::Unsupported);
-  CHECK(enc(CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, 1000)) == "00B00000" "0003E8");
+  CHECK(enc(CommandApdu(0x00, 0xB0, 0x00, 0x00, {}, 1000)) ==
+        "00B00000"
+        "0003E8");
   CHECK(to_hex(CommandApdu(0x00, 0xB0, 0, 0, {}, 4).encode_extended().value()) == "00B00000000004");
 }
 
@@ -38,7 +42,8 @@ TEST_CASE("parse round trips and rejects inconsistent lengths") {
                         "00B00000000004", "00B000000003E8", "002A9E9A0000020102", "002A9E9A00000201020000"}) {
     auto c = CommandApdu::parse(hex_bytes(h));
     REQUIRE_MESSAGE(c.ok(), h);
-    CHECK_MESSAGE(to_hex(c->parsed_extended() ? c->encode_extended().value() : c->encode(false).value()) == h, h);
+    CHECK_MESSAGE(to_hex(c->parsed_extended() ? c->encode_extended().value() : c->encode(false).value()) == h,
+                  h);
   }
   CHECK(CommandApdu::parse(hex_bytes("00A400")).error().code == ErrorCode::MalformedData);
   CHECK(CommandApdu::parse(hex_bytes("00A4000003011C")).error().code == ErrorCode::MalformedData);
@@ -85,6 +90,7 @@ TEST_CASE("traces redact secrets") {
   CommandApdu read(0x00, 0xB0, 0x00, 0x00, {}, 4);
   CHECK(redact_command(read) == "00 B0 00 00 Le=4");
   CommandApdu ga(0x10, 0x86, 0x00, 0x00, hex_bytes("7C00"), 256);
-  CHECK(redact_response(ga, ResponseApdu(hex_bytes("7C12801000"), 0x9000)).find("redacted") != std::string::npos);
+  CHECK(redact_response(ga, ResponseApdu(hex_bytes("7C12801000"), 0x9000)).find("redacted") !=
+        std::string::npos);
   CHECK(redact_response(read, ResponseApdu(hex_bytes("6014"), 0x9000)) == "60 14 9000");
 }

@@ -2,11 +2,11 @@
 // Helpers for the PACE tests: scripts from vector files, hooks, GA command builders.
 #pragma once
 
-#include "test_support.hpp"
-
 #include "dnie/auth/pace.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/transport/scripted.hpp"
+
+#include "test_support.hpp"
 
 namespace dnie::test {
 
@@ -35,7 +35,8 @@ inline Bytes ga_command(bool last, std::uint32_t tag, ByteView value) {
 }
 
 /// 7C {tag value} ‖ 9000
-inline Bytes ga_response(std::initializer_list<std::pair<std::uint32_t, Bytes>> dos, std::uint16_t sw = 0x9000) {
+inline Bytes ga_response(std::initializer_list<std::pair<std::uint32_t, Bytes>> dos,
+                         std::uint16_t sw = 0x9000) {
   Bytes inner;
   for (const auto& d : dos) tlv::append(inner, d.first, d.second);
   Bytes r = tlv::encode(0x7C, inner);

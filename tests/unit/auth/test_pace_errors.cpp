@@ -120,7 +120,8 @@ TEST_CASE("a bad chip token is a ProtocolError and yields nothing") {
   opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
   opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
   auto choice = pace_choice_for("0.4.0.127.0.7.2.2.4.2.2", 13).value();
-  auto engine = PaceEngine::create(choice, PacePassword::raw(PasswordType::Mrz, sb(x["K_sha1_mrz_information"])), std::move(opt));
+  auto engine = PaceEngine::create(
+      choice, PacePassword::raw(PasswordType::Mrz, sb(x["K_sha1_mrz_information"])), std::move(opt));
   REQUIRE(engine.ok());
   auto out = run_pace(t, *engine);
   REQUIRE_FALSE(out.ok());
@@ -159,9 +160,10 @@ TEST_CASE("missing or malformed chip data is a ProtocolError") {
     opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;
     opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
     opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
-    auto engine = PaceEngine::create(pace_choice_for("0.4.0.127.0.7.2.2.4.6.2", 13).value(),
-                                     PacePassword::from_mrz_information(x["mrz_information_ascii"].get<std::string>()).value(),
-                                     std::move(opt));
+    auto engine = PaceEngine::create(
+        pace_choice_for("0.4.0.127.0.7.2.2.4.6.2", 13).value(),
+        PacePassword::from_mrz_information(x["mrz_information_ascii"].get<std::string>()).value(),
+        std::move(opt));
     REQUIRE(engine.ok());
     auto out = run_pace(t, *engine);
     CHECK(out.error().code == ErrorCode::ProtocolError);
@@ -205,7 +207,8 @@ TEST_CASE("engine misuse and option checks") {
   // A DH protocol on EC parameters is refused.
   PaceChoice wrong = choice;
   wrong.info.protocol_oid = "0.4.0.127.0.7.2.2.4.1.2";
-  CHECK(PaceEngine::create(wrong, PacePassword::can("123456").value()).error().code == ErrorCode::Unsupported);
+  CHECK(PaceEngine::create(wrong, PacePassword::can("123456").value()).error().code ==
+        ErrorCode::Unsupported);
   // IM on a curve with p = 1 mod 4 (NIST P-224, ID 10) is refused.
   CHECK(pace_choice_for("0.4.0.127.0.7.2.2.4.4.2", 10).error().code == ErrorCode::Unsupported);
 }
@@ -216,7 +219,8 @@ TEST_CASE("random ephemeral keys: full run against the chip side of G.1 mapping 
   G1 g;
   transport::ScriptedTransport t;
   chip_g1(t, g, "9000", "6300");
-  PaceRequest req = request(PacePassword::raw(PasswordType::Mrz, sb(g.v["values"]["K_sha1_mrz_information"])));
+  PaceRequest req =
+      request(PacePassword::raw(PasswordType::Mrz, sb(g.v["values"]["K_sha1_mrz_information"])));
   auto r = establish_pace(t, req);
   CHECK(r.error().code == ErrorCode::WrongCan);
   CHECK(t.exchanges() == 5);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // PACE passwords, MRZ check digits and the KDF.
-#include "test_support.hpp"
-
 #include "dnie/auth/pace.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using namespace dnie::auth;
@@ -40,10 +40,14 @@ TEST_CASE("MRZ_information from the fields, with and without given check digits"
   CHECK(std::string(shortno->view().begin(), shortno->view().end()) == "L898902C<369080619406236");
   // Wrong check digits are rejected.
   CHECK(mrz_information_checked("T22000129", '3', "640812", '5', "101031", '8').ok());
-  CHECK(mrz_information_checked("T22000129", '4', "640812", '5', "101031", '8').error().code == ErrorCode::InvalidArgument);
-  CHECK(mrz_information_checked("T22000129", '3', "640812", '6', "101031", '8').error().code == ErrorCode::InvalidArgument);
-  CHECK(mrz_information_checked("T22000129", '3', "640812", '5', "101031", '0').error().code == ErrorCode::InvalidArgument);
-  CHECK(PacePassword::from_mrz_information("T22000129364081251010319").error().code == ErrorCode::InvalidArgument);
+  CHECK(mrz_information_checked("T22000129", '4', "640812", '5', "101031", '8').error().code ==
+        ErrorCode::InvalidArgument);
+  CHECK(mrz_information_checked("T22000129", '3', "640812", '6', "101031", '8').error().code ==
+        ErrorCode::InvalidArgument);
+  CHECK(mrz_information_checked("T22000129", '3', "640812", '5', "101031", '0').error().code ==
+        ErrorCode::InvalidArgument);
+  CHECK(PacePassword::from_mrz_information("T22000129364081251010319").error().code ==
+        ErrorCode::InvalidArgument);
   CHECK(PacePassword::from_mrz_information("T2200012936408125").error().code == ErrorCode::InvalidArgument);
   CHECK(mrz_information("T22000129", "64081", "101031").error().code == ErrorCode::InvalidArgument);
   CHECK(mrz_information("T2200-0129", "640812", "101031").error().code == ErrorCode::InvalidArgument);
@@ -71,7 +75,7 @@ TEST_CASE("KDF vectors (ICAO 9303-11 §9.7.1)") {
     if (!e.contains("counter") || !e.contains("cipher") || e.contains("nonce") || e.contains("r")) continue;
     const std::string c = e["cipher"].get<std::string>();
     const int bits = e["key_bits"].get<int>();
-    SymCipher cipher = c == "3DES" ? SymCipher::Des3
+    SymCipher cipher = c == "3DES"   ? SymCipher::Des3
                        : bits == 128 ? SymCipher::Aes128
                        : bits == 192 ? SymCipher::Aes192
                                      : SymCipher::Aes256;

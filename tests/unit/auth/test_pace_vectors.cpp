@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // PACE against published worked examples (ICAO 9303-11 App. G, H, I; BSI EAC worked example)
 // and real-chip traces, byte for byte, with the published terminal keys injected.
-#include "pace_test_util.hpp"
-
-#include "auth/pace_internal.hpp"
 #include "dnie/auth/pace.hpp"
 #include "dnie/auth/security_infos.hpp"
 #include "dnie/sm/secure_messaging.hpp"
+
+#include "auth/pace_internal.hpp"
+#include "pace_test_util.hpp"
 
 using namespace dnie;
 using namespace dnie::auth;
@@ -40,7 +40,8 @@ void check_keys(const PaceOutcome& o, const nlohmann::json& vals) {
   CHECK(to_hex(o.k_enc.view()) == vals["KS_enc"].get<std::string>());
   CHECK(to_hex(o.k_mac.view()) == vals["KS_mac"].get<std::string>());
   CHECK(to_hex(o.result.chip_ephemeral_public_key) == vals["chip_ephemeral_public_key"].get<std::string>());
-  CHECK(to_hex(o.result.terminal_ephemeral_public_key) == vals["terminal_ephemeral_public_key"].get<std::string>());
+  CHECK(to_hex(o.result.terminal_ephemeral_public_key) ==
+        vals["terminal_ephemeral_public_key"].get<std::string>());
 }
 
 }  // namespace
@@ -70,7 +71,8 @@ TEST_CASE("ICAO 9303-11 App. G.1: GM ECDH brainpoolP256r1, MRZ, AES-128") {
   Bytes oid = hx(v["parameters"]["oid"]);
   CHECK(to_hex(pace_internal::token_input(oid, KeyAgreement::Ecdh, hx(x["chip_ephemeral_public_key"]))) ==
         x["auth_token_input_for_T_IFD_chip_pubkey"].get<std::string>());
-  CHECK(to_hex(*pace_internal::auth_token(SymCipher::Aes128, hx(x["KS_mac"]), hx(x["auth_token_input_for_T_IC_terminal_pubkey"]))) ==
+  CHECK(to_hex(*pace_internal::auth_token(SymCipher::Aes128, hx(x["KS_mac"]),
+                                          hx(x["auth_token_input_for_T_IC_terminal_pubkey"]))) ==
         x["T_IC"].get<std::string>());
   // The session starts with SSC = 0.
   auto session = o.make_session();
@@ -100,10 +102,12 @@ TEST_CASE("ICAO 9303-11 App. H.1: IM ECDH brainpoolP256r1 (R(s,t), point encodin
   const auto& x = v["values"];
   auto group = crypto::EcGroup::standard(13);
   REQUIRE(group.ok());
-  auto r = pace_internal::im_prf(SymCipher::Aes128, hx(x["decrypted_nonce_s"]), hx(x["terminal_nonce_t"]), 256);
+  auto r =
+      pace_internal::im_prf(SymCipher::Aes128, hx(x["decrypted_nonce_s"]), hx(x["terminal_nonce_t"]), 256);
   REQUIRE(r.ok());
   CHECK(to_hex(r->view()) == x["prf_output_R_s_t"].get<std::string>());
-  auto g = pace_internal::im_map_ec(*group, SymCipher::Aes128, hx(x["decrypted_nonce_s"]), hx(x["terminal_nonce_t"]));
+  auto g = pace_internal::im_map_ec(*group, SymCipher::Aes128, hx(x["decrypted_nonce_s"]),
+                                    hx(x["terminal_nonce_t"]));
   REQUIRE_MESSAGE(g.ok(), g.error().to_string());
   CHECK(to_hex(*g) == x["mapped_generator_G_hat"].get<std::string>());
 
@@ -123,10 +127,12 @@ TEST_CASE("ICAO 9303-11 App. H.2: IM DH 1024") {
   const auto& x = v["values"];
   auto group = crypto::DhGroup::standard(0);
   REQUIRE(group.ok());
-  auto r = pace_internal::im_prf(SymCipher::Aes128, hx(x["decrypted_nonce_s"]), hx(x["terminal_nonce_t"]), 1024);
+  auto r =
+      pace_internal::im_prf(SymCipher::Aes128, hx(x["decrypted_nonce_s"]), hx(x["terminal_nonce_t"]), 1024);
   REQUIRE(r.ok());
   CHECK(to_hex(r->view()) == x["prf_output_R_s_t"].get<std::string>());
-  auto g = pace_internal::im_map_dh(*group, SymCipher::Aes128, hx(x["decrypted_nonce_s"]), hx(x["terminal_nonce_t"]));
+  auto g = pace_internal::im_map_dh(*group, SymCipher::Aes128, hx(x["decrypted_nonce_s"]),
+                                    hx(x["terminal_nonce_t"]));
   REQUIRE(g.ok());
   CHECK(to_hex(*g) == x["mapped_generator_g_hat"].get<std::string>());
 
@@ -254,8 +260,9 @@ void bsi_worked_example(const char* file) {
   const auto& s = v["secure_messaging_after_pace"];
   std::string prot_cmd = s.contains("protected_command") ? s["protected_command"].get<std::string>()
                                                          : s["protected_command_computed"].get<std::string>();
-  std::string prot_resp = s.contains("protected_response") ? s["protected_response"].get<std::string>()
-                                                           : s["protected_response_computed"].get<std::string>();
+  std::string prot_resp = s.contains("protected_response")
+                              ? s["protected_response"].get<std::string>()
+                              : s["protected_response_computed"].get<std::string>();
   t.expect(prot_cmd, prot_resp);
   sm::SecureMessagingTransport smt(t, std::move(ch->session));
   auto plain = apdu::CommandApdu::parse(hx(s["unprotected_command"]));
@@ -289,9 +296,10 @@ TEST_CASE("establish_pace reads EF.CardAccess by short EF id (DNIe-style MSE wit
     t.expect(hx(cmd), hx(a["response"]));
   }
   PaceRequest req;
-  req.password = PacePassword::mrz(x["document_number"].get<std::string>(), x["date_of_birth"].get<std::string>(),
-                                   x["date_of_expiry"].get<std::string>())
-                     .value();
+  req.password =
+      PacePassword::mrz(x["document_number"].get<std::string>(), x["date_of_birth"].get<std::string>(),
+                        x["date_of_expiry"].get<std::string>())
+          .value();
   req.options.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
   req.options.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
   auto ch = establish_pace(t, req);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // SecurityInfos parsing (EF.CardAccess, EF.CardSecurity, DG14) and the PACE choice.
-#include "test_support.hpp"
-
 #include "dnie/auth/security_infos.hpp"
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using namespace dnie::auth;
@@ -19,8 +19,9 @@ void check_oids(const SecurityInfos& s, const nlohmann::json& sample) {
   for (const auto& o : sample["security_info_oids"]) want.push_back(o.get<std::string>());
   CHECK(s.oids == want);
   const std::size_t total = s.pace.size() + s.pace_domain_parameters.size() + s.chip_authentication.size() +
-                            s.chip_authentication_domain_parameters.size() + s.chip_authentication_public_keys.size() +
-                            s.terminal_authentication.size() + s.other.size();
+                            s.chip_authentication_domain_parameters.size() +
+                            s.chip_authentication_public_keys.size() + s.terminal_authentication.size() +
+                            s.other.size();
   CHECK(total == want.size());
 }
 
@@ -60,8 +61,10 @@ TEST_CASE("every EF.CardAccess sample parses") {
     bool v2 = false;
     for (const auto& p : s->pace) v2 = v2 || p.version == 2;
     auto c = choose_pace(*s);
-    if (v2) CHECK_MESSAGE(c.ok(), (c.ok() ? "" : c.error().to_string()));
-    else CHECK(c.error().code == ErrorCode::Unsupported);
+    if (v2)
+      CHECK_MESSAGE(c.ok(), (c.ok() ? "" : c.error().to_string()));
+    else
+      CHECK(c.error().code == ErrorCode::Unsupported);
   }
 }
 
@@ -100,7 +103,8 @@ TEST_CASE("PACE choice: CAM preferred, GM over IM, pins honoured") {
   auto p = pace_choice_for("0.4.0.127.0.7.2.2.4.2.2", 13);
   REQUIRE(p.ok());
   CHECK(p->params.ec->name() == "brainpoolP256r1");
-  CHECK(pace_choice_for("0.4.0.127.0.7.2.2.4.2.2", 0).error().code == ErrorCode::Unsupported);  // DH params for ECDH
+  CHECK(pace_choice_for("0.4.0.127.0.7.2.2.4.2.2", 0).error().code ==
+        ErrorCode::Unsupported);  // DH params for ECDH
   CHECK(pace_choice_for("1.2.3", 13).error().code == ErrorCode::InvalidArgument);
 }
 
@@ -129,7 +133,8 @@ TEST_CASE("explicit PACE domain parameters (PACEDomainParameterInfo with a priva
   Bytes ecparams = air.next().value().raw.to_bytes();
   Bytes new_ai = tlv::encode_constructed(0x30, {asn1::oid("1.2.840.10045.2.1"), ecparams});
   Bytes dpi = tlv::encode_constructed(0x30, {asn1::oid("0.4.0.127.0.7.2.2.4.2"), new_ai, asn1::integer(32)});
-  Bytes pi = tlv::encode_constructed(0x30, {asn1::oid("0.4.0.127.0.7.2.2.4.2.2"), asn1::integer(2), asn1::integer(32)});
+  Bytes pi = tlv::encode_constructed(
+      0x30, {asn1::oid("0.4.0.127.0.7.2.2.4.2.2"), asn1::integer(2), asn1::integer(32)});
   Bytes ef = tlv::encode_constructed(0x31, {pi, dpi});
   auto s = parse_security_infos(ef);
   REQUIRE_MESSAGE(s.ok(), s.error().to_string());
@@ -139,7 +144,8 @@ TEST_CASE("explicit PACE domain parameters (PACEDomainParameterInfo with a priva
   auto c = choose_pace(*s);
   REQUIRE_MESSAGE(c.ok(), c.error().to_string());
   CHECK(c->params.is_ec());
-  CHECK(c->params.ec->params().p == hex_bytes("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377"));
+  CHECK(c->params.ec->params().p ==
+        hex_bytes("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377"));
   CHECK(c->info.parameter_id == 32);
 }
 
@@ -179,33 +185,35 @@ TEST_CASE("every EF.CardSecurity and DG14 sample parses") {
   REQUIRE(cs.ok());
   bool found = false;
   for (const auto& k : cs->chip_authentication_public_keys)
-    found = found || to_hex(k.public_key) == bsi["chip_authentication_v2"]["chip_static_public_key"].get<std::string>();
+    found = found || to_hex(k.public_key) ==
+                         bsi["chip_authentication_v2"]["chip_static_public_key"].get<std::string>();
   CHECK(found);
   auto bsi_dh = vectors("bsi_eac_worked_example_dh.json");
   auto cs_dh = parse_card_security(hx(bsi_dh["files"]["ef_cardsecurity"]));
   REQUIRE(cs_dh.ok());
   found = false;
   for (const auto& k : cs_dh->chip_authentication_public_keys)
-    found = found || to_hex(k.public_key) == bsi_dh["chip_authentication_v2"]["chip_static_public_key"].get<std::string>();
+    found = found || to_hex(k.public_key) ==
+                         bsi_dh["chip_authentication_v2"]["chip_static_public_key"].get<std::string>();
   CHECK(found);
 }
 
 TEST_CASE("malformed SecurityInfos are MalformedData") {
   const char* bad[] = {
-      "",                                                       // empty
-      "31",                                                     // truncated header
-      "31143012060A04007F0007020204020202010202",               // truncated content
-      "31143012060A04007F0007020204020202010202010D00",         // trailing byte
-      "30143012060A04007F0007020204020202010202010D",           // SEQUENCE instead of SET
-      "31143112060A04007F0007020204020202010202010D",           // SET instead of SEQUENCE inside
-      "31143012040A04007F0007020204020202010202010D",           // OCTET STRING instead of OID
-      "31143012060A04807F0007020204020202010202010D",           // bad OID encoding (arc starts with 0x80)
-      "310F300D060A04007F000702020402020401",                   // PACEInfo with BOOLEAN version
-      "3110300E060A04007F000702020402020201",                   // version truncated
-      "31173015060A04007F0007020204020202010202010D020101",     // PACEInfo with extra element
-      "3112301006080400817F00070202060204FFFFFF",               // bad inner TLV length
-      "3108300602012A020101",                                   // no OID first
-      "31143012060A04007F00070202040202020102020180",           // negative parameter ID
+      "",                                                    // empty
+      "31",                                                  // truncated header
+      "31143012060A04007F0007020204020202010202",            // truncated content
+      "31143012060A04007F0007020204020202010202010D00",      // trailing byte
+      "30143012060A04007F0007020204020202010202010D",        // SEQUENCE instead of SET
+      "31143112060A04007F0007020204020202010202010D",        // SET instead of SEQUENCE inside
+      "31143012040A04007F0007020204020202010202010D",        // OCTET STRING instead of OID
+      "31143012060A04807F0007020204020202010202010D",        // bad OID encoding (arc starts with 0x80)
+      "310F300D060A04007F000702020402020401",                // PACEInfo with BOOLEAN version
+      "3110300E060A04007F000702020402020201",                // version truncated
+      "31173015060A04007F0007020204020202010202010D020101",  // PACEInfo with extra element
+      "3112301006080400817F00070202060204FFFFFF",            // bad inner TLV length
+      "3108300602012A020101",                                // no OID first
+      "31143012060A04007F00070202040202020102020180",        // negative parameter ID
   };
   for (const char* h : bad) {
     INFO(std::string(h));
@@ -228,7 +236,10 @@ TEST_CASE("malformed SecurityInfos are MalformedData") {
 }
 
 TEST_CASE("PACE protocol OID table") {
-  struct Row { const char* oid; const char* name; };
+  struct Row {
+    const char* oid;
+    const char* name;
+  };
   const Row rows[] = {
       {"0.4.0.127.0.7.2.2.4.1.1", "id-PACE-DH-GM-3DES-CBC-CBC"},
       {"0.4.0.127.0.7.2.2.4.1.4", "id-PACE-DH-GM-AES-CBC-CMAC-256"},

@@ -34,8 +34,10 @@ TEST_CASE("times") {
   auto g = asn1::parse_time(asn1::kGeneralizedTime, ByteView::of("20501231235959Z")).value();
   CHECK(asn1::format_time(g) == "2050-12-31T23:59:59Z");
   CHECK(asn1::parse_time(asn1::kUtcTime, ByteView::of("491231235959Z")).value() < g);
-  CHECK(asn1::parse_time(asn1::kUtcTime, ByteView::of("161323000000Z")).error().code == ErrorCode::MalformedData);
-  CHECK(asn1::parse_time(asn1::kUtcTime, ByteView::of("160823000000+0100")).error().code == ErrorCode::MalformedData);
+  CHECK(asn1::parse_time(asn1::kUtcTime, ByteView::of("161323000000Z")).error().code ==
+        ErrorCode::MalformedData);
+  CHECK(asn1::parse_time(asn1::kUtcTime, ByteView::of("160823000000+0100")).error().code ==
+        ErrorCode::MalformedData);
   CHECK(to_hex(asn1::x509_time(t)) == to_hex(asn1::utc_time(t)));
   CHECK(asn1::x509_time(g)[0] == asn1::kGeneralizedTime);
 }
@@ -44,5 +46,7 @@ TEST_CASE("strings and SET OF ordering") {
   Bytes enc = hex_bytes("1E0400C100E9");
   auto bmp = tlv::parse_single(enc).value();
   CHECK(asn1::string_value(bmp).value() == "\xC3\x81\xC3\xA9");  // "Áé"
-  CHECK(to_hex(asn1::set({hex_bytes("0201FF"), hex_bytes("020101")})) == "3106020101" "0201FF");
+  CHECK(to_hex(asn1::set({hex_bytes("0201FF"), hex_bytes("020101")})) ==
+        "3106020101"
+        "0201FF");
 }

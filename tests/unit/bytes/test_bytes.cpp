@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <string>
 #include <type_traits>
+
+#include <doctest/doctest.h>
 
 #include "dnie/bytes/bytes.hpp"
 #include "dnie/bytes/log.hpp"
@@ -114,11 +114,13 @@ TEST_CASE("Result propagation macros") {
 TEST_CASE("log sink receives messages at or above the level and never by default") {
   std::atomic<int> n{0};
   log(LogLevel::Error, "test", "dropped: no sink");
-  set_log_sink([&n](LogLevel, std::string_view c, std::string_view m) {
-    CHECK(c == "test");
-    CHECK(!m.empty());
-    ++n;
-  }, LogLevel::Info);
+  set_log_sink(
+      [&n](LogLevel, std::string_view c, std::string_view m) {
+        CHECK(c == "test");
+        CHECK(!m.empty());
+        ++n;
+      },
+      LogLevel::Info);
   log(LogLevel::Debug, "test", "below level");
   log(LogLevel::Info, "test", "hello");
   CHECK(log_enabled(LogLevel::Warning));

@@ -38,15 +38,15 @@ TEST_CASE("strict on malformed input") {
     auto r = tlv::parse_single(hex_bytes(h), m);
     return r ? ErrorCode::Ok : r.error().code;
   };
-  CHECK(code("3080") == ErrorCode::MalformedData);          // indefinite length
+  CHECK(code("3080") == ErrorCode::MalformedData);              // indefinite length
   CHECK(code("04850000000001AA") == ErrorCode::MalformedData);  // 5 length bytes
-  CHECK(code("0405AABB") == ErrorCode::MalformedData);      // truncated value
-  CHECK(code("5F") == ErrorCode::MalformedData);            // truncated tag
-  CHECK(code("04") == ErrorCode::MalformedData);            // missing length
-  CHECK(code("0482") == ErrorCode::MalformedData);          // truncated length
-  CHECK(code("0401AABB") == ErrorCode::MalformedData);      // trailing bytes
-  CHECK(code("1F8181818100") == ErrorCode::MalformedData);  // tag over 4 bytes
-  CHECK(code("048101AA") == ErrorCode::Ok);                 // BER accepts non-minimal
+  CHECK(code("0405AABB") == ErrorCode::MalformedData);          // truncated value
+  CHECK(code("5F") == ErrorCode::MalformedData);                // truncated tag
+  CHECK(code("04") == ErrorCode::MalformedData);                // missing length
+  CHECK(code("0482") == ErrorCode::MalformedData);              // truncated length
+  CHECK(code("0401AABB") == ErrorCode::MalformedData);          // trailing bytes
+  CHECK(code("1F8181818100") == ErrorCode::MalformedData);      // tag over 4 bytes
+  CHECK(code("048101AA") == ErrorCode::Ok);                     // BER accepts non-minimal
   CHECK(code("048101AA", tlv::Mode::Der) == ErrorCode::MalformedData);
   CHECK(code("04820001AA", tlv::Mode::Der) == ErrorCode::MalformedData);
   CHECK(code("") == ErrorCode::MalformedData);

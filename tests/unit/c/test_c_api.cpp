@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <doctest/doctest.h>
-
 #include <cstring>
 #include <string>
 #include <thread>
+
+#include <doctest/doctest.h>
 
 #include "dnie/bytes/error.hpp"
 #include "dnie/c/dnie.h"

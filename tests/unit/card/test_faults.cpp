@@ -7,6 +7,7 @@
 
 #include "dnie/card/session.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -22,7 +23,8 @@ class FaultyLink final : public transport::Transport {
       : m_inner(std::move(inner)), m_at(at), m_fault(f) {}
   Result<apdu::ResponseApdu> transmit(const apdu::CommandApdu& c) override {
     const std::size_t i = m_n++;
-    if (i == m_at && m_fault == Fault::Removed) return Error(ErrorCode::CardRemoved, "injected: card removed");
+    if (i == m_at && m_fault == Fault::Removed)
+      return Error(ErrorCode::CardRemoved, "injected: card removed");
     if (i == m_at && m_fault == Fault::Timeout) return Error(ErrorCode::Timeout, "injected: timeout");
     auto r = m_inner->transmit(c);
     if (r && i == m_at && m_fault == Fault::Corrupted) {
@@ -52,7 +54,8 @@ Result<icao::LdsContent> read_with(std::size_t at, Fault f, std::size_t* total =
   o.custom_transport = [&]() -> Result<std::unique_ptr<transport::Transport>> {
     auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
     if (!img) return img.error();
-    auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(std::move(img).value()));
+    auto vt = std::make_unique<vcard::VirtualTransport>(
+        std::make_unique<vcard::VirtualCard>(std::move(img).value()));
     (void)vt->reconnect(true);
     auto fl = std::make_unique<FaultyLink>(std::move(vt), at, f);
     link = fl.get();
@@ -91,5 +94,6 @@ TEST_CASE("fault at every APDU of a full read: removal, corruption, timeout") {
       }
     }
   }
-  MESSAGE(recovered << " reads recovered with identical data, " << reported << " faults reported during PACE");
+  MESSAGE(recovered << " reads recovered with identical data, " << reported
+                    << " faults reported during PACE");
 }

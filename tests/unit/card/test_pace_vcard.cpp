@@ -3,15 +3,16 @@
 // offers in EF.CardAccess (GM, IM, CAM; ECDH IDs 8–18, DH IDs 0–2; 3DES and AES), and a loop of
 // PACE sessions with random CANs and fresh ephemeral keys (the 1-in-256 leading-zero class of bug
 // shows up within a few hundred sessions; DNIE_PACE_LOOP sets the count, default 10000).
-#include <doctest/doctest.h>
-
 #include <cstdlib>
 #include <random>
+
+#include <doctest/doctest.h>
 
 #include "dnie/auth/pace.hpp"
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/sm/secure_messaging.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -25,11 +26,13 @@ vcard::CardImage base_image() {
 }
 
 Bytes card_access(const std::string& oid, int id) {
-  return asn1::set({asn1::sequence({asn1::oid(oid), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{id})})});
+  return asn1::set(
+      {asn1::sequence({asn1::oid(oid), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{id})})});
 }
 
 // PACE, then one protected READ BINARY of EF.CardAccess; returns "" or the failure.
-std::string pace_and_read(vcard::CardImage img, const Bytes& ca, bool extended, const std::string& can = "123456") {
+std::string pace_and_read(vcard::CardImage img, const Bytes& ca, bool extended,
+                          const std::string& can = "123456") {
   img.find_mut({0x011C})->content = ca;
   img.can = can;
   vcard::CardOptions o;
@@ -58,7 +61,8 @@ TEST_CASE("SDK terminal ↔ virtual chip: every mapping and parameter set") {
   for (int m : {1, 2, 3, 4, 6}) {
     const bool ecdh = m == 2 || m == 4 || m == 6;
     for (int c = (m == 6 ? 2 : 1); c <= 4; ++c) {
-      std::vector<int> ids = ecdh ? std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18} : std::vector<int>{0, 1, 2};
+      std::vector<int> ids =
+          ecdh ? std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18} : std::vector<int>{0, 1, 2};
       for (int id : ids) {
         const std::string oid = "0.4.0.127.0.7.2.2.4." + std::to_string(m) + "." + std::to_string(c);
         CAPTURE(oid);
@@ -66,7 +70,10 @@ TEST_CASE("SDK terminal ↔ virtual chip: every mapping and parameter set") {
         std::string err = pace_and_read(base, card_access(oid, id), !ecdh && id > 0);
         // The virtual chip refuses ECDH-IM on curves with p ≡ 1 (mod 4) (secp224r1): its point
         // encoding needs a general square root; the SDK must report that as Unsupported.
-        if (m == 4 && id == 10 && err.find("Unsupported") != std::string::npos) { ++unsupported; continue; }
+        if (m == 4 && id == 10 && err.find("Unsupported") != std::string::npos) {
+          ++unsupported;
+          continue;
+        }
         CHECK_MESSAGE(err.empty(), err);
         ok += err.empty();
       }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // The session against every virtual card profile: the SDK's PACE terminal against the virtual
 // chip, economical reads, passive + chip authentication verdicts, resumable reads after tag loss.
-#include <doctest/doctest.h>
-
 #include <algorithm>
+
+#include <doctest/doctest.h>
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/card/session.hpp"
 #include "dnie/crypto/dh.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -43,7 +44,8 @@ icao::VerificationReport read_and_verify(const std::string& profile) {
 }
 
 // A session link to a virtual card built from an image the test has modified.
-std::function<Result<std::unique_ptr<transport::Transport>>()> virtual_card_link(const vcard::CardImage& image) {
+std::function<Result<std::unique_ptr<transport::Transport>>()> virtual_card_link(
+    const vcard::CardImage& image) {
   return [&image]() -> Result<std::unique_ptr<transport::Transport>> {
     auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(image));
     (void)vt->reconnect(true);
@@ -133,7 +135,7 @@ TEST_CASE("clear outcomes: wrong CAN, terminated card") {
   REQUIRE_FALSE(e.ok());
   CHECK(e.error().code == ErrorCode::WrongCan);
   CHECK(s->pace_can("123456").ok());  // CAN tries are not counted
-  SessionOptions o;  // the contact ATR of a terminated card ends 65 81 (dnie3-facts §1.1)
+  SessionOptions o;                   // the contact ATR of a terminated card ends 65 81 (dnie3-facts §1.1)
   o.reader = "virtual-contact:terminated";
   o.vcard_image_dir = DNIE_VCARD_IMAGE_DIR;
   auto t = Session::open(o);
@@ -165,7 +167,8 @@ TEST_CASE("a read interrupted by tag loss resumes with a new PACE and returns id
     CHECK(doc->dgs.at(2) == ref->dgs.at(2));
     // Resumed at the last offset: only the new PACE (EF.CardAccess is cached) and one SELECT
     // more than an undisturbed read, not the part of DG2 already read.
-    const std::size_t undisturbed = 1 + 2 + 2 + 1 + (ref->dgs.at(2).size() + 222) / 223;  // app, COM, SOD, DG2
+    const std::size_t undisturbed =
+        1 + 2 + 2 + 1 + (ref->dgs.at(2).size() + 222) / 223;  // app, COM, SOD, DG2
     MESSAGE("read with one tag loss at exchange " << fail_at << ": " << s->stats().apdus << " APDUs");
     CHECK(s->stats().apdus <= undisturbed + 20);
   }
@@ -205,8 +208,8 @@ TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
   Bytes params = asn1::sequence({asn1::integer(grp->p()), asn1::integer(grp->g()), asn1::integer(grp->q())});
   Bytes spki = asn1::sequence({asn1::sequence({asn1::oid("1.2.840.10046.2.1"), params}),
                                asn1::bit_string(asn1::integer(kp->public_key))});
-  Bytes ca_info = asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.3.1.2"), asn1::integer(std::int64_t{1}),
-                                  asn1::integer(std::int64_t{1})});
+  Bytes ca_info = asn1::sequence(
+      {asn1::oid("0.4.0.127.0.7.2.2.3.1.2"), asn1::integer(std::int64_t{1}), asn1::integer(std::int64_t{1})});
   Bytes pk_info = asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.1.1"), spki, asn1::integer(std::int64_t{1})});
   vcard::CardImage patched = genuine_image();
   patched.find_mut({0x3F01, 0x010E})->content = tlv::encode(0x6E, asn1::set({ca_info, pk_info}));
@@ -225,7 +228,8 @@ TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
   CHECK(again->dgs.at(1) == doc->dgs.at(1));
 }
 
-TEST_CASE("a DNIe ATR starts PACE with the DNIe's parameters; EF.CardAccess only when the card refuses them") {
+TEST_CASE(
+    "a DNIe ATR starts PACE with the DNIe's parameters; EF.CardAccess only when the card refuses them") {
   SUBCASE("genuine card: MSE:Set AT and four GENERAL AUTHENTICATE, nothing else") {
     auto s = open_session("virtual");
     REQUIRE(s->pace_can("123456").ok());
@@ -241,8 +245,9 @@ TEST_CASE("a DNIe ATR starts PACE with the DNIe's parameters; EF.CardAccess only
   }
   SUBCASE("a card offering other parameters (NIST P-256) refuses MSE:Set AT, then EF.CardAccess is read") {
     vcard::CardImage patched = genuine_image();
-    patched.find_mut({0x011C})->content = asn1::set({asn1::sequence(
-        {asn1::oid("0.4.0.127.0.7.2.2.4.2.2"), asn1::integer(std::int64_t{2}), asn1::integer(std::int64_t{12})})});
+    patched.find_mut({0x011C})->content =
+        asn1::set({asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.4.2.2"), asn1::integer(std::int64_t{2}),
+                                   asn1::integer(std::int64_t{12})})});
     auto s = open_on(patched);
     auto st = s->pace_can("123456");
     REQUIRE_MESSAGE(st.ok(), st.error().to_string());
@@ -266,7 +271,8 @@ TEST_CASE("eSign reads skip re-selecting a DF that is current, and recover when 
   REQUIRE((*es)->token_info().ok());  // DF 5015 is now current
   // Another user of the channel selects DF 6061 behind the eSign object's back: the shortcut
   // SELECT of 6004 in "5015" is refused and the path is selected again from the MF.
-  auto sel = transport::transceive(s->transport(), apdu::CommandApdu(0x00, 0xA4, 0x00, 0x0C, hex_bytes("6061")));
+  auto sel =
+      transport::transceive(s->transport(), apdu::CommandApdu(0x00, 0xA4, 0x00, 0x0C, hex_bytes("6061")));
   REQUIRE(sel.ok());
   REQUIRE(sel->ok());
   auto certs = (*es)->certificates();
@@ -281,7 +287,8 @@ TEST_CASE("eSign reads skip re-selecting a DF that is current, and recover when 
   auto certs2 = (*es2)->certificates();
   REQUIRE(certs2.ok());
   REQUIRE(certs2->size() == certs->size());
-  for (std::size_t i = 0; i < certs->size(); ++i) CHECK((*certs)[i].certificate.der() == (*certs2)[i].certificate.der());
+  for (std::size_t i = 0; i < certs->size(); ++i)
+    CHECK((*certs)[i].certificate.der() == (*certs2)[i].certificate.der());
 }
 
 TEST_CASE("card identity: EF 2F03 tells a contactless DNIe from a TIE, which shares its ATR") {

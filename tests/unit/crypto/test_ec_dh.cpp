@@ -5,6 +5,7 @@
 #include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/dh.hpp"
 #include "dnie/crypto/ec.hpp"
+
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -19,8 +20,8 @@ Bytes sub_mod(const Bytes& p, const Bytes& y) {  // p - y
 }  // namespace
 
 TEST_CASE("ec: all 11 ICAO standardized curves") {
-  const char* names[] = {"secp192r1", "brainpoolP192r1", "secp224r1", "brainpoolP224r1",
-                         "secp256r1", "brainpoolP256r1", "brainpoolP320r1", "secp384r1",
+  const char* names[] = {"secp192r1",       "brainpoolP192r1", "secp224r1",       "brainpoolP224r1",
+                         "secp256r1",       "brainpoolP256r1", "brainpoolP320r1", "secp384r1",
                          "brainpoolP384r1", "brainpoolP512r1", "secp521r1"};
   const std::size_t fsz[] = {24, 24, 28, 28, 32, 32, 40, 48, 48, 64, 66};
   for (int id = 8; id <= 18; ++id) {
@@ -149,7 +150,8 @@ TEST_CASE("vectors: PACE GM ECDH brainpoolP256r1 (ICAO 9303-11 App. G.1)") {
   auto mapped = g.with_generator(*ghat);
   REQUIRE(mapped);
   CHECK(mapped->param_id() == -1);
-  CHECK(*mapped->public_key(hx(v["terminal_ephemeral_private_key"])) == hx(v["terminal_ephemeral_public_key"]));
+  CHECK(*mapped->public_key(hx(v["terminal_ephemeral_private_key"])) ==
+        hx(v["terminal_ephemeral_public_key"]));
   CHECK(*mapped->public_key(hx(v["chip_ephemeral_private_key"])) == hx(v["chip_ephemeral_public_key"]));
   auto k = mapped->ecdh(hx(v["terminal_ephemeral_private_key"]), hx(v["chip_ephemeral_public_key"]));
   REQUIRE(k);
@@ -228,7 +230,8 @@ TEST_CASE("vectors: PACE GM DH 1024 (ICAO 9303-11 App. G.2, RFC 5114 §2.1)") {
   CHECK(*ghat == hx(v["mapped_generator_g_hat"]));
   auto mapped = g.with_generator(*ghat).value();
   CHECK(mapped.param_id() == -1);
-  CHECK(*mapped.public_key(hx(v["terminal_ephemeral_private_key"])) == hx(v["terminal_ephemeral_public_key"]));
+  CHECK(*mapped.public_key(hx(v["terminal_ephemeral_private_key"])) ==
+        hx(v["terminal_ephemeral_public_key"]));
   CHECK(*mapped.public_key(hx(v["chip_ephemeral_private_key"])) == hx(v["chip_ephemeral_public_key"]));
   auto k = mapped.shared_secret(hx(v["chip_ephemeral_private_key"]), hx(v["terminal_ephemeral_public_key"]));
   REQUIRE(k);

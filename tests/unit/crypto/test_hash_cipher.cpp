@@ -4,10 +4,11 @@
 #include <set>
 #include <thread>
 
+#include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rng.hpp"
-#include "dnie/bytes/tlv.hpp"
+
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -19,7 +20,8 @@ TEST_CASE("hash: FIPS 180-4 'abc' examples") {
   const ByteView abc = ByteView::of("abc");
   CHECK(to_hex(hash(HashAlg::Sha1, abc)) == "A9993E364706816ABA3E25717850C26C9CD0D89D");
   CHECK(to_hex(hash(HashAlg::Sha224, abc)) == "23097D223405D8228642A477BDA255B32AADBCE4BDA0B3F7E36C9DA7");
-  CHECK(to_hex(hash(HashAlg::Sha256, abc)) == "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
+  CHECK(to_hex(hash(HashAlg::Sha256, abc)) ==
+        "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
   CHECK(to_hex(hash(HashAlg::Sha384, abc)) ==
         "CB00753F45A35E8BB5A03D699AC65007272C32AB0EDED1631A8B605A43FF5BED8086072BA1E7CC2358BAECA134C825A7");
   CHECK(to_hex(hash(HashAlg::Sha512, abc)) ==
@@ -53,9 +55,12 @@ TEST_CASE("hash: names, sizes and OIDs") {
 
 TEST_CASE("AES: FIPS 197 appendix C and SP 800-38A F.2.1") {
   const Bytes pt = hex_bytes("00112233445566778899AABBCCDDEEFF");
-  struct { std::size_t len; const char* ct; } cases[] = {
-      {16, "69C4E0D86A7B0430D8CDB78070B4C55A"}, {24, "DDA97CA4864CDFE06EAF70A0EC0D7191"},
-      {32, "8EA2B7CA516745BFEAFC49904B496089"}};
+  struct {
+    std::size_t len;
+    const char* ct;
+  } cases[] = {{16, "69C4E0D86A7B0430D8CDB78070B4C55A"},
+               {24, "DDA97CA4864CDFE06EAF70A0EC0D7191"},
+               {32, "8EA2B7CA516745BFEAFC49904B496089"}};
   for (const auto& c : cases) {
     Bytes key(c.len);
     for (std::size_t i = 0; i < c.len; ++i) key[i] = static_cast<std::uint8_t>(i);

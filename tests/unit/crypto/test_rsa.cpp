@@ -4,6 +4,7 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/rsa.hpp"
+
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -24,10 +25,14 @@ TEST_CASE("rsa: DigestInfo prefixes (RFC 8017 §9.2 note 1)") {
   auto di = digest_info(HashAlg::Sha256, Bytes(32, 0xAB));
   REQUIRE(di);
   CHECK(to_hex(ByteView(*di).first(19)) == "3031300D060960864801650304020105000420");
-  CHECK(to_hex(ByteView(*digest_info(HashAlg::Sha1, Bytes(20))).first(15)) == "3021300906052B0E03021A05000414");
-  CHECK(to_hex(ByteView(*digest_info(HashAlg::Sha224, Bytes(28))).first(19)) == "302D300D06096086480165030402040500041C");
-  CHECK(to_hex(ByteView(*digest_info(HashAlg::Sha384, Bytes(48))).first(19)) == "3041300D060960864801650304020205000430");
-  CHECK(to_hex(ByteView(*digest_info(HashAlg::Sha512, Bytes(64))).first(19)) == "3051300D060960864801650304020305000440");
+  CHECK(to_hex(ByteView(*digest_info(HashAlg::Sha1, Bytes(20))).first(15)) ==
+        "3021300906052B0E03021A05000414");
+  CHECK(to_hex(ByteView(*digest_info(HashAlg::Sha224, Bytes(28))).first(19)) ==
+        "302D300D06096086480165030402040500041C");
+  CHECK(to_hex(ByteView(*digest_info(HashAlg::Sha384, Bytes(48))).first(19)) ==
+        "3041300D060960864801650304020205000430");
+  CHECK(to_hex(ByteView(*digest_info(HashAlg::Sha512, Bytes(64))).first(19)) ==
+        "3051300D060960864801650304020305000440");
   for (HashAlg a : {HashAlg::Sha1, HashAlg::Sha224, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512}) {
     Bytes d = hash(a, ByteView::of("x"));
     auto p = parse_digest_info(*digest_info(a, d));
@@ -36,11 +41,13 @@ TEST_CASE("rsa: DigestInfo prefixes (RFC 8017 §9.2 note 1)") {
     CHECK(p->digest == d);
   }
   CHECK(digest_info(HashAlg::Sha256, Bytes(20)).error().code == ErrorCode::InvalidArgument);
-  CHECK(parse_digest_info(hex_bytes("3031300D060960864801650304020105000420")).error().code == ErrorCode::MalformedData);
+  CHECK(parse_digest_info(hex_bytes("3031300D060960864801650304020105000420")).error().code ==
+        ErrorCode::MalformedData);
   CHECK_FALSE(parse_digest_info(hex_bytes("0000")));
   // Unknown hash OID (MD5).
-  CHECK(parse_digest_info(concat({hex_bytes("3020300C06082A864886F70D020505000410"), Bytes(16)})).error().code ==
-        ErrorCode::Unsupported);
+  CHECK(parse_digest_info(concat({hex_bytes("3020300C06082A864886F70D020505000410"), Bytes(16)}))
+            .error()
+            .code == ErrorCode::Unsupported);
 }
 
 TEST_CASE("rsa: deterministic key generation") {
@@ -93,7 +100,8 @@ TEST_CASE("rsa: PKCS#1 v1.5 sign/verify") {
     d2[0] ^= 1;
     CHECK(pub.verify_pkcs1_v15(a, d2, *sig).error().code == ErrorCode::VerificationFailed);
   }
-  CHECK(pub.verify_pkcs1_v15(HashAlg::Sha256, Bytes(32), Bytes(129)).error().code == ErrorCode::VerificationFailed);
+  CHECK(pub.verify_pkcs1_v15(HashAlg::Sha256, Bytes(32), Bytes(129)).error().code ==
+        ErrorCode::VerificationFailed);
   CHECK(key.sign_pkcs1_v15_raw(Bytes(118)).error().code == ErrorCode::InvalidArgument);
 }
 
@@ -107,8 +115,9 @@ TEST_CASE("rsa: PSS sign (mbedTLS) / verify (ours)") {
     CHECK(pub.verify_pss(a, d, *sig));
     CHECK(pub.verify_pss(a, d, *sig, static_cast<int>(hash_size(a))));
     CHECK(pub.verify_pss(a, d, *sig, 0, HashAlg::Sha1, true).error().code == ErrorCode::VerificationFailed);
-    CHECK(pub.verify_pss(a, d, *sig, -1, a == HashAlg::Sha1 ? HashAlg::Sha256 : HashAlg::Sha1, false).error().code ==
-          ErrorCode::VerificationFailed);
+    CHECK(pub.verify_pss(a, d, *sig, -1, a == HashAlg::Sha1 ? HashAlg::Sha256 : HashAlg::Sha1, false)
+              .error()
+              .code == ErrorCode::VerificationFailed);
     CHECK(pub.verify_pss(a, d, *sig, -1, a, false));
     Bytes bad = *sig;
     bad[0] ^= 0x10;

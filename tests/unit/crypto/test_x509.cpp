@@ -8,6 +8,7 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/x509.hpp"
+
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -66,7 +67,8 @@ const std::vector<Certificate>& master_list() {
     REQUIRE(eci.size() == 2);
     CHECK(asn1::oid_to_string(eci[0].value).value() == "2.23.136.1.1.2");  // id-icao-cscaMasterList
     auto octets = tlv::parse_single(eci[1].value).value();
-    auto list = kids(tlv::parse_single(octets.value).value().value);  // SEQUENCE { version, SET OF Certificate }
+    auto list =
+        kids(tlv::parse_single(octets.value).value().value);  // SEQUENCE { version, SET OF Certificate }
     REQUIRE(list.size() == 2);
     std::vector<Certificate> out;
     for (const auto& c : kids(list[1].value)) {
@@ -100,7 +102,9 @@ TEST_CASE("x509: DNIe specimen signing certificate") {
   CHECK(c->subject().get("2.5.4.5") == "99999002Q");
   CHECK(c->subject().get("C") == "ES");
   CHECK(c->subject().get("GN") == "FICTICIO FICTITIOUS FICTIF");
-  CHECK(c->subject().get("SN") == "ESPECIMEN SPECIMEN SP\xC3\x89" "CIMEN");
+  CHECK(c->subject().get("SN") ==
+        "ESPECIMEN SPECIMEN SP\xC3\x89"
+        "CIMEN");
   CHECK(c->subject().get("L").empty());
   CHECK(c->issuer().get("CN") == "AC DNIE 001");
   CHECK(c->issuer().to_string() == "C=ES, O=DIRECCION GENERAL DE LA POLICIA, OU=DNIE, CN=AC DNIE 001");
@@ -224,8 +228,8 @@ TEST_CASE("x509: German CSCA master list (588 certificates)") {
         if (alg.size() > 1 && alg[1].tag == 0x30) ++explicit_ok;
       }
     } else {
-      failures[c.signature_algorithm().oid + " " + c.public_key().description() + " (" + c.subject().to_string() +
-               "): " + st.error().message]++;
+      failures[c.signature_algorithm().oid + " " + c.public_key().description() + " (" +
+               c.subject().to_string() + "): " + st.error().message]++;
     }
   }
   MESSAGE("master list: " << certs.size() << " certificates; " << self_signed << " self-signed, " << ok
@@ -289,11 +293,13 @@ TEST_CASE("x509: malformed and tampered input gives clear errors") {
   CHECK(issuer->public_key().verify(md5rsa, ds.tbs(), ds.signature()).error().code == ErrorCode::Unsupported);
   // rsaEncryption without a digest hint.
   AlgorithmIdentifier rsa{"1.2.840.113549.1.1.1", {}};
-  CHECK(issuer->public_key().verify(rsa, ds.tbs(), ds.signature()).error().code == ErrorCode::InvalidArgument);
+  CHECK(issuer->public_key().verify(rsa, ds.tbs(), ds.signature()).error().code ==
+        ErrorCode::InvalidArgument);
   CHECK(issuer->public_key().verify(rsa, ds.tbs(), ds.signature(), HashAlg::Sha256));
   // ECDSA algorithm with an RSA key.
   AlgorithmIdentifier ecdsa{"1.2.840.10045.4.3.2", {}};
-  CHECK(issuer->public_key().verify(ecdsa, ds.tbs(), ds.signature()).error().code == ErrorCode::VerificationFailed);
+  CHECK(issuer->public_key().verify(ecdsa, ds.tbs(), ds.signature()).error().code ==
+        ErrorCode::VerificationFailed);
 }
 
 TEST_CASE("x509: names with BMPString, T61String and unknown attribute types") {

@@ -6,12 +6,12 @@
 
 #include <optional>
 
-#include "test_support.hpp"
-
 #include "dnie/apdu/apdu.hpp"
 #include "dnie/auth/cwa14890.hpp"
 #include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/hash.hpp"
+
+#include "test_support.hpp"
 
 namespace dnie::test {
 
@@ -36,7 +36,9 @@ struct CwaCard {
 
   CwaCard(crypto::RsaPublicKey r, crypto::RsaPrivateKey k) : root(std::move(r)), icc(std::move(k)) {}
 
-  static Bytes sw(std::uint16_t s) { return {static_cast<std::uint8_t>(s >> 8), static_cast<std::uint8_t>(s)}; }
+  static Bytes sw(std::uint16_t s) {
+    return {static_cast<std::uint8_t>(s >> 8), static_cast<std::uint8_t>(s)};
+  }
 
   Bytes handle(ByteView raw) {
     ++commands;
@@ -54,8 +56,13 @@ struct CwaCard {
       if (!msg) return sw(0x6A80);
       auto body = auth::decode_cv_body(*msg).value();
       auto key = crypto::RsaPublicKey::from_components(body.modulus, body.exponent).value();
-      if (ca_key) { ifd_key = key; ifd_chr = ByteView(body.chr).last(8).to_bytes(); }
-      else { ca_key = key; ca_chr = ByteView(body.chr).last(8).to_bytes(); }
+      if (ca_key) {
+        ifd_key = key;
+        ifd_chr = ByteView(body.chr).last(8).to_bytes();
+      } else {
+        ca_key = key;
+        ca_chr = ByteView(body.chr).last(8).to_bytes();
+      }
       return sw(0x9000);
     }
     if (c.ins() == 0x22 && c.p1() == 0x81 && d.size() == 10) {
@@ -64,7 +71,8 @@ struct CwaCard {
       return sw(0x9000);
     }
     if (c.ins() == 0x22 && c.p1() == 0xC1) {
-      if (!ifd_key || d != concat({hex_bytes("830C00000000"), ifd_chr, hex_bytes("8402021F")})) return sw(0x6A88);
+      if (!ifd_key || d != concat({hex_bytes("830C00000000"), ifd_chr, hex_bytes("8402021F")}))
+        return sw(0x6A88);
       return sw(0x9000);
     }
     if (c.ins() == 0x88) {
@@ -72,7 +80,8 @@ struct CwaCard {
       Bytes frame = {0x6A};
       append(frame, prnd1);
       append(frame, kicc);
-      append(frame, crypto::hash(crypto::HashAlg::Sha1, concat({prnd1, kicc, rnd_ifd, ByteView(d).subview(8)})));
+      append(frame,
+             crypto::hash(crypto::HashAlg::Sha1, concat({prnd1, kicc, rnd_ifd, ByteView(d).subview(8)})));
       frame.push_back(0xBC);
       Bytes s = icc.private_op(frame).value();
       Bytes out = ifd_key->public_op(min_sig(s, icc.public_key().modulus())).value();

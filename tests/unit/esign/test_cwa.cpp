@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // CWA-14890 engine against a scripted card built from the TEST key sets (cwa_card.hpp).
-#include "cwa_card.hpp"
-
 #include "dnie/esign/keysets.hpp"
 #include "dnie/transport/scripted.hpp"
+
+#include "cwa_card.hpp"
 
 using namespace dnie;
 using dnie::test::CwaCard;
@@ -21,7 +21,8 @@ crypto::RsaPrivateKey icc_key(std::string_view seed) {
 }
 
 CwaCard make_card(const auth::CwaKeySet& ks, std::string_view seed = "icc-1") {
-  return CwaCard(crypto::RsaPublicKey::from_components(ks.root_modulus, ks.root_exponent).value(), icc_key(seed));
+  return CwaCard(crypto::RsaPublicKey::from_components(ks.root_modulus, ks.root_exponent).value(),
+                 icc_key(seed));
 }
 
 auth::CwaOptions fixed(std::uint8_t v) {
@@ -83,7 +84,9 @@ TEST_CASE("CWA engine: command bytes follow dnie3-facts §4.3") {
   CHECK(cmds[2] == "002281B60A83086573534449600006");
   CHECK(cmds[3].rfind("002A00AECB7F2181C7", 0) == 0);
   CHECK(cmds[4] == "0022C1A412830C0000000040000000000000018402021F");
-  CHECK(cmds[5] == "00880000100101010101010101" "4000000000000001");
+  CHECK(cmds[5] ==
+        "00880000100101010101010101"
+        "4000000000000001");
   CHECK(cmds[6] == "0084000008");
   CHECK(cmds[7].rfind("0082000080", 0) == 0);
   CHECK(e.step() == auth::CwaStep::Done);
@@ -98,7 +101,8 @@ TEST_CASE("CWA engine: handshake against the card for every test key set; keys a
       CwaCard card = make_card(ks, std::string("icc-") + id);
       card.prnd1[0] = round;
       card.rnd_icc[7] = round;
-      auto e = auth::CwaEngine::create(ks, card.sn_icc, card.icc.public_key(), fixed(static_cast<std::uint8_t>(0x40 + round)));
+      auto e = auth::CwaEngine::create(ks, card.sn_icc, card.icc.public_key(),
+                                       fixed(static_cast<std::uint8_t>(0x40 + round)));
       REQUIRE(e);
       auto keys = handshake(*e, card);
       REQUIRE_MESSAGE(keys, keys.error().to_string());
@@ -110,7 +114,8 @@ TEST_CASE("CWA engine: handshake against the card for every test key set; keys a
       Bytes mac = crypto::hash(crypto::HashAlg::Sha1, concat({k, hex_bytes("00000002")}));
       CHECK(keys->k_enc.equals(ByteView(enc).first(16)));
       CHECK(keys->k_mac.equals(ByteView(mac).first(16)));
-      CHECK(to_hex(keys->ssc.view()) == to_hex(concat({ByteView(card.rnd_icc).subview(4), ByteView(card.rnd_ifd).subview(4)})));
+      CHECK(to_hex(keys->ssc.view()) ==
+            to_hex(concat({ByteView(card.rnd_icc).subview(4), ByteView(card.rnd_ifd).subview(4)})));
       CHECK(card.kifd_seen == Bytes(32, static_cast<std::uint8_t>(0x41 + round)));
     }
   }
@@ -149,8 +154,10 @@ TEST_CASE("CWA engine: failures") {
     CHECK(k.error().sw == 0x6A80);
   }
   SUBCASE("status words") {
-    CHECK(auth::cwa_status_error(0x6982, auth::CwaStep::MseRoot, auth::CwaChannel::Pin).code == ErrorCode::PinBlocked);
-    CHECK(auth::cwa_status_error(0x6982, auth::CwaStep::MseRoot, auth::CwaChannel::User).code == ErrorCode::AccessDenied);
+    CHECK(auth::cwa_status_error(0x6982, auth::CwaStep::MseRoot, auth::CwaChannel::Pin).code ==
+          ErrorCode::PinBlocked);
+    CHECK(auth::cwa_status_error(0x6982, auth::CwaStep::MseRoot, auth::CwaChannel::User).code ==
+          ErrorCode::AccessDenied);
     CHECK(auth::cwa_status_error(0x6581, auth::CwaStep::InternalAuth, auth::CwaChannel::User).code ==
           ErrorCode::CardTerminated);
     CHECK(auth::cwa_status_error(0x6300, auth::CwaStep::ExternalAuth, auth::CwaChannel::User).code ==

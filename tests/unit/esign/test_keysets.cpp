@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "test_support.hpp"
-
 #include "dnie/esign/keysets.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 
@@ -21,8 +21,8 @@ const esign::KeySetRegistry& registry() {
 
 TEST_CASE("embedded key sets: production r1/r2 and test sets are present") {
   const auto& reg = registry();
-  for (const char* id : {"dnie3-r1-pin", "dnie3-r1-user", "dnie3-r2-pin", "dnie3-r2-user", "test-r1-pin", "test-r1-user",
-                         "test-r2-pin", "test-r2-user"})
+  for (const char* id : {"dnie3-r1-pin", "dnie3-r1-user", "dnie3-r2-pin", "dnie3-r2-user", "test-r1-pin",
+                         "test-r1-user", "test-r2-pin", "test-r2-user"})
     CHECK_MESSAGE(reg.find(id) != nullptr, id);
   REQUIRE(reg.icc_roots().size() >= 1);
   CHECK(reg.icc_roots()[0].modulus.size() == 128);
@@ -34,8 +34,10 @@ TEST_CASE("production key sets: CHRs are those of dnie3-facts §4.6") {
   CHECK(to_hex(reg.find("dnie3-r1-user")->ifd_chr) == "2000000000000001");
   CHECK(to_hex(reg.find("dnie3-r2-pin")->ifd_chr) == "D002E00000000004");
   CHECK(to_hex(reg.find("dnie3-r2-user")->ifd_chr) == "D002E00000000002");
-  for (const char* id : {"dnie3-r1-pin", "dnie3-r1-user"}) CHECK(to_hex(reg.find(id)->ca_chr) == "6573534449600006");
-  for (const char* id : {"dnie3-r2-pin", "dnie3-r2-user"}) CHECK(to_hex(reg.find(id)->ca_chr) == "6573534449620018");
+  for (const char* id : {"dnie3-r1-pin", "dnie3-r1-user"})
+    CHECK(to_hex(reg.find(id)->ca_chr) == "6573534449600006");
+  for (const char* id : {"dnie3-r2-pin", "dnie3-r2-user"})
+    CHECK(to_hex(reg.find(id)->ca_chr) == "6573534449620018");
   // C_CV_CA is signed by the root key 02 0F: CAR "esRDI..." of dnie3-facts §4.3.
   CHECK(to_hex(auth::parse_cv_certificate(reg.find("dnie3-r1-pin")->c_cv_ca)->car) == "6573524449600006");
   CHECK(to_hex(auth::parse_cv_certificate(reg.find("dnie3-r2-pin")->c_cv_ca)->car) == "6573524449620018");
@@ -113,7 +115,8 @@ TEST_CASE("selection: ICC issuer and IDESP pick the generation; TEST cards get t
   REQUIRE(t2);
   CHECK(t2->test);
   CHECK(t2->pin->id == "test-r2-pin");
-  CHECK(reg.select({"CN=AC COMPONENTES 001 TEST", "CN=AC RAIZ COMPONENTES", "ABC123456"})->pin->id == "test-r1-pin");
+  CHECK(reg.select({"CN=AC COMPONENTES 001 TEST", "CN=AC RAIZ COMPONENTES", "ABC123456"})->pin->id ==
+        "test-r1-pin");
   CHECK(reg.select({"CN=UNKNOWN", "", ""}).error().code == ErrorCode::Unsupported);
   CHECK(reg.select({"CN=UNKNOWN", "", ""}, "r1")->pin->id == "dnie3-r1-pin");
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // PIN status mapping over a scripted PIN channel; DigestInfo per SHA; signature check.
-#include "test_support.hpp"
-
 #include "dnie/crypto/rsa.hpp"
 #include "dnie/esign/esign.hpp"
 #include "dnie/transport/scripted.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 
@@ -80,8 +80,8 @@ TEST_CASE("DigestInfo for each SHA and signature verification") {
   auto key = crypto::RsaPrivateKey::generate(2048, rng).value();
   // A self-signed certificate is not needed: verify_card_signature uses the certificate's key,
   // so build one from the specimen and check the failure path, and the success path with a key.
-  for (auto alg : {crypto::HashAlg::Sha1, crypto::HashAlg::Sha224, crypto::HashAlg::Sha256, crypto::HashAlg::Sha384,
-                   crypto::HashAlg::Sha512}) {
+  for (auto alg : {crypto::HashAlg::Sha1, crypto::HashAlg::Sha224, crypto::HashAlg::Sha256,
+                   crypto::HashAlg::Sha384, crypto::HashAlg::Sha512}) {
     CAPTURE(crypto::hash_name(alg));
     Bytes digest = crypto::hash(alg, ByteView::of("document"));
     auto di = crypto::digest_info(alg, digest);
@@ -93,12 +93,15 @@ TEST_CASE("DigestInfo for each SHA and signature verification") {
     auto sig = key.sign_pkcs1_v15_raw(*di).value();
     CHECK(key.public_key().verify_pkcs1_v15(alg, digest, sig));
   }
-  auto cert = crypto::Certificate::parse(test::read_file(test::data_path("pki/DNIE_ESPECIMEN_signing_cert.cer"))).value();
+  auto cert =
+      crypto::Certificate::parse(test::read_file(test::data_path("pki/DNIE_ESPECIMEN_signing_cert.cer")))
+          .value();
   Bytes digest = crypto::hash(crypto::HashAlg::Sha256, ByteView::of("document"));
   Bytes di = crypto::digest_info(crypto::HashAlg::Sha256, digest).value();
   Bytes wrong = key.sign_pkcs1_v15_raw(di).value();  // not the certificate's key
   auto st = esign::verify_card_signature(cert, di, wrong);
   REQUIRE_FALSE(st);
   CHECK(st.error().code == ErrorCode::VerificationFailed);
-  CHECK(esign::verify_card_signature(cert, hex_bytes("3000"), wrong).error().code == ErrorCode::InvalidArgument);
+  CHECK(esign::verify_card_signature(cert, hex_bytes("3000"), wrong).error().code ==
+        ErrorCode::InvalidArgument);
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // PKCS#15 parsers on the specimen card files (jmulticard test resources), compressed
 // certificates, certificate info.
-#include "test_support.hpp"
-
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/esign/pkcs15.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using dnie::test::data_path;
@@ -53,8 +53,8 @@ TEST_CASE("specimen PrKDF: two RSA-2048 keys with references 01 and 02") {
   CHECK(a.modulus_bits == 2048);
   CHECK(a.usage == (esign::kUsageSign | esign::kUsageSignRecover));
   CHECK(s.usage == (esign::kUsageSign | esign::kUsageSignRecover | esign::kUsageNonRepudiation));
-  const unsigned b8 = esign::kAccessSensitive | esign::kAccessAlwaysSensitive | esign::kAccessNeverExtractable |
-                      esign::kAccessLocal;
+  const unsigned b8 = esign::kAccessSensitive | esign::kAccessAlwaysSensitive |
+                      esign::kAccessNeverExtractable | esign::kAccessLocal;
   CHECK(a.access_flags == b8);
   CHECK(s.access_flags == b8);
   CHECK(a.native);
@@ -72,7 +72,7 @@ TEST_CASE("ODF and TokenInfo") {
   CHECK(o->private_keys->to_string() == "6001");
   CHECK(o->certificates->to_string() == "6004");
   CHECK_FALSE(o->public_keys);
-  Bytes ti = hex_bytes("30 1D 02 01 00 04 04 01 02 03 04 0C 08") ;
+  Bytes ti = hex_bytes("30 1D 02 01 00 04 04 01 02 03 04 0C 08");
   append(ti, ByteView::of("DGP-FNMT"));
   append(ti, hex_bytes("80 04 44 4E 49 65 03 02 06 40 00 00"));
   auto t = esign::parse_dnie_token_info(ti);
@@ -95,7 +95,7 @@ TEST_CASE("compressed certificate round trip and bounds") {
   auto back = esign::decompress_certificate(*z);
   REQUIRE(back);
   CHECK(*back == der);
-  CHECK(*esign::decompress_certificate(der) == der);  // plain DER passes through
+  CHECK(*esign::decompress_certificate(der) == der);    // plain DER passes through
   CHECK_FALSE(esign::decompress_certificate(*z, 100));  // uncompressed length above the bound
   Bytes bad = *z;
   bad[0] ^= 1;  // declared length differs from the data
@@ -109,7 +109,9 @@ TEST_CASE("certificate info of the specimen signing certificate") {
   REQUIRE(cert);
   auto info = esign::describe_certificate(*cert);
   CHECK(info.dni_number == "99999002Q");
-  CHECK(info.surname == "ESPECIMEN SPECIMEN SP\xC3\x89" "CIMEN");
+  CHECK(info.surname ==
+        "ESPECIMEN SPECIMEN SP\xC3\x89"
+        "CIMEN");
   CHECK(info.given_name == "FICTICIO FICTITIOUS FICTIF");
   CHECK(info.common_name.find("(FIRMA)") != std::string::npos);
   CHECK(info.issuer.find("AC DNIE 001") != std::string::npos);

@@ -13,6 +13,7 @@
 #include "dnie/sm/secure_messaging.hpp"
 #include "dnie/transport/transport.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+
 #include "test_support.hpp"
 
 namespace dnie::test {

@@ -7,6 +7,7 @@
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
 #include "dnie/esign/keysets.hpp"
+
 #include "esign_e2e_fixture.hpp"
 
 using namespace dnie;
@@ -46,13 +47,19 @@ std::uint16_t sw_of(transport::Transport& t, const apdu::CommandApdu& c) {
   return r->sw();
 }
 
-apdu::CommandApdu mse_dst(std::uint8_t key) { return apdu::CommandApdu(0x00, 0x22, 0x41, 0xB6, Bytes{0x84, 0x02, 0x01, key}); }
+apdu::CommandApdu mse_dst(std::uint8_t key) {
+  return apdu::CommandApdu(0x00, 0x22, 0x41, 0xB6, Bytes{0x84, 0x02, 0x01, key});
+}
 apdu::CommandApdu pso_cds() {
-  auto di = crypto::digest_info(crypto::HashAlg::Sha256, crypto::hash(crypto::HashAlg::Sha256, ByteView::of("x"))).value();
+  auto di =
+      crypto::digest_info(crypto::HashAlg::Sha256, crypto::hash(crypto::HashAlg::Sha256, ByteView::of("x")))
+          .value();
   return apdu::CommandApdu(0x00, 0x2A, 0x9E, 0x9A, di, apdu::kLeMax);
 }
 apdu::CommandApdu retries() { return apdu::CommandApdu(0x00, 0x20, 0x00, 0x00, {}, apdu::kLeMax); }
-apdu::CommandApdu verify(const char* pin) { return apdu::CommandApdu(0x00, 0x20, 0x00, 0x00, ByteView::of(pin)); }
+apdu::CommandApdu verify(const char* pin) {
+  return apdu::CommandApdu(0x00, 0x20, 0x00, 0x00, ByteView::of(pin));
+}
 
 }  // namespace
 
@@ -108,7 +115,8 @@ TEST_CASE("card hazard: a PIN-channel handshake inside a live user channel fails
   CHECK(st.error().sw == 0x6988);
   CHECK_FALSE(rig.smt->is_secure());
   // SM is gone on the card too: a plain command is answered in plain.
-  auto plain = transport::transceive(*rig.link, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")), false);
+  auto plain = transport::transceive(
+      *rig.link, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")), false);
   REQUIRE(plain.ok());
   CHECK(plain->sw() == 0x9000);
   // A user → user switch is fine (no PIN channel involved).

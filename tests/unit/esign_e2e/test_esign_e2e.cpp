@@ -5,12 +5,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
 #include <unistd.h>
 
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
 #include "dnie/vcard/generator.hpp"
+
 #include "esign_e2e_fixture.hpp"
 
 using namespace dnie;
@@ -42,8 +42,9 @@ void openssl_verify(const esign::CardCertificate& cert, ByteView sig) {
   write(dir / "sig.bin", sig);
   write(dir / "data.bin", kData);
   const std::string d = dir.string();
-  const std::string cmd = "openssl x509 -in " + d + "/cert.pem -pubkey -noout > " + d + "/pubkey.pem && openssl dgst -sha256 -verify " +
-                          d + "/pubkey.pem -signature " + d + "/sig.bin " + d + "/data.bin >/dev/null 2>&1";
+  const std::string cmd = "openssl x509 -in " + d + "/cert.pem -pubkey -noout > " + d +
+                          "/pubkey.pem && openssl dgst -sha256 -verify " + d + "/pubkey.pem -signature " + d +
+                          "/sig.bin " + d + "/data.bin >/dev/null 2>&1";
   CHECK_MESSAGE(std::system(cmd.c_str()) == 0, "openssl rejected the card's signature");
   std::filesystem::remove_all(dir);
 }
@@ -108,11 +109,12 @@ TEST_CASE("eSign over PACE: certificates, tries, three signatures, APDU counts")
   auto lt = card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, h, pin_of("12345678"), true);
   REQUIRE_MESSAGE(lt.ok(), lt.error().to_string());
   const std::size_t further_consent = rig.link->apdus();
-  MESSAGE("APDUs: first signature " << first << " (certificate cached, PIN channel open from tries_left), further "
-                                    << further[0] << " and " << further[1] << " (PACE 5 + PIN channel 8 + VERIFY 1 + "
-                                    << "user channel 8 + MSE 1 + PSO:CDS 1 + GET RESPONSE 1; the retries query is "
-                                    << "skipped after a successful VERIFY), further with "
-                                    << "allow_last_try " << further_consent);
+  MESSAGE("APDUs: first signature "
+          << first << " (certificate cached, PIN channel open from tries_left), further " << further[0]
+          << " and " << further[1] << " (PACE 5 + PIN channel 8 + VERIFY 1 + "
+          << "user channel 8 + MSE 1 + PSO:CDS 1 + GET RESPONSE 1; the retries query is "
+          << "skipped after a successful VERIFY), further with "
+          << "allow_last_try " << further_consent);
   CHECK(further[0] <= 25);  // issue target: a further signature in at most 25 APDUs
   CHECK(further[1] == further[0]);
   CHECK(further_consent <= 25);
@@ -131,8 +133,8 @@ TEST_CASE("eSign over PACE: APDUs of a first signature straight after open()") {
   rig.link->reset_counters();
   sig = card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, h, pin_of("12345678"));
   REQUIRE_MESSAGE(sig.ok(), sig.error().to_string());
-  MESSAGE("APDUs: first signature after open() " << first << " (CDF, PrKDF and certificate reads included), next "
-                                                 << rig.link->apdus());
+  MESSAGE("APDUs: first signature after open() "
+          << first << " (CDF, PrKDF and certificate reads included), next " << rig.link->apdus());
   CHECK(first <= 40);
 }
 
@@ -158,7 +160,10 @@ TEST_CASE("eSign over PACE: authentication key with SHA-1/384/512 and a raw Dige
   // The two keys differ: the auth signature does not verify with the signing certificate.
   auto sc = card->certificate(esign::KeyKind::Signing);
   REQUIRE(sc.ok());
-  CHECK_FALSE(sc->certificate.public_key().rsa()->verify_pkcs1_v15(crypto::HashAlg::Sha256, digest(crypto::HashAlg::Sha256), *s).ok());
+  CHECK_FALSE(sc->certificate.public_key()
+                  .rsa()
+                  ->verify_pkcs1_v15(crypto::HashAlg::Sha256, digest(crypto::HashAlg::Sha256), *s)
+                  .ok());
 }
 
 TEST_CASE("eSign over PACE: wrong PIN, reset by the right PIN, last-try guard") {
@@ -189,7 +194,8 @@ TEST_CASE("eSign over PACE: wrong PIN, reset by the right PIN, last-try guard") 
   CHECK(refused.error().code == ErrorCode::LastTryRefused);
   CHECK(rig.card->image().pin_tries_left == 1);
   // With consent the right PIN resets the counter.
-  auto consent = card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, h, pin_of("12345678"), true);
+  auto consent =
+      card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, h, pin_of("12345678"), true);
   REQUIRE_MESSAGE(consent.ok(), consent.error().to_string());
   CHECK(rig.card->image().pin_tries_left == 3);
 }
@@ -203,8 +209,8 @@ TEST_CASE("eSign over PACE: the third wrong PIN blocks; a blocked card refuses t
   auto last = card->verify_pin(pin_of("00000000"), true);
   CHECK(last.error().code == ErrorCode::PinBlocked);
   CHECK(rig.card->image().pin_tries_left == 0);
-  auto after = card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, digest(crypto::HashAlg::Sha256),
-                               pin_of("12345678"), true);
+  auto after = card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256,
+                               digest(crypto::HashAlg::Sha256), pin_of("12345678"), true);
   REQUIRE_FALSE(after.ok());
   CHECK(after.error().code == ErrorCode::PinBlocked);
 }
@@ -217,8 +223,8 @@ TEST_CASE("eSign over PACE: blocked-pin and terminated profiles") {
     auto t = card->tries_left();
     REQUIRE_FALSE(t.ok());
     CHECK(t.error().code == ErrorCode::PinBlocked);
-    auto s = card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256, digest(crypto::HashAlg::Sha256),
-                             pin_of("12345678"));
+    auto s = card->sign_hash(esign::KeyKind::Signing, crypto::HashAlg::Sha256,
+                             digest(crypto::HashAlg::Sha256), pin_of("12345678"));
     REQUIRE_FALSE(s.ok());
     CHECK(s.error().code == ErrorCode::PinBlocked);
   }

@@ -2,11 +2,11 @@
 // Chip Authentication v1 replayed against a real Austrian passport trace (gmrtd test suite,
 // tests/data/vectors/sm_aes_real_chip_traces.json, aes128_chip_authentication_v1_AT): the
 // protected APDUs, the new session keys and the first command under them, byte for byte.
-#include "test_support.hpp"
-
 #include "dnie/auth/chip_auth.hpp"
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/transport/scripted.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using dnie::test::hx;
@@ -23,7 +23,8 @@ sm::SmSession old_session(const nlohmann::json& v) {
 }
 
 void script(transport::ScriptedTransport& t, const nlohmann::json& v, bool corrupt_last) {
-  for (const auto& step : v["steps_under_old_keys"]) t.expect(hx(step["protected_command"]), hx(step["protected_response"]));
+  for (const auto& step : v["steps_under_old_keys"])
+    t.expect(hx(step["protected_command"]), hx(step["protected_response"]));
   Bytes last = hx(v["first_command_under_new_keys"]["protected_response"]);
   if (corrupt_last) last[last.size() - 3] ^= 0x01;  // a chip without the key cannot MAC correctly
   t.expect(hx(v["first_command_under_new_keys"]["protected_command"]), last);
@@ -40,7 +41,8 @@ TEST_CASE("CA v1 (ECDH, AES-128) on a real chip trace: keys and APDUs byte for b
   CHECK(plan->public_key.public_key == hx(v["chip_static_public_key_from_DG14"]));
 
   // K and the session keys.
-  auto k = plan->public_key.params.ec->ecdh(hx(v["terminal_ephemeral_private_key"]), plan->public_key.public_key);
+  auto k =
+      plan->public_key.params.ec->ecdh(hx(v["terminal_ephemeral_private_key"]), plan->public_key.public_key);
   REQUIRE(k.ok());
   CHECK(to_hex(k->view()) == v["shared_secret_K_computed"].get<std::string>());
   auto keys = auth::derive_chip_auth_keys(k->view(), auth::SymCipher::Aes128);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // EF.COM, DG11, DG12, DG13 (Spanish layout), DG14 (real samples), DG15 parsers, with malformed input.
-#include "test_support.hpp"
-
 #include "dnie/auth/chip_auth.hpp"
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/rng.hpp"
+#include "dnie/icao/active_auth.hpp"
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/lds.hpp"
-#include "dnie/icao/active_auth.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using namespace dnie::icao;
@@ -36,9 +36,10 @@ TEST_CASE("EF.COM of ICAO 9303-10 worked example") {
 
 TEST_CASE("DG11 as the DNIe fills it") {
   Bytes list = hex_bytes("5F0E5F105F2B5F115F42");
-  Bytes dg = tlv::encode(0x6B, concat({tlv::encode(0x5C, list), s(0x5F0E, "ESPAÑOLA ESPAÑOLA<<CARMEN"),
-                                        s(0x5F10, "99999999R"), s(0x5F2B, "19800101"), s(0x5F11, "MADRID<MADRID"),
-                                        s(0x5F42, "AVDA DE MADRID 1<MADRID<MADRID")}));
+  Bytes dg =
+      tlv::encode(0x6B, concat({tlv::encode(0x5C, list), s(0x5F0E, "ESPAÑOLA ESPAÑOLA<<CARMEN"),
+                                s(0x5F10, "99999999R"), s(0x5F2B, "19800101"), s(0x5F11, "MADRID<MADRID"),
+                                s(0x5F42, "AVDA DE MADRID 1<MADRID<MADRID")}));
   auto d = parse_dg11(dg);
   REQUIRE(d.ok());
   CHECK(d->tag_list == std::vector<std::uint32_t>{0x5F0E, 0x5F10, 0x5F2B, 0x5F11, 0x5F42});
@@ -48,8 +49,9 @@ TEST_CASE("DG11 as the DNIe fills it") {
   CHECK(*d->place_of_birth == "MADRID<MADRID");
   CHECK(*d->address == "AVDA DE MADRID 1<MADRID<MADRID");
   // BCD birth date and other names.
-  Bytes dg2 = tlv::encode(0x6B, concat({tlv::encode(0x5F2B, hex_bytes("19800101")),
-                                         tlv::encode(0xA0, concat({hex_bytes("020101"), s(0x5F0F, "OTRO<NOMBRE")}))}));
+  Bytes dg2 =
+      tlv::encode(0x6B, concat({tlv::encode(0x5F2B, hex_bytes("19800101")),
+                                tlv::encode(0xA0, concat({hex_bytes("020101"), s(0x5F0F, "OTRO<NOMBRE")}))}));
   auto d2 = parse_dg11(dg2);
   REQUIRE(d2.ok());
   CHECK(*d2->full_date_of_birth == "19800101");
@@ -60,8 +62,8 @@ TEST_CASE("DG11 as the DNIe fills it") {
 
 TEST_CASE("DG12") {
   Bytes dg = tlv::encode(0x6C, concat({tlv::encode(0x5C, hex_bytes("5F195F26")), s(0x5F19, "DGP"),
-                                        tlv::encode(0x5F26, hex_bytes("20230615")),
-                                        tlv::encode(0x5F55, hex_bytes("20230615101112"))}));
+                                       tlv::encode(0x5F26, hex_bytes("20230615")),
+                                       tlv::encode(0x5F55, hex_bytes("20230615101112"))}));
   auto d = parse_dg12(dg);
   REQUIRE(d.ok());
   CHECK(*d->issuing_authority == "DGP");
@@ -71,9 +73,10 @@ TEST_CASE("DG12") {
 }
 
 TEST_CASE("DG13 in the Spanish layout") {
-  const std::vector<std::string> f = {"ESPAÑOLA", "ESPAÑOLA", "CARMEN", "99999999R", "01 01 1980", "ESP",
-                                      "15 06 2033", "BAA000589", "F", "MADRID", "MADRID", "JUAN / CARMEN",
-                                      "AVDA DE MADRID 1", "MADRID", "MADRID", "ESPAÑA"};
+  const std::vector<std::string> f = {
+      "ESPAÑOLA",         "ESPAÑOLA",  "CARMEN", "99999999R", "01 01 1980", "ESP",
+      "15 06 2033",       "BAA000589", "F",      "MADRID",    "MADRID",     "JUAN / CARMEN",
+      "AVDA DE MADRID 1", "MADRID",    "MADRID", "ESPAÑA"};
   Bytes seq_content;
   for (const auto& x : f) append(seq_content, asn1::utf8_string(x));
   Bytes dg = tlv::encode(0x6D, tlv::encode(0x30, seq_content));
@@ -135,8 +138,9 @@ TEST_CASE("DG15 with an RSA and an EC key") {
   CHECK(dg15_public_key(*d).ok());
   auto g = crypto::EcGroup::by_name("brainpoolP256r1");
   auto kp = g->generate(rng);
-  Bytes spki = asn1::sequence({asn1::sequence({asn1::oid("1.2.840.10045.2.1"), asn1::oid("1.3.36.3.3.2.8.1.1.7")}),
-                               asn1::bit_string(kp->public_key)});
+  Bytes spki =
+      asn1::sequence({asn1::sequence({asn1::oid("1.2.840.10045.2.1"), asn1::oid("1.3.36.3.3.2.8.1.1.7")}),
+                      asn1::bit_string(kp->public_key)});
   auto e = parse_dg15(tlv::encode(0x6F, spki));
   REQUIRE(e.ok());
   CHECK(e->description.find("brainpoolP256r1") != std::string::npos);
@@ -151,7 +155,8 @@ TEST_CASE("Active Authentication: ISO/IEC 9796-2 scheme 1 (RSA) and ECDSA verifi
   REQUIRE(key.ok());
   const Bytes challenge = hex_bytes("0102030405060708");
   Bytes m1(128 - 2 - 20, 0x5A);
-  Bytes f = concat({Bytes{0x6A}, m1, crypto::hash(crypto::HashAlg::Sha1, concat({m1, challenge})), Bytes{0xBC}});
+  Bytes f =
+      concat({Bytes{0x6A}, m1, crypto::hash(crypto::HashAlg::Sha1, concat({m1, challenge})), Bytes{0xBC}});
   auto sig = key->private_op(f);
   REQUIRE(sig.ok());
   crypto::PublicKey pub(key->public_key());

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // DG2/DG7 containers and image decoding: a small JPEG 2000 image is made with OpenJPEG here,
 // wrapped in an ISO/IEC 19794-5 record inside DG2, parsed, decoded and exported.
-#include "test_support.hpp"
-
 #include <cstring>
+
 #include <openjpeg.h>
 
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/icao/biometrics.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using namespace dnie::icao;
@@ -173,7 +174,8 @@ TEST_CASE("J2K codestream, DG7 and an ISO 39794-style constructed block") {
   CHECK(sig->front().format == ImageFormat::J2k);
 
   // 7F2E: a DER record with the image in a nested primitive object.
-  Bytes rec = tlv::encode(0xA1, concat({tlv::encode(0x80, Bytes{0}), tlv::encode(0xA2, tlv::encode(0x80, j2k))}));
+  Bytes rec =
+      tlv::encode(0xA1, concat({tlv::encode(0x80, Bytes{0}), tlv::encode(0xA2, tlv::encode(0x80, j2k))}));
   auto faces = parse_dg2(dg2_of(rec, 0x7F2E));
   REQUIRE(faces.ok());
   CHECK(faces->front().container == "ISO/IEC 39794-5");

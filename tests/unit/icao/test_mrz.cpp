@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // MRZ and DG1 against ICAO 9303 Part 3 App. A check digits and the Part 4/5/6/11 specimen MRZs
 // (tests/data/vectors/mrz_check_digits.json).
-#include "test_support.hpp"
-
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/icao/mrz.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using namespace dnie::icao;
@@ -42,7 +42,8 @@ TEST_CASE("specimen MRZs (TD1, TD2, TD3) parse and every check digit passes") {
 }
 
 TEST_CASE("TD3 specimen fields") {
-  auto m = parse_mrz("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10");
+  auto m =
+      parse_mrz("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10");
   REQUIRE(m.ok());
   CHECK(m->document_code == "P<");
   CHECK(m->issuing_state == "UTO");
@@ -57,7 +58,8 @@ TEST_CASE("TD3 specimen fields") {
 }
 
 TEST_CASE("TD1 with a document number longer than 9 characters") {
-  auto m = parse_mrz("I<UTOD23145890<7349<<<<<<<<<<<3407127M9507122UTO<<<<<<<<<<<2STEVENSON<<PETER<JOHN<<<<<<<<<");
+  auto m =
+      parse_mrz("I<UTOD23145890<7349<<<<<<<<<<<3407127M9507122UTO<<<<<<<<<<<2STEVENSON<<PETER<JOHN<<<<<<<<<");
   REQUIRE(m.ok());
   CHECK(m->document_number == "D23145890734");
   CHECK(m->checks_ok());
@@ -67,11 +69,17 @@ TEST_CASE("TD1 with a document number longer than 9 characters") {
 }
 
 TEST_CASE("corrupted check digits are reported one by one") {
-  const std::string good = "I<UTOD231458907<<<<<<<<<<<<<<<7408122F1204159UTO<<<<<<<<<<<6ERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+  const std::string good =
+      "I<UTOD231458907<<<<<<<<<<<<<<<7408122F1204159UTO<<<<<<<<<<<6ERIKSSON<<ANNA<MARIA<<<<<<<<<<";
   REQUIRE(parse_mrz(good)->checks_ok());
-  struct Case { std::size_t pos; const char* names; };
-  const Case cases[] = {{14, "document_number, composite"}, {36, "date_of_birth, composite"},
-                        {44, "date_of_expiry, composite"}, {59, "composite"}};
+  struct Case {
+    std::size_t pos;
+    const char* names;
+  };
+  const Case cases[] = {{14, "document_number, composite"},
+                        {36, "date_of_birth, composite"},
+                        {44, "date_of_expiry, composite"},
+                        {59, "composite"}};
   for (const auto& c : cases) {
     std::string bad = good;
     bad[c.pos] = bad[c.pos] == '1' ? '2' : '1';

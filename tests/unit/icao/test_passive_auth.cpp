@@ -3,13 +3,13 @@
 // RFC 5652 signed attributes), so every check can be driven to pass and to fail: DG hashes,
 // chain, CRL, countries, expiry, MRZ consistency with DG11/DG13. (The real-file oracles are in
 // test_sod_pki.cpp.)
-#include "test_support.hpp"
-
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/rng.hpp"
 #include "dnie/icao/mrz.hpp"
 #include "dnie/icao/verification.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using namespace dnie::icao;
@@ -34,11 +34,12 @@ struct Pki {
   Bytes csca_name, csca_der, ds_der;
 };
 
-Bytes sign_cert(const crypto::RsaPrivateKey& issuer, ByteView issuer_name, ByteView subject_name, std::int64_t serial,
-                const crypto::RsaPublicKey& subject_key, Bytes extensions) {
-  Bytes tbs = asn1::sequence({asn1::context(0, asn1::integer(std::int64_t{2})), asn1::integer(serial), sha256_rsa(),
-                              issuer_name, asn1::sequence({asn1::utc_time(date(2015, 1, 1)), asn1::utc_time(date(2035, 1, 1))}),
-                              subject_name, subject_key.to_spki(), asn1::context(3, extensions)});
+Bytes sign_cert(const crypto::RsaPrivateKey& issuer, ByteView issuer_name, ByteView subject_name,
+                std::int64_t serial, const crypto::RsaPublicKey& subject_key, Bytes extensions) {
+  Bytes tbs = asn1::sequence(
+      {asn1::context(0, asn1::integer(std::int64_t{2})), asn1::integer(serial), sha256_rsa(), issuer_name,
+       asn1::sequence({asn1::utc_time(date(2015, 1, 1)), asn1::utc_time(date(2035, 1, 1))}), subject_name,
+       subject_key.to_spki(), asn1::context(3, extensions)});
   auto sig = issuer.sign_pkcs1_v15(crypto::HashAlg::Sha256, crypto::hash(crypto::HashAlg::Sha256, tbs));
   REQUIRE(sig.ok());
   return asn1::sequence({tbs, sha256_rsa(), asn1::bit_string(*sig)});
@@ -54,10 +55,14 @@ const Pki& pki() {
     auto* out = new Pki{std::move(*ck), std::move(*dk), name("ES", "CSCA TEST"), {}, {}};
     Bytes csca_ext = asn1::sequence({ext("2.5.29.19", true, asn1::sequence({asn1::boolean(true)})),
                                      ext("2.5.29.15", true, hex_bytes("03020106"))});
-    out->csca_der = sign_cert(out->csca_key, out->csca_name, out->csca_name, 1, out->csca_key.public_key(), csca_ext);
-    Bytes doc_types = asn1::sequence({asn1::integer(std::int64_t{0}), asn1::set({asn1::printable_string("ID")})});
-    Bytes ds_ext = asn1::sequence({ext("2.5.29.15", true, hex_bytes("03020780")), ext("2.23.136.1.1.6.2", false, doc_types)});
-    out->ds_der = sign_cert(out->csca_key, out->csca_name, name("ES", "DS TEST"), 7, out->ds_key.public_key(), ds_ext);
+    out->csca_der =
+        sign_cert(out->csca_key, out->csca_name, out->csca_name, 1, out->csca_key.public_key(), csca_ext);
+    Bytes doc_types =
+        asn1::sequence({asn1::integer(std::int64_t{0}), asn1::set({asn1::printable_string("ID")})});
+    Bytes ds_ext = asn1::sequence(
+        {ext("2.5.29.15", true, hex_bytes("03020780")), ext("2.23.136.1.1.6.2", false, doc_types)});
+    out->ds_der =
+        sign_cert(out->csca_key, out->csca_name, name("ES", "DS TEST"), 7, out->ds_key.public_key(), ds_ext);
     return out;
   }();
   return *p;
@@ -77,8 +82,8 @@ Bytes dg13(const std::string& dni) {
   Bytes c;
   for (const char* f : {"ESPAÑOLA", "ESPAÑOLA", "CARMEN"}) append(c, asn1::utf8_string(f));
   append(c, asn1::utf8_string(dni));
-  for (const char* f : {"01 01 1980", "ESP", "15 06 2033", "BAA000589", "F", "MADRID", "MADRID", "JUAN / CARMEN",
-                        "AVDA DE MADRID 1", "MADRID", "MADRID", "ESPAÑA"})
+  for (const char* f : {"01 01 1980", "ESP", "15 06 2033", "BAA000589", "F", "MADRID", "MADRID",
+                        "JUAN / CARMEN", "AVDA DE MADRID 1", "MADRID", "MADRID", "ESPAÑA"})
     append(c, asn1::utf8_string(f));
   return tlv::encode(0x6D, asn1::sequence({c}));
 }
@@ -88,22 +93,26 @@ Bytes make_sod(const std::map<int, Bytes>& dgs) {
   const Pki& p = pki();
   Bytes hashes;
   for (const auto& [n, b] : dgs)
-    append(hashes, asn1::sequence({asn1::integer(std::int64_t{n}), asn1::octet_string(crypto::hash(crypto::HashAlg::Sha256, b))}));
+    append(hashes, asn1::sequence({asn1::integer(std::int64_t{n}),
+                                   asn1::octet_string(crypto::hash(crypto::HashAlg::Sha256, b))}));
   Bytes sha256 = asn1::sequence({asn1::oid("2.16.840.1.101.3.4.2.1"), asn1::null()});
   Bytes lso = asn1::sequence({asn1::integer(std::int64_t{0}), sha256, tlv::encode(0x30, hashes)});
-  Bytes attrs = asn1::set({asn1::sequence({asn1::oid("1.2.840.113549.1.9.3"), asn1::set({asn1::oid("2.23.136.1.1.1")})}),
-                           asn1::sequence({asn1::oid("1.2.840.113549.1.9.5"), asn1::set({asn1::utc_time(date(2023, 6, 15))})}),
-                           asn1::sequence({asn1::oid("1.2.840.113549.1.9.4"),
-                                           asn1::set({asn1::octet_string(crypto::hash(crypto::HashAlg::Sha256, lso))})})});
+  Bytes attrs = asn1::set(
+      {asn1::sequence({asn1::oid("1.2.840.113549.1.9.3"), asn1::set({asn1::oid("2.23.136.1.1.1")})}),
+       asn1::sequence({asn1::oid("1.2.840.113549.1.9.5"), asn1::set({asn1::utc_time(date(2023, 6, 15))})}),
+       asn1::sequence({asn1::oid("1.2.840.113549.1.9.4"),
+                       asn1::set({asn1::octet_string(crypto::hash(crypto::HashAlg::Sha256, lso))})})});
   auto sig = p.ds_key.sign_pkcs1_v15(crypto::HashAlg::Sha256, crypto::hash(crypto::HashAlg::Sha256, attrs));
   REQUIRE(sig.ok());
   Bytes signed_attrs = attrs;
   signed_attrs[0] = 0xA0;
-  Bytes signer = asn1::sequence({asn1::integer(std::int64_t{1}), asn1::sequence({p.csca_name, asn1::integer(std::int64_t{7})}),
-                                 sha256, signed_attrs, sha256_rsa(), asn1::octet_string(*sig)});
-  Bytes sd = asn1::sequence({asn1::integer(std::int64_t{3}), asn1::set({sha256}),
-                             asn1::sequence({asn1::oid("2.23.136.1.1.1"), asn1::context(0, asn1::octet_string(lso))}),
-                             asn1::context(0, p.ds_der), asn1::set({signer})});
+  Bytes signer = asn1::sequence({asn1::integer(std::int64_t{1}),
+                                 asn1::sequence({p.csca_name, asn1::integer(std::int64_t{7})}), sha256,
+                                 signed_attrs, sha256_rsa(), asn1::octet_string(*sig)});
+  Bytes sd = asn1::sequence(
+      {asn1::integer(std::int64_t{3}), asn1::set({sha256}),
+       asn1::sequence({asn1::oid("2.23.136.1.1.1"), asn1::context(0, asn1::octet_string(lso))}),
+       asn1::context(0, p.ds_der), asn1::set({signer})});
   return tlv::encode(0x77, asn1::sequence({asn1::oid("1.2.840.113549.1.7.2"), asn1::context(0, sd)}));
 }
 
@@ -111,8 +120,8 @@ LdsContent document(const std::string& state = "ESP", const std::string& dni13 =
   LdsContent d;
   d.dgs[1] = tlv::encode(0x61, tlv::encode(0x5F1F, ByteView::of(td1(state, "BAA000589", "99999999R"))));
   d.dgs[11] = tlv::encode(0x6B, concat({tlv::encode(0x5F0E, ByteView::of("ESPAÑOLA ESPAÑOLA<<CARMEN")),
-                                         tlv::encode(0x5F10, ByteView::of("99999999R")),
-                                         tlv::encode(0x5F2B, ByteView::of("19800101"))}));
+                                        tlv::encode(0x5F10, ByteView::of("99999999R")),
+                                        tlv::encode(0x5F2B, ByteView::of("19800101"))}));
   d.dgs[13] = dg13(dni13);
   d.dgs[3] = tlv::encode(0x63, Bytes{});
   d.sod = make_sod(d.dgs);
@@ -135,13 +144,13 @@ TEST_CASE("genuine synthetic document: every check passes") {
   o.trust_store = &s;
   o.now = date(2025, 1, 1);
   VerificationReport r = verify_document(document(), o);
-  for (const auto& c : r.checks)
-    INFO(c.id << " " << check_status_name(c.status) << " " << c.reason);
-  for (const char* id : {"sod.parse", "sod.signature", "dg1.hash", "dg11.hash", "dg13.hash", "ds.valid_at_signing",
-                         "ds.valid_now", "ds.key_usage", "ds.document_type", "ds.chain", "csca.valid_at_signing",
-                         "csca.key_usage", "country.ds_csca", "country.mrz", "mrz.check_digits", "document.expiry",
-                         "mrz.dg11", "mrz.dg13"})
-    CHECK_MESSAGE(r.status(id) == CheckStatus::Pass, id << ": " << (r.find(id) ? r.find(id)->reason : "absent"));
+  for (const auto& c : r.checks) INFO(c.id << " " << check_status_name(c.status) << " " << c.reason);
+  for (const char* id : {"sod.parse", "sod.signature", "dg1.hash", "dg11.hash", "dg13.hash",
+                         "ds.valid_at_signing", "ds.valid_now", "ds.key_usage", "ds.document_type",
+                         "ds.chain", "csca.valid_at_signing", "csca.key_usage", "country.ds_csca",
+                         "country.mrz", "mrz.check_digits", "document.expiry", "mrz.dg11", "mrz.dg13"})
+    CHECK_MESSAGE(r.status(id) == CheckStatus::Pass,
+                  id << ": " << (r.find(id) ? r.find(id)->reason : "absent"));
   CHECK(r.status("dg3.hash") == CheckStatus::NotPerformed);
   CHECK(r.find("dg3.hash")->reason == "not readable (needs EAC)");
   CHECK(r.status("ds.revocation") == CheckStatus::NotPerformed);
@@ -152,7 +161,8 @@ TEST_CASE("genuine synthetic document: every check passes") {
   CHECK(r.verdict() == Verdict::Valid);  // DG3 is EAC-protected: unreadable groups do not count
   record_result(r, "chip_authentication", "Chip Authentication", ok_status());
   CHECK(r.status("chip_authentication") == CheckStatus::Pass);
-  record_result(r, "chip_authentication", "Chip Authentication", Error(ErrorCode::VerificationFailed, "clone"));
+  record_result(r, "chip_authentication", "Chip Authentication",
+                Error(ErrorCode::VerificationFailed, "clone"));
   CHECK(r.status("chip_authentication") == CheckStatus::Fail);
   CHECK(r.verdict() == Verdict::Invalid);
 }
@@ -199,9 +209,10 @@ TEST_CASE("MRZ issuing state and DG13 inconsistencies are reported") {
 
 TEST_CASE("a CRL from the CSCA revokes the DS") {
   const Pki& p = pki();
-  Bytes tbs = asn1::sequence({asn1::integer(std::int64_t{1}), sha256_rsa(), p.csca_name, asn1::utc_time(date(2024, 1, 1)),
-                              asn1::utc_time(date(2026, 1, 1)),
-                              asn1::sequence({asn1::sequence({asn1::integer(std::int64_t{7}), asn1::utc_time(date(2024, 1, 1))})})});
+  Bytes tbs = asn1::sequence(
+      {asn1::integer(std::int64_t{1}), sha256_rsa(), p.csca_name, asn1::utc_time(date(2024, 1, 1)),
+       asn1::utc_time(date(2026, 1, 1)),
+       asn1::sequence({asn1::sequence({asn1::integer(std::int64_t{7}), asn1::utc_time(date(2024, 1, 1))})})});
   auto sig = p.csca_key.sign_pkcs1_v15(crypto::HashAlg::Sha256, crypto::hash(crypto::HashAlg::Sha256, tbs));
   REQUIRE(sig.ok());
   Bytes crl = asn1::sequence({tbs, sha256_rsa(), asn1::bit_string(*sig)});

@@ -2,11 +2,11 @@
 // LDS reading over a scripted transport: APDU economy (one SELECT, maximal chunks sized by the
 // link, length from the TLV header), EOF handling, short EF identifiers, odd-INS offsets, and the
 // document read that records unreadable DGs (DG3: 69 82) instead of failing.
-#include "test_support.hpp"
-
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/icao/lds.hpp"
 #include "dnie/transport/scripted.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using namespace dnie::icao;
@@ -20,7 +20,8 @@ Bytes file_of(std::uint8_t tag, std::size_t total) {
   return tlv::encode(tag, content);
 }
 Bytes part(const Bytes& f, std::size_t off, std::size_t n) {
-  return Bytes(f.begin() + static_cast<std::ptrdiff_t>(off), f.begin() + static_cast<std::ptrdiff_t>(off + n));
+  return Bytes(f.begin() + static_cast<std::ptrdiff_t>(off),
+               f.begin() + static_cast<std::ptrdiff_t>(off + n));
 }
 Bytes ok(const Bytes& d) { return concat({d, hex_bytes("9000")}); }
 transport::LinkLimits sm_limits() {
@@ -133,8 +134,8 @@ TEST_CASE("read_ef: extended length chunks and READ BINARY B1 past offset 32767"
 }
 
 TEST_CASE("LdsReader: AID once, EF.COM and EF.SOD lists, DG3 not readable (needs EAC)") {
-  Bytes com = tlv::encode(0x60, concat({tlv::encode(0x5F01, ByteView::of("0107")),
-                                         tlv::encode(0x5C, Bytes{0x61, 0x63})}));
+  Bytes com = tlv::encode(
+      0x60, concat({tlv::encode(0x5F01, ByteView::of("0107")), tlv::encode(0x5C, Bytes{0x61, 0x63})}));
   Bytes dg1 = file_of(0x61, 95);
   ScriptedTransport t;
   t.set_limits(sm_limits());
@@ -148,7 +149,8 @@ TEST_CASE("LdsReader: AID once, EF.COM and EF.SOD lists, DG3 not readable (needs
   t.expect(hex_bytes("00B00000DF"), hex_bytes("6982"));
   LdsReader reader(t);
   std::vector<std::uint16_t> seen;
-  auto doc = reader.read_document({}, [&](std::uint16_t fid, std::size_t, std::size_t) { seen.push_back(fid); });
+  auto doc =
+      reader.read_document({}, [&](std::uint16_t fid, std::size_t, std::size_t) { seen.push_back(fid); });
   REQUIRE_MESSAGE(doc.ok(), doc.error().to_string());
   CHECK(t.done());
   CHECK(doc->com == com);

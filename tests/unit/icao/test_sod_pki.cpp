@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // EF.SOD and master list against real files nobody here made: the DNIe specimen SOD, the AT/DE/FR
 // passport SODs (gmrtd test suite) and the BSI CSCA master list of 2026-05-28.
-#include "test_support.hpp"
-
 #include <filesystem>
 #include <fstream>
 
@@ -10,6 +8,8 @@
 #include "dnie/icao/sod.hpp"
 #include "dnie/icao/trust_store.hpp"
 #include "dnie/icao/verification.hpp"
+
+#include "test_support.hpp"
 
 using namespace dnie;
 using namespace dnie::icao;
@@ -78,7 +78,8 @@ TEST_CASE("AT, DE and FR passport SODs parse, verify with their DS and carry the
     const std::string name = s["name"].get<std::string>();
     auto sod = parse_sod(dnie::test::hx(s["hex"]));
     REQUIRE_MESSAGE(sod.ok(), name << ": " << sod.error().to_string());
-    CHECK_MESSAGE(to_hex(*sod->lds.hash_of(1)) == s["dg1_hash_in_lds_security_object"].get<std::string>(), name);
+    CHECK_MESSAGE(to_hex(*sod->lds.hash_of(1)) == s["dg1_hash_in_lds_security_object"].get<std::string>(),
+                  name);
     const crypto::Certificate* ds = sod->ds_certificate();
     REQUIRE_MESSAGE(ds != nullptr, name);
     Status st = verify_signer(sod->signed_data, *sod->signer(), ds->public_key());
@@ -196,8 +197,8 @@ TEST_CASE("trust store from a directory of PEM/DER files") {
   {
     std::ofstream(dir + "/ds.pem") << sod->ds_certificate()->to_pem();
     const Bytes& der = sod->ds_certificate()->der();
-    std::ofstream(dir + "/ds.der", std::ios::binary).write(reinterpret_cast<const char*>(der.data()),
-                                                           static_cast<std::streamsize>(der.size()));
+    std::ofstream(dir + "/ds.der", std::ios::binary)
+        .write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
     std::ofstream(dir + "/junk.crt") << "not a certificate";
     std::ofstream(dir + "/readme.txt") << "ignored";
   }

@@ -7,6 +7,7 @@
 #include "dnie/crypto/cipher.hpp"
 #include "dnie/sm/secure_messaging.hpp"
 #include "dnie/transport/scripted.hpp"
+
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -52,8 +53,8 @@ TEST_CASE("real-chip AES-128 traces: reads after PACE-CAM (DE) through the decor
   auto v = test::vectors("sm_aes_real_chip_traces.json")["vectors"]["aes128_post_pace_cam_reads_DE"];
   transport::ScriptedTransport link;
   for (const auto& st : v["steps"]) link.expect(hx(st["protected_command"]), hx(st["protected_response"]));
-  SecureMessagingTransport smt(link, session(Suite::Aes, hx(v["KS_enc"]), hx(v["KS_mac"]),
-                                             hx(v["SSC_initial_after_PACE"])));
+  SecureMessagingTransport smt(
+      link, session(Suite::Aes, hx(v["KS_enc"]), hx(v["KS_mac"]), hx(v["SSC_initial_after_PACE"])));
   for (const auto& st : v["steps"]) {
     auto r = smt.transmit(CommandApdu::parse(hx(st["unprotected_command"])).value());
     REQUIRE_MESSAGE(r.ok(), r.error().to_string());
@@ -80,8 +81,8 @@ TEST_CASE("real-chip AES traces: MSE:Set AT encoding and AES-256 DO'87' decoding
   Bytes ssc = hx(d["SSC_for_response"]);
   ssc.back() = static_cast<std::uint8_t>(ssc.back() - 1);  // unwrap increments first
   auto s2 = session(Suite::Aes, hx(d["KS_enc"]), hx(d["KS_mac"]), ssc);
-  Bytes resp = concat({tlv::encode(0x87, do87), hex_bytes("99029000"), hex_bytes("8E080000000000000000"),
-                       hex_bytes("9000")});
+  Bytes resp = concat(
+      {tlv::encode(0x87, do87), hex_bytes("99029000"), hex_bytes("8E080000000000000000"), hex_bytes("9000")});
   CHECK(s2.unwrap(ResponseApdu::parse(resp).value()).error().code == ErrorCode::SecureMessagingError);
   CHECK_FALSE(s2.is_open());
 }

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The built `dnie` binary against the virtual card: output, JSON and the stable exit codes.
-#include <doctest/doctest.h>
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <sys/wait.h>
 
+#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -19,8 +18,8 @@ struct Run {
 
 // Runs `dnie ARGS` with a clean environment for secrets, stdin from /dev/null, NO_COLOR set.
 Run dnie(const std::string& args, const std::string& env = {}) {
-  const std::string cmd = "env -u DNIE_CAN -u DNIE_PIN -u DNIE_NEW_PIN NO_COLOR=1 " + env + " '" DNIE_CLI "' " +
-                          args + " </dev/null";
+  const std::string cmd = "env -u DNIE_CAN -u DNIE_PIN -u DNIE_NEW_PIN NO_COLOR=1 " + env +
+                          " '" DNIE_CLI "' " + args + " </dev/null";
   Run r;
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -92,7 +91,8 @@ TEST_CASE("cli photo") {
   const std::string png = std::string(DNIE_CLI_TMP) + "/face.png";
   const std::string jpg = std::string(DNIE_CLI_TMP) + "/signature.jpg";
   std::remove(png.c_str());
-  const Run r = dnie("read --reader virtual --can 123456 --dg 1 --photo '" + png + "' --signature-image '" + jpg + "'");
+  const Run r =
+      dnie("read --reader virtual --can 123456 --dg 1 --photo '" + png + "' --signature-image '" + jpg + "'");
   REQUIRE(r.rc == 0);
   const std::string p = slurp(png);
   REQUIRE(p.size() > 8);
@@ -179,8 +179,10 @@ TEST_CASE("cli sign") {
   const std::string out = std::string(DNIE_CLI_TMP) + "/message.sig";
   { std::ofstream(in) << "hello DNIe\n"; }
   std::remove(out.c_str());
-  CHECK(dnie("sign --reader virtual --can 123456 --key sign --hash sha256 --in '" + in + "' --out '" + out + "'",
-             "DNIE_PIN=12345678").rc == 0);
+  CHECK(dnie("sign --reader virtual --can 123456 --key sign --hash sha256 --in '" + in + "' --out '" + out +
+                 "'",
+             "DNIE_PIN=12345678")
+            .rc == 0);
   CHECK(slurp(out).size() == 256);
   const std::string digest(64, 'a');
   const Run r = dnie("sign --can 123456 --key auth --digest " + digest + " --json", "DNIE_PIN=12345678");
@@ -196,7 +198,8 @@ TEST_CASE("cli verify") {
   CHECK(dnie("read --reader virtual --can 123456 --verify").rc == 7);  // no CSCA: untrusted
   for (const char* p : {"altered-dg", "cloned-chip", "expired", "untrusted-csca"}) {
     CAPTURE(p);
-    const Run r = dnie(std::string("read --reader virtual:") + p + " --can 123456 --verify --csca virtual --json");
+    const Run r =
+        dnie(std::string("read --reader virtual:") + p + " --can 123456 --verify --csca virtual --json");
     CHECK(r.rc == 7);
     auto j = nlohmann::json::parse(r.out, nullptr, false);
     REQUIRE_FALSE(j.is_discarded());

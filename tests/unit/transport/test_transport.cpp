@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <doctest/doctest.h>
-
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "dnie/transport/scripted.hpp"
 
@@ -51,14 +51,20 @@ TEST_CASE("transport errors propagate; scripted mismatches are clear") {
   auto e = t.transmit(CommandApdu(0x00, 0x84, 0, 0, {}, 4)).error();
   CHECK(e.code == ErrorCode::ProtocolError);
   CHECK(e.message.find("expected 0084000008") != std::string::npos);
-  CHECK(t.transmit(CommandApdu(0x00, 0x84, 0, 0, {}, 4)).error().message.find("unexpected extra") != std::string::npos);
+  CHECK(t.transmit(CommandApdu(0x00, 0x84, 0, 0, {}, 4)).error().message.find("unexpected extra") !=
+        std::string::npos);
 }
 
 TEST_CASE("tracing and counting decorators") {
   ScriptedTransport t;
-  t.expect("0020000008" "3132333435363738", "63C2").expect("00B0000004", "600102039000");
+  t.expect(
+       "0020000008"
+       "3132333435363738",
+       "63C2")
+      .expect("00B0000004", "600102039000");
   std::vector<std::string> lines;
-  TracingTransport tr(t, [&lines](const apdu::TraceEvent& e) { lines.push_back(e.text); }, "plain");
+  TracingTransport tr(
+      t, [&lines](const apdu::TraceEvent& e) { lines.push_back(e.text); }, "plain");
   CountingTransport c(tr);
   CHECK(c.transmit(CommandApdu(0x00, 0x20, 0, 0, ByteView::of("12345678")))->sw() == 0x63C2);
   CHECK(c.transmit(CommandApdu(0x00, 0xB0, 0, 0, {}, 4))->ok());
@@ -72,11 +78,13 @@ TEST_CASE("tracing and counting decorators") {
 
 TEST_CASE("function transport and transactions") {
   int calls = 0;
-  FunctionTransport f([&calls](ByteView cmd) -> Result<Bytes> {
-    ++calls;
-    if (cmd.size() < 4) return make_error(ErrorCode::MalformedData, "short");
-    return hex_bytes("9000");
-  }, hex_bytes("3B00"), LinkLimits{});
+  FunctionTransport f(
+      [&calls](ByteView cmd) -> Result<Bytes> {
+        ++calls;
+        if (cmd.size() < 4) return make_error(ErrorCode::MalformedData, "short");
+        return hex_bytes("9000");
+      },
+      hex_bytes("3B00"), LinkLimits{});
   {
     Transaction tx(f);
     CHECK(tx.status().ok());

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // NfcTransport through Debian's real libnfc 1.8 (driver pn532_uart) talking to the project's
 // PN532 emulator on a pseudo-terminal, served from a thread of this process.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -10,8 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "dnie/transport/atr.hpp"
 #include "dnie/transport/nfc.hpp"
+
 #include "pn532_emulator.hpp"
 
 using namespace dnie;
@@ -35,16 +36,22 @@ Bytes fake_card(ByteView a) {
   const std::size_t le = a.size() == 5 ? (a[4] == 0 ? 256 : a[4]) : 0;
   Bytes r;
   switch (a[1]) {
-    case 0xA4: break;
-    case 0x84: r = hex_bytes("0102030405060708"); break;
-    case 0xCA: r.assign(250, 0xCA); break;
+    case 0xA4:
+      break;
+    case 0x84:
+      r = hex_bytes("0102030405060708");
+      break;
+    case 0xCA:
+      r.assign(250, 0xCA);
+      break;
     case 0xB0:
       for (std::size_t i = 0; i < le; ++i) r.push_back(static_cast<std::uint8_t>(i));
       break;
     case 0xEE:
       if (a.size() > 5) r = a.subview(5, a[4]).to_bytes();
       break;
-    default: return {0x6D, 0x00};
+    default:
+      return {0x6D, 0x00};
   }
   append(r, {0x90, 0x00});
   return r;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The PN532 emulator's frame parser and command core, without a pty or libnfc.
-#include <doctest/doctest.h>
-
 #include <random>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "dnie/transport/nfc.hpp"
+
 #include "pn532_emulator.hpp"
 
 using namespace dnie;
@@ -90,7 +91,7 @@ TEST_CASE("pn532 frames: bad LCS, bad DCS, zero and oversized lengths are skippe
   bad_lcs[4] ^= 0x01;
   Bytes bad_dcs = cmd("D4 02");
   bad_dcs[bad_dcs.size() - 2] ^= 0x40;
-  Bytes zero = hex_bytes("0000FF0000");  // LEN 0 with LCS 0
+  Bytes zero = hex_bytes("0000FF0000");             // LEN 0 with LCS 0
   Bytes oversized = hex_bytes("0000FFFFFF0400FC");  // extended, 1024 bytes announced
   for (const Bytes& b : {bad_lcs, bad_dcs, zero, oversized}) p.feed(b);
   p.feed(cmd("D4 4A 01 03 00"));
@@ -133,7 +134,7 @@ TEST_CASE("pn532 emulator: InListPassiveTarget Type B layout (UM0701 §7.3.5)") 
   CHECK(to_hex(call(emu, "D4 4A 01 00")) == "D54B00");  // no Type A unless configured
   for (const char* brty : {"D4 4A 01 01 00 FF FF 00 00", "D4 4A 01 02 00 FF FF 00 00", "D4 4A 01 04"})
     CHECK(to_hex(call(emu, brty)) == "D54B00");
-  CHECK(to_hex(call(emu, "D4 42 06 00")) == "D54301");  // InCommunicateThru probe: timeout
+  CHECK(to_hex(call(emu, "D4 42 06 00")) == "D54301");           // InCommunicateThru probe: timeout
   CHECK(to_hex(call(emu, "D4 40 01 00 A4 04 00")) == "D54127");  // no target selected
 }
 
@@ -143,7 +144,9 @@ TEST_CASE("pn532 emulator: Type A option and the synthesised ATRs agree") {
   t.emulate_type_b = false;
   Pn532Emulator emu(card, t);
   CHECK(to_hex(call(emu, "D4 4A 01 03 00")) == "D54B00");
-  CHECK(to_hex(call(emu, "D4 4A 01 00")) == "D54B010100042004081122330D788070" "02E1F35E117781A100");
+  CHECK(to_hex(call(emu, "D4 4A 01 00")) ==
+        "D54B010100042004081122330D788070"
+        "02E1F35E117781A100");
   auto atr_a = transport::pcsc_atr_type_a(t.ats);
   REQUIRE(atr_a);
   const Bytes dnie_atr = hex_bytes("3B 88 80 01 E1 F3 5E 11 77 81 A1 00 03");
@@ -198,8 +201,9 @@ TEST_CASE("pn532 emulator: random garbage never crashes and output stays well-fo
   Pn532Emulator emu(card);
   std::mt19937 rng(1234);
   std::uniform_int_distribution<int> byte(0, 255), len(0, 64);
-  const Bytes interesting[] = {cmd("D4 4A 01 03 00"), cmd("D4 40 01 00 A4 04 00"), cmd("D4 40 41 01"),
-                               hex_bytes("0000FFFFFF"), hex_bytes("0000FF"), Bytes(pn532::kAck.begin(), pn532::kAck.end())};
+  const Bytes interesting[] = {cmd("D4 4A 01 03 00"), cmd("D4 40 01 00 A4 04 00"),
+                               cmd("D4 40 41 01"),    hex_bytes("0000FFFFFF"),
+                               hex_bytes("0000FF"),   Bytes(pn532::kAck.begin(), pn532::kAck.end())};
   for (int iter = 0; iter < 3000; ++iter) {
     Bytes in;
     const int n = len(rng);

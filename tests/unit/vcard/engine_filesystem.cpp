@@ -17,21 +17,52 @@ CardOptions contact() {
 TEST_CASE("SELECT by DF name, FID, AID and parent returns the 85 0A FCI") {
   VirtualCard::Impl card(test_image(), contact());
   // MF by name "Master.File": type 38, FID 3F00, size 0, ACL from the image.
-  CHECK(tx(card, "00A404000B4D61737465722E46696C65") == "6F0C850A383F00000000" "00FFFFFF" "9000");
+  CHECK(tx(card, "00A404000B4D61737465722E46696C65") ==
+        "6F0C850A383F00000000"
+        "00FFFFFF"
+        "9000");
   // By FID without Le (JMC) and with Le (OpenSC): same FCI.
-  CHECK(tx(card, "00A40000020006") == "6F0C850A010006" "0009" "00FFFFFFFF" "9000");
-  CHECK(tx(card, "00A4000002606100") == "6F0C850A386061" "0000" "0000FFFFFF" "9000");
-  CHECK(tx(card, "00A40000027001") == "6F0C850A247001" "0514" "00FFFFFFFF" "9000");  // compressed cert
+  CHECK(tx(card, "00A40000020006") ==
+        "6F0C850A010006"
+        "0009"
+        "00FFFFFFFF"
+        "9000");
+  CHECK(tx(card, "00A4000002606100") ==
+        "6F0C850A386061"
+        "0000"
+        "0000FFFFFF"
+        "9000");
+  CHECK(tx(card, "00A40000027001") ==
+        "6F0C850A247001"
+        "0514"
+        "00FFFFFFFF"
+        "9000");  // compressed cert
   // Parent of 6061 is the MF.
-  CHECK(tx(card, "00A4030000") == "6F0C850A383F00" "0000" "0000FFFFFF" "9000");
+  CHECK(tx(card, "00A4030000") ==
+        "6F0C850A383F00"
+        "0000"
+        "0000FFFFFF"
+        "9000");
   // ICAO AID selects DF 3F01; P2=0C gives no FCI.
   CHECK(tx(card, "00A4040C07A0000002471001") == "9000");
   CHECK(tx(card, "00A4020C02011E") == "9000");
-  CHECK(tx(card, "00A40000023F00") == "6F0C850A383F00" "0000" "0000FFFFFF" "9000");
+  CHECK(tx(card, "00A40000023F00") ==
+        "6F0C850A383F00"
+        "0000"
+        "0000FFFFFF"
+        "9000");
   // PIN file 0000: key EF type 15, plain 10-byte form.
-  CHECK(tx(card, "00A40000020000") == "6F0C850A150000" "000A" "00FFFFFFFF" "9000");
+  CHECK(tx(card, "00A40000020000") ==
+        "6F0C850A150000"
+        "000A"
+        "00FFFFFFFF"
+        "9000");
   // Path selection from the MF.
-  CHECK(tx(card, "00A40800045015600100") == "6F0C850A016001" "0834" "00FFFFFFFF" "9000");
+  CHECK(tx(card, "00A40800045015600100") ==
+        "6F0C850A016001"
+        "0834"
+        "00FFFFFFFF"
+        "9000");
 }
 
 TEST_CASE("SELECT errors") {
@@ -47,12 +78,16 @@ TEST_CASE("SELECT errors") {
 
 TEST_CASE("READ BINARY: offsets, 62 82, 6B 00, Le 00, SFI") {
   VirtualCard::Impl card(test_image(), contact());
-  REQUIRE(tx(card, "00A40000020006") .size() > 4);
+  REQUIRE(tx(card, "00A40000020006").size() > 4);
   CHECK(tx(card, "00B0000004") == "424D50319000");
-  CHECK(tx(card, "00B0000300") == "313030313233" "9000");       // Le 00: what is left, 9000
-  CHECK(tx(card, "00B0000310") == "313030313233" "6282");       // explicit Le past the end
-  CHECK(tx(card, "00B0000901") == "6282");                      // at the end
-  CHECK(tx(card, "00B0000A01") == "6B00");                      // beyond the end
+  CHECK(tx(card, "00B0000300") ==
+        "313030313233"
+        "9000");  // Le 00: what is left, 9000
+  CHECK(tx(card, "00B0000310") ==
+        "313030313233"
+        "6282");                            // explicit Le past the end
+  CHECK(tx(card, "00B0000901") == "6282");  // at the end
+  CHECK(tx(card, "00B0000A01") == "6B00");  // beyond the end
   // Le 00 on a large file: 256 bytes.
   REQUIRE(tx(card, "00A4000002601F").substr(0, 4) == "6F0C");
   Bytes all = card.process(hex_bytes("00B0000000"));

@@ -10,6 +10,7 @@
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/cipher.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+
 #include "test_support.hpp"
 #include "vcard/engine.hpp"
 
@@ -144,12 +145,15 @@ struct TermSm {
     Bytes m = ssc, plain, sw;
     Bytes cc;
     for (const auto& d : *dos) {
-      if (d.tag == 0x8E) cc = d.value.to_bytes();
-      else append(m, d.raw);
+      if (d.tag == 0x8E)
+        cc = d.value.to_bytes();
+      else
+        append(m, d.raw);
       if (d.tag == 0x99) sw = d.value.to_bytes();
       if (d.tag == 0x87) {
         Bytes iv = crypto::aes_ecb_encrypt(kenc, ssc).value();
-        plain = crypto::unpad_iso9797_m2(crypto::aes_cbc_decrypt(kenc, iv, d.value.subview(1)).value()).value();
+        plain =
+            crypto::unpad_iso9797_m2(crypto::aes_cbc_decrypt(kenc, iv, d.value.subview(1)).value()).value();
       }
     }
     if (cc != mac(m)) return "badmac";

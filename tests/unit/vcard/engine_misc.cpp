@@ -12,7 +12,11 @@ TEST_CASE("ATR: contact (byte 15 = 04), terminated, contactless") {
   o.contactless = false;
   VirtualCard card(test_image(), o);
   Bytes atr = card.power_on();
-  CHECK(to_hex(atr) == "3B7F96000000" "6A444E4965" "1001015504210390" "00");
+  CHECK(to_hex(atr) ==
+        "3B7F96000000"
+        "6A444E4965"
+        "1001015504210390"
+        "00");
   CHECK(atr[15] == 0x04);
   CardImage t = test_image();
   t.terminated = true;

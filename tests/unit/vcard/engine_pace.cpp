@@ -40,10 +40,11 @@ TEST_CASE("PACE GM ECDH brainpoolP256r1, MRZ (ICAO 9303-11 App. G.1)") {
   CHECK(card.session.pace_password == Password::Mrz);
   // Then read DG1 over the new channel (contactless: needs PACE SM), as a terminal would.
   TermSm t{hx(val["KS_enc"]), hx(val["KS_mac"])};
-  CHECK(t.open(card.process(t.protect(0x00, 0xA4, 0x04, 0x0C, hx("A0000002471001"), std::nullopt))) == "9000");
+  CHECK(t.open(card.process(t.protect(0x00, 0xA4, 0x04, 0x0C, hx("A0000002471001"), std::nullopt))) ==
+        "9000");
   CHECK(t.open(card.process(t.protect(0x00, 0xB0, 0x81, 0x00, {}, 0x00))) == to_hex(dg1_td1()) + "9000");
   CHECK(t.open(card.process(t.protect(0x00, 0xB0, 0x83, 0x00, {}, 0x00))) == "6982");  // DG3
-  CHECK(tx(card, "00B0810000") == "6987");  // plain read ends SM
+  CHECK(tx(card, "00B0810000") == "6987");                                             // plain read ends SM
   // The gmrtd form of MSE:Set AT (with 84 01 0D) is accepted too.
   VirtualCard::Impl card2(test_image(hx(v["parameters"]["ef_cardaccess"])), CardOptions{});
   CHECK(tx(card2, "0022C1A412800A04007F0007020204020283010184010D") == "9000");
@@ -88,7 +89,8 @@ TEST_CASE("PACE IM DH 1024 (ICAO 9303-11 App. H.2): nonce and mapping") {
   // The chip's ephemeral private key is not published: replay up to the mapping.
   replay(card, v["apdus"], 3, {{2, "7C009000"}}, {{0, "0022C1A40F800A04007F00070202040302830102"}});
   auto dom = KaDomain::standard(0).value();
-  auto mapped = dom.map_integrated(SymCipher::Aes128, hx(val["decrypted_nonce_s"]), hx(val["terminal_nonce_t"]));
+  auto mapped =
+      dom.map_integrated(SymCipher::Aes128, hx(val["decrypted_nonce_s"]), hx(val["terminal_nonce_t"]));
   REQUIRE(mapped);
   CHECK(to_hex(mapped->dh().g()) == val["mapped_generator_g_hat"].get<std::string>());
 }
@@ -105,7 +107,8 @@ TEST_CASE("PACE-CAM ECDH (ICAO 9303-11 App. I)") {
   l2 += "4";
   std::string l3 = "MUSTERMANN<<ERIKA";
   l3.resize(30, '<');
-  img.mf.children.back().children[0].content = tlv::encode(0x61, tlv::encode(0x5F1F, ByteView::of(l1 + l2 + l3)));
+  img.mf.children.back().children[0].content =
+      tlv::encode(0x61, tlv::encode(0x5F1F, ByteView::of(l1 + l2 + l3)));
   img.ca_private_key = hx(val["SK_IC_static_private_key_derived"]);
   VirtualCard::Impl card(std::move(img), CardOptions{});
   card.forced_random = {hx(val["decrypted_nonce_s"]), hx(val["chip_mapping_private_key_SK_Map_IC"])};
@@ -126,8 +129,12 @@ struct BsiRun {
     return std::string("0022C1A412800A04007F0007020204020283010") + std::to_string(ref) + "84010D";
   }
   std::string ga1() const { return "10860000027C0000"; }
-  std::string ga2() const { return "10860000457C438141" + p["terminal_mapping_public_key"].get<std::string>() + "00"; }
-  std::string ga3() const { return "10860000457C438341" + p["terminal_ephemeral_public_key"].get<std::string>() + "00"; }
+  std::string ga2() const {
+    return "10860000457C438141" + p["terminal_mapping_public_key"].get<std::string>() + "00";
+  }
+  std::string ga3() const {
+    return "10860000457C438341" + p["terminal_ephemeral_public_key"].get<std::string>() + "00";
+  }
   std::string ga4(const std::string& t) const { return "008600000C7C0A8508" + t + "00"; }
   void force(VirtualCard::Impl& card) const {
     card.forced_random = {hx(p["decrypted_nonce_s"]), hx(p["chip_mapping_private_key"]),
@@ -149,7 +156,8 @@ TEST_CASE("PACE with PIN: BSI EAC worked example, then its first SM command") {
   BsiRun b{v["pace"]};
   VirtualCard::Impl card(test_image(), CardOptions{});
   CHECK(tx(card, b.mse(3)) == "9000");
-  CHECK(b.run(card, b.p["T_PCD"].get<std::string>()) == "7C0A8608" + b.p["T_PICC"].get<std::string>() + "9000");
+  CHECK(b.run(card, b.p["T_PCD"].get<std::string>()) ==
+        "7C0A8608" + b.p["T_PICC"].get<std::string>() + "9000");
   REQUIRE(card.sm.active());
   CHECK(card.session.pace_password == Password::Pin);
   // The protected MSE:Set DST of the example verifies under the new keys (SSC 1); the card
@@ -228,7 +236,7 @@ TEST_CASE("PACE CAN wrong token: 63 00, not counted; MSE errors") {
   CHECK(b.run(card, "0102030405060708") == "6300");
   CHECK(card.image.pin_tries_left == 3);
   CHECK(tx(card, "0022C1A412800A04007F0007020204020283010484010D") == "6A88");  // PUK: none
-  CHECK(tx(card, "0022C1A40F800A04007F00070202040102830102") == "6A80");       // DH GM not offered
+  CHECK(tx(card, "0022C1A40F800A04007F00070202040102830102") == "6A80");        // DH GM not offered
   CHECK(tx(card, "0022C1A403830102") == "6982");  // no OID: a CWA-14890 Set AT, needs PACE on NFC
   CHECK(tx(card, "10860000027C0000") == "6985");  // GA without MSE
 }
@@ -240,7 +248,7 @@ TEST_CASE("card KDF against the published vectors (3DES, AES-128/192/256)") {
     if (e.contains("nonce")) continue;  // CA v2 (not on the DNIe)
     const std::string c = e["cipher"].get<std::string>();
     const int bits = e["key_bits"].get<int>();
-    SymCipher sc = c == "3DES" ? SymCipher::Des3
+    SymCipher sc = c == "3DES"   ? SymCipher::Des3
                    : bits == 128 ? SymCipher::Aes128
                    : bits == 192 ? SymCipher::Aes192
                                  : SymCipher::Aes256;
@@ -256,17 +264,20 @@ TEST_CASE("card KDF against the published vectors (3DES, AES-128/192/256)") {
 TEST_CASE("3DES PACE pieces against a real chip (NZ): nonce, session keys, tokens") {
   auto v = vectors("pace_gm_ecdh_3des_real_chip_nz.json");
   const auto& val = v["values"];
-  CHECK(to_hex(cbc_encrypt0(SymCipher::Des3, hx(val["K_pi"]), hx(val["decrypted_nonce_s_computed"])).value()) ==
-        val["encrypted_nonce_z"].get<std::string>());
-  CHECK(to_hex(kdf(hx(val["shared_secret_K_computed"]), 1, SymCipher::Des3).view()) == val["KS_enc"].get<std::string>());
-  CHECK(to_hex(kdf(hx(val["shared_secret_K_computed"]), 2, SymCipher::Des3).view()) == val["KS_mac"].get<std::string>());
+  CHECK(
+      to_hex(cbc_encrypt0(SymCipher::Des3, hx(val["K_pi"]), hx(val["decrypted_nonce_s_computed"])).value()) ==
+      val["encrypted_nonce_z"].get<std::string>());
+  CHECK(to_hex(kdf(hx(val["shared_secret_K_computed"]), 1, SymCipher::Des3).view()) ==
+        val["KS_enc"].get<std::string>());
+  CHECK(to_hex(kdf(hx(val["shared_secret_K_computed"]), 2, SymCipher::Des3).view()) ==
+        val["KS_mac"].get<std::string>());
   const Bytes oid = hx(v["parameters"]["oid"]);
   CHECK(to_hex(token_input(oid, true, hx(val["terminal_ephemeral_public_key"]))) ==
         val["auth_token_input_for_T_IC_computed"].get<std::string>());
-  CHECK(to_hex(token_mac(SymCipher::Des3, hx(val["KS_mac"]), hx(val["auth_token_input_for_T_IC_computed"])).value()) ==
-        val["T_IC"].get<std::string>());
-  CHECK(to_hex(token_mac(SymCipher::Des3, hx(val["KS_mac"]), hx(val["auth_token_input_for_T_IFD_computed"])).value()) ==
-        val["T_IFD"].get<std::string>());
+  CHECK(to_hex(token_mac(SymCipher::Des3, hx(val["KS_mac"]), hx(val["auth_token_input_for_T_IC_computed"]))
+                   .value()) == val["T_IC"].get<std::string>());
+  CHECK(to_hex(token_mac(SymCipher::Des3, hx(val["KS_mac"]), hx(val["auth_token_input_for_T_IFD_computed"]))
+                   .value()) == val["T_IFD"].get<std::string>());
 }
 
 TEST_CASE("EF.CardAccess parsing keeps PACEInfos only") {

@@ -28,11 +28,13 @@ TEST_CASE("3DES SM: ICAO App. D.4 EF.COM reads, card side") {
   start_sm(card, SmSuite::Des3, p["KS_enc"], p["KS_mac"], p["SSC_initial"]);
   for (const auto& s : v["steps"]) {
     INFO(s["step"].get<std::string>());
-    CHECK(tx(card, s["protected_command_apdu"].get<std::string>()) == s["protected_response_apdu"].get<std::string>());
+    CHECK(tx(card, s["protected_command_apdu"].get<std::string>()) ==
+          s["protected_response_apdu"].get<std::string>());
   }
   // The codec alone: unwrap gives the plain command back.
   CardSm sm;
-  sm.start(SmSuite::Des3, SecureBuffer(hx(p["KS_enc"])), SecureBuffer(hx(p["KS_mac"])), SecureBuffer(hx(p["SSC_initial"])));
+  sm.start(SmSuite::Des3, SecureBuffer(hx(p["KS_enc"])), SecureBuffer(hx(p["KS_mac"])),
+           SecureBuffer(hx(p["SSC_initial"])));
   Bytes cmd = hx(v["steps"][0]["protected_command_apdu"]);
   std::uint16_t sw = 0;
   auto un = sm.unwrap(cmd.data(), ByteView(cmd).subview(5, cmd[4]), &sw);
@@ -61,7 +63,8 @@ TEST_CASE("AES SM: BSI worked example command, codec level") {
   auto v = vectors("bsi_eac_worked_example_ecdh.json");
   const auto& s = v["secure_messaging_after_pace"];
   CardSm sm;
-  sm.start(SmSuite::Aes, SecureBuffer(hx(v["pace"]["KS_enc"])), SecureBuffer(hx(v["pace"]["KS_mac"])), SecureBuffer(16));
+  sm.start(SmSuite::Aes, SecureBuffer(hx(v["pace"]["KS_enc"])), SecureBuffer(hx(v["pace"]["KS_mac"])),
+           SecureBuffer(16));
   Bytes cmd = hx(s["protected_command"]);
   std::uint16_t sw = 0;
   auto un = sm.unwrap(cmd.data(), ByteView(cmd).subview(5, cmd[4]), &sw);
@@ -108,7 +111,9 @@ TEST_CASE("AES SM: an explicit Le beyond the frame is chained with 61xx") {
   CHECK(t.open(r2).size() == (223 + 2) * 2);
   // SELECT under SM still returns the FCI.
   CHECK(t.open(card.process(t.protect(0x00, 0xA4, 0x00, 0x00, hx("0006"), std::nullopt))) ==
-        "6F0C850A0100060009" "00FFFFFFFF" "9000");
+        "6F0C850A0100060009"
+        "00FFFFFFFF"
+        "9000");
 }
 
 TEST_CASE("Chip Authentication v1 (AES): real Austrian chip trace under the old keys") {
@@ -121,10 +126,13 @@ TEST_CASE("Chip Authentication v1 (AES): real Austrian chip trace under the old 
     CHECK(tx(card, s["protected_command"].get<std::string>()) == s["protected_response"].get<std::string>());
   CHECK(card.sm.active());
   // KDF of the new keys (CA v1: no nonce) and the first command under them, codec level.
-  CHECK(to_hex(kdf(hx(v["shared_secret_K_computed"]), 1, SymCipher::Aes128).view()) == v["new_KS_enc"].get<std::string>());
-  CHECK(to_hex(kdf(hx(v["shared_secret_K_computed"]), 2, SymCipher::Aes128).view()) == v["new_KS_mac"].get<std::string>());
+  CHECK(to_hex(kdf(hx(v["shared_secret_K_computed"]), 1, SymCipher::Aes128).view()) ==
+        v["new_KS_enc"].get<std::string>());
+  CHECK(to_hex(kdf(hx(v["shared_secret_K_computed"]), 2, SymCipher::Aes128).view()) ==
+        v["new_KS_mac"].get<std::string>());
   CardSm sm;
-  sm.start(SmSuite::Aes, SecureBuffer(hx(v["new_KS_enc"])), SecureBuffer(hx(v["new_KS_mac"])), SecureBuffer(16));
+  sm.start(SmSuite::Aes, SecureBuffer(hx(v["new_KS_enc"])), SecureBuffer(hx(v["new_KS_mac"])),
+           SecureBuffer(16));
   const auto& f = v["first_command_under_new_keys"];
   Bytes cmd = hx(f["protected_command"]);
   std::uint16_t sw = 0;
@@ -141,7 +149,8 @@ TEST_CASE("Chip Authentication v1 (AES) with a known key switches to KDF(K) with
   card.sm.start(SmSuite::Aes, SecureBuffer(k1), SecureBuffer(k2), SecureBuffer(16));
   card.session.pace_password = Password::Can;
   TermSm t{k1, k2};
-  CHECK(t.open(card.process(t.protect(0x00, 0x22, 0x41, 0xA4, hx("800A04007F00070202030202"), std::nullopt))) == "9000");
+  CHECK(t.open(card.process(
+            t.protect(0x00, 0x22, 0x41, 0xA4, hx("800A04007F00070202030202"), std::nullopt))) == "9000");
   Bytes ga = tlv::encode(0x7C, tlv::encode(0x80, hx(v["terminal_ephemeral_public_key"])));
   CHECK(t.open(card.process(t.protect(0x00, 0x86, 0x00, 0x00, ga, 0x00))) == "7C009000");
   TermSm n{kdf(hx(v["shared_secret_K"]), 1, SymCipher::Aes128).view().to_bytes(),
@@ -153,7 +162,8 @@ TEST_CASE("Chip Authentication v1 (AES) with a known key switches to KDF(K) with
   c2.sm.start(SmSuite::Aes, SecureBuffer(k1), SecureBuffer(k2), SecureBuffer(16));
   c2.session.pace_password = Password::Can;
   TermSm t2{k1, k2};
-  CHECK(t2.open(c2.process(t2.protect(0x00, 0x22, 0x41, 0xA4, hx("800A04007F00070202030202"), std::nullopt))) == "9000");
+  CHECK(t2.open(c2.process(
+            t2.protect(0x00, 0x22, 0x41, 0xA4, hx("800A04007F00070202030202"), std::nullopt))) == "9000");
   CHECK(t2.open(c2.process(t2.protect(0x00, 0x86, 0x00, 0x00, ga, 0x00))) == "7C009000");
   TermSm n2{n.kenc, n.kmac};
   CHECK(n2.open(c2.process(n2.protect(0x00, 0xA4, 0x00, 0x0C, hx("011C"), std::nullopt))) == "badmac");

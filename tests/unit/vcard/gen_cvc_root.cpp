@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "dnie/crypto/x509.hpp"
+
 #include "gen_test_util.hpp"
 
 using namespace dnie;

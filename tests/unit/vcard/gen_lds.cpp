@@ -2,6 +2,7 @@
 // LDS content of the generated cards: EF.COM, DG1 MRZ check digits (checked with a routine of
 // this test validated on ICAO's published examples), DG2/DG7 JPEG 2000, DG11, DG13, DG14.
 #include "dnie/crypto/ec.hpp"
+
 #include "gen_test_util.hpp"
 
 using namespace dnie;
@@ -85,7 +86,9 @@ TEST_CASE("EF.COM, DG2, DG7 (JPEG 2000), DG3") {
   const CardImage& img = image("genuine");
   CHECK(file(img, {0x3F01, 0x011E}) == hex_bytes("60185F0104303130375F36063034303030305C06617567 6B6D6E"));
   const Bytes jp2_magic = hex_bytes("0000000C6A502020");
-  auto find_magic = [&](const Bytes& b) { return std::search(b.begin(), b.end(), jp2_magic.begin(), jp2_magic.end()) - b.begin(); };
+  auto find_magic = [&](const Bytes& b) {
+    return std::search(b.begin(), b.end(), jp2_magic.begin(), jp2_magic.end()) - b.begin();
+  };
   const Bytes& dg2 = file(img, {0x3F01, 0x0102});
   auto t = der(dg2);
   CHECK(t.tag == 0x75);

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "dnie/crypto/x509.hpp"
+
 #include "gen_test_util.hpp"
 
 using namespace dnie;
@@ -28,7 +29,8 @@ void walk(ByteView content, int depth, Walk& w) {
   REQUIRE_MESSAGE(kids.ok(), kids.error().to_string());
   for (const auto& t : *kids) {
     std::string s = std::to_string(depth) + ":" + to_hex(be_bytes(t.tag, tlv::tag_size(t.tag)));
-    if (t.tag == 0x03 || t.tag == 0x01 || (t.tag == 0x04 && t.value.size() == 4) || (t.tag == 0x02 && t.value.size() <= 2))
+    if (t.tag == 0x03 || t.tag == 0x01 || (t.tag == 0x04 && t.value.size() == 4) ||
+        (t.tag == 0x02 && t.value.size() <= 2))
       s += "=" + to_hex(t.value);
     if (t.tag == 0x04 && t.value.size() == 29) w.ids.push_back(str(t.value));
     if (t.tag == 0x0C && depth == 2 && w.shape.back().substr(0, 2) == "1:") w.labels.push_back(str(t.value));
@@ -63,7 +65,8 @@ Bytes inflate(ByteView z, std::size_t expected) {
 }
 
 std::uint32_t le32(ByteView b) {
-  return static_cast<std::uint32_t>(b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24));
+  return static_cast<std::uint32_t>(b[0] | (b[1] << 8) | (b[2] << 16) |
+                                    (static_cast<std::uint32_t>(b[3]) << 24));
 }
 
 crypto::Certificate cert_of(ByteView der_bytes) {
@@ -86,7 +89,8 @@ TEST_CASE("CDF and PrKDF have the specimen's structure") {
     const Walk prkdf = walk_file(file(img, {0x5015, 0x6001}));
     CHECK(cdf.shape == spec_cdf.shape);
     CHECK(prkdf.shape == spec_prkdf.shape);
-    CHECK(cdf.labels == std::vector<std::string>{"CertAutenticacion", "CertFirmaDigital", "CertCAIntermediaDGP"});
+    CHECK(cdf.labels ==
+          std::vector<std::string>{"CertAutenticacion", "CertFirmaDigital", "CertCAIntermediaDGP"});
     CHECK(prkdf.labels == std::vector<std::string>{"KprivAutenticacion", "KprivFirmaDigital"});
     CHECK(cdf.labels == spec_cdf.labels);
     CHECK(prkdf.labels == spec_prkdf.labels);
@@ -104,7 +108,8 @@ TEST_CASE("CDF and PrKDF have the specimen's structure") {
 
 TEST_CASE("CDF certificate lengths and compressed certificate files") {
   const CardImage& img = image("genuine");
-  const std::pair<std::uint16_t, const char*> files[] = {{0x7001, "auth-cert.der"}, {0x7002, "sign-cert.der"}, {0x7003, "dnie-ca.der"}};
+  const std::pair<std::uint16_t, const char*> files[] = {
+      {0x7001, "auth-cert.der"}, {0x7002, "sign-cert.der"}, {0x7003, "dnie-ca.der"}};
   for (const auto& [fid, name] : files) {
     CAPTURE(fid);
     const Bytes& z = file(img, {0x6061, fid});
@@ -150,7 +155,8 @@ TEST_CASE("holder certificates: names, key usage, chain, matching private keys")
   CHECK_FALSE(auth.is_ca());
   // Private keys match the certificates.
   const Bytes digest = crypto::hash(crypto::HashAlg::Sha256, Bytes{1, 2, 3});
-  for (const auto& [key, cert] : {std::make_pair(&img.auth_private_key, &auth), std::make_pair(&img.sign_private_key, &sign)}) {
+  for (const auto& [key, cert] :
+       {std::make_pair(&img.auth_private_key, &auth), std::make_pair(&img.sign_private_key, &sign)}) {
     auto k = crypto::RsaPrivateKey::from_der(*key);
     REQUIRE(k.ok());
     auto s = k->sign_pkcs1_v15(crypto::HashAlg::Sha256, digest);

@@ -3,6 +3,7 @@
 // ICAO 9303-10 §4.6.2): LDSSecurityObject hashes against the DGs, SignerInfo signature, and
 // the DS certificate against the CSCA of the image.
 #include "dnie/crypto/x509.hpp"
+
 #include "gen_test_util.hpp"
 
 using namespace dnie;
@@ -52,14 +53,15 @@ ParsedSod parse_sod(const Bytes& sod) {
   out.signed_attrs = tlv::encode(0x31, si[3].value);
   for (const auto& a : children(si[3].value)) {
     auto av = children(a.value);
-    if (*asn1::oid_to_string(av[0].value) == "1.2.840.113549.1.9.4") out.message_digest = der(av[1].value).value.to_bytes();
+    if (*asn1::oid_to_string(av[0].value) == "1.2.840.113549.1.9.4")
+      out.message_digest = der(av[1].value).value.to_bytes();
   }
   out.sig_alg_oid = *asn1::oid_to_string(children(si[4].value)[0].value);
   out.signature = si[5].value.to_bytes();
   return out;
 }
 
-std::map<int, std::uint16_t> kDgFiles = {{1, 0x0101}, {2, 0x0102}, {3, 0x0103}, {7, 0x0107},
+std::map<int, std::uint16_t> kDgFiles = {{1, 0x0101},  {2, 0x0102},  {3, 0x0103}, {7, 0x0107},
                                          {11, 0x010B}, {13, 0x010D}, {14, 0x010E}};
 
 crypto::Certificate cert_of(ByteView der_bytes) {

@@ -9,6 +9,7 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/vcard/generator.hpp"
+
 #include "test_support.hpp"
 
 namespace dnie::vcard::test {

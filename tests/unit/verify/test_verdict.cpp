@@ -10,8 +10,8 @@ using dnie::verify::Outcome;
 namespace {
 icao::VerificationReport all_pass() {
   icao::VerificationReport r;
-  for (const char* id : {"dg1.hash", "dg2.hash", "sod.signature", "ds.chain", "chip_authentication", "mrz.dg11",
-                         "document.expiry", "icc.chain", "certificates.serial"})
+  for (const char* id : {"dg1.hash", "dg2.hash", "sod.signature", "ds.chain", "chip_authentication",
+                         "mrz.dg11", "document.expiry", "icc.chain", "certificates.serial"})
     r.pass(id, id);
   r.not_performed("dg3.hash", "dg3", "access denied");
   return r;

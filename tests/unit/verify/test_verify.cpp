@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // dnie-verify against every virtual card profile: exit code, verdict and deciding check in the
 // JSON evidence; the HTML report embeds the face and signature and loads nothing from outside.
-#include <doctest/doctest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +8,7 @@
 #include <string>
 #include <sys/wait.h>
 
+#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -34,7 +33,8 @@ Run run(const std::string& profile, const std::string& extra = "--trust-virtual 
   std::filesystem::remove(json);
   std::filesystem::remove(html);
   std::string cmd = std::string("'") + DNIE_VERIFY_EXE + "' --reader virtual:" + profile + " " + extra +
-                    " --json '" + json + "' --html '" + html + "' --quiet > '" + dir + "/" + profile + ".txt' 2>&1";
+                    " --json '" + json + "' --html '" + html + "' --quiet > '" + dir + "/" + profile +
+                    ".txt' 2>&1";
 #ifdef DNIE_VCARD_IMAGE_DIR
   cmd = std::string("DNIE_VCARD_IMAGES='") + DNIE_VCARD_IMAGE_DIR + "' " + cmd;
 #endif
@@ -86,9 +86,9 @@ TEST_CASE("dnie-verify gives every virtual card profile its verdict and reason")
     REQUIRE(r.json.is_object());
     CHECK(outcome(r) == "GENUINE");
     CHECK(r.json.at("verdict").at("document_valid") == true);
-    for (const char* id : {"sod.signature", "ds.chain", "dg1.hash", "dg2.hash", "dg7.hash", "dg11.hash", "dg13.hash",
-                           "dg14.hash", "chip_authentication", "mrz.dg11", "mrz.dg13", "document.expiry", "icc.chain",
-                           "certificates.serial"})
+    for (const char* id : {"sod.signature", "ds.chain", "dg1.hash", "dg2.hash", "dg7.hash", "dg11.hash",
+                           "dg13.hash", "dg14.hash", "chip_authentication", "mrz.dg11", "mrz.dg13",
+                           "document.expiry", "icc.chain", "certificates.serial"})
       CHECK_MESSAGE(check_status(r, id) == "pass", id);
     std::vector<std::string> steps;
     for (const auto& s : r.json.at("steps")) steps.push_back(s.at("id").get<std::string>());
@@ -148,7 +148,8 @@ TEST_CASE("dnie-verify gives every virtual card profile its verdict and reason")
     REQUIRE(r.json.is_object());
     CHECK(outcome(r) == "CANNOT VERIFY");
     CHECK(r.json.contains("aborted"));
-    CHECK(r.json.at("verdict").at("reasons").at(0).get<std::string>().find("terminated") != std::string::npos);
+    CHECK(r.json.at("verdict").at("reasons").at(0).get<std::string>().find("terminated") !=
+          std::string::npos);
     check_html(r, false);
   }
 }
