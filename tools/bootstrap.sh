@@ -23,7 +23,7 @@ packages=(
   zlib1g-dev libopenjp2-7-dev libjpeg-dev libpng-dev
   libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libnfc-dev libnfc-bin
   libeac-dev opensc openssl libp11-kit-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
 )
 
 install_packages() {
