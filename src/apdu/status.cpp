@@ -115,4 +115,14 @@ Status expect_ok(const ResponseApdu& r, std::string_view what) {
   return sw_error(r.sw(), what);
 }
 
+Status require_authenticated(const ResponseApdu& r, std::string_view what) {
+  if (r.authenticated()) return ok_status();
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04X", r.sw());
+  Error e(ErrorCode::SecureMessagingError,
+          std::string(what) + ": the answer (" + buf + ") is not protected by secure messaging");
+  e.with_sw(r.sw());
+  return e;
+}
+
 }  // namespace dnie::apdu

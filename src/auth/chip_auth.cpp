@@ -179,6 +179,9 @@ Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, 
   res.suite = suite;
   res.terminal_ephemeral_public_key = pk_pcd;
   if (o.confirm_fid) {
+    // ICAO 9303-11 §6.2.3: the chip is authenticated implicitly by its first answer under the
+    // new keys. Only a MAC-verified answer counts (any status word inside it: the chip derived
+    // the keys); a plain status word, a MAC failure or a lost link is no proof.
     const std::uint8_t f[2] = {static_cast<std::uint8_t>(*o.confirm_fid >> 8),
                                static_cast<std::uint8_t>(*o.confirm_fid)};
     auto r = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x02, 0x0C, ByteView(f, 2)));
@@ -187,9 +190,11 @@ Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, 
         return chip_auth_failed(r.error());
       return std::move(r).error();
     }
-    if (r->sw() == apdu::sw::kSmObjectsMissing || r->sw() == apdu::sw::kSmObjectsIncorrect)
-      return chip_auth_failed(apdu::sw_error(r->sw(), "first command under the new keys"));
-    res.confirmed = true;  // an authenticated answer (whatever its SW) proves the chip has the keys
+    if (auto st = apdu::require_authenticated(*r, "first command under the new keys"); !st) {
+      t.session().close();
+      return chip_auth_failed(st.error());
+    }
+    res.confirmed = true;
   }
   return res;
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "dnie/apdu/status.hpp"
 #include "dnie/auth/chip_auth.hpp"
 #include "dnie/bytes/log.hpp"
 #include "dnie/icao/data_groups.hpp"
@@ -40,6 +41,44 @@ bool parameters_refused(const Error& e) {
   }
 }
 
+// A plain command answered 69 87 / 69 88: the card still holds a secure channel nobody here
+// knows (a previous process, or ours after an error), and the answer ended it (CWA 14890-1 §9.3,
+// ICAO 9303-11 §9.8.6.2). End it the way the DNIe middleware does and send the command again,
+// once (docs/dnie-card.md). Protected commands pass untouched: their SM errors are the secure
+// messaging layer's business.
+class StaleChannelGuard final : public transport::ForwardingTransport {
+ public:
+  using ForwardingTransport::ForwardingTransport;
+  Result<apdu::ResponseApdu> transmit(const apdu::CommandApdu& cmd) override {
+    auto r = m_inner.transmit(cmd);
+    if (!r || (cmd.cla() & 0x0C) != 0) return r;
+    if (r->sw() != apdu::sw::kSmObjectsMissing && r->sw() != apdu::sw::kSmObjectsIncorrect) return r;
+    log(LogLevel::Info, kComponent,
+        "the card still held a secure channel (" + cmd.describe() + " answered " +
+            to_hex(be_bytes(r->sw(), 2)) + "); ending it");
+    DNIE_TRY(esign::end_card_channel(m_inner));
+    ++m_ended;
+    return m_inner.transmit(cmd);
+  }
+  std::size_t ended() const noexcept { return m_ended; }
+
+ private:
+  std::size_t m_ended = 0;
+};
+
+bool link_lost(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::CardRemoved:
+    case ErrorCode::CardReset:
+    case ErrorCode::NoCard:
+    case ErrorCode::Timeout:
+    case ErrorCode::TransportError:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 struct Session::Impl {
@@ -47,6 +86,9 @@ struct Session::Impl {
   detail::OpenedLink link;
   std::unique_ptr<transport::TracingTransport> wire_trace;
   std::unique_ptr<transport::CountingTransport> counter;
+  std::unique_ptr<StaleChannelGuard> guard;
+  // Created by the first PACE and kept for the session's life: once PACE ran, every command goes
+  // through it, and a closed channel refuses to send (nothing falls back to the plain link).
   std::unique_ptr<sm::SecureMessagingTransport> sm;
   std::unique_ptr<transport::TracingTransport> plain_trace;
   std::optional<auth::PacePassword> password;  // kept for resumption when allowed (wiped on exit)
@@ -54,19 +96,29 @@ struct Session::Impl {
   Bytes card_access;  // EF.CardAccess, read once per session
   std::optional<auth::PaceResult> pace_result;
   std::optional<esign::EsignCard> esign;
+  std::vector<std::string> reestablished;  // why each automatic re-PACE ran
 
-  transport::Transport& base() { return *counter; }
+  ~Impl() {
+    // Leave no channel behind for the next process (docs/dnie-card.md): PC/SC resets the card
+    // when the handle closes.
+    if (sm || esign) link.transport->reset_on_close(true);
+  }
+
+  /// The raw link (counted, traced) without the stale-channel guard.
+  transport::Transport& raw() { return *counter; }
+  /// The plain link for channel set-up (PACE, CWA on contact).
+  transport::Transport& base() { return *guard; }
   transport::Transport& top() {
-    if (sm && sm->is_secure()) return plain_trace ? static_cast<transport::Transport&>(*plain_trace) : *sm;
+    if (sm) return plain_trace ? static_cast<transport::Transport&>(*plain_trace) : *sm;
     return base();
   }
 
   Status run_pace(const auth::PacePassword& pw) {
     if (sm && sm->is_secure()) {
-      // The card still holds a secure channel (PACE or CWA-14890): reset it rather than let a
-      // plain MSE:Set AT end it with 69 87 (dnie3-facts §4.2).
+      // Our channel is live (PACE or CWA-14890): end it as the peers do, not with a reset
+      // (a warm reset can leave a contactless card holding it; docs/dnie-card.md).
       sm->session().close();
-      DNIE_TRY(link.transport->reconnect(true));
+      DNIE_TRY(esign::end_card_channel(raw()));
     }
     auth::PaceRequest req;
     req.password = pw.clone();
@@ -77,11 +129,11 @@ struct Session::Impl {
       const auto kind = transport::identify_atr(link.transport->atr()).kind;
       if (kind == transport::CardKind::Dnie3 || kind == transport::CardKind::DnieContactless) {
         req.card_access = Bytes(std::begin(kDnieCardAccess), std::end(kDnieCardAccess));
-        const std::size_t before = counter->apdus();
-        auto ch = auth::establish_pace(base(), req);
+        transport::CountingTransport attempt(base());  // did the card get past MSE:Set AT?
+        auto ch = auth::establish_pace(attempt, req);
         if (ch) {
           channel = std::move(ch).value();
-        } else if (counter->apdus() - before > 1 || !parameters_refused(ch.error())) {
+        } else if (attempt.apdus() > 1 || !parameters_refused(ch.error())) {
           return std::move(ch).error();  // past MSE:Set AT: a wrong password or a lost card
         } else {
           log(LogLevel::Info, kComponent, "the card refused the DNIe PACE parameters; reading EF.CardAccess");
@@ -110,20 +162,31 @@ struct Session::Impl {
     return ok_status();
   }
 
-  // After a reset or tag loss: reconnect, re-run PACE with the kept password.
-  Status reestablish() {
+  /// The documented resume policy: re-run PACE with the kept password after the channel was lost
+  /// (`why`), counted in stats().reestablished and logged. A lost link is reconnected (the card
+  /// was reset or left the field); otherwise the card's channel is ended with a plain SELECT MF.
+  Status reestablish(const Error& why) {
     if (!password)
-      return Error(ErrorCode::InvalidState, "the secure channel was lost and no password is kept");
+      return Error(ErrorCode::InvalidState, "the secure channel was lost (" + why.to_string() +
+                                                ") and no password is kept: run PACE again");
     if (sm) sm->session().close();
-    // A reset ends any SM session the card still holds without costing an APDU (the DNIe
-    // middleware sends a plain SELECT instead and takes the 69 87; dnie3-facts §4.2).
-    auto rc = link.transport->reconnect(true);
-    if (!rc) {
-      if (rc.error().code == ErrorCode::CardReset) rc = link.transport->reconnect(true);
+    reestablished.push_back(why.to_string());
+    log(LogLevel::Warning, kComponent, "re-establishing PACE after: " + why.to_string());
+    if (link_lost(why)) {
+      auto rc = link.transport->reconnect(true);
+      if (!rc && rc.error().code == ErrorCode::CardReset) rc = link.transport->reconnect(true);
       if (!rc) return rc;
+    } else {
+      DNIE_TRY(esign::end_card_channel(raw()));
     }
-    log(LogLevel::Info, kComponent, "re-establishing PACE (card reset, tag loss or a new signature)");
     return run_pace(*password);
+  }
+
+  /// Before an operation: a channel that failed earlier is re-established under the resume
+  /// policy (keep_password) or the operation is refused.
+  Status ensure_channel() {
+    if (!sm || sm->is_secure()) return ok_status();
+    return reestablish(Error(ErrorCode::SecureMessagingError, "the secure channel had failed"));
   }
 };
 
@@ -141,6 +204,7 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options) {
     bottom = impl->wire_trace.get();
   }
   impl->counter = std::make_unique<transport::CountingTransport>(*bottom);
+  impl->guard = std::make_unique<StaleChannelGuard>(*impl->counter);
   auto info = transport::identify_atr(impl->link.transport->atr());
   if (info.terminated) return Error(ErrorCode::CardTerminated, "the card is terminated (ATR ends 65 81)");
   return std::unique_ptr<Session>(new Session(std::move(impl)));
@@ -158,9 +222,15 @@ const auth::PaceResult* Session::pace_result() const noexcept {
 }
 transport::Transport& Session::transport() { return m_impl->top(); }
 ApduStats Session::stats() const noexcept {
-  return ApduStats{m_impl->counter->apdus(), m_impl->counter->bytes_sent(),
-                   m_impl->counter->bytes_received()};
+  ApduStats st;
+  st.apdus = m_impl->counter->apdus();
+  st.bytes_sent = m_impl->counter->bytes_sent();
+  st.bytes_received = m_impl->counter->bytes_received();
+  st.reestablished = m_impl->reestablished.size();
+  st.stale_channels_ended = m_impl->guard->ended();
+  return st;
 }
+const std::vector<std::string>& Session::reestablish_log() const noexcept { return m_impl->reestablished; }
 void Session::reset_stats() noexcept { m_impl->counter->reset_counters(); }
 std::unique_ptr<transport::Transaction> Session::exclusive_access() {
   return std::make_unique<transport::Transaction>(*m_impl->link.transport);
@@ -192,6 +262,7 @@ Result<CardInfo> Session::info(bool pin_tries) {
   ci.interface_type = interface_type();
   ci.atr = atr();
   ci.atr_info = transport::identify_atr(ci.atr);
+  DNIE_TRY(m_impl->ensure_channel());
   transport::Transport& t = transport();
   // GET CHIP INFO (dnie3-facts §4.3 step 1).
   if (auto r = transport::transceive(t, apdu::CommandApdu(0x90, 0xB8, 0x00, 0x00, {}, 7)); r && r->ok())
@@ -267,9 +338,9 @@ Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs,
   lo.max_resumes = m_impl->options.max_resumes;
   Impl* impl = m_impl.get();
   lo.on_interrupted = [impl](const Error& e) -> Status {
-    log(LogLevel::Warning, kComponent, "read interrupted (" + e.to_string() + "); resuming");
-    return impl->reestablish();  // InvalidState when no password is kept
+    return impl->reestablish(e);  // counted; InvalidState when no password is kept
   };
+  DNIE_TRY(m_impl->ensure_channel());
   if (m_impl->esign) m_impl->esign->forget_selection();  // the ICAO application becomes current
   icao::LdsReader reader(m_impl->top(), lo);
   return reader.read_document(dgs, progress);
@@ -282,40 +353,63 @@ icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao
   icao::VerificationReport report = icao::verify_document(doc, pa);
   const char* id = "chip_authentication";
   const char* what = "Chip Authentication with the DG14 key (the chip holds the private key)";
-  if (!chip_auth) return report;
-  const Bytes* dg14 = doc.dg(14);
-  if (!dg14) {
-    report.not_performed(id, what, "DG14 not read");
-  } else if (!m_impl->sm || !m_impl->sm->is_secure()) {
-    report.not_performed(id, what, "no secure channel (run PACE first)");
-  } else if (auto infos = icao::parse_dg14(*dg14); !infos) {
-    report.fail(id, what, "DG14 does not parse: " + infos.error().message);
-  } else {
-    auto r = auth::run_chip_authentication(*m_impl->sm, *infos);
-    m_impl->esign.reset();
-    icao::record_result(report, id, what, r ? Status() : Status(r.error()));
+  if (chip_auth) {
+    const Bytes* dg14 = doc.dg(14);
+    if (!dg14) {
+      report.not_performed(id, what,
+                           doc.unreadable.count(14)
+                               ? "DG14 not readable: " + doc.unreadable.at(14).to_string()
+                               : std::string("DG14 not read"));
+    } else if (report.status("dg14.hash") != icao::CheckStatus::Pass) {
+      // ICAO 9303-11 §6.2: the CA key is only as good as DG14's passive authentication.
+      report.not_performed(id, what, "DG14 is not authenticated by EF.SOD (dg14.hash did not pass)");
+    } else if (!m_impl->sm) {
+      report.not_performed(id, what, "no secure channel (run PACE first)");
+    } else if (auto st = m_impl->ensure_channel(); !st) {
+      report.not_performed(id, what,
+                           "the secure channel could not be re-established: " + st.error().to_string());
+    } else if (auto infos = icao::parse_dg14(*dg14); !infos) {
+      report.fail(id, what, "DG14 does not parse: " + infos.error().message);
+    } else {
+      auto r = auth::run_chip_authentication(*m_impl->sm, *infos);
+      m_impl->esign.reset();
+      if (r)
+        report.pass(id, what, "protocol " + r->protocol_oid + "; the chip answered under the new keys");
+      else
+        icao::record_result(report, id, what, Status(r.error()));
+    }
   }
+  // Every automatic re-PACE of this session, so that a reader of the report sees them
+  // (a MAC failure or a tag loss in the middle of a read).
+  const auto& again = m_impl->reestablished;
+  std::string why = std::to_string(again.size()) + " automatic re-establishment(s) of the secure channel";
+  for (const auto& w : again) why += "; " + w;
+  report.pass("session.channel", "Secure channel kept for the whole session (re-establishments listed)",
+              again.empty() ? std::string("none") : why);
   return report;
 }
 
 Result<esign::EsignCard*> Session::esign() {
   // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
   transport::Transaction tx(*m_impl->link.transport);
-  if (m_impl->esign) return &*m_impl->esign;
-  esign::EsignOptions o = m_impl->options.esign;
   Impl* impl = m_impl.get();
+  DNIE_TRY(impl->ensure_channel());
+  if (impl->esign) return &*impl->esign;
+  esign::EsignOptions o = impl->options.esign;
   transport::Transport* link = &impl->base();
-  if (impl->sm && impl->sm->is_secure()) {
+  if (impl->sm) {
     o.secure_link = impl->sm.get();
     link = impl->sm.get();
     o.relink = [impl]() -> Result<transport::Transport*> {
-      DNIE_TRY(impl->reestablish());
+      DNIE_TRY(impl->reestablish(
+          Error(ErrorCode::InvalidState,
+                "the eSign side needs a fresh channel (a new signature or PIN operation)")));
       return static_cast<transport::Transport*>(impl->sm.get());
     };
   }
   DNIE_ASSIGN_OR_RETURN(auto card, esign::EsignCard::open(*link, std::move(o)));
-  m_impl->esign.emplace(std::move(card));
-  return &*m_impl->esign;
+  impl->esign.emplace(std::move(card));
+  return &*impl->esign;
 }
 
 }  // namespace dnie

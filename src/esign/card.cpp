@@ -55,9 +55,27 @@ Result<apdu::ResponseApdu> EsignCard::Impl::exchange(const apdu::CommandApdu& cm
   return r;
 }
 
+apdu::CommandApdu select_mf_command() {
+  // SELECT MF by DF name, P2=00, no Le (jmulticard Dnie.java; OpenSC card-dnie.c; docs/dnie-card.md).
+  return apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File"));
+}
+
+Status end_card_channel(transport::Transport& raw) {
+  auto r = transport::transceive(raw, select_mf_command());
+  if (r && (r->sw() == apdu::sw::kSmObjectsMissing || r->sw() == apdu::sw::kSmObjectsIncorrect || r->ok())) {
+    log(LogLevel::Debug, kComponent,
+        "card channel ended by a plain SELECT MF (" + to_hex(be_bytes(r->sw(), 2)) + ")");
+    return ok_status();
+  }
+  log(LogLevel::Info, kComponent,
+      "plain SELECT MF did not end the card's channel (" +
+          (r ? to_hex(be_bytes(r->sw(), 2)) : r.error().to_string()) + "); resetting the card");
+  return raw.reconnect(true);
+}
+
 Status EsignCard::Impl::select_mf() {
   current_df.reset();
-  apdu::CommandApdu c(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File"));
+  apdu::CommandApdu c = select_mf_command();
   DNIE_ASSIGN_OR_RETURN(auto r, exchange(c));
   DNIE_TRY(apdu::expect_ok(r, "SELECT MF"));
   current_df = Bytes{};

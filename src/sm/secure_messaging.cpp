@@ -118,7 +118,9 @@ void SmSession::close() noexcept {
 }
 
 Result<CommandApdu> SmSession::wrap(const CommandApdu& plain, bool extended) {
-  if (!is_open()) return make_error(ErrorCode::SecureMessagingError, "SM: channel closed");
+  if (!is_open())
+    return make_error(ErrorCode::SecureMessagingError,
+                      "SM: the secure channel is closed; nothing is sent until it is re-established");
   Impl& s = *m_impl;
   if ((plain.cla() & 0x0C) != 0)
     return make_error(ErrorCode::InvalidArgument, "SM: command already protected");
@@ -163,14 +165,12 @@ Result<ResponseApdu> SmSession::unwrap(const ResponseApdu& resp) {
   s.increment_ssc();
   const Bytes& d = resp.data();
   if (d.empty()) {
-    // No SM objects: the card ended SM (ICAO 9303-11 §9.8.6.2) or sent a plain error.
+    // No SM objects (ICAO 9303-11 §9.8.6.2): the card ended SM, or someone on the link answered.
     const std::uint16_t sw = resp.sw();
     if (sw == apdu::sw::kSmObjectsMissing || sw == apdu::sw::kSmObjectsIncorrect ||
         sw == apdu::sw::kSmWrongChecksum)
       return s.fail("SM: the card rejected the secure messaging and closed the channel", sw);
-    if (sw == 0x9000 || (sw & 0xFF00) == 0x6100 || !s.options.accept_plain_errors)
-      return s.fail("SM: response without secure messaging objects", sw);
-    return ResponseApdu(sw);  // plain error status, unauthenticated by nature
+    return s.fail("SM: status word without secure messaging (not authenticated); channel closed", sw);
   }
   auto parsed = tlv::parse_all(d);
   if (!parsed) return s.fail("SM: malformed response data objects", resp.sw());
@@ -223,7 +223,9 @@ Result<ResponseApdu> SmSession::unwrap(const ResponseApdu& resp) {
       plain = std::move(dec).value();
     }
   }
-  return ResponseApdu(std::move(plain), sw);
+  ResponseApdu out(std::move(plain), sw);
+  out.mark_authenticated();
+  return out;
 }
 
 std::size_t SmSession::max_plain_response(std::size_t link) const noexcept {

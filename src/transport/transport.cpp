@@ -45,6 +45,7 @@ Result<ResponseApdu> transceive(Transport& t, const CommandApdu& cmd, bool allow
 
   Bytes all = r.data();
   std::uint16_t sw = r.sw();
+  bool authenticated = r.authenticated();                        // the whole answer only if every part is
   const auto cla = static_cast<std::uint8_t>(cmd.cla() & 0x03);  // keep the logical channel only
   for (int i = 0; i < kMaxGetResponse && apdu::is_more_data(sw); ++i) {
     std::size_t le = (sw & 0xFF) == 0 ? 256 : (sw & 0xFF);
@@ -52,9 +53,12 @@ Result<ResponseApdu> transceive(Transport& t, const CommandApdu& cmd, bool allow
     DNIE_ASSIGN_OR_RETURN(ResponseApdu part, t.transmit(gr));
     append(all, part.data());
     sw = part.sw();
+    authenticated = authenticated && part.authenticated();
   }
   if (apdu::is_more_data(sw)) return make_error(ErrorCode::ProtocolError, "endless 61xx response chaining");
-  return ResponseApdu(std::move(all), sw);
+  ResponseApdu out(std::move(all), sw);
+  if (authenticated) out.mark_authenticated();
+  return out;
 }
 
 Result<ResponseApdu> TracingTransport::transmit(const CommandApdu& cmd) {

@@ -83,6 +83,11 @@ class CommandApdu {
   bool m_parsed_extended = false;
 };
 
+/// A response APDU. `authenticated()` is true only for a response whose data and status word a
+/// secure-messaging layer verified with the session's MAC (sm::SmSession::unwrap); responses read
+/// off a plain link are never authenticated. Decisions a card or a link could fake (chip
+/// authentication confirmed, PIN tries left, file absent, end of file) require it whenever a
+/// secure channel is expected (apdu::require_authenticated in status.hpp).
 class ResponseApdu {
  public:
   ResponseApdu() = default;
@@ -97,11 +102,19 @@ class ResponseApdu {
   std::uint8_t sw1() const noexcept { return static_cast<std::uint8_t>(m_sw >> 8); }
   std::uint8_t sw2() const noexcept { return static_cast<std::uint8_t>(m_sw); }
   bool ok() const noexcept { return m_sw == 0x9000; }
+  /// MAC-verified by secure messaging (see the class comment).
+  bool authenticated() const noexcept { return m_authenticated; }
+  /// Only the secure-messaging layer calls this, after the MAC check.
+  ResponseApdu& mark_authenticated() noexcept {
+    m_authenticated = true;
+    return *this;
+  }
   Bytes encode() const;
 
  private:
   Bytes m_data;
   std::uint16_t m_sw = 0;
+  bool m_authenticated = false;
 };
 
 }  // namespace dnie::apdu

@@ -61,4 +61,10 @@ Error sw_error(std::uint16_t s, std::string_view what);
 /// Ok if the response is 9000, else sw_error().
 Status expect_ok(const ResponseApdu& r, std::string_view what);
 
+/// Ok if `r` was MAC-verified by secure messaging; otherwise SecureMessagingError (with the SW)
+/// saying that `what` cannot be decided on an unauthenticated answer. Used where a card or a
+/// link could fake the answer (ISO/IEC 7816-4 §6: only a verified cryptographic checksum binds
+/// the status word).
+Status require_authenticated(const ResponseApdu& r, std::string_view what);
+
 }  // namespace dnie::apdu

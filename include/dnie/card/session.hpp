@@ -9,9 +9,20 @@
 // or the bare name), a PC/SC reader index ("0", "1"...), or "nfc:<libnfc connstring>" /
 // "nfc" (first libnfc device).
 //
+// The secure channel (docs/security.md): once PACE ran, every command goes through it and every
+// answer used is MAC-verified. When the channel fails (a MAC error, a plain status word, a lost
+// tag) nothing falls back to the plain link: the only plain commands the session then sends are
+// those that end the card's channel and open a new one (SELECT MF, MSE:Set AT, GENERAL
+// AUTHENTICATE). The resume policy: with `keep_password` (default), an interrupted read or the
+// next operation re-runs PACE with the kept password, at most `max_resumes` times per file;
+// every such re-establishment is counted (stats().reestablished), logged, explained in
+// reestablish_log() and listed in the verification report ("session.channel"). Without it,
+// operations on a lost channel fail with InvalidState until the caller runs pace() again.
+//
 // Ownership: a Session owns its transports, secure channel and eSign state. When `keep_password`
-// is set it also keeps the PACE password (wiped on destruction) so that it can re-establish PACE
-// after the card was reset or left the field and continue (resumable reads).
+// is set it also keeps the PACE password (wiped on destruction). On destruction a session that
+// set up a channel asks the link to reset the card (PC/SC: SCARD_RESET_CARD) so that no channel
+// outlives it; a channel left by someone else is ended at the start (stats().stale_channels_ended).
 // Thread safety: one Session per thread; different Sessions are independent.
 #pragma once
 
@@ -97,6 +108,12 @@ struct CardInfo {
 
 struct ApduStats {
   std::size_t apdus = 0, bytes_sent = 0, bytes_received = 0;
+  /// Automatic re-establishments of the secure channel (re-PACE after a tag loss, a reset, a
+  /// secure-messaging failure, or for a new signature); Session::reestablish_log() says why.
+  std::size_t reestablished = 0;
+  /// Secure channels the card still held when the session started (another process's, or one
+  /// left in a reader) that were ended with a plain SELECT MF.
+  std::size_t stale_channels_ended = 0;
 };
 
 class Session {
@@ -144,6 +161,8 @@ class Session {
   /// The transport to talk through now (the secure channel when established).
   transport::Transport& transport();
   ApduStats stats() const noexcept;
+  /// Why each automatic re-establishment ran (in order); never reset.
+  const std::vector<std::string>& reestablish_log() const noexcept;
   /// Exclusive access to the card across processes (PC/SC transaction) while the returned object
   /// lives. The session's own operations (pace, info, read_document, verify, esign) each hold one
   /// already; hold this around a sequence of EsignCard calls (e.g. verify PIN then sign).

@@ -141,6 +141,17 @@ class EsignCard {
   std::unique_ptr<Impl> m_impl;
 };
 
+/// SELECT MF by DF name "Master.File" (00 A4 04 00 0B ..., no Le), the form both proven DNIe
+/// clients send (docs/dnie-card.md).
+apdu::CommandApdu select_mf_command();
+
+/// Ends any secure channel the card holds, as the DNIe middleware does (jmulticard
+/// DnieNfc.resetCard, OpenSC cwa14890.c CWA_SM_OFF; docs/dnie-card.md): a plain SELECT MF by
+/// name on the raw link `raw`. The card answers 69 87 / 69 88 (it dropped its keys) or, holding
+/// no channel, selects the MF (90 00). Any other answer or a link error falls back to a reset
+/// (reconnect(true)) where the link supports one.
+Status end_card_channel(transport::Transport& raw);
+
 /// 8–16 characters, letters and digits only (dnie3-facts §4.4). InvalidArgument otherwise.
 Status validate_pin(const SecureBuffer& pin);
 

@@ -15,8 +15,14 @@
 // 3DES: 8-byte SSC, IV = 0, retail MAC (ISO 9797-1 alg. 3).  AES: 16-byte SSC,
 // IV = E(KSenc, SSC), AES-CMAC truncated to 8 bytes (ICAO 9303-11 §9.8.6.1, TR-03110-3 §F).
 //
-// The MAC is checked in constant time before anything is decrypted. Any MAC or format failure
-// closes the session and wipes its keys; later calls fail with SecureMessagingError.
+// The contract (ISO/IEC 7816-4 §6, ICAO 9303-11 §9.8.6.2): once a session is open, unwrap()
+// returns either a response whose MAC verified (ResponseApdu::authenticated() is true) or an
+// error that closes the session and wipes its keys. A response without SM objects is never
+// data: the card's documented 69 87 / 69 88 / 66 88 mean it ended the channel; any other plain
+// status word (a 6A 82, a 63 C3...) may come from anyone on the link and is reported as
+// SecureMessagingError with that SW, never as an answer. The MAC is checked in constant time
+// before anything is decrypted. Later calls on a closed session fail with SecureMessagingError
+// without sending anything.
 // Thread safety: none; one session per card channel.
 #pragma once
 
@@ -37,9 +43,6 @@ struct Options {
   bool append_le = true;
   /// MAC length in bytes (8; CWA-14890 on DNIe 2.0 uses 4).
   std::size_t mac_length = 8;
-  /// Accept responses without SM objects when their SW is an error other than an SM error
-  /// (the card answers plain 63Cx etc.); they are returned unauthenticated.
-  bool accept_plain_errors = true;
 };
 
 class SmSession {
@@ -62,7 +65,8 @@ class SmSession {
 
   /// Protects a plain command (increments the SSC). `extended` forces extended Lc/Le.
   Result<apdu::CommandApdu> wrap(const apdu::CommandApdu& plain, bool extended = false);
-  /// Verifies and decrypts a protected response (increments the SSC). Closes on failure.
+  /// Verifies and decrypts a protected response (increments the SSC): an authenticated response,
+  /// or SecureMessagingError (SW kept) with the session closed. See the contract above.
   Result<apdu::ResponseApdu> unwrap(const apdu::ResponseApdu& protected_response);
 
   /// Largest plain response data that fits `link_response_data` bytes of protected response.
@@ -77,8 +81,10 @@ class SmSession {
 };
 
 /// Transport decorator: wraps every command, unwraps every response. Holds `inner` by reference
-/// (it must outlive the decorator). On an SM failure the session is closed and the error is
-/// SecureMessagingError; a card that answers 6987/6988/6688 in plain has ended SM as well.
+/// (it must outlive the decorator). Every response it returns is authenticated; on any SM
+/// failure (MAC, format, a plain status word, a link error mid-exchange) the session is closed,
+/// the error is SecureMessagingError (or the link's error), and every later transmit() fails
+/// without sending: nothing falls back to the plain link.
 class SecureMessagingTransport final : public transport::Transport {
  public:
   SecureMessagingTransport(transport::Transport& inner, SmSession session);
@@ -92,6 +98,7 @@ class SecureMessagingTransport final : public transport::Transport {
   Status begin_transaction() override { return m_inner.begin_transaction(); }
   void end_transaction() override { m_inner.end_transaction(); }
   bool is_secure() const override { return m_session.is_open(); }
+  void reset_on_close(bool yes) override { m_inner.reset_on_close(yes); }
 
   SmSession& session() noexcept { return m_session; }
   /// Replaces the keys (chip authentication, CWA-14890 channel switch): the old session is wiped.

@@ -81,6 +81,7 @@ class PcscTransport final : public Transport {
   Status reconnect(bool reset_card) override;
   Status begin_transaction() override;
   void end_transaction() override;
+  void reset_on_close(bool yes) override { m_reset_on_close = yes; }
 
   /// Protocol in use: 0 for T=0, 1 for T=1.
   int protocol() const noexcept { return m_protocol; }
@@ -101,6 +102,7 @@ class PcscTransport final : public Transport {
   PcscOptions m_options;
   int m_transaction_depth = 0;
   bool m_extended_refused = false;
+  bool m_reset_on_close = false;
 };
 
 }  // namespace dnie::transport

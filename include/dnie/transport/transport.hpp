@@ -54,6 +54,10 @@ class Transport {
   virtual void end_transaction() {}
   /// True if this transport wraps commands in secure messaging.
   virtual bool is_secure() const { return false; }
+  /// Asks the link to reset the card when it is closed (PC/SC: SCardDisconnect with
+  /// SCARD_RESET_CARD), so that no secure channel outlives the process that set it up. Links
+  /// that cannot (or need not) ignore it.
+  virtual void reset_on_close(bool yes) { (void)yes; }
 };
 
 /// RAII transaction: begins in the constructor, ends in the destructor.
@@ -92,6 +96,7 @@ class ForwardingTransport : public Transport {
   Status begin_transaction() override { return m_inner.begin_transaction(); }
   void end_transaction() override { m_inner.end_transaction(); }
   bool is_secure() const override { return m_inner.is_secure(); }
+  void reset_on_close(bool yes) override { m_inner.reset_on_close(yes); }
 
  protected:
   Transport& m_inner;

@@ -80,6 +80,12 @@ Result<CardImage> generate_card(const GeneratorOptions& options);
 /// The default holder with IDESP and dates filled for `seed` and `profile`.
 Result<Identity> default_identity(std::uint64_t seed, std::string_view profile);
 
+/// Recomputes EF.SOD over the data groups now in DF 3F01 (every DG the old EF.SOD hashed) and
+/// signs it with the document signer of the image's seed, as the issuer would have. Tests and
+/// hostile profiles use it to build consistent documents from modified data groups (a DG14 with
+/// another key, card text with control characters) without making the document look altered.
+Status resign_document(CardImage& image);
+
 // ---- helpers shared with tests and tools -------------------------------------------------
 /// DNI check letter: "TRWAGMYFPDXBNJZSQVHLCKE"[number mod 23].
 char dni_check_letter(std::uint32_t number) noexcept;

@@ -266,7 +266,7 @@ Result<std::unique_ptr<PcscTransport>> PcscTransport::connect(std::shared_ptr<Pc
 PcscTransport::~PcscTransport() {
   if (m_card) {
     while (m_transaction_depth-- > 0) SCardEndTransaction(card_of(m_card), SCARD_LEAVE_CARD);
-    SCardDisconnect(card_of(m_card), SCARD_LEAVE_CARD);
+    SCardDisconnect(card_of(m_card), m_reset_on_close ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
   }
 }
 

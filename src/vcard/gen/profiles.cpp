@@ -293,4 +293,25 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   return img;
 }
 
+Status resign_document(CardImage& img) {
+  using namespace gen;
+  DNIE_ASSIGN_OR_RETURN(auto keys, key_set(img.seed));
+  VFile* sod_file = img.find_mut({0x3F01, 0x011D});
+  auto ds_it = img.extras.find("ds.der");
+  if (sod_file == nullptr || ds_it == img.extras.end())
+    return make_error(ErrorCode::InvalidArgument,
+                      "resign_document: the image has no EF.SOD or DS certificate");
+  DNIE_ASSIGN_OR_RETURN(auto ds, crypto::Certificate::parse(ds_it->second));
+  SodSpec sod;
+  for (int n = 1; n <= 16; ++n)
+    if (const VFile* f = img.find_mut({0x3F01, static_cast<std::uint16_t>(0x0100 + n)}))
+      sod.dgs[n] = f->content;
+  sod.ds_cert = ds_it->second;
+  // Signed on the day of issue, 45 days into the DS certificate's life (as generate_card does).
+  sod.signing_time = ds.not_before() + 45 * 86400 + 30 * 60;
+  const bool untrusted = img.profile == "untrusted-csca";
+  DNIE_ASSIGN_OR_RETURN(sod_file->content, build_sod(sod, untrusted ? *keys->ds_untrusted : *keys->ds));
+  return ok_status();
+}
+
 }  // namespace dnie::vcard

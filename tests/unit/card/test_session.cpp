@@ -8,6 +8,7 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/card/session.hpp"
 #include "dnie/crypto/dh.hpp"
+#include "dnie/vcard/generator.hpp"
 #include "dnie/vcard/virtual_card.hpp"
 
 #include "test_support.hpp"
@@ -184,6 +185,7 @@ TEST_CASE("chip authentication with 3DES (MSE:Set KAT) switches the channel too"
   auto it = std::search(dg14->content.begin(), dg14->content.end(), aes_oid.begin(), aes_oid.end());
   REQUIRE(it != dg14->content.end());
   *(it + static_cast<std::ptrdiff_t>(aes_oid.size() - 1)) = 0x01;
+  REQUIRE(vcard::resign_document(patched).ok());  // CA runs only on a DG14 that EF.SOD vouches for
   auto s = open_on(patched);
   REQUIRE(s->pace_can("123456").ok());
   auto doc = s->read_document({1, 14});
@@ -191,11 +193,27 @@ TEST_CASE("chip authentication with 3DES (MSE:Set KAT) switches the channel too"
   auto report = s->verify(*doc);
   CHECK_MESSAGE(report.status("chip_authentication") == icao::CheckStatus::Pass,
                 (report.find("chip_authentication") ? report.find("chip_authentication")->reason : ""));
-  CHECK(report.status("dg14.hash") == icao::CheckStatus::Fail);  // we changed DG14 after signing
+  CHECK(report.status("dg14.hash") == icao::CheckStatus::Pass);
   // The channel now runs 3DES SM under the new keys: reading goes on.
   auto again = s->read_document({1});
   REQUIRE(again.ok());
   CHECK(again->dgs.at(1) == doc->dgs.at(1));
+}
+
+TEST_CASE("chip authentication is not run on a DG14 that EF.SOD does not vouch for") {
+  // A DG14 changed after signing (here: 3DES instead of AES) must not be used for CA at all: the
+  // key it carries is the attacker's (ICAO 9303-11 §6.2 relies on passive authentication of DG14).
+  vcard::CardImage patched = genuine_image();
+  vcard::VFile* dg14 = patched.find_mut({0x3F01, 0x010E});
+  REQUIRE(dg14 != nullptr);
+  dg14->content.back() ^= 0x01;
+  auto s = open_on(patched);
+  REQUIRE(s->pace_can("123456").ok());
+  auto doc = s->read_document({1, 14});
+  REQUIRE(doc.ok());
+  auto report = s->verify(*doc);
+  CHECK(report.status("dg14.hash") == icao::CheckStatus::Fail);
+  CHECK(report.status("chip_authentication") == icao::CheckStatus::NotPerformed);
 }
 
 TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
@@ -216,6 +234,7 @@ TEST_CASE("chip authentication with DH (RFC 5114 group, X9.42 key in DG14)") {
   patched.ca_private_key = kp->private_key.view().to_bytes();
   patched.ca_param_id = 0;
   patched.ca_key_id = 1;
+  REQUIRE(vcard::resign_document(patched).ok());
   auto s = open_on(patched);
   REQUIRE(s->pace_can("123456").ok());
   auto doc = s->read_document({1, 14});

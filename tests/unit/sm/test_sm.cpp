@@ -3,6 +3,7 @@
 // the BSI EAC worked example (AES), and real-chip AES traces (DE, AT; via gmrtd's test suite).
 #include <doctest/doctest.h>
 
+#include "dnie/apdu/status.hpp"
 #include "dnie/bytes/tlv.hpp"
 #include "dnie/crypto/cipher.hpp"
 #include "dnie/sm/secure_messaging.hpp"
@@ -137,13 +138,33 @@ TEST_CASE("any MAC or format failure closes the session and wipes its keys") {
     CHECK_MESSAGE(r.error().code == ErrorCode::SecureMessagingError, resp);
     CHECK_FALSE(s.is_open());
   }
-  {  // a plain error status is passed through (unauthenticated) and keeps the channel
+  // A plain status word inside secure messaging is not evidence (anyone on the link can send
+  // it): every one of them is an error that closes the channel, and keeps the SW for diagnosis.
+  for (const char* plain : {"6A82", "6282", "6B00", "63C3", "63C1", "6982", "6D00", "6A80", "6300", "6581"}) {
     auto s = make();
     (void)wrap_hex(s, v["steps"][0]["unprotected_command"]);
-    auto r = s.unwrap(ResponseApdu::parse(hex_bytes("6A82")).value());
-    CHECK(r->sw() == 0x6A82);
-    CHECK(s.is_open());
+    auto r = s.unwrap(ResponseApdu::parse(hex_bytes(plain)).value());
+    REQUIRE_FALSE_MESSAGE(r.ok(), plain);
+    CHECK(r.error().code == ErrorCode::SecureMessagingError);
+    CHECK(to_hex(be_bytes(r.error().sw, 2)) == plain);
+    CHECK_FALSE(s.is_open());
   }
+}
+
+TEST_CASE("every response the SM layer returns is authenticated; plain links never are") {
+  auto v = test::vectors("sm_3des_appendix_d4.json");
+  auto s = session(Suite::Des3, hx(v["parameters"]["KS_enc"]), hx(v["parameters"]["KS_mac"]),
+                   hx(v["parameters"]["SSC_initial"]));
+  (void)wrap_hex(s, v["steps"][0]["unprotected_command"]);
+  auto r = s.unwrap(ResponseApdu::parse(hx(v["steps"][0]["protected_response_apdu"])).value());
+  REQUIRE(r.ok());
+  CHECK(r->authenticated());
+  CHECK(apdu::require_authenticated(*r, "test").ok());
+  auto plain = ResponseApdu::parse(hex_bytes("6A82")).value();
+  CHECK_FALSE(plain.authenticated());
+  auto st = apdu::require_authenticated(plain, "file absent");
+  CHECK(st.error().code == ErrorCode::SecureMessagingError);
+  CHECK(st.error().sw == 0x6A82);
 }
 
 TEST_CASE("frame capacity: largest plain READ BINARY chunk for a 256-byte response") {
