@@ -351,11 +351,24 @@ int dnie_verify(dnie_session* s, const char* trust, int* verdict, char* json_rep
       s->full_read = true;
     }
     icao::VerificationReport rep = s->session->verify(s->cache, pa);
-    icao::Verdict v = rep.verdict();
-    *verdict = v == icao::Verdict::Valid     ? DNIE_VERDICT_VALID
-               : v == icao::Verdict::Invalid ? DNIE_VERDICT_INVALID
-                                             : DNIE_VERDICT_INCOMPLETE;
-    std::string json = "{\"verdict\":\"" + std::string(icao::verdict_name(v)) + "\",\"checks\":[";
+    const icao::Assessment a = rep.assessment();
+    switch (a.authenticity) {
+      case icao::Authenticity::Genuine:
+        *verdict = a.expired ? DNIE_GENUINE_EXPIRED : DNIE_GENUINE;
+        break;
+      case icao::Authenticity::NotGenuine:
+        *verdict = DNIE_NOT_GENUINE;
+        break;
+      case icao::Authenticity::CannotVerify:
+        *verdict = DNIE_CANNOT_VERIFY;
+        break;
+    }
+    std::string json = "{\"verdict\":\"" + std::string(icao::authenticity_name(a.authenticity)) +
+                       "\",\"label\":\"" + json_escape(a.label()) +
+                       "\",\"expired\":" + (a.expired ? "true" : "false") + ",\"reasons\":[";
+    for (std::size_t i = 0; i < a.reasons.size(); ++i)
+      json += (i ? ",\"" : "\"") + json_escape(a.reasons[i]) + "\"";
+    json += "],\"checks\":[";
     for (std::size_t i = 0; i < rep.checks.size(); ++i) {
       const auto& c = rep.checks[i];
       if (i) json += ",";

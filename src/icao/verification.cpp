@@ -26,18 +26,6 @@ std::string_view check_status_name(CheckStatus s) noexcept {
   return "not_performed";
 }
 
-std::string_view verdict_name(Verdict v) noexcept {
-  switch (v) {
-    case Verdict::Valid:
-      return "valid";
-    case Verdict::Invalid:
-      return "invalid";
-    case Verdict::Incomplete:
-      break;
-  }
-  return "incomplete";
-}
-
 void VerificationReport::set(std::string id, std::string description, CheckStatus status,
                              std::string reason) {
   for (auto& c : checks) {
@@ -65,25 +53,6 @@ CheckStatus VerificationReport::status(std::string_view id) const noexcept {
 std::size_t VerificationReport::count(CheckStatus s) const noexcept {
   return static_cast<std::size_t>(
       std::count_if(checks.begin(), checks.end(), [s](const Check& c) { return c.status == s; }));
-}
-
-Verdict VerificationReport::verdict(const std::vector<std::string>& essential) const {
-  if (count(CheckStatus::Fail) != 0) return Verdict::Invalid;
-  std::vector<std::string> ess = essential;
-  if (ess.empty()) {
-    ess = {"sod.signature", "ds.chain", "dg1.hash"};  // DG1 is mandatory (ICAO 9303-10 §4.7)
-    // Every data group that was read must match its hash; groups the card protects (DG3, DG4:
-    // EAC) cannot be read and so cannot make the verdict incomplete.
-    for (const auto& c : checks)
-      if (c.id.size() > 5 && c.id.compare(c.id.size() - 5, 5, ".hash") == 0 && c.id.rfind("dg", 0) == 0 &&
-          c.status != CheckStatus::NotPerformed)
-        ess.push_back(c.id);
-  }
-  for (const auto& id : ess) {
-    const Check* c = find(id);
-    if (!c || c->status != CheckStatus::Pass) return Verdict::Incomplete;
-  }
-  return Verdict::Valid;
 }
 
 void record_result(VerificationReport& report, std::string id, std::string description,
@@ -283,9 +252,9 @@ void check_ds(VerificationReport& rep, const Sod& sod, const crypto::Certificate
       }
     if (csca)
       rep.pass("ds.chain", "DS certificate signed by a trusted CSCA", csca->subject().to_string());
-    else if (cands.empty())
-      rep.fail("ds.chain", "DS certificate signed by a trusted CSCA",
-               "no CSCA in the trust store for issuer " + ds.issuer().to_string());
+    else if (cands.empty())  // missing trust is not evidence of forgery
+      rep.not_performed("ds.chain", "DS certificate signed by a trusted CSCA",
+                        "no CSCA in the trust store for issuer " + ds.issuer().to_string());
     else
       rep.fail("ds.chain", "DS certificate signed by a trusted CSCA",
                "the DS signature does not verify with any of " + std::to_string(cands.size()) +

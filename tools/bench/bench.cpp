@@ -135,8 +135,9 @@ Status peer_police(Session& s, const icao::TrustStore& ts) {
   icao::PassiveAuthOptions pa;
   pa.trust_store = &ts;
   auto report = s.verify(doc, pa);
-  return report.verdict() == icao::Verdict::Valid ? ok_status()
-                                                  : Status(Error(ErrorCode::VerificationFailed, "verdict"));
+  return report.assessment().authenticity == icao::Authenticity::Genuine
+             ? ok_status()
+             : Status(Error(ErrorCode::VerificationFailed, "verdict"));
 }
 
 Status peer_certs(Session& s) {
@@ -220,8 +221,9 @@ Status our_police(Session& s, const icao::TrustStore& ts) {
   icao::PassiveAuthOptions pa;
   pa.trust_store = &ts;
   auto report = s.verify(doc, pa);
-  return report.verdict() == icao::Verdict::Valid ? ok_status()
-                                                  : Status(Error(ErrorCode::VerificationFailed, "verdict"));
+  return report.assessment().authenticity == icao::Authenticity::Genuine
+             ? ok_status()
+             : Status(Error(ErrorCode::VerificationFailed, "verdict"));
 }
 
 Status our_sign(Session& s, int n, bool pace_first = true) {

@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
-    return rc == 0 ? 0 : dnie::verify::kExitUsage;
+    return rc == 0 ? 0 : dnie::cli::kExitUsage;
   }
 
   dnie::verify::RunOptions ro;
@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
     auto t = parse_day(now_text);
     if (!t) {
       std::fprintf(stderr, "dnie-verify: --now wants YYYY-MM-DD\n");
-      return dnie::verify::kExitUsage;
+      return dnie::cli::kExitUsage;
     }
     ro.now = *t;
   }
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
       can = prompt_secret("CAN");
     if (can.empty()) {
       std::fprintf(stderr, "dnie-verify: give the CAN (--can, DNIE_CAN) or the MRZ (--mrz)\n");
-      return dnie::verify::kExitUsage;
+      return dnie::cli::kExitUsage;
     }
   }
   dnie::icao::TrustStore trust;
@@ -188,12 +188,12 @@ int main(int argc, char** argv) {
   for (const auto& p : trust_paths)
     if (auto st = load_trust(trust, p, summary); !st) {
       std::fprintf(stderr, "dnie-verify: --trust %s: %s\n", p.c_str(), st.error().to_string().c_str());
-      return dnie::verify::kExitUsage;
+      return dnie::cli::kExitUsage;
     }
   if (trust_virt)
     if (auto st = trust_virtual(trust, icc_roots, summary); !st) {
       std::fprintf(stderr, "dnie-verify: --trust-virtual: %s\n", st.error().to_string().c_str());
-      return dnie::verify::kExitUsage;
+      return dnie::cli::kExitUsage;
     }
   if (audit) {  // ICAO 9303-12 §5: what the police trust, checked one by one
     std::size_t bad = 0;
@@ -233,7 +233,7 @@ int main(int argc, char** argv) {
     const std::string text = dnie::verify::evidence_json(ev).dump(2) + "\n";
     if (!write_file(json_path, text)) {
       std::fprintf(stderr, "dnie-verify: cannot write %s\n", json_path.c_str());
-      return dnie::verify::kExitUsage;
+      return dnie::cli::kExitUsage;
     }
     json_sha = dnie::to_hex(
         dnie::crypto::hash(dnie::crypto::HashAlg::Sha256,
@@ -241,7 +241,7 @@ int main(int argc, char** argv) {
   }
   if (!html_path.empty() && !write_file(html_path, dnie::verify::evidence_html(ev, json_sha))) {
     std::fprintf(stderr, "dnie-verify: cannot write %s\n", html_path.c_str());
-    return dnie::verify::kExitUsage;
+    return dnie::cli::kExitUsage;
   }
   std::fputs(dnie::verify::evidence_text(ev, quiet).c_str(), stdout);
   return ev.decision.exit_code;

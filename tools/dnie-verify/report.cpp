@@ -46,9 +46,8 @@ const char* status_word(icao::CheckStatus s) {
 }
 
 std::string headline(const Evidence& ev) {
-  std::string h(outcome_name(ev.decision.outcome));
-  if (ev.decision.outcome == Outcome::Genuine)
-    h += ev.decision.document_valid ? " (document valid)" : " — EXPIRED";
+  std::string h = ev.decision.assessment.label();
+  if (ev.decision.document_valid()) h += " (document valid)";
   return h;
 }
 
@@ -84,12 +83,15 @@ nlohmann::json evidence_json(const Evidence& ev) {
   j["version"] = DNIE_VERSION_STRING;
   j["generated_at"] = ev.generated_at;
   j["clock"] = {{"now", asn1::format_time(ev.now)}, {"overridden", ev.now_overridden}};
-  j["verdict"] = {{"outcome", outcome_name(ev.decision.outcome)},
-                  {"document_valid", ev.decision.document_valid},
+  const icao::Assessment& a = ev.decision.assessment;
+  j["verdict"] = {{"outcome", icao::authenticity_name(a.authenticity)},
+                  {"label", a.label()},
+                  {"expired", a.expired},
+                  {"document_valid", ev.decision.document_valid()},
                   {"exit_code", ev.decision.exit_code},
-                  {"deciding_checks", ev.decision.deciding},
-                  {"reasons", ev.decision.reasons},
-                  {"warnings", ev.decision.warnings}};
+                  {"deciding_checks", a.deciding},
+                  {"reasons", a.reasons},
+                  {"warnings", a.warnings}};
   j["reader"] = {{"spec", ev.reader}, {"kind", ev.reader_kind}, {"interface", ev.interface_type}};
   j["card"] = {{"atr", ev.atr_hex},
                {"chip_serial", ev.chip_serial_hex},
@@ -112,7 +114,7 @@ nlohmann::json evidence_json(const Evidence& ev) {
   json checks = json::array();
   for (const auto& c : ev.report.checks)
     checks.push_back({{"id", c.id},
-                      {"class", check_class_name(classify(c.id))},
+                      {"class", icao::check_class_name(icao::classify_check(c.id))},
                       {"description", c.description},
                       {"status", icao::check_status_name(c.status)},
                       {"reason", c.reason}});
@@ -163,17 +165,17 @@ std::string evidence_text(const Evidence& ev, bool quiet) {
     }
   }
   o += "\nVERDICT: " + headline(ev) + "\n";
-  for (const auto& r : ev.decision.reasons) o += "  reason: " + r + "\n";
-  for (const auto& w : ev.decision.warnings) o += "  warning: " + w + "\n";
+  for (const auto& r : ev.decision.assessment.reasons) o += "  reason: " + r + "\n";
+  for (const auto& w : ev.decision.assessment.warnings) o += "  warning: " + w + "\n";
   return o;
 }
 
 std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
-  const Outcome oc = ev.decision.outcome;
-  const char* colour = oc == Outcome::NotGenuine     ? "#b00020"
-                       : oc == Outcome::CannotVerify ? "#8a6d00"
-                       : ev.decision.document_valid  ? "#1b7f3a"
-                                                     : "#c25e00";
+  const Authenticity oc = ev.decision.outcome();
+  const char* colour = oc == Authenticity::NotGenuine     ? "#b00020"
+                       : oc == Authenticity::CannotVerify ? "#8a6d00"
+                       : ev.decision.document_valid()     ? "#1b7f3a"
+                                                          : "#c25e00";
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>DNIe verification: " +
        html_escape(headline(ev)) +
@@ -188,8 +190,8 @@ std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
        "</style></head><body>\n";
   h += "<h1>DNIe document verification</h1>\n<div class=\"verdict\" style=\"background:" +
        std::string(colour) + "\">" + html_escape(headline(ev)) + "</div>\n<ul>\n";
-  for (const auto& r : ev.decision.reasons) h += "<li><b>" + html_escape(r) + "</b></li>\n";
-  for (const auto& w : ev.decision.warnings) h += "<li>warning: " + html_escape(w) + "</li>\n";
+  for (const auto& r : ev.decision.assessment.reasons) h += "<li><b>" + html_escape(r) + "</b></li>\n";
+  for (const auto& w : ev.decision.assessment.warnings) h += "<li>warning: " + html_escape(w) + "</li>\n";
   h += "</ul>\n";
 
   h += "<h2>Holder</h2>\n<div class=\"imgs\">";
@@ -216,7 +218,7 @@ std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
                       : c.status == icao::CheckStatus::Fail ? "fail"
                                                             : "np";
     h += "<tr><td class=\"mono\">" + html_escape(c.id) + "</td><td>" +
-         std::string(check_class_name(classify(c.id))) + "</td><td class=\"" + cls + "\">" +
+         std::string(icao::check_class_name(icao::classify_check(c.id))) + "</td><td class=\"" + cls + "\">" +
          std::string(icao::check_status_name(c.status)) + "</td><td>" + html_escape(c.description) +
          "</td><td>" + html_escape(c.reason) + "</td></tr>\n";
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include <CLI/CLI.hpp>
@@ -233,7 +234,14 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
     }
     report = session.verify(*doc, pa);
   }
-  const int verdict_rc = report && report->verdict() != icao::Verdict::Valid ? kExitVerification : kExitOk;
+  std::optional<icao::Assessment> assessment;
+  if (report) assessment = report->assessment();
+  int verdict_rc = kExitOk;
+  if (assessment && assessment->authenticity == icao::Authenticity::NotGenuine) verdict_rc = kExitNotGenuine;
+  if (assessment && assessment->authenticity == icao::Authenticity::CannotVerify)
+    verdict_rc = kExitCannotVerify;
+  if (assessment && assessment->authenticity == icao::Authenticity::Genuine && assessment->expired)
+    verdict_rc = kExitGenuineExpired;
   if (ctx.g.trace_stdout) {
     std::printf("# %zu APDUs, %zu bytes sent, %zu bytes received\n", st.apdus, st.bytes_sent,
                 st.bytes_received);
@@ -266,7 +274,10 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
                           {"status", std::string(icao::check_status_name(c.status))},
                           {"description", to_utf8(c.description)},
                           {"reason", to_utf8(c.reason)}});
-      j["verification"] = {{"verdict", std::string(icao::verdict_name(report->verdict()))},
+      j["verification"] = {{"verdict", std::string(icao::authenticity_name(assessment->authenticity))},
+                           {"label", assessment->label()},
+                           {"expired", assessment->expired},
+                           {"reasons", assessment->reasons},
                            {"checks", checks}};
     }
     print_json(j);
@@ -297,9 +308,12 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
     if (!o.raw_dir.empty()) field(ctx, "Raw files", o.raw_dir);
   }
   if (report) {
-    const auto v = report->verdict();
-    const std::string vs(icao::verdict_name(v));
-    field(ctx, "Verification", v == icao::Verdict::Valid ? ctx.style.green(vs) : ctx.style.red(vs));
+    const std::string vs = assessment->label();
+    field(ctx, "Verification",
+          assessment->authenticity == icao::Authenticity::Genuine && !assessment->expired
+              ? ctx.style.green(vs)
+              : ctx.style.red(vs));
+    for (const auto& r : assessment->reasons) std::printf("  reason: %s\n", to_utf8(r).c_str());
     for (const auto& c : report->checks) {
       if (c.status == icao::CheckStatus::Pass && ctx.g.quiet) continue;
       const char* mark = c.status == icao::CheckStatus::Pass   ? "ok"

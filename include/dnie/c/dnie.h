@@ -161,14 +161,23 @@ DNIE_C_API int dnie_read_file(dnie_session* s, uint16_t dg, uint8_t* buf, size_t
 /** The face image of DG2, converted to PNG (size query as dnie_read_file). */
 DNIE_C_API int dnie_read_photo_png(dnie_session* s, uint8_t* buf, size_t* len);
 
-#define DNIE_VERDICT_VALID 0
-#define DNIE_VERDICT_INVALID 1
-#define DNIE_VERDICT_INCOMPLETE 2
+/* Verdicts of dnie_verify (docs/verification.md): one vocabulary with the CLI and dnie-verify. */
+#define DNIE_GENUINE 0         /* integrity, trust and chip authentication proven */
+#define DNIE_NOT_GENUINE 1     /* a hash, signature or chip check failed: tampered data or a clone */
+#define DNIE_CANNOT_VERIFY 2   /* nothing failed, but a proof is missing (no trusted CSCA, no CA) */
+#define DNIE_GENUINE_EXPIRED 3 /* genuine, but the document has expired */
+/* Former names, same numbers. */
+#define DNIE_VERDICT_VALID DNIE_GENUINE
+#define DNIE_VERDICT_INVALID DNIE_NOT_GENUINE
+#define DNIE_VERDICT_INCOMPLETE DNIE_CANNOT_VERIFY
 /** Reads the whole document and verifies it: passive authentication against the CSCA
- *  certificates in `trust` (a directory, a PEM/DER file, or NULL for none: chain checks are
- *  then not performed) plus chip authentication. *verdict = DNIE_VERDICT_*. The JSON report
- *  {"verdict":..., "checks":[{"id","status","reason"}...]} goes to json_report (size query as
- *  dnie_hex_encode, including the NUL); json_report and len may both be NULL. */
+ *  certificates in `trust` (a directory, a PEM/DER file, or NULL for none: the chain cannot be
+ *  checked and the verdict is at best DNIE_CANNOT_VERIFY) plus chip authentication, which a
+ *  genuine verdict requires. *verdict = DNIE_GENUINE, DNIE_NOT_GENUINE, DNIE_CANNOT_VERIFY or
+ *  DNIE_GENUINE_EXPIRED. The JSON report {"verdict":"GENUINE"|"NOT GENUINE"|"CANNOT VERIFY",
+ *  "label":..., "expired":bool, "reasons":[...], "checks":[{"id","status","reason"}...]} goes
+ *  to json_report (size query as dnie_hex_encode, including the NUL); json_report and len may
+ *  both be NULL. */
 DNIE_C_API int dnie_verify(dnie_session* s, const char* trust, int* verdict, char* json_report, size_t* len);
 
 #define DNIE_KEY_AUTH 1 /* CertAutenticacion / KprivAutenticacion */

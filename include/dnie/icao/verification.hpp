@@ -29,12 +29,46 @@ struct Check {
   std::string reason;  ///< why (always set for Fail and NotPerformed; details for Pass)
 };
 
-enum class Verdict {
-  Valid,       ///< every performed check passed and the essential ones were performed
-  Invalid,     ///< at least one check failed
-  Incomplete,  ///< nothing failed but an essential check was not performed
+/// Is the document genuine? One vocabulary for the library, the C API and the tools
+/// (docs/verification.md).
+enum class Authenticity {
+  Genuine,       ///< integrity, trust and chip authenticity all proven
+  NotGenuine,    ///< an integrity check failed: tampered data, a clone, a forged signature
+  CannotVerify,  ///< nothing failed, but an essential proof is missing (no trusted CSCA, no
+                 ///< chip authentication, DG14 withheld, a step could not be completed)
 };
-std::string_view verdict_name(Verdict v) noexcept;  ///< "valid", "invalid", "incomplete"
+/// "GENUINE", "NOT GENUINE", "CANNOT VERIFY".
+std::string_view authenticity_name(Authenticity a) noexcept;
+
+/// What a failed check means. Unknown ids are Integrity: a failure is never ignored.
+enum class CheckClass {
+  Integrity,  ///< failure proves tampering or a clone (hashes, signatures, chip authentication)
+  Trust,      ///< failure means the evidence cannot be tied to an authority the verifier trusts
+  Validity,   ///< failure means a genuine document is past its date (EXPIRED)
+  Info,       ///< shown, never decisive (DS keys retire early; holder certificates expire first)
+};
+std::string_view check_class_name(CheckClass c) noexcept;  ///< "integrity", "trust", ...
+CheckClass classify_check(std::string_view check_id) noexcept;
+
+struct VerificationReport;
+
+/// The assessment of a report (docs/verification.md):
+///  - NotGenuine when any integrity check failed;
+///  - otherwise CannotVerify when a trust check failed or an essential check did not pass:
+///    sod.signature, ds.chain, dg1.hash, every data group read (dgN.hash), and a proof that the
+///    chip is the original — chip_authentication (or active_authentication when the document
+///    has no CA); a missing CSCA, a withheld DG14 or a card that refuses CA all land here;
+///  - otherwise Genuine, `expired` when a validity check failed.
+struct Assessment {
+  Authenticity authenticity = Authenticity::CannotVerify;
+  bool expired = false;               ///< genuine but no longer valid
+  std::vector<std::string> deciding;  ///< ids of the checks that decided
+  std::vector<std::string> reasons;   ///< one sentence per deciding check
+  std::vector<std::string> warnings;  ///< failed informational / validity checks
+  /// "GENUINE", "GENUINE, EXPIRED", "NOT GENUINE" or "CANNOT VERIFY".
+  std::string label() const;
+};
+Assessment assess(const VerificationReport& report);
 
 struct VerificationReport {
   std::vector<Check> checks;
@@ -53,9 +87,9 @@ struct VerificationReport {
   const Check* find(std::string_view id) const noexcept;
   /// Status of a check; NotPerformed when absent.
   CheckStatus status(std::string_view id) const noexcept;
-  /// Essential checks: sod.signature, every dgN.hash present, ds.chain. `essential` overrides.
-  Verdict verdict(const std::vector<std::string>& essential = {}) const;
   std::size_t count(CheckStatus s) const noexcept;
+  /// assess(*this).
+  Assessment assessment() const { return assess(*this); }
 };
 
 struct PassiveAuthOptions {

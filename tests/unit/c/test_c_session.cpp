@@ -253,8 +253,8 @@ TEST_CASE("dnie_verify: passive + chip authentication with the test CSCA") {
   std::string json(n, '\0');
   REQUIRE(dnie_verify(h.s, path.c_str(), &verdict, json.data(), &n) == DNIE_OK);
   MESSAGE(json.c_str());
-  CHECK(verdict == DNIE_VERDICT_VALID);
-  CHECK(json.find("\"verdict\":\"valid\"") != std::string::npos);
+  CHECK(verdict == DNIE_GENUINE);
+  CHECK(json.find("\"verdict\":\"GENUINE\"") != std::string::npos);
   CHECK(dnie_verify(h.s, "/no/such/path", &verdict, nullptr, nullptr) == DNIE_ERR_NOT_FOUND);
   std::remove(path.c_str());
 }

@@ -157,14 +157,19 @@ TEST_CASE("genuine synthetic document: every check passes") {
   CHECK(r.status("chip_authentication") == CheckStatus::NotPerformed);
   CHECK(r.status("active_authentication") == CheckStatus::NotPerformed);
   CHECK(r.count(CheckStatus::Fail) == 0);
-  CHECK(r.verdict({"sod.signature", "ds.chain", "dg1.hash"}) == Verdict::Valid);
-  CHECK(r.verdict() == Verdict::Valid);  // DG3 is EAC-protected: unreadable groups do not count
+  // Passive authentication alone never makes a chip genuine: a clone copies the data.
+  CHECK(r.assessment().authenticity == Authenticity::CannotVerify);
+  CHECK(r.assessment().deciding == std::vector<std::string>{"chip_authentication"});
   record_result(r, "chip_authentication", "Chip Authentication", ok_status());
   CHECK(r.status("chip_authentication") == CheckStatus::Pass);
+  // DG3 is EAC-protected: unreadable groups do not count.
+  CHECK(r.assessment().authenticity == Authenticity::Genuine);
+  CHECK_FALSE(r.assessment().expired);
   record_result(r, "chip_authentication", "Chip Authentication",
                 Error(ErrorCode::VerificationFailed, "clone"));
   CHECK(r.status("chip_authentication") == CheckStatus::Fail);
-  CHECK(r.verdict() == Verdict::Invalid);
+  CHECK(r.assessment().authenticity == Authenticity::NotGenuine);
+  CHECK(r.assessment().label() == "NOT GENUINE");
 }
 
 TEST_CASE("altered data group, expired document, untrusted CSCA") {
@@ -177,18 +182,28 @@ TEST_CASE("altered data group, expired document, untrusted CSCA") {
   VerificationReport r = verify_document(d, o);
   CHECK(r.status("dg11.hash") == CheckStatus::Fail);
   CHECK(r.status("dg1.hash") == CheckStatus::Pass);
-  CHECK(r.verdict() == Verdict::Invalid);
+  CHECK(r.assessment().authenticity == Authenticity::NotGenuine);
+  REQUIRE_FALSE(r.assessment().deciding.empty());
+  CHECK(r.assessment().deciding.front() == "dg11.hash");
 
   o.now = date(2034, 1, 1);
   VerificationReport r2 = verify_document(document(), o);
   CHECK(r2.status("document.expiry") == CheckStatus::Fail);
+  record_result(r2, "chip_authentication", "Chip Authentication", ok_status());
+  CHECK(r2.assessment().authenticity == Authenticity::Genuine);
+  CHECK(r2.assessment().expired);
+  CHECK(r2.assessment().label() == "GENUINE, EXPIRED");
 
   TrustStore empty;
   o.trust_store = &empty;
   o.now = date(2025, 1, 1);
   VerificationReport r3 = verify_document(document(), o);
-  CHECK(r3.status("ds.chain") == CheckStatus::Fail);
+  // A genuine document whose CSCA is not in the store is not forged: CANNOT VERIFY.
+  CHECK(r3.status("ds.chain") == CheckStatus::NotPerformed);
   CHECK(r3.find("ds.chain")->reason.find("no CSCA") != std::string::npos);
+  record_result(r3, "chip_authentication", "Chip Authentication", ok_status());
+  CHECK(r3.assessment().authenticity == Authenticity::CannotVerify);
+  CHECK(r3.assessment().label() == "CANNOT VERIFY");
   o.trust_store = nullptr;
   CHECK(verify_document(document(), o).status("ds.chain") == CheckStatus::NotPerformed);
 }

@@ -195,15 +195,21 @@ TEST_CASE("cli sign") {
 
 TEST_CASE("cli verify") {
   CHECK(dnie("read --reader virtual --can 123456 --verify --csca virtual").rc == 0);
-  CHECK(dnie("read --reader virtual --can 123456 --verify").rc == 7);  // no CSCA: untrusted
-  for (const char* p : {"altered-dg", "cloned-chip", "expired", "untrusted-csca"}) {
+  // No CSCA: a genuine card cannot be verified, it is not called forged.
+  CHECK(dnie("read --reader virtual --can 123456 --verify").rc == 10);
+  const std::pair<const char*, std::pair<int, const char*>> cases[] = {
+      {"altered-dg", {7, "NOT GENUINE"}},
+      {"cloned-chip", {7, "NOT GENUINE"}},
+      {"expired", {11, "GENUINE"}},
+      {"untrusted-csca", {10, "CANNOT VERIFY"}}};
+  for (const auto& [p, want] : cases) {
     CAPTURE(p);
     const Run r =
         dnie(std::string("read --reader virtual:") + p + " --can 123456 --verify --csca virtual --json");
-    CHECK(r.rc == 7);
+    CHECK(r.rc == want.first);
     auto j = nlohmann::json::parse(r.out, nullptr, false);
     REQUIRE_FALSE(j.is_discarded());
-    CHECK(j["verification"]["verdict"] == "invalid");
+    CHECK(j["verification"]["verdict"] == want.second);
   }
   const std::string dir = std::string(DNIE_CLI_TMP) + "/raw";
   CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + dir + "' -q").rc == 0);

@@ -5,7 +5,7 @@
 #include "verdict.hpp"
 
 using namespace dnie;
-using dnie::verify::Outcome;
+using Outcome = dnie::icao::Authenticity;
 
 namespace {
 icao::VerificationReport all_pass() {
@@ -21,61 +21,63 @@ icao::VerificationReport all_pass() {
 TEST_CASE("verdict rules") {
   SUBCASE("all essential checks pass: GENUINE, exit 0") {
     auto d = verify::decide(all_pass());
-    CHECK(d.outcome == Outcome::Genuine);
-    CHECK(d.document_valid);
+    CHECK(d.outcome() == Outcome::Genuine);
+    CHECK(d.document_valid());
     CHECK(d.exit_code == 0);
   }
   SUBCASE("expired: GENUINE but not valid, exit 3") {
     auto r = all_pass();
     r.fail("document.expiry", "expiry", "expired 2023-06-15");
     auto d = verify::decide(r);
-    CHECK(d.outcome == Outcome::Genuine);
-    CHECK_FALSE(d.document_valid);
-    CHECK(d.exit_code == 3);
-    CHECK(d.deciding == std::vector<std::string>{"document.expiry"});
+    CHECK(d.outcome() == Outcome::Genuine);
+    CHECK_FALSE(d.document_valid());
+    CHECK(d.exit_code == 11);
+    CHECK(d.assessment.deciding == std::vector<std::string>{"document.expiry"});
   }
   SUBCASE("integrity failures win over trust failures: NOT GENUINE, exit 10") {
     auto r = all_pass();
     r.fail("dg11.hash", "dg11", "hash differs");
     r.fail("ds.chain", "chain", "no CSCA");
     auto d = verify::decide(r);
-    CHECK(d.outcome == Outcome::NotGenuine);
-    CHECK(d.exit_code == 10);
-    CHECK(d.deciding == std::vector<std::string>{"dg11.hash"});
+    CHECK(d.outcome() == Outcome::NotGenuine);
+    CHECK(d.exit_code == 7);
+    CHECK(d.assessment.deciding == std::vector<std::string>{"dg11.hash"});
   }
   SUBCASE("untrusted chain: CANNOT VERIFY, exit 20") {
     auto r = all_pass();
     r.fail("ds.chain", "chain", "no CSCA");
     auto d = verify::decide(r);
-    CHECK(d.outcome == Outcome::CannotVerify);
-    CHECK(d.exit_code == 20);
+    CHECK(d.outcome() == Outcome::CannotVerify);
+    CHECK(d.exit_code == 10);
   }
   SUBCASE("essential check not performed: CANNOT VERIFY") {
     auto r = all_pass();
     r.not_performed("chip_authentication", "ca", "DG14 not read");
     auto d = verify::decide(r);
-    CHECK(d.outcome == Outcome::CannotVerify);
-    CHECK(d.deciding == std::vector<std::string>{"chip_authentication"});
+    CHECK(d.outcome() == Outcome::CannotVerify);
+    CHECK(d.assessment.deciding == std::vector<std::string>{"chip_authentication"});
   }
   SUBCASE("informational failures are warnings only") {
     auto r = all_pass();
     r.fail("ds.valid_now", "ds now", "expired");
     auto d = verify::decide(r);
-    CHECK(d.outcome == Outcome::Genuine);
-    CHECK(d.document_valid);
-    CHECK(d.warnings.size() == 1);
+    CHECK(d.outcome() == Outcome::Genuine);
+    CHECK(d.document_valid());
+    CHECK(d.assessment.warnings.size() == 1);
   }
   SUBCASE("a failed step: CANNOT VERIFY; no reader: exit 2") {
     auto d = verify::decide({}, verify::StepFailure{"pace", Error(ErrorCode::WrongCan, "PACE failed")});
-    CHECK(d.outcome == Outcome::CannotVerify);
-    CHECK(d.exit_code == 20);
-    CHECK(d.reasons.at(0).find("wrong CAN") != std::string::npos);
+    CHECK(d.outcome() == Outcome::CannotVerify);
+    CHECK(d.exit_code == 3);  // the table's code for a wrong CAN
+    CHECK(d.assessment.reasons.at(0).find("wrong CAN") != std::string::npos);
+    auto sm = verify::decide({}, verify::StepFailure{"read", Error(ErrorCode::SecureMessagingError, "MAC")});
+    CHECK(sm.exit_code == 10);
     auto n = verify::decide({}, verify::StepFailure{"open", Error(ErrorCode::ReaderNotFound, "none")});
     CHECK(n.exit_code == 2);
   }
   SUBCASE("unknown check ids are integrity checks") {
-    CHECK(verify::classify("something.new") == verify::CheckClass::Integrity);
-    CHECK(verify::classify("ds.chain") == verify::CheckClass::Trust);
-    CHECK(verify::classify("document.expiry") == verify::CheckClass::Validity);
+    CHECK(icao::classify_check("something.new") == icao::CheckClass::Integrity);
+    CHECK(icao::classify_check("ds.chain") == icao::CheckClass::Trust);
+    CHECK(icao::classify_check("document.expiry") == icao::CheckClass::Validity);
   }
 }

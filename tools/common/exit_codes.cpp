@@ -26,9 +26,10 @@ int exit_code_for(ErrorCode code) noexcept {
       return kExitPinBlocked;
     case ErrorCode::CardTerminated:
       return kExitTerminated;
-    case ErrorCode::UntrustedDocument:
     case ErrorCode::VerificationFailed:
-      return kExitVerification;
+      return kExitNotGenuine;
+    case ErrorCode::UntrustedDocument:
+      return kExitCannotVerify;
     case ErrorCode::InvalidState:
     case ErrorCode::Unsupported:
     case ErrorCode::CardReset:
@@ -49,9 +50,12 @@ int exit_code_for(ErrorCode code) noexcept {
 }
 
 const char* exit_codes_help() noexcept {
-  return "Exit codes: 0 ok, 1 usage, 2 no reader/no card/no service, 3 wrong CAN, 4 wrong PIN,\n"
-         "  5 PIN blocked/suspended/last try refused, 6 card terminated,\n"
-         "  7 verification failed/untrusted, 8 I/O or protocol error, 9 internal error.";
+  return "Exit codes (dnie and dnie-verify):\n"
+         "  0 success / GENUINE        1 usage error              2 no reader, no card, no service\n"
+         "  3 wrong CAN or MRZ         4 wrong PIN                5 PIN blocked, suspended, last try "
+         "refused\n"
+         "  6 card terminated          7 NOT GENUINE              8 I/O or protocol error\n"
+         "  9 internal error          10 CANNOT VERIFY           11 GENUINE, but expired";
 }
 
 }  // namespace dnie::cli

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Stable exit codes of the dnie CLI (docs/cli.md).
+// The one exit-code table of the command-line tools, dnie and dnie-verify (docs/cli.md). Both
+// print it in --help; scripts may rely on it.
 #pragma once
 
 #include "dnie/bytes/error.hpp"
@@ -7,22 +8,24 @@
 namespace dnie::cli {
 
 enum Exit : int {
-  kExitOk = 0,
+  kExitOk = 0,  ///< success; the document is GENUINE
   kExitUsage = 1,
   kExitNoReader = 2,  ///< no reader / no card / no service
   kExitWrongCan = 3,
   kExitWrongPin = 4,
   kExitPinBlocked = 5,  ///< blocked, suspended, or last try refused
   kExitTerminated = 6,
-  kExitVerification = 7,  ///< verification failed / untrusted
-  kExitIo = 8,            ///< I/O or protocol error
+  kExitNotGenuine = 7,  ///< a signature, hash or chip check failed: NOT GENUINE
+  kExitIo = 8,          ///< I/O or protocol error
   kExitInternal = 9,
+  kExitCannotVerify = 10,    ///< CANNOT VERIFY: no trusted anchor, an essential proof missing
+  kExitGenuineExpired = 11,  ///< GENUINE, but the document has expired
 };
 
 /// The one place that maps SDK error codes to exit codes.
 int exit_code_for(ErrorCode code) noexcept;
 
-/// Text for --help and docs.
+/// The table as text, for --help.
 const char* exit_codes_help() noexcept;
 
 }  // namespace dnie::cli
