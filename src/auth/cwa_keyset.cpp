@@ -248,13 +248,21 @@ Bytes encode_cv_body(const CvBody& b) {
 }
 
 Result<CvBody> decode_cv_body(ByteView m) {
-  if (m.size() != 160 || m[0] != 0x41) return bad("CV certificate body: unexpected layout");
+  // CPI ‖ CAR 8 ‖ CHR 12 ‖ CHA 7 ‖ [algorithm OID] ‖ n 128 ‖ e 4. The test sets use CPI 41 and no
+  // OID (160 bytes); the DNIe's production certificates carry CPI 03 (C_CV_CA) or 04 (C_CV_IFD)
+  // and the OID of their signature scheme (167 / 166 bytes), as recovered with the component
+  // roots (tests/unit/esign/test_keysets.cpp).
+  if (m.size() < 160 || m.size() > 160 + 16) return bad("CV certificate body: unexpected layout");
+  const std::size_t oid_len = m.size() - 160;
+  if ((oid_len == 0) != (m[0] == 0x41)) return bad("CV certificate body: unexpected layout");
   CvBody b;
+  b.cpi = m[0];
   b.car = m.subview(1, 8).to_bytes();
   b.chr = m.subview(9, 12).to_bytes();
   b.cha = m.subview(21, 7).to_bytes();
-  b.modulus = m.subview(28, 128).to_bytes();
-  b.exponent = m.subview(156, 4).to_bytes();
+  b.oid = m.subview(28, oid_len).to_bytes();
+  b.modulus = m.subview(28 + oid_len, 128).to_bytes();
+  b.exponent = m.subview(156 + oid_len, 4).to_bytes();
   return b;
 }
 
@@ -328,7 +336,7 @@ Result<KeySetCheck> check_keyset(const CwaKeySet& ks, const crypto::RsaPublicKey
   c.remainder_matches = true;
   // (3) ISO 9796-2 recovery, root → C_CV_CA → C_CV_IFD.
   if (root == nullptr) {
-    c.note = "signatures not checked: the CV root public key (02 0F) is held only by the card";
+    c.note = "signatures not checked: no CV root public key (02 0F) given";
     return c;
   }
   DNIE_ASSIGN_OR_RETURN(Bytes ca_msg, recover_cv_message(*ca, *root));

@@ -29,6 +29,22 @@ std::string_view reader_kind_name(ReaderKind k) noexcept {
   return "?";
 }
 
+Result<esign::IccRoot> virtual_card_icc_root(const vcard::CardImage& image) {
+  auto it = image.extras.find("component-root.der");
+  if (it == image.extras.end()) return Error(ErrorCode::NotFound, "the image carries no component root");
+  DNIE_ASSIGN_OR_RETURN(auto cert, crypto::Certificate::parse(it->second));
+  const crypto::RsaPublicKey* k = cert.public_key().rsa();
+  if (k == nullptr) return Error(ErrorCode::Unsupported, "the image's component root is not RSA");
+  esign::IccRoot r;
+  r.id = "virtual-card-test-root-" + std::string(image.generation == vcard::Generation::R2 ? "r2" : "r1");
+  r.generation = image.generation == vcard::Generation::R2 ? "r2" : "r1";
+  r.test_only = true;
+  r.modulus = k->modulus();
+  r.exponent = k->exponent();
+  r.provenance = "virtual card image (profile " + image.profile + "): " + cert.subject().to_string();
+  return r;
+}
+
 std::string default_vcard_image_dir() {
   if (const char* e = std::getenv("DNIE_VCARD_IMAGES")) return e;
   // The build tree's images when running from a build, else the installed ones.
@@ -119,6 +135,7 @@ Result<OpenedLink> open_link(const SessionOptions& o) {
     co.state_file = o.vcard_state_file;
     co.link.enabled = o.vcard_link_model;
     co.link.bit_rate_kbps = o.vcard_bit_rate_kbps;
+    if (auto root = virtual_card_icc_root(*img)) link.icc_root = std::move(root).value();
     auto card = std::make_unique<vcard::VirtualCard>(std::move(img).value(), co);
     card->power_on();
     link.transport = std::make_unique<vcard::VirtualTransport>(std::move(card));

@@ -396,6 +396,7 @@ Result<esign::EsignCard*> Session::esign() {
   DNIE_TRY(impl->ensure_channel());
   if (impl->esign) return &*impl->esign;
   esign::EsignOptions o = impl->options.esign;
+  if (impl->link.icc_root) o.extra_icc_roots.push_back(*impl->link.icc_root);
   transport::Transport* link = &impl->base();
   if (impl->sm) {
     o.secure_link = impl->sm.get();

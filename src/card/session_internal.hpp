@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "dnie/card/session.hpp"
@@ -14,6 +15,9 @@ struct OpenedLink {
   std::unique_ptr<transport::Transport> transport;
   ReaderKind kind = ReaderKind::Virtual;
   std::string name;
+  /// The virtual card's TEST component root: opening the virtual card is the caller's explicit
+  /// choice of a test card, so its ICC chain anchor is trusted for that session only.
+  std::optional<esign::IccRoot> icc_root;
 };
 
 /// Opens the transport named by options.reader (see session.hpp for the spec syntax).

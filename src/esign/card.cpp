@@ -181,6 +181,10 @@ Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
   // The only legal orders: base → PIN, PIN → user (dnie3-facts §4.2; OpenSC PR 3614).
   const bool legal = (ch == auth::CwaChannel::Pin && state == ChannelState::Base) ||
                      (ch == auth::CwaChannel::User && state == ChannelState::Pin);
+  if (!chip.chain_verified)
+    return make_error(ErrorCode::UntrustedDocument,
+                      "the chip's component chain does not lead to a trusted root (" + chip.chain_problem +
+                          "); the PIN is not sent to it");
   if (!legal || ks == nullptr || !icc_key)
     return make_error(ErrorCode::InternalError, "CWA channel order violated");
   auth::CwaOptions o;
@@ -309,38 +313,57 @@ Result<EsignCard> EsignCard::open(transport::Transport& link, EsignOptions optio
     s.chip.ca_issuer = c.issuer().to_string();
     ca = std::move(c);
   }
-  // 4. Key sets for this card.
-  DNIE_ASSIGN_OR_RETURN(auto choice, s.registry->select({s.chip.icc_issuer, s.chip.ca_issuer, s.chip.idesp},
-                                                        s.options.force_generation));
-  s.pin_ks = choice.pin;
-  s.user_ks = choice.user;
-  s.chip.generation = choice.generation;
-  s.chip.pin_keyset = choice.pin->id;
-  s.chip.user_keyset = choice.user->id;
-  s.chip.selection_reason = choice.reason;
-  // 5. ICC chain: 601F ← 6020 ← trusted root (legacy digests such as SHA-1 are accepted).
-  if (ca) {
-    if (auto st = icc.verify_signed_by(ca->public_key()); !st)
-      return make_error(ErrorCode::VerificationFailed,
-                        "ICC certificate is not signed by EF 6020: " + st.error().message);
-    std::vector<crypto::RsaPublicKey> anchors = s.options.extra_icc_roots;
-    bool known = !anchors.empty();
-    for (const auto& r : s.registry->icc_roots()) {
-      if (r.test_only != choice.test) continue;
-      if (r.generation == choice.generation) known = true;
-      if (auto k = crypto::RsaPublicKey::from_components(r.modulus, r.exponent))
-        anchors.push_back(std::move(k).value());
+  // 4. ICC chain: 601F ← 6020 ← a root the terminal trusts. The terminal decides, not the card:
+  // the root that verifies EF 6020 gives the generation and the key sets (a card's issuer
+  // strings and IDESP are unauthenticated claims); legacy digests such as SHA-1 are accepted.
+  std::optional<IccRoot> anchor;
+  if (!ca) {
+    s.chip.chain_problem = "the ICC chain was not read (IccChainPolicy::Skip)";
+  } else if (auto st = icc.verify_signed_by(ca->public_key()); !st) {
+    s.chip.chain_problem = "the ICC certificate (EF 601F) is not signed by EF 6020: " + st.error().message;
+  } else {
+    std::vector<IccRoot> roots = s.options.extra_icc_roots;
+    for (const auto& r : s.registry->icc_roots())
+      if (!r.test_only || s.options.allow_test_roots) roots.push_back(r);
+    for (const auto& r : roots) {
+      auto k = crypto::RsaPublicKey::from_components(r.modulus, r.exponent);
+      if (k && ca->verify_signed_by(crypto::PublicKey(*k))) {
+        anchor = r;
+        break;
+      }
     }
-    for (const auto& a : anchors)
-      if (ca->verify_signed_by(crypto::PublicKey(a))) s.chip.chain_verified = true;
-    if (!s.chip.chain_verified) {
-      if (s.options.icc_chain == IccChainPolicy::Require || known)
-        return make_error(ErrorCode::UntrustedDocument,
-                          "ICC component chain does not lead to a trusted root");
-      log(LogLevel::Warning, kComponent,
-          "no component root known for generation " + choice.generation +
-              ": ICC chain not verified (add one with EsignOptions::extra_icc_roots)");
-    }
+    if (!anchor)
+      s.chip.chain_problem = "EF 6020 (issuer \"" + s.chip.ca_issuer + "\") is not signed by any of " +
+                             std::to_string(roots.size()) + " trusted component root(s)";
+  }
+  // An explicit EsignOptions::force_generation is the caller's choice and still applies.
+  IccRoot forced;
+  if (anchor && !s.options.force_generation.empty()) {
+    forced = *anchor;
+    forced.generation = s.options.force_generation;
+  }
+  Result<KeySetChoice> choice =
+      anchor ? s.registry->select_for_root(forced.generation.empty() ? *anchor : forced)
+             : s.registry->select({s.chip.icc_issuer, s.chip.ca_issuer, s.chip.idesp},
+                                  s.options.force_generation);
+  if (anchor) {
+    if (!choice) return std::move(choice).error();
+    s.chip.chain_verified = true;
+    s.chip.anchor = anchor->id;
+    s.chip.test_root = anchor->test_only;
+    s.pin_ks = choice->pin;
+    s.user_ks = choice->user;
+  } else {
+    // Certificates can still be read; the PIN is never sent to this chip (open_channel).
+    log(LogLevel::Warning, kComponent, "ICC chain not verified: " + s.chip.chain_problem);
+  }
+  if (choice) {
+    s.chip.generation = choice->generation;
+    s.chip.pin_keyset = choice->pin->id;
+    s.chip.user_keyset = choice->user->id;
+    s.chip.selection_reason = choice->reason;
+  } else {
+    s.chip.selection_reason = choice.error().message;
   }
   s.icc_key = *icc.public_key().rsa();
   s.icc_cert = std::move(icc);

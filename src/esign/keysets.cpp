@@ -221,4 +221,27 @@ Result<KeySetChoice> KeySetRegistry::select(const CardIdentity& card,
   return c;
 }
 
+Result<KeySetChoice> KeySetRegistry::select_for_root(const IccRoot& root) const {
+  KeySetChoice c;
+  c.test = root.test_only;
+  c.generation = root.generation;
+  auto best = [&](auth::CwaChannel ch) -> const auth::CwaKeySet* {
+    const auth::CwaKeySet* pick = nullptr;
+    for (const auto& k : m_keysets)
+      if (k.channel == ch && k.generation == root.generation && k.test_only == root.test_only &&
+          (!pick || k.priority > pick->priority))
+        pick = &k;
+    return pick;
+  };
+  c.pin = best(auth::CwaChannel::Pin);
+  c.user = best(auth::CwaChannel::User);
+  if (!c.pin || !c.user)
+    return make_error(ErrorCode::Unsupported, "no CWA-14890 key sets for generation " + root.generation +
+                                                  (root.test_only ? " (test)" : "") + " of root " + root.id);
+  c.reason =
+      "CWA key sets " + c.pin->id + " + " + c.user->id + " (ICC chain verified by root " + root.id + ")";
+  log(LogLevel::Info, kComponent, c.reason);
+  return c;
+}
+
 }  // namespace dnie::esign

@@ -74,9 +74,8 @@ Status load_trust(icao::TrustStore& ts, const std::string& path, std::string& su
   return ok_status();
 }
 
-// The virtual card's test PKI: its CSCA (ICAO side) and component root (ICC chain).
-Status trust_virtual(icao::TrustStore& ts, std::vector<crypto::RsaPublicKey>& icc_roots,
-                     std::string& summary) {
+// The virtual card's test PKI: its CSCA (ICAO side) and component roots (ICC chain).
+Status trust_virtual(icao::TrustStore& ts, std::vector<esign::IccRoot>& icc_roots, std::string& summary) {
   const std::string path = default_vcard_image_dir() + "/genuine.dvc";
   DNIE_ASSIGN_OR_RETURN(auto img, vcard::CardImage::load(path));
   auto it = img.extras.find("csca.der");
@@ -88,15 +87,13 @@ Status trust_virtual(icao::TrustStore& ts, std::vector<crypto::RsaPublicKey>& ic
   for (const char* prof : {"genuine", "r1", "r2"}) {
     auto other = vcard::CardImage::load(default_vcard_image_dir() + "/" + prof + ".dvc");
     if (!other) continue;
-    auto r = other->extras.find("component-root.der");
-    if (r == other->extras.end()) continue;
-    if (auto c = crypto::Certificate::parse(r->second); c && c->public_key().rsa()) {
-      bool dup = false;
-      for (const auto& k : icc_roots) dup = dup || k.to_pkcs1() == c->public_key().rsa()->to_pkcs1();
-      if (!dup) {
-        icc_roots.push_back(*c->public_key().rsa());
-        ++roots;
-      }
+    auto r = virtual_card_icc_root(*other);
+    if (!r) continue;
+    bool dup = false;
+    for (const auto& k : icc_roots) dup = dup || k.modulus == r->modulus;
+    if (!dup) {
+      icc_roots.push_back(std::move(r).value());
+      ++roots;
     }
   }
   summary += " and " + std::to_string(roots) + " TEST component root(s)";
@@ -184,7 +181,7 @@ int main(int argc, char** argv) {
   }
   dnie::icao::TrustStore trust;
   std::string summary;
-  std::vector<dnie::crypto::RsaPublicKey> icc_roots;
+  std::vector<dnie::esign::IccRoot> icc_roots;
   for (const auto& p : trust_paths)
     if (auto st = load_trust(trust, p, summary); !st) {
       std::fprintf(stderr, "dnie-verify: --trust %s: %s\n", p.c_str(), st.error().to_string().c_str());
@@ -218,7 +215,6 @@ int main(int argc, char** argv) {
   }
 
   ro.session.reader = reader;
-  ro.session.esign.icc_chain = dnie::esign::IccChainPolicy::IfAnchorKnown;
   ro.session.esign.extra_icc_roots = icc_roots;
   ro.can = can;
   ro.mrz = mrz;

@@ -102,10 +102,13 @@ struct CvCertificate {
 };
 Result<CvCertificate> parse_cv_certificate(ByteView der);
 
-/// Body of a CV certificate as used by the test key sets (docs/keysets.md):
-/// CPI 41 ‖ CAR 8 ‖ CHR 12 (left zero-padded) ‖ CHA 7 ‖ n 128 ‖ e 4.
+/// Body of a CV certificate (docs/keysets.md): CPI ‖ CAR 8 ‖ CHR 12 (left zero-padded) ‖ CHA 7 ‖
+/// [signature-scheme OID] ‖ n 128 ‖ e 4. The test key sets use CPI 41 without an OID (160 bytes,
+/// what encode_cv_body writes); the DNIe's production certificates CPI 03/04 with an OID.
 struct CvBody {
   Bytes car, chr, cha, modulus, exponent;
+  Bytes oid;                ///< empty in the test layout
+  std::uint8_t cpi = 0x41;  ///< certificate profile identifier
 };
 Bytes encode_cv_body(const CvBody& body);
 Result<CvBody> decode_cv_body(ByteView message);

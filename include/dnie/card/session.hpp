@@ -39,6 +39,7 @@
 #include "dnie/icao/verification.hpp"
 #include "dnie/transport/atr.hpp"
 #include "dnie/transport/transport.hpp"
+#include "dnie/vcard/card_image.hpp"
 
 namespace dnie {
 
@@ -61,6 +62,10 @@ std::vector<ReaderInfo> list_readers(bool include_nfc = true, std::vector<std::s
 
 /// Directory of the virtual card images (.dvc): $DNIE_VCARD_IMAGES, else the build/install one.
 std::string default_vcard_image_dir();
+
+/// The TEST component root of a virtual card image (the anchor of its ICC chain), as a root to
+/// pass in EsignOptions::extra_icc_roots when the caller chooses to trust a virtual card.
+Result<esign::IccRoot> virtual_card_icc_root(const vcard::CardImage& image);
 
 struct SessionOptions {
   std::string reader = "virtual";

@@ -39,12 +39,13 @@ namespace dnie::esign {
 
 enum class KeyKind { Authentication = 1, Signing = 2 };  ///< PrKDF keyReference 01 / 02
 
-/// How strictly the ICC component chain (601F ← 6020 ← root) is checked.
+/// How the ICC component chain (601F ← 6020 ← root) is used (CWA 14890-1 §8.4: the ICC key is the
+/// one the chip proves in INTERNAL AUTHENTICATE, so a trusted chain is what tells a genuine chip
+/// from an impostor before the PIN is sent).
 enum class IccChainPolicy {
-  Require,        ///< no trusted root → UntrustedDocument
-  IfAnchorKnown,  ///< required when a root for the card's generation (or any extra root) is
-                  ///< configured; otherwise logged as a warning (r2 root is not published)
-  Skip,           ///< not read (saves the 6020 APDUs); the ICC key is still used for CWA
+  Require,  ///< read and check the chain; PIN and key operations only on a chip whose chain
+            ///< leads to a trusted root (certificates can be read from any card)
+  Skip,     ///< not read (saves the 6020 APDUs); the PIN functions are then refused
 };
 
 struct EsignOptions {
@@ -52,9 +53,12 @@ struct EsignOptions {
   const KeySetRegistry* keysets = nullptr;
   /// "r1"/"r2" to bypass the selection rules; empty = automatic.
   std::string force_generation;
-  /// Extra trust anchors for the ICC chain (RSA public keys of component roots).
-  std::vector<crypto::RsaPublicKey> extra_icc_roots;
-  IccChainPolicy icc_chain = IccChainPolicy::IfAnchorKnown;
+  /// Extra trust anchors for the ICC chain, trusted because the caller passes them (e.g. the
+  /// virtual card's TEST root). The registry's production roots (r1, r2) are always trusted;
+  /// its test_only roots only with `allow_test_roots`.
+  std::vector<IccRoot> extra_icc_roots;
+  bool allow_test_roots = false;
+  IccChainPolicy icc_chain = IccChainPolicy::Require;
   /// Brings the card back to the base link (re-PACE or reset) and returns it. Empty: contact
   /// links are reset with reconnect(true); NFC links fail with InvalidState.
   std::function<Result<transport::Transport*>()> relink;
@@ -78,8 +82,11 @@ struct ChipIdentity {
   std::string idesp;            ///< EF 0006
   std::string icc_issuer;       ///< issuer of EF 601F
   std::string ca_issuer;        ///< issuer of EF 6020 (empty with IccChainPolicy::Skip)
-  bool chain_verified = false;  ///< 601F ← 6020 ← trusted root checked
-  std::string generation;       ///< "r1", "r2"
+  bool chain_verified = false;  ///< 601F ← 6020 ← trusted root checked: PIN use allowed
+  std::string anchor;           ///< id of the root that verified the chain
+  bool test_root = false;       ///< that root is a TEST root (a virtual or test card)
+  std::string chain_problem;    ///< why the chain is not verified (when it is not)
+  std::string generation;       ///< "r1", "r2": from the root when verified, else the card's claim
   std::string pin_keyset, user_keyset;
   std::string selection_reason;
 };

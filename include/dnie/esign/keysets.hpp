@@ -66,6 +66,9 @@ class KeySetRegistry {
   /// Chooses the PIN and user key sets (rules in docs/keysets.md). `force_generation` ("r1",
   /// "r2", or empty) overrides the rules. NotFound when no key set fits.
   Result<KeySetChoice> select(const CardIdentity& card, std::string_view force_generation = {}) const;
+  /// The PIN and user key sets for a card whose ICC chain verified with a root of `generation`
+  /// (`test`: a test root, so test_only sets): the terminal decides, not the card's strings.
+  Result<KeySetChoice> select_for_root(const IccRoot& root) const;
 
  private:
   std::vector<auth::CwaKeySet> m_keysets;

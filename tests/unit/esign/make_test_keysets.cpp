@@ -35,7 +35,7 @@ Result<std::string> make(const char* flavour, crypto::Rng& rng, const std::strin
   DNIE_ASSIGN_OR_RETURN(auto ca, crypto::RsaPrivateKey::generate(1024, rng));
   const auto ca_pub = ca.public_key();
   Bytes ca_msg = auth::encode_cv_body(
-      {root_chr, concat({Bytes(4, 0), ca_chr}), cha, ca_pub.modulus(), ca_pub.exponent()});
+      {root_chr, concat({Bytes(4, 0), ca_chr}), cha, ca_pub.modulus(), ca_pub.exponent(), {}, 0x41});
   DNIE_ASSIGN_OR_RETURN(Bytes c_cv_ca, auth::make_cv_certificate(ca_msg, root_chr, root));
   std::string written;
   for (auto ch : {auth::CwaChannel::Pin, auth::CwaChannel::User}) {
@@ -44,8 +44,8 @@ Result<std::string> make(const char* flavour, crypto::Rng& rng, const std::strin
                                         : (r2 ? "D002E00000000002" : "2000000000000001"));
     DNIE_ASSIGN_OR_RETURN(auto ifd, crypto::RsaPrivateKey::generate(1024, rng));
     const auto pub = ifd.public_key();
-    Bytes msg =
-        auth::encode_cv_body({ca_chr, concat({Bytes(4, 0), ifd_chr}), cha, pub.modulus(), pub.exponent()});
+    Bytes msg = auth::encode_cv_body(
+        {ca_chr, concat({Bytes(4, 0), ifd_chr}), cha, pub.modulus(), pub.exponent(), {}, 0x41});
     auth::CwaKeySet ks;
     ks.id = std::string("test-") + flavour + (pin ? "-pin" : "-user");
     ks.generation = flavour;

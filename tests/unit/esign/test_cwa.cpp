@@ -186,8 +186,13 @@ TEST_CASE("CV certificates: ISO 9796-2 sign/recover round trip and tampering") {
   crypto::DeterministicRng rng(ByteView::of("cv"));
   auto signer = crypto::RsaPrivateKey::generate(1024, rng).value();
   auto subject = crypto::RsaPrivateKey::generate(1024, rng).value();
-  auth::CvBody body{hex_bytes("0102030405060708"), hex_bytes("0000000011223344556677 88"), Bytes(7, 0),
-                    subject.public_key().modulus(), subject.public_key().exponent()};
+  auth::CvBody body{hex_bytes("0102030405060708"),
+                    hex_bytes("0000000011223344556677 88"),
+                    Bytes(7, 0),
+                    subject.public_key().modulus(),
+                    subject.public_key().exponent(),
+                    {},
+                    0x41};
   Bytes msg = auth::encode_cv_body(body);
   auto cert = auth::make_cv_certificate(msg, body.car, signer).value();
   auto parsed = auth::parse_cv_certificate(cert).value();

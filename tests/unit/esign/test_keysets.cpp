@@ -58,8 +58,8 @@ TEST_CASE("every shipped key set is self-consistent") {
       CHECK(c->ifd_key_matches);
       CHECK(c->ifd_chr_matches);
     } else {
-      // The DNIe root key 02 0F is not published: (1) RSA round trip, (2) structure, CAR chain
-      // and remainder (tail of the IFD key) are checked; (3) recovery is not possible.
+      // Without a root: (1) RSA round trip, (2) structure, CAR chain and remainder (tail of the
+      // IFD key); the recovery with the component roots is the next test.
       auto c = auth::check_keyset(ks);
       REQUIRE_MESSAGE(c, c.error().to_string());
       CHECK(c->rsa_round_trip);
@@ -69,6 +69,39 @@ TEST_CASE("every shipped key set is self-consistent") {
       CHECK(c->remainder_matches);
       CHECK_FALSE(c->signatures_checked);
       CHECK(c->note.find("02 0F") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("the shipped component roots are the roots of the production C_CV_CA certificates") {
+  // The CAR of C_CV_CA (6573524449600006 / ...620018) names the component root ("AC RAIZ
+  // COMPONENTES" / "... 2"), whose public key OpenSC ships for the X.509 chain. Recovering each
+  // generation's C_CV_CA with that key (ISO/IEC 9796-2) cross-checks two independent sources:
+  // the roots (OpenSC cwa-dnie.c) and the CV certificates (jmulticard, OpenSC).
+  const auto& reg = registry();
+  for (const auto& [gen, ks_id] :
+       {std::pair<std::string, std::string>{"r1", "dnie3-r1-pin"}, {"r2", "dnie3-r2-pin"}}) {
+    CAPTURE(gen);
+    const esign::IccRoot* root = nullptr;
+    for (const auto& r : reg.icc_roots())
+      if (r.generation == gen && !r.test_only) root = &r;
+    REQUIRE(root != nullptr);
+    auto key = crypto::RsaPublicKey::from_components(root->modulus, root->exponent);
+    REQUIRE(key);
+    for (const char* ch : {"-pin", "-user"}) {
+      const auth::CwaKeySet* ks = reg.find("dnie3-" + gen + ch);
+      REQUIRE(ks != nullptr);
+      auto cert = auth::parse_cv_certificate(ks->c_cv_ca);
+      REQUIRE(cert);
+      auto m = auth::recover_cv_message(*cert, *key);
+      CHECK_MESSAGE(m.ok(), ks->id << ": " << (m ? std::string() : m.error().to_string()));
+      // With the root, the whole chain of the key set can be checked: C_CV_CA, then C_CV_IFD
+      // with the recovered CA key, against the IFD key and CHR of the file.
+      auto full = auth::check_keyset(*ks, &*key);
+      REQUIRE_MESSAGE(full, full.error().to_string());
+      CHECK(full->signatures_checked);
+      CHECK(full->ifd_key_matches);
+      CHECK(full->ifd_chr_matches);
     }
   }
 }

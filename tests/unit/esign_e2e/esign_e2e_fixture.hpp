@@ -30,6 +30,20 @@ inline vcard::CardImage load_image(const std::string& profile) {
 
 inline SecureBuffer pin_of(const char* s) { return SecureBuffer::from_string(s); }
 
+/// The image's TEST component root, as an application that chose to trust the virtual card
+/// passes it (EsignOptions::extra_icc_roots).
+inline esign::IccRoot test_root(const vcard::CardImage& image) {
+  auto cert = crypto::Certificate::parse(image.extras.at("component-root.der"));
+  REQUIRE(cert.ok());
+  esign::IccRoot r;
+  r.id = "test-root-of-" + image.profile;
+  r.generation = image.generation == vcard::Generation::R2 ? "r2" : "r1";
+  r.test_only = true;
+  r.modulus = cert->public_key().rsa()->modulus();
+  r.exponent = cert->public_key().rsa()->exponent();
+  return r;
+}
+
 /// VirtualCard → VirtualTransport → CountingTransport → (PACE) SecureMessagingTransport.
 struct Rig {
   std::unique_ptr<vcard::VirtualCard> card;
@@ -74,6 +88,7 @@ struct Rig {
   esign::EsignOptions options() {
     esign::EsignOptions o;
     o.relink = [this]() { return relink(); };
+    o.extra_icc_roots.push_back(test_root(card->image()));
     return o;
   }
 

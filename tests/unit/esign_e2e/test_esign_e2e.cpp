@@ -290,7 +290,9 @@ TEST_CASE("eSign: r1 and r2 profiles pick the r1 / r2 test key sets and sign") {
 
 TEST_CASE("eSign over the contact link (no PACE): CWA directly on the raw link") {
   Rig rig("genuine", false);
-  auto card = esign::EsignCard::open(*rig.link);  // no relink: contact links are reset
+  esign::EsignOptions o;  // no relink: a contact link ends the card's channel itself
+  o.extra_icc_roots.push_back(test_root(rig.card->image()));
+  auto card = esign::EsignCard::open(*rig.link, std::move(o));
   REQUIRE_MESSAGE(card.ok(), card.error().to_string());
   CHECK(card->chip().pin_keyset == "test-r1-pin");
   const Bytes h = digest(crypto::HashAlg::Sha256);
@@ -308,10 +310,6 @@ TEST_CASE("eSign: the ICC chain verifies with the generated component root") {
   Rig rig("genuine");
   REQUIRE(rig.pace().ok());
   esign::EsignOptions o = rig.options();
-  auto root = crypto::Certificate::parse(rig.card->image().extras.at("component-root.der"));
-  REQUIRE(root.ok());
-  o.extra_icc_roots.push_back(*root->public_key().rsa());
-  o.icc_chain = esign::IccChainPolicy::Require;
   auto card = esign::EsignCard::open(*rig.smt, std::move(o));
   REQUIRE_MESSAGE(card.ok(), card.error().to_string());
   CHECK(card->chip().chain_verified);
