@@ -10,7 +10,12 @@ DNIE_FUZZ_TARGET {
   (void)parse_crl(input);
   TrustStore s;
   (void)s.add_master_list(input, "fuzz");
+  MasterListOptions unanchored;
+  unanchored.accept_unanchored = true;
+  unanchored.now = 1;
+  (void)s.add_master_list(input, "fuzz", unanchored);
   (void)s.add_certificates(input, "fuzz");
   (void)s.add_crl(input);
   (void)s.audit(1);
+  for (const auto& c : s.certificates()) (void)s.revocation(c, c, 1);
 }

@@ -166,6 +166,8 @@ Result<std::string> attribute_text(const tlv::Tlv& v) {
     std::string out;
     for (std::size_t i = 0; i < v.value.size(); i += 4) {
       auto cp = static_cast<std::uint32_t>(be_value(v.value.subview(i, 4)));
+      if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return malformed("UniversalString: not a Unicode scalar value");
       if (cp < 0x80)
         out += static_cast<char>(cp);
       else if (cp < 0x800) {
@@ -207,6 +209,99 @@ const struct {
     {"DC", "0.9.2342.19200300.100.1.25"},
 };
 
+// ---- Extension values (RFC 5280 §4.2.1); a value that does not decode fails the certificate.
+
+// §4.2.1.3 KeyUsage ::= BIT STRING (bit 0 = MSB of the first content byte).
+Result<unsigned> decode_key_usage(ByteView v) {
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv t, tlv::parse_single(v));
+  if (t.tag != asn1::kBitString || t.value.empty() || t.value[0] > 7 ||
+      (t.value.size() == 1 && t.value[0] != 0))
+    return malformed("not a BIT STRING");
+  unsigned bits = 0;
+  ByteView b = t.value.subview(1);
+  for (unsigned i = 0; i < 16 && i / 8 < b.size(); ++i)
+    if (b[i / 8] & (0x80u >> (i % 8))) bits |= 1u << i;
+  return bits;
+}
+
+// §4.2.1.9 BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
+// (0..MAX) OPTIONAL }. BER booleans (any non-zero octet is TRUE) are accepted: real CSCAs use them.
+Status decode_basic_constraints(ByteView v, bool& ca, std::optional<std::int64_t>& path_len) {
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv t, tlv::parse_single(v));
+  if (t.tag != asn1::kSequence) return malformed("not a SEQUENCE");
+  tlv::Reader rd(t.value);
+  if (!rd.empty() && rd.peek_tag() == asn1::kBoolean) {
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv b, rd.next());
+    if (b.value.size() != 1) return malformed("bad cA BOOLEAN");
+    ca = b.value[0] != 0;
+  }
+  if (!rd.empty()) {
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv n, rd.expect(asn1::kInteger));
+    DNIE_ASSIGN_OR_RETURN(std::int64_t len, asn1::integer_value(n.value));
+    if (len < 0) return malformed("negative pathLenConstraint");
+    path_len = len;
+  }
+  if (!rd.empty()) return malformed("trailing data");
+  return ok_status();
+}
+
+// §4.2.1.12 ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId.
+Result<std::vector<std::string>> decode_eku(ByteView v) {
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv t, tlv::parse_single(v));
+  if (t.tag != asn1::kSequence || t.value.empty()) return malformed("not a non-empty SEQUENCE");
+  std::vector<std::string> out;
+  tlv::Reader rd(t.value);
+  while (!rd.empty()) {
+    DNIE_ASSIGN_OR_RETURN(std::string o, read_oid(rd));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// §4.2.1.2 SubjectKeyIdentifier ::= OCTET STRING.
+Result<Bytes> decode_ski(ByteView v) {
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv t, tlv::parse_single(v));
+  if (t.tag != asn1::kOctetString) return malformed("not an OCTET STRING");
+  return t.value.to_bytes();
+}
+
+// §4.2.1.1 AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0], authorityCertIssuer [1],
+// authorityCertSerialNumber [2] } (all optional, in that order).
+Result<std::optional<Bytes>> decode_aki(ByteView v) {
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv t, tlv::parse_single(v));
+  if (t.tag != asn1::kSequence) return malformed("not a SEQUENCE");
+  std::optional<Bytes> kid;
+  int last = -1;
+  tlv::Reader rd(t.value);
+  while (!rd.empty()) {
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv f, rd.next());
+    const int n = f.tag == 0x80 ? 0 : (f.tag == 0xA1 ? 1 : (f.tag == 0x82 ? 2 : -1));
+    if (n <= last) return malformed("unexpected field");
+    last = n;
+    if (n == 0) kid = f.value.to_bytes();
+  }
+  return kid;
+}
+
+// ICAO 9303-12 §7.1.1.3 DocumentTypeList ::= SEQUENCE { version INTEGER, docTypeList SET OF
+// PrintableString } (id-icao-mrtd-security-extensions-documentTypeList).
+Result<std::vector<std::string>> decode_document_types(ByteView v) {
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv t, tlv::parse_single(v));
+  if (t.tag != asn1::kSequence) return malformed("not a SEQUENCE");
+  tlv::Reader rd(t.value);
+  DNIE_TRY(rd.expect(asn1::kInteger));
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv set, rd.expect(asn1::kSet));
+  if (!rd.empty()) return malformed("trailing data");
+  std::vector<std::string> out;
+  tlv::Reader sr(set.value);
+  while (!sr.empty()) {
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv e, sr.next());
+    DNIE_ASSIGN_OR_RETURN(std::string d, asn1::string_value(e));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace
 
 // ---- Name ---------------------------------------------------------------------------------
@@ -227,6 +322,7 @@ Result<Name> parse_name(ByteView der) {
       NameAttribute attr;
       DNIE_ASSIGN_OR_RETURN(attr.oid, read_oid(vr));
       DNIE_ASSIGN_OR_RETURN(tlv::Tlv v, vr.next());
+      if (!vr.empty()) return malformed("Name: trailing data in AttributeTypeAndValue");
       DNIE_ASSIGN_OR_RETURN(attr.value, attribute_text(v));
       n.attributes.push_back(std::move(attr));
     }
@@ -363,7 +459,13 @@ Result<Certificate> Certificate::parse(ByteView der) {
   if (serial.value.empty()) return malformed("Certificate: empty serial number");
   c.m_serial = serial.value.to_bytes();  // may be negative (seen in the wild)
   DNIE_ASSIGN_OR_RETURN(tlv::Tlv inner_alg, tr.expect(asn1::kSequence));
-  DNIE_TRY(parse_algid(inner_alg));
+  DNIE_ASSIGN_OR_RETURN(AlgorithmIdentifier inner, parse_algid(inner_alg));
+  // RFC 5280 §4.1.1.2: signatureAlgorithm MUST be the same as tbsCertificate.signature (the
+  // signed copy); a mismatch would let the unsigned outer field pick the verification algorithm.
+  if (inner.oid != c.m_sig_alg.oid || inner.params != c.m_sig_alg.params)
+    return malformed("Certificate: signatureAlgorithm " + c.m_sig_alg.oid +
+                     " differs from the signed tbsCertificate.signature " + inner.oid +
+                     " (RFC 5280 §4.1.1.2)");
   DNIE_ASSIGN_OR_RETURN(tlv::Tlv issuer, tr.expect(asn1::kSequence));
   DNIE_ASSIGN_OR_RETURN(c.m_issuer, parse_name(issuer.raw));
   DNIE_ASSIGN_OR_RETURN(tlv::Tlv validity, tr.expect(asn1::kSequence));
@@ -373,6 +475,7 @@ Result<Certificate> Certificate::parse(ByteView der) {
     DNIE_ASSIGN_OR_RETURN(tlv::Tlv na, vr.next());
     DNIE_ASSIGN_OR_RETURN(c.m_not_before, asn1::parse_time(nb.tag, nb.value));
     DNIE_ASSIGN_OR_RETURN(c.m_not_after, asn1::parse_time(na.tag, na.value));
+    if (!vr.empty()) return malformed("Certificate: trailing data in Validity");
   }
   DNIE_ASSIGN_OR_RETURN(tlv::Tlv subject, tr.expect(asn1::kSequence));
   DNIE_ASSIGN_OR_RETURN(c.m_subject, parse_name(subject.raw));
@@ -381,10 +484,21 @@ Result<Certificate> Certificate::parse(ByteView der) {
   c.m_spki_len = spki.raw.size();
   DNIE_ASSIGN_OR_RETURN(PublicKey key, PublicKey::from_spki(spki.raw));
   c.m_key = std::make_shared<const PublicKey>(std::move(key));
+  // issuerUniqueID [1], subjectUniqueID [2] (v2, v3), extensions [3] (v3 only), in this order.
+  int last_field = 0;
   while (!tr.empty()) {
     DNIE_ASSIGN_OR_RETURN(tlv::Tlv f, tr.next());
-    if (f.tag == 0x81 || f.tag == 0xA1 || f.tag == 0x82 || f.tag == 0xA2) continue;  // unique IDs
-    if (f.tag != 0xA3) return malformed("Certificate: unexpected field in TBSCertificate");
+    const int field = (f.tag == 0x81 || f.tag == 0xA1)   ? 1
+                      : (f.tag == 0x82 || f.tag == 0xA2) ? 2
+                      : f.tag == 0xA3                    ? 3
+                                                         : 0;
+    if (field == 0 || field <= last_field)
+      return malformed("Certificate: unexpected field in TBSCertificate");
+    last_field = field;
+    if (c.m_version < (field == 3 ? 3 : 2))
+      return malformed("Certificate: unique identifiers or extensions in a v" + std::to_string(c.m_version) +
+                       " certificate (RFC 5280 §4.1.2.8-9)");
+    if (field != 3) continue;
     // RFC 5280 §4.1.2.9 Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension.
     DNIE_ASSIGN_OR_RETURN(tlv::Tlv exts, tlv::parse_single(f.value));
     if (exts.tag != asn1::kSequence) return malformed("Certificate: bad extensions");
@@ -396,13 +510,40 @@ Result<Certificate> Certificate::parse(ByteView der) {
       DNIE_ASSIGN_OR_RETURN(e.oid, read_oid(xr));
       if (xr.peek_tag() == asn1::kBoolean) {
         DNIE_ASSIGN_OR_RETURN(tlv::Tlv crit, xr.next());
-        e.critical = !crit.value.empty() && crit.value[0] != 0;
+        if (crit.value.size() != 1) return malformed("Extension " + e.oid + ": bad critical BOOLEAN");
+        e.critical = crit.value[0] != 0;
       }
       DNIE_ASSIGN_OR_RETURN(tlv::Tlv val, xr.expect(asn1::kOctetString));
       if (!xr.empty()) return malformed("Extension: trailing data");
+      // §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
+      if (c.extension(e.oid))
+        return malformed("Certificate: extension " + e.oid + " appears twice (RFC 5280 §4.2)");
       e.value = val.value.to_bytes();
       c.m_extensions.push_back(std::move(e));
     }
+  }
+  // Decode the extensions the SDK uses once, here: one that does not decode fails the certificate
+  // (read as "absent" it would silently drop a restriction such as keyUsage).
+  auto take = [](auto r, auto& out) -> Status {
+    if (!r) return std::move(r).error();
+    out = std::move(*r);
+    return ok_status();
+  };
+  for (const auto& e : c.m_extensions) {
+    Status st = ok_status();
+    if (e.oid == "2.5.29.15")
+      st = take(decode_key_usage(e.value), c.m_key_usage);
+    else if (e.oid == "2.5.29.19")
+      st = decode_basic_constraints(e.value, c.m_ca, c.m_path_len);
+    else if (e.oid == "2.5.29.37")
+      st = take(decode_eku(e.value), c.m_eku);
+    else if (e.oid == "2.5.29.14")
+      st = take(decode_ski(e.value), c.m_ski);
+    else if (e.oid == "2.5.29.35")
+      st = take(decode_aki(e.value), c.m_aki);
+    else if (e.oid == "2.23.136.1.1.6.2")
+      st = take(decode_document_types(e.value), c.m_doc_types);
+    if (!st) return malformed("Certificate: extension " + e.oid + " does not decode: " + st.error().message);
   }
   return c;
 }
@@ -435,88 +576,35 @@ const Extension* Certificate::extension(std::string_view oid) const noexcept {
   return nullptr;
 }
 
-// RFC 5280 §4.2.1.3 KeyUsage ::= BIT STRING (bit 0 = MSB of the first content byte).
-std::optional<unsigned> Certificate::key_usage() const {
-  const Extension* e = extension("2.5.29.15");
-  if (!e) return std::nullopt;
-  auto t = tlv::parse_single(e->value);
-  if (!t || t->tag != asn1::kBitString || t->value.empty()) return std::nullopt;
-  unsigned bits = 0;
-  ByteView b = t->value.subview(1);
-  for (unsigned i = 0; i < 16 && i / 8 < b.size(); ++i)
-    if (b[i / 8] & (0x80u >> (i % 8))) bits |= 1u << i;
-  return bits;
+bool is_recognised_extension(std::string_view oid) noexcept {
+  static const char* const kKnown[] = {
+      "2.5.29.15",         // keyUsage (RFC 5280 §4.2.1.3)
+      "2.5.29.19",         // basicConstraints (§4.2.1.9)
+      "2.5.29.37",         // extKeyUsage (§4.2.1.12)
+      "2.23.136.1.1.6.2",  // ICAO 9303-12 §7.1.1.3 documentTypeList
+      "2.5.29.14",         // subjectKeyIdentifier (§4.2.1.2)
+      "2.5.29.35",         // authorityKeyIdentifier (§4.2.1.1)
+      "2.5.29.17",         // subjectAltName (§4.2.1.6): names are matched on the subject DN only
+      "2.5.29.18",         // issuerAltName (§4.2.1.7)
+      "2.23.136.1.1.6.1",  // ICAO 9303-12 §7.1.1.3 nameChange (informational)
+  };
+  for (const char* k : kKnown)
+    if (oid == k) return true;
+  return false;
 }
 
-// RFC 5280 §4.2.1.9 BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen ... }.
-bool Certificate::is_ca() const {
-  const Extension* e = extension("2.5.29.19");
-  if (!e) return false;
-  auto t = tlv::parse_single(e->value);
-  if (!t || t->tag != asn1::kSequence) return false;
-  tlv::Reader rd(t->value);
-  if (rd.peek_tag() != asn1::kBoolean) return false;
-  auto b = rd.next();
-  return b && !b->value.empty() && b->value[0] != 0;
-}
-
-// RFC 5280 §4.2.1.2 SubjectKeyIdentifier ::= OCTET STRING.
-std::optional<Bytes> Certificate::subject_key_id() const {
-  const Extension* e = extension("2.5.29.14");
-  if (!e) return std::nullopt;
-  auto t = tlv::parse_single(e->value);
-  if (!t || t->tag != asn1::kOctetString) return std::nullopt;
-  return t->value.to_bytes();
-}
-
-// RFC 5280 §4.2.1.1 AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT ... }.
-std::optional<Bytes> Certificate::authority_key_id() const {
-  const Extension* e = extension("2.5.29.35");
-  if (!e) return std::nullopt;
-  auto t = tlv::parse_single(e->value);
-  if (!t || t->tag != asn1::kSequence) return std::nullopt;
-  auto k = tlv::find(t->value, 0x80);
-  if (!k) return std::nullopt;
-  return k->value.to_bytes();
-}
-
-// ICAO 9303-12 §7.1.1.3 DocumentTypeList ::= SEQUENCE { version INTEGER, docTypeList SET OF
-// PrintableString } (extension id-icao-mrtd-security-extensions-documentTypeList).
-std::optional<std::vector<std::string>> Certificate::document_types() const {
-  const Extension* e = extension("2.23.136.1.1.6.2");
-  if (!e) return std::nullopt;
-  auto t = tlv::parse_single(e->value);
-  if (!t || t->tag != asn1::kSequence) return std::nullopt;
-  tlv::Reader rd(t->value);
-  if (!rd.expect(asn1::kInteger)) return std::nullopt;
-  auto set = rd.expect(asn1::kSet);
-  if (!set) return std::nullopt;
+std::vector<std::string> Certificate::unrecognised_critical_extensions() const {
   std::vector<std::string> out;
-  tlv::Reader sr(set->value);
-  while (!sr.empty()) {
-    auto s = sr.next();
-    if (!s) return std::nullopt;
-    auto v = asn1::string_value(*s);
-    if (!v) return std::nullopt;
-    out.push_back(std::move(*v));
-  }
+  for (const auto& e : m_extensions)
+    if (e.critical && !is_recognised_extension(e.oid)) out.push_back(e.oid);
   return out;
 }
 
-// RFC 5280 §4.2.1.12 ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId.
-std::vector<std::string> Certificate::extended_key_usage() const {
-  std::vector<std::string> out;
-  const Extension* e = extension("2.5.29.37");
-  if (!e) return out;
-  auto t = tlv::parse_single(e->value);
-  if (!t || t->tag != asn1::kSequence) return out;
-  tlv::Reader rd(t->value);
-  while (!rd.empty()) {
-    auto o = read_oid(rd);
-    if (!o) break;
-    out.push_back(std::move(*o));
-  }
-  return out;
+Status Certificate::check_critical_extensions() const {
+  auto bad = unrecognised_critical_extensions();
+  if (bad.empty()) return ok_status();
+  return detail::verify_failed("unrecognised critical extension " + bad.front() + " in " +
+                               m_subject.to_string() + " (RFC 5280 §4.2)");
 }
 
 Status Certificate::verify_signed_by(const PublicKey& issuer_key) const {

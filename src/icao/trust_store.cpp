@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <sstream>
@@ -52,6 +53,62 @@ Result<MasterList> parse_master_list(ByteView der) {
   return ml;
 }
 
+namespace {
+
+const char kOidMasterListSigning[] = "2.23.136.1.1.3";  // id-icao-cscaMasterListSigningKey
+
+std::string day(std::int64_t t) { return asn1::format_time(t).substr(0, 10); }
+
+/// Reads Extensions ::= SEQUENCE OF Extension, noting critical ones not in `known`.
+Status scan_extensions(ByteView seq_der, std::initializer_list<const char*> known,
+                       std::vector<std::string>& critical_unknown, std::optional<Bytes>* aki = nullptr) {
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv exts, tlv::parse_single(seq_der));
+  if (exts.tag != asn1::kSequence) return malformed("extensions are not a SEQUENCE");
+  tlv::Reader xr(exts.value);
+  while (!xr.empty()) {
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv ext, xr.expect(asn1::kSequence));
+    tlv::Reader e(ext.value);
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv eo, e.expect(asn1::kOid));
+    DNIE_ASSIGN_OR_RETURN(std::string eoid, asn1::oid_to_string(eo.value));
+    bool critical = false;
+    if (e.peek_tag() == asn1::kBoolean) {
+      DNIE_ASSIGN_OR_RETURN(tlv::Tlv b, e.next());
+      if (b.value.size() != 1) return malformed("bad critical BOOLEAN");
+      critical = b.value[0] != 0;
+    }
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv ev, e.expect(asn1::kOctetString));
+    if (!e.empty()) return malformed("trailing data in an extension");
+    bool is_known = false;
+    for (const char* k : known) is_known = is_known || eoid == k;
+    if (critical && !is_known) critical_unknown.push_back(eoid);
+    if (aki && eoid == "2.5.29.35") {  // AuthorityKeyIdentifier { [0] keyIdentifier, ... }
+      DNIE_ASSIGN_OR_RETURN(tlv::Tlv t, tlv::parse_single(ev.value));
+      if (t.tag != asn1::kSequence) return malformed("bad authorityKeyIdentifier");
+      auto kid = tlv::find(t.value, 0x80);
+      if (kid) *aki = kid->value.to_bytes();
+    }
+  }
+  return ok_status();
+}
+
+/// AlgorithmIdentifier → {oid, raw parameters}.
+Result<crypto::AlgorithmIdentifier> algid(const tlv::Tlv& t) {
+  tlv::Reader ar(t.value);
+  crypto::AlgorithmIdentifier a;
+  DNIE_ASSIGN_OR_RETURN(tlv::Tlv aoid, ar.expect(asn1::kOid));
+  DNIE_ASSIGN_OR_RETURN(a.oid, asn1::oid_to_string(aoid.value));
+  if (!ar.empty()) a.params = ar.rest().to_bytes();
+  return a;
+}
+
+/// The issuer may sign CRLs: RFC 5280 §6.3.3 (f), keyUsage cRLSign when the extension is present.
+bool may_sign_crls(const crypto::Certificate& c) {
+  auto ku = c.key_usage();
+  return !ku || (*ku & crypto::kCrlSign);
+}
+
+}  // namespace
+
 // RFC 5280 §5.1 CertificateList.
 Result<Crl> parse_crl(ByteView der) {
   Crl crl;
@@ -64,15 +121,20 @@ Result<Crl> parse_crl(ByteView der) {
     DNIE_ASSIGN_OR_RETURN(tlv::Tlv sig, r.expect(asn1::kBitString));
     if (!r.empty()) return malformed("trailing data");
     crl.tbs = tbs.raw.to_bytes();
-    tlv::Reader ar(alg.value);
-    DNIE_ASSIGN_OR_RETURN(tlv::Tlv aoid, ar.expect(asn1::kOid));
-    DNIE_ASSIGN_OR_RETURN(crl.signature_algorithm.oid, asn1::oid_to_string(aoid.value));
-    if (!ar.empty()) crl.signature_algorithm.params = ar.rest().to_bytes();
+    DNIE_ASSIGN_OR_RETURN(crl.signature_algorithm, algid(alg));
     if (sig.value.empty() || sig.value[0] != 0) return malformed("bad signature BIT STRING");
     crl.signature = sig.value.subview(1).to_bytes();
     tlv::Reader t(tbs.value);
-    if (t.peek_tag() == asn1::kInteger) DNIE_TRY(t.next());
-    DNIE_TRY(t.expect(asn1::kSequence));
+    if (t.peek_tag() == asn1::kInteger) {  // version: v2 (1) when present
+      DNIE_ASSIGN_OR_RETURN(tlv::Tlv v, t.next());
+      DNIE_ASSIGN_OR_RETURN(std::int64_t ver, asn1::integer_value(v.value));
+      if (ver != 0 && ver != 1) return malformed("unknown version");
+    }
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv inner_alg, t.expect(asn1::kSequence));
+    DNIE_ASSIGN_OR_RETURN(crypto::AlgorithmIdentifier inner, algid(inner_alg));
+    // §5.1.1.2: signatureAlgorithm MUST be the same as the signed tbsCertList.signature.
+    if (inner.oid != crl.signature_algorithm.oid || inner.params != crl.signature_algorithm.params)
+      return malformed("signatureAlgorithm differs from tbsCertList.signature (RFC 5280 §5.1.1.2)");
     DNIE_ASSIGN_OR_RETURN(tlv::Tlv issuer, t.expect(asn1::kSequence));
     DNIE_ASSIGN_OR_RETURN(crl.issuer, crypto::parse_name(issuer.raw));
     DNIE_ASSIGN_OR_RETURN(tlv::Tlv tu, t.next());
@@ -82,34 +144,31 @@ Result<Crl> parse_crl(ByteView der) {
       DNIE_ASSIGN_OR_RETURN(std::int64_t n, asn1::parse_time(nu.tag, nu.value));
       crl.next_update = n;
     }
-    if (t.peek_tag() == asn1::kSequence) {
+    if (!t.empty() && t.peek_tag() == asn1::kSequence) {
       DNIE_ASSIGN_OR_RETURN(tlv::Tlv revoked, t.next());
       tlv::Reader rr(revoked.value);
       while (!rr.empty()) {
         DNIE_ASSIGN_OR_RETURN(tlv::Tlv entry, rr.expect(asn1::kSequence));
         tlv::Reader er(entry.value);
         DNIE_ASSIGN_OR_RETURN(tlv::Tlv serial, er.expect(asn1::kInteger));
+        DNIE_ASSIGN_OR_RETURN(tlv::Tlv when, er.next());
+        DNIE_TRY(asn1::parse_time(when.tag, when.value));
+        if (!er.empty()) {  // §5.3 crlEntryExtensions: reasonCode, invalidityDate are understood
+          DNIE_ASSIGN_OR_RETURN(tlv::Tlv exts, er.next());
+          DNIE_TRY(
+              scan_extensions(exts.raw, {"2.5.29.21", "2.5.29.24"}, crl.unrecognised_critical_extensions));
+        }
+        if (!er.empty()) return malformed("trailing data in a revoked entry");
+        if (serial.value.empty()) return malformed("empty serial number");
         crl.revoked_serials.push_back(serial.value.to_bytes());
       }
     }
-    if (t.peek_tag() == 0xA0) {
+    if (!t.empty() && t.peek_tag() == 0xA0) {  // §5.2: authorityKeyIdentifier, cRLNumber are understood
       DNIE_ASSIGN_OR_RETURN(tlv::Tlv ext0, t.next());
-      DNIE_ASSIGN_OR_RETURN(tlv::Tlv exts, tlv::parse_single(ext0.value));
-      tlv::Reader xr(exts.value);
-      while (!xr.empty()) {
-        DNIE_ASSIGN_OR_RETURN(tlv::Tlv ext, xr.expect(asn1::kSequence));
-        tlv::Reader e(ext.value);
-        DNIE_ASSIGN_OR_RETURN(tlv::Tlv eo, e.expect(asn1::kOid));
-        DNIE_ASSIGN_OR_RETURN(std::string eoid, asn1::oid_to_string(eo.value));
-        if (e.peek_tag() == asn1::kBoolean) DNIE_TRY(e.next());
-        DNIE_ASSIGN_OR_RETURN(tlv::Tlv ev, e.expect(asn1::kOctetString));
-        if (eoid == "2.5.29.35") {  // AuthorityKeyIdentifier { [0] keyIdentifier }
-          DNIE_ASSIGN_OR_RETURN(tlv::Tlv aki, tlv::parse_single(ev.value));
-          auto kid = tlv::find(aki.value, 0x80);
-          if (kid) crl.authority_key_id = kid->value.to_bytes();
-        }
-      }
+      DNIE_TRY(scan_extensions(ext0.value, {"2.5.29.35", "2.5.29.20"}, crl.unrecognised_critical_extensions,
+                               &crl.authority_key_id));
     }
+    if (!t.empty()) return malformed("unexpected field in TBSCertList");
     return ok_status();
   };
   Status st = body();
@@ -120,9 +179,81 @@ Result<Crl> parse_crl(ByteView der) {
 struct TrustStore::Impl {
   std::vector<crypto::Certificate> certs;
   std::vector<std::string> sources;
-  std::set<std::string> fingerprints;
+  std::vector<bool> unanchored;  // only known from a master list taken without an anchored signer
+  std::map<std::string, std::size_t> by_fingerprint;
   std::vector<Crl> crls;  // verified ones only
   std::vector<MasterListReport> master_lists;
+
+  bool add(crypto::Certificate cert, std::string source, bool from_unanchored) {
+    auto [it, fresh] = by_fingerprint.emplace(cert.fingerprint_sha256(), certs.size());
+    if (!fresh) {
+      if (unanchored[it->second] && !from_unanchored) {  // now vouched for: an anchor
+        unanchored[it->second] = false;
+        sources[it->second] = std::move(source);
+      }
+      return false;
+    }
+    certs.push_back(std::move(cert));
+    sources.push_back(std::move(source));
+    unanchored.push_back(from_unanchored);
+    return true;
+  }
+
+  /// A CA may sign certificates here: basicConstraints cA, keyCertSign if keyUsage is present, no
+  /// unrecognised critical extension (RFC 5280 §6.1.4 (k), (n), (o)).
+  static bool ca_ok(const crypto::Certificate& c, std::string& why) {
+    auto ku = c.key_usage();
+    if (!c.is_ca() || (ku && !(*ku & crypto::kKeyCertSign))) {
+      why = c.subject().to_string() + " is not a CA allowed to sign certificates";
+      return false;
+    }
+    if (auto st = c.check_critical_extensions(); !st) {
+      why = st.error().message;
+      return false;
+    }
+    return true;
+  }
+
+  /// Path search for a master-list signer: certificates of the path, the signature checks left
+  /// (a hostile list of many same-name CAs that sign each other must not cost N^depth of them),
+  /// and the last failure.
+  struct PathSearch {
+    std::vector<const crypto::Certificate*> pool;  // carried by the list: intermediates only
+    std::vector<const crypto::Certificate*> path;
+    int budget = 64;
+    std::string why;
+    bool signed_by(const crypto::Certificate& cert, const crypto::Certificate& issuer) {
+      if (budget <= 0) {
+        why = "path search stopped after 64 signature checks";
+        return false;
+      }
+      --budget;
+      return cert.verify_signed_by(issuer.public_key()).ok();
+    }
+  };
+
+  /// The anchor (a CA of the store, not from an unanchored list) that signed `cert`, directly or
+  /// through at most `depth` CAs of the pool (link certificates carried by the list).
+  const crypto::Certificate* anchor_of(const crypto::Certificate& cert, int depth, PathSearch& ps) const {
+    for (std::size_t i = 0; i < certs.size(); ++i) {
+      const auto& a = certs[i];
+      if (unanchored[i] || !(a.subject() == cert.issuer()) || !ca_ok(a, ps.why)) continue;
+      if (ps.signed_by(cert, a)) return &a;
+      if (ps.budget > 0)
+        ps.why = "the signature of " + cert.subject().to_string() + " does not verify with the anchor " +
+                 a.subject().to_string();
+    }
+    if (depth == 0) return nullptr;
+    for (const crypto::Certificate* p : ps.pool) {
+      if (!(p->subject() == cert.issuer()) || std::find(ps.path.begin(), ps.path.end(), p) != ps.path.end())
+        continue;
+      if (!ca_ok(*p, ps.why) || !ps.signed_by(cert, *p)) continue;
+      ps.path.push_back(p);
+      if (const auto* a = anchor_of(*p, depth - 1, ps)) return a;
+      ps.path.pop_back();
+    }
+    return nullptr;
+  }
 };
 
 TrustStore::TrustStore() : m_impl(std::make_unique<Impl>()) {}
@@ -131,10 +262,7 @@ TrustStore::TrustStore(TrustStore&&) noexcept = default;
 TrustStore& TrustStore::operator=(TrustStore&&) noexcept = default;
 
 bool TrustStore::add(crypto::Certificate cert, std::string source) {
-  if (!m_impl->fingerprints.insert(cert.fingerprint_sha256()).second) return false;
-  m_impl->certs.push_back(std::move(cert));
-  m_impl->sources.push_back(std::move(source));
-  return true;
+  return m_impl->add(std::move(cert), std::move(source), false);
 }
 
 Result<std::size_t> TrustStore::add_certificates(ByteView data, std::string source) {
@@ -149,43 +277,75 @@ Result<std::size_t> TrustStore::add_certificates(ByteView data, std::string sour
   return add(std::move(c), std::move(source)) ? 1u : 0u;
 }
 
+// ICAO 9303-12 §5.2: the list's CMS signature verifies with its signer certificate, and that
+// certificate chains to a CSCA the verifier trusted before reading the list (9303-12 §7.1.1: the
+// Master List Signer is issued by a CSCA; its extKeyUsage is id-icao-cscaMasterListSigningKey).
 Result<MasterListReport> TrustStore::add_master_list(ByteView der, std::string source,
-                                                     bool require_verified) {
+                                                     const MasterListOptions& o) {
   DNIE_ASSIGN_OR_RETURN(MasterList ml, parse_master_list(der));
   MasterListReport rep;
-  rep.source = source;
+  rep.source = source.empty() ? "master list" : source;
   rep.certificates = ml.certificates.size();
   const SignerInfo& signer = ml.signed_data.signers.front();
   rep.signing_time = signer.signing_time;
   const crypto::Certificate* sc = find_signer_certificate(ml.signed_data, signer);
-  if (!sc) {
-    rep.reason = "master list signer certificate not embedded";
+  if (!sc)
+    return make_error(ErrorCode::UntrustedDocument,
+                      "master list " + rep.source + ": signer certificate not embedded; refused");
+  rep.signer = sc->subject().to_string();
+  rep.signer_issuer = sc->issuer().to_string();
+  if (Status sig = verify_signer(ml.signed_data, signer, sc->public_key()); !sig)
+    return detail::verify_failed("master list " + rep.source + ": its signature does not verify (" +
+                                 sig.error().message + "); refused");
+  rep.signature_verified = true;
+
+  const std::int64_t at = signer.signing_time ? *signer.signing_time : (o.now != 0 ? o.now : unix_now());
+  const auto eku = sc->extended_key_usage();
+  ErrorCode code = ErrorCode::VerificationFailed;
+  if (auto st = sc->check_critical_extensions(); !st) {
+    rep.reason = st.error().message;
+  } else if (!eku.empty() && std::find(eku.begin(), eku.end(), kOidMasterListSigning) == eku.end()) {
+    rep.reason = "the signer's extKeyUsage does not allow master-list signing (" +
+                 std::string(kOidMasterListSigning) + ")";
+  } else if (!sc->valid_at(at)) {
+    rep.reason = "the signer certificate (valid " + day(sc->not_before()) + " to " + day(sc->not_after()) +
+                 ") was not valid at " + day(at);
   } else {
-    rep.signer = sc->subject().to_string();
-    Status sig = verify_signer(ml.signed_data, signer, sc->public_key());
-    rep.signature_verified = sig.ok();
-    if (!sig) rep.reason = sig.error().message;
-    // Self-consistency: the signer certificate is issued by a CSCA carried in the list itself
-    // (or in the CMS certificate set, e.g. a link certificate).
-    auto try_issuers = [&](const std::vector<crypto::Certificate>& pool) {
-      for (const auto& c : pool)
-        if (c.subject() == sc->issuer() && &c != sc && sc->verify_signed_by(c.public_key()).ok()) return true;
-      return false;
-    };
-    rep.signer_chain_verified = try_issuers(ml.certificates) || try_issuers(ml.signed_data.certificates);
-    if (!rep.signer_chain_verified && rep.reason.empty())
-      rep.reason = "master list signer not issued by a CSCA of the list";
+    Impl::PathSearch ps;
+    for (const auto& c : ml.certificates) ps.pool.push_back(&c);
+    for (const auto& c : ml.signed_data.certificates)
+      if (&c != sc) ps.pool.push_back(&c);
+    if (const crypto::Certificate* anchor = m_impl->anchor_of(*sc, 3, ps)) {
+      rep.signer_chain_verified = true;
+      rep.anchor = anchor->subject().to_string();
+    } else {
+      bool named = false;
+      for (const auto& c : m_impl->certs) named = named || c.subject() == sc->issuer();
+      if (ps.why.empty() || !named) code = ErrorCode::UntrustedDocument;
+      rep.reason = ps.why.empty() ? "no CSCA loaded before the list issued its signer" : ps.why;
+    }
   }
-  if (require_verified && !(rep.signature_verified && rep.signer_chain_verified))
-    return detail::verify_failed("master list not verified: " + rep.reason);
+  if (!rep.signer_chain_verified) {
+    if (!o.accept_unanchored)
+      return make_error(
+          code, "master list " + rep.source + " cannot be anchored: " + rep.reason + ". Its signer (" +
+                    rep.signer + ") is issued by " + rep.signer_issuer +
+                    "; load that CSCA certificate, obtained independently, before the list, or "
+                    "accept the list unanchored (MasterListOptions::accept_unanchored); refused");
+    rep.accepted_unanchored = true;
+    rep.reason = "not anchored: " + rep.reason;
+  }
   for (auto& c : ml.certificates)
-    rep.added += add(std::move(c), source.empty() ? "master list" : source) ? 1 : 0;
+    rep.added += m_impl->add(std::move(c), rep.source, rep.accepted_unanchored) ? 1 : 0;
   m_impl->master_lists.push_back(rep);
   return rep;
 }
 
 Status TrustStore::add_crl(ByteView der) {
   DNIE_ASSIGN_OR_RETURN(Crl crl, parse_crl(der));
+  if (!crl.unrecognised_critical_extensions.empty())
+    return detail::unsupported("CRL carries the unrecognised critical extension " +
+                               crl.unrecognised_critical_extensions.front() + " (RFC 5280 §5.2); not used");
   bool known = false;
   for (const auto& c : m_impl->certs) {
     if (!(c.subject() == crl.issuer)) continue;
@@ -194,16 +354,17 @@ Status TrustStore::add_crl(ByteView der) {
       auto ski = c.subject_key_id();
       if (ski && *ski != *crl.authority_key_id) continue;
     }
-    if (c.public_key().verify(crl.signature_algorithm, crl.tbs, crl.signature).ok()) {
+    if (may_sign_crls(c) && c.public_key().verify(crl.signature_algorithm, crl.tbs, crl.signature).ok()) {
       m_impl->crls.push_back(std::move(crl));
       return ok_status();
     }
   }
   if (!known) return make_error(ErrorCode::UntrustedDocument, "CRL issuer is not in the trust store");
-  return detail::verify_failed("CRL signature does not verify with its CSCA");
+  return detail::verify_failed("CRL signature does not verify with a CSCA of that name allowed to sign CRLs");
 }
 
-Result<TrustStore::DirectoryReport> TrustStore::load_directory(const std::string& path) {
+Result<TrustStore::DirectoryReport> TrustStore::load_directory(const std::string& path,
+                                                               const MasterListOptions& options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(path, ec)) return make_error(ErrorCode::NotFound, "no such directory: " + path);
@@ -226,44 +387,58 @@ Result<TrustStore::DirectoryReport> TrustStore::load_directory(const std::string
     for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return e;
   };
-  // Certificates and master lists first, so that CRLs find their issuers.
-  for (int pass = 0; pass < 2; ++pass) {
+  // Certificates first (anchors for the master lists), then master lists, then CRLs (which need
+  // their issuers).
+  struct DerFile {
+    std::string name;
+    Bytes data;
+    Error cert_error;
+  };
+  std::vector<DerFile> der_lists;  // .der files that are not certificates
+  for (int pass = 0; pass < 3; ++pass) {
     for (const auto& p : files) {
       const std::string e = ext_of(p);
-      const bool crl = e == ".crl";
       const bool cert = e == ".pem" || e == ".crt" || e == ".cer" || e == ".der";
-      if ((pass == 0 && !(cert || e == ".ml")) || (pass == 1 && !crl)) continue;
+      if ((pass == 0 && !cert) || (pass == 1 && e != ".ml") || (pass == 2 && e != ".crl")) continue;
       ++rep.files;
       auto data = read(p);
+      const std::string name = p.filename().string();
       if (!data) {
-        rep.errors.push_back(p.filename().string() + ": cannot read");
+        rep.errors.push_back(name + ": cannot read");
         continue;
       }
-      const std::string name = p.filename().string();
-      if (e == ".ml") {
-        auto r = add_master_list(*data, name);
+      if (pass == 1) {
+        auto r = add_master_list(*data, name, options);
         if (r) {
           rep.certificates_added += r->added;
           rep.master_lists.push_back(*r);
         } else {
           rep.errors.push_back(name + ": " + r.error().message);
         }
-      } else if (crl) {
+      } else if (pass == 2) {
         auto r = add_crl(*data);
         if (r)
           ++rep.crls;
         else
           rep.errors.push_back(name + ": " + r.error().message);
+      } else if (auto r = add_certificates(*data, name)) {
+        rep.certificates_added += *r;
+      } else if (e == ".der") {  // .der master lists exist too: after every certificate
+        der_lists.push_back({name, std::move(*data), std::move(r).error()});
       } else {
-        auto r = add_certificates(*data, name);
-        if (r) {
-          rep.certificates_added += *r;
-        } else if (auto ml = add_master_list(*data, name)) {  // .der master lists exist too
-          rep.certificates_added += ml->added;
-          rep.master_lists.push_back(*ml);
-        } else {
-          rep.errors.push_back(name + ": " + r.error().message);
-        }
+        rep.errors.push_back(name + ": " + r.error().message);
+      }
+    }
+    if (pass != 0) continue;
+    for (const auto& f : der_lists) {
+      auto ml = add_master_list(f.data, f.name, options);
+      if (ml) {
+        rep.certificates_added += ml->added;
+        rep.master_lists.push_back(*ml);
+      } else {
+        rep.errors.push_back(
+            f.name + ": " +
+            (ml.error().code == ErrorCode::MalformedData ? f.cert_error : ml.error()).message);
       }
     }
   }
@@ -298,16 +473,35 @@ std::vector<const crypto::Certificate*> TrustStore::find_issuers(const crypto::C
   return out;
 }
 
-Revocation TrustStore::revocation(const crypto::Certificate& cert, const crypto::Certificate& issuer) const {
-  bool have = false;
+RevocationCheck TrustStore::revocation(const crypto::Certificate& cert, const crypto::Certificate& issuer,
+                                       std::int64_t at) const {
+  RevocationCheck out{Revocation::Unknown, "no CRL of this CSCA loaded"};
+  bool current = false;
   for (const auto& crl : m_impl->crls) {
-    if (!(crl.issuer == issuer.subject())) continue;
+    if (!(crl.issuer == issuer.subject()) || !may_sign_crls(issuer)) continue;
     if (!issuer.public_key().verify(crl.signature_algorithm, crl.tbs, crl.signature).ok()) continue;
-    have = true;
+    const std::string which = "the CSCA's CRL of " + day(crl.this_update);
     for (const auto& s : crl.revoked_serials)
-      if (s == cert.serial()) return Revocation::Revoked;
+      if (s == cert.serial()) return {Revocation::Revoked, "listed in " + which};
+    if (current) continue;
+    // RFC 5280 §6.3.3 (a): only a CRL current at `at` can say "not revoked".
+    if (crl.this_update > at) {
+      out.reason = which + " is not yet valid at " + day(at);
+    } else if (!crl.next_update) {
+      out.reason = which + " has no nextUpdate (RFC 5280 §5.1.2.5): its freshness is unknown";
+    } else if (*crl.next_update < at) {
+      out.reason = which + " is stale: its nextUpdate " + day(*crl.next_update) + " is before " + day(at);
+    } else {
+      current = true;
+      out = {Revocation::Good, "not listed in " + which + " (next update " + day(*crl.next_update) + ")"};
+    }
   }
-  return have ? Revocation::Good : Revocation::Unknown;
+  return out;
+}
+
+bool TrustStore::from_unanchored_list(const crypto::Certificate& cert) const {
+  auto it = m_impl->by_fingerprint.find(cert.fingerprint_sha256());
+  return it != m_impl->by_fingerprint.end() && m_impl->unanchored[it->second];
 }
 
 std::vector<CscaAudit> TrustStore::audit(std::int64_t now) const {
@@ -343,6 +537,7 @@ std::vector<CscaAudit> TrustStore::audit(std::int64_t now) const {
     a.is_ca = c.is_ca();
     a.fingerprint = c.fingerprint_sha256();
     a.source = m_impl->sources[i];
+    a.from_unanchored_list = m_impl->unanchored[i];
     out.push_back(std::move(a));
   }
   std::sort(out.begin(), out.end(), [](const CscaAudit& x, const CscaAudit& y) {

@@ -250,8 +250,19 @@ void check_ds(VerificationReport& rep, const Sod& sod, const crypto::Certificate
         csca = c;
         break;
       }
-    if (csca)
-      rep.pass("ds.chain", "DS certificate signed by a trusted CSCA", csca->subject().to_string());
+    Status crit = ok_status();  // RFC 5280 §6.1.4 (o): no unrecognised critical extension in the path
+    if (csca) {
+      crit = ds.check_critical_extensions();
+      if (crit) crit = csca->check_critical_extensions();
+    }
+    if (csca && !crit)
+      rep.fail("ds.chain", "DS certificate signed by a trusted CSCA", crit.error().message);
+    else if (csca)
+      rep.pass("ds.chain", "DS certificate signed by a trusted CSCA",
+               csca->subject().to_string() +
+                   (o.trust_store->from_unanchored_list(*csca)
+                        ? " (from a master list whose signer is not anchored; accepted on request)"
+                        : ""));
     else if (cands.empty())  // missing trust is not evidence of forgery
       rep.not_performed("ds.chain", "DS certificate signed by a trusted CSCA",
                         "no CSCA in the trust store for issuer " + ds.issuer().to_string());
@@ -280,15 +291,16 @@ void check_ds(VerificationReport& rep, const Sod& sod, const crypto::Certificate
     else
       rep.fail("csca.key_usage", "CSCA is a CA allowed to sign certificates",
                "basicConstraints cA or keyCertSign missing");
-    switch (o.trust_store->revocation(ds, *csca)) {
+    const RevocationCheck rc = o.trust_store->revocation(ds, *csca, now);
+    switch (rc.state) {
       case Revocation::Good:
-        rep.pass("ds.revocation", "DS certificate not revoked", "checked against the CSCA's CRL");
+        rep.pass("ds.revocation", "DS certificate not revoked", rc.reason);
         break;
       case Revocation::Revoked:
-        rep.fail("ds.revocation", "DS certificate not revoked", "listed in the CSCA's CRL");
+        rep.fail("ds.revocation", "DS certificate not revoked", rc.reason);
         break;
       case Revocation::Unknown:
-        rep.not_performed("ds.revocation", "DS certificate not revoked", "no CRL of this CSCA loaded");
+        rep.not_performed("ds.revocation", "DS certificate not revoked", rc.reason);
         break;
     }
     const std::string csca_c = csca->subject().get("C");

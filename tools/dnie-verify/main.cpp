@@ -48,22 +48,36 @@ bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-Status load_trust(icao::TrustStore& ts, const std::string& path, std::string& summary) {
+Status load_trust(icao::TrustStore& ts, const std::string& path, const icao::MasterListOptions& mlo,
+                  std::string& summary) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
-    DNIE_ASSIGN_OR_RETURN(auto r, ts.load_directory(path));
+    DNIE_ASSIGN_OR_RETURN(auto r, ts.load_directory(path, mlo));
     summary += path + ": " + std::to_string(r.certificates_added) + " certificates, " +
                std::to_string(r.master_lists.size()) + " master lists, " + std::to_string(r.crls) + " CRLs; ";
-    for (const auto& e : r.errors)
+    for (const auto& e : r.errors) {
       std::fprintf(stderr, "dnie-verify: %s: skipped %s\n", path.c_str(), e.c_str());
+      if (e.find("cannot be anchored") != std::string::npos)
+        std::fprintf(
+            stderr,
+            "dnie-verify: put that CSCA certificate (.pem/.der) in %s, or pass --trust-unanchored-list\n",
+            path.c_str());
+    }
     return ok_status();
   }
   DNIE_ASSIGN_OR_RETURN(Bytes data, read_file(path));
   if (ends_with(path, ".ml")) {
-    DNIE_ASSIGN_OR_RETURN(auto r, ts.add_master_list(data, path));
-    summary += path + ": master list, " + std::to_string(r.added) + " CSCAs" +
-               (r.signature_verified ? "" : " (list signature NOT verified: " + r.reason + ")") + "; ";
+    auto r = ts.add_master_list(data, path, mlo);
+    if (!r && r.error().code == ErrorCode::UntrustedDocument)
+      return Error(ErrorCode::UntrustedDocument, r.error().message +
+                                                     " (give the CSCA first: --trust csca.pem --trust " +
+                                                     path + "; or --trust-unanchored-list)");
+    if (!r) return std::move(r).error();
+    summary += path + ": master list, " + std::to_string(r->added) + " CSCAs" +
+               (r->verified() ? ", signer anchored at " + r->anchor
+                              : " (list NOT anchored, accepted on request: " + r->reason + ")") +
+               "; ";
   } else if (ends_with(path, ".crl")) {
     DNIE_TRY(ts.add_crl(data));
     summary += path + ": CRL; ";
@@ -143,6 +157,10 @@ int main(int argc, char** argv) {
       "CSCA trust: a directory of PEM/DER/.ml/.crl files or one file (repeatable). Real cards need "
       "the ICAO/BSI master list");
   app.add_flag("--trust-virtual", trust_virt, "Trust the virtual card's TEST CSCA and component root");
+  dnie::icao::MasterListOptions mlo;
+  app.add_flag("--trust-unanchored-list", mlo.accept_unanchored,
+               "Take the CSCAs of a master list whose signer does not chain to a CSCA given before it "
+               "(first load of a list obtained over a trusted channel); reports say so");
   app.add_option("--json", json_path, "Write the JSON evidence to FILE");
   app.add_option("--html", html_path, "Write the self-contained HTML report to FILE");
   app.add_option("--now", now_text,
@@ -183,7 +201,7 @@ int main(int argc, char** argv) {
   std::string summary;
   std::vector<dnie::esign::IccRoot> icc_roots;
   for (const auto& p : trust_paths)
-    if (auto st = load_trust(trust, p, summary); !st) {
+    if (auto st = load_trust(trust, p, mlo, summary); !st) {
       std::fprintf(stderr, "dnie-verify: --trust %s: %s\n", p.c_str(), st.error().to_string().c_str());
       return dnie::cli::kExitUsage;
     }
@@ -200,7 +218,8 @@ int main(int argc, char** argv) {
       std::printf(
           "%-3s %-5s %-9s %s..%s %-22s %s  [%s]\n", a.country.c_str(), a.valid_now ? "valid" : "EXPIRED",
           !a.self_signed ? "link" : (sig_ok ? "self-sig" : "UNVERIFIED"), a.not_before.substr(0, 10).c_str(),
-          a.not_after.substr(0, 10).c_str(), a.key.c_str(), a.subject.c_str(), a.source.c_str());
+          a.not_after.substr(0, 10).c_str(), a.key.c_str(), a.subject.c_str(),
+          (a.source + (a.from_unanchored_list ? ", UNANCHORED list" : "")).c_str());
     }
     std::printf(
         "%zu CSCA certificates; %zu whose signature verifies neither with their own key nor with another "

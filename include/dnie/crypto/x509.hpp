@@ -79,6 +79,16 @@ struct Extension {
   Bytes value;  ///< content of the extnValue OCTET STRING
 };
 
+/// Whether the SDK recognises a certificate extension, so that it may be marked critical
+/// (RFC 5280 §4.2: a certificate with an unrecognised critical extension must be rejected).
+/// Processed: keyUsage 2.5.29.15, basicConstraints 2.5.29.19, extKeyUsage 2.5.29.37 (checked for
+/// master-list signers), ICAO documentTypeList 2.23.136.1.1.6.2. Accepted because they restrict
+/// nothing the SDK relies on: subjectKeyIdentifier 2.5.29.14, authorityKeyIdentifier 2.5.29.35,
+/// subjectAltName 2.5.29.17, issuerAltName 2.5.29.18, ICAO nameChange 2.23.136.1.1.6.1.
+/// Everything else (privateKeyUsagePeriod, certificatePolicies, nameConstraints, ...) is
+/// unrecognised: harmless when non-critical, fatal to path validation when critical.
+bool is_recognised_extension(std::string_view oid) noexcept;
+
 /// Key usage bits (RFC 5280 §4.2.1.3), bit 0 = digitalSignature.
 enum KeyUsage : unsigned {
   kDigitalSignature = 1u << 0,
@@ -92,6 +102,12 @@ enum KeyUsage : unsigned {
 
 class Certificate {
  public:
+  /// MalformedData, besides broken DER, when (RFC 5280 §4.1.1.2) tbsCertificate.signature is not
+  /// the same AlgorithmIdentifier as signatureAlgorithm; when a keyUsage, basicConstraints,
+  /// extKeyUsage, subject/authority key identifier or ICAO documentTypeList extension does not
+  /// decode (never read as "absent"); when an extension appears twice (§4.2) or in a v1/v2
+  /// certificate (§4.1.2.9). Unrecognised critical extensions parse: path validation rejects
+  /// them (check_critical_extensions()).
   static Result<Certificate> parse(ByteView der);
   /// Parses PEM ("-----BEGIN CERTIFICATE-----") or DER.
   static Result<Certificate> parse_any(ByteView data);
@@ -113,16 +129,26 @@ class Certificate {
   const std::vector<Extension>& extensions() const noexcept { return m_extensions; }
   const Extension* extension(std::string_view oid) const noexcept;
 
+  // The extension accessors read values decoded by parse(), which fails on any of them that does
+  // not decode: nullopt / false / empty below always means "absent".
   /// Key usage bits, or nullopt if the extension is absent.
-  std::optional<unsigned> key_usage() const;
+  std::optional<unsigned> key_usage() const { return m_key_usage; }
   /// basicConstraints cA flag (false if absent).
-  bool is_ca() const;
-  std::optional<Bytes> subject_key_id() const;
-  std::optional<Bytes> authority_key_id() const;
+  bool is_ca() const noexcept { return m_ca; }
+  /// basicConstraints pathLenConstraint, if present.
+  std::optional<std::int64_t> path_length() const { return m_path_len; }
+  std::optional<Bytes> subject_key_id() const { return m_ski; }
+  /// keyIdentifier of the authorityKeyIdentifier extension (nullopt if absent or without it).
+  std::optional<Bytes> authority_key_id() const { return m_aki; }
   /// ICAO 9303-12 document type list extension (2.23.136.1.1.6.2): e.g. {"P", "ID"}.
-  std::optional<std::vector<std::string>> document_types() const;
+  std::optional<std::vector<std::string>> document_types() const { return m_doc_types; }
   /// Extended key usage OIDs (empty if absent).
-  std::vector<std::string> extended_key_usage() const;
+  std::vector<std::string> extended_key_usage() const { return m_eku; }
+  /// Critical extensions that is_recognised_extension() does not know, dotted OIDs in order.
+  std::vector<std::string> unrecognised_critical_extensions() const;
+  /// RFC 5280 §4.2 / §6.1.4 (o): VerificationFailed naming the first unrecognised critical
+  /// extension, ok otherwise. Path validation calls it for every certificate of a chain.
+  Status check_critical_extensions() const;
 
   bool valid_at(std::int64_t unix_seconds) const noexcept {
     return unix_seconds >= m_not_before && unix_seconds <= m_not_after;
@@ -145,6 +171,13 @@ class Certificate {
   std::int64_t m_not_before = 0, m_not_after = 0;
   std::shared_ptr<const PublicKey> m_key;
   std::vector<Extension> m_extensions;
+  // Decoded by parse().
+  std::optional<unsigned> m_key_usage;
+  bool m_ca = false;
+  std::optional<std::int64_t> m_path_len;
+  std::vector<std::string> m_eku;
+  std::optional<Bytes> m_ski, m_aki;
+  std::optional<std::vector<std::string>> m_doc_types;
 };
 
 /// Name parser, shared with CMS (issuerAndSerialNumber) and CRL parsing.

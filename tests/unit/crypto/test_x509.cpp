@@ -7,6 +7,7 @@
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
+#include "dnie/crypto/rng.hpp"
 #include "dnie/crypto/x509.hpp"
 
 #include "test_support.hpp"
@@ -317,4 +318,207 @@ TEST_CASE("x509: names with BMPString, T61String and unknown attribute types") {
   CHECK(n->to_string() == "CN=A\xC3\xA9, O=x, 1.2.3.4=#020105");
   CHECK(n->der == name);
   CHECK_FALSE(parse_name(hex_bytes("3003310130")));
+}
+
+// ---- Hostile certificates ------------------------------------------------------------------
+
+namespace {
+
+std::int64_t day(int y, unsigned m, unsigned d) { return asn1::days_from_civil(y, m, d) * 86400; }
+Bytes alg(const char* oid) { return asn1::sequence({asn1::oid(oid), asn1::null()}); }
+Bytes cn_name(const std::string& cn) {
+  return asn1::sequence({asn1::set({asn1::sequence({asn1::oid("2.5.4.3"), asn1::utf8_string(cn)})})});
+}
+Bytes ext(const char* oid, bool critical, ByteView value) {
+  if (critical) return asn1::sequence({asn1::oid(oid), asn1::boolean(true), asn1::octet_string(value)});
+  return asn1::sequence({asn1::oid(oid), asn1::octet_string(value)});
+}
+
+const RsaPrivateKey& test_key() {
+  static RsaPrivateKey k = [] {
+    DeterministicRng rng(ByteView::of("x509 hostile"));
+    return RsaPrivateKey::generate(1024, rng).value();
+  }();
+  return k;
+}
+
+struct Spec {
+  std::vector<Bytes> exts;
+  bool with_extensions = true;
+  Bytes inner = alg("1.2.840.113549.1.1.11"), outer = alg("1.2.840.113549.1.1.11");
+  Bytes version = asn1::context(0, asn1::integer(std::int64_t{2}));
+  Bytes validity = asn1::sequence({asn1::utc_time(day(2020, 1, 1)), asn1::utc_time(day(2030, 1, 1))});
+  Bytes subject = cn_name("HOSTILE");
+  std::optional<Bytes> tail;  ///< replaces the extensions: raw fields after the SPKI
+};
+
+/// A self-signed RSA certificate built field by field (RFC 5280 §4.1), signed over its TBS.
+Bytes build(const Spec& s) {
+  Bytes tbs;
+  append(tbs, s.version);
+  append(tbs, asn1::integer(std::int64_t{42}));
+  append(tbs, s.inner);
+  append(tbs, cn_name("HOSTILE"));
+  append(tbs, s.validity);
+  append(tbs, s.subject);
+  append(tbs, test_key().public_key().to_spki());
+  if (s.tail) {
+    append(tbs, *s.tail);
+  } else if (s.with_extensions) {
+    Bytes list;
+    for (const auto& e : s.exts) append(list, e);
+    append(tbs, asn1::context(3, tlv::encode(0x30, list)));
+  }
+  Bytes t = tlv::encode(0x30, tbs);
+  auto sig = test_key().sign_pkcs1_v15(HashAlg::Sha256, hash(HashAlg::Sha256, t)).value();
+  return asn1::sequence({t, s.outer, asn1::bit_string(sig)});
+}
+
+Bytes with(std::vector<Bytes> exts) {
+  Spec s;
+  s.exts = std::move(exts);
+  return build(s);
+}
+
+ErrorCode parse_error(ByteView der) {
+  auto c = Certificate::parse(der);
+  return c ? ErrorCode::Ok : c.error().code;
+}
+
+}  // namespace
+
+TEST_CASE("x509: a well-formed synthetic certificate parses and verifies (baseline for the attacks)") {
+  auto c = Certificate::parse(with({ext("2.5.29.19", true, asn1::sequence({asn1::boolean(true)})),
+                                    ext("2.5.29.15", true, hex_bytes("03020106"))}));
+  REQUIRE(c);
+  CHECK(c->is_ca());
+  CHECK(c->key_usage() == unsigned{kKeyCertSign | kCrlSign});
+  CHECK(c->verify_signed_by(c->public_key()));
+  CHECK(c->unrecognised_critical_extensions().empty());
+  CHECK(c->check_critical_extensions());
+}
+
+TEST_CASE("x509: an extension the SDK relies on that does not decode fails the certificate") {
+  // Read as "absent" these would drop a restriction (keyUsage) or an identity (key ids).
+  const char* ku = "2.5.29.15";
+  for (const char* bad : {"0402FFFF", "0300", "03020880", "030100FF", "030101", "03020780FF"})
+    CHECK_MESSAGE(parse_error(with({ext(ku, true, hex_bytes(bad))})) == ErrorCode::MalformedData, bad);
+  const char* bc = "2.5.29.19";
+  for (const char* bad : {"0101FF", "30020100", "30040102FFFF", "3003020101FF", "300301FF", "30030201FF",
+                          "30060101FF0101FF", "3003040100"})
+    CHECK_MESSAGE(parse_error(with({ext(bc, true, hex_bytes(bad))})) == ErrorCode::MalformedData, bad);
+  const char* eku = "2.5.29.37";
+  for (const char* bad : {"3000", "30030401FF", "0603550403", "300506035504"})
+    CHECK_MESSAGE(parse_error(with({ext(eku, false, hex_bytes(bad))})) == ErrorCode::MalformedData, bad);
+  CHECK(parse_error(with({ext("2.5.29.14", false, hex_bytes("0201FF"))})) == ErrorCode::MalformedData);
+  CHECK(parse_error(with({ext("2.5.29.35", false, hex_bytes("3006820101800101"))})) ==
+        ErrorCode::MalformedData);
+  CHECK(parse_error(with({ext("2.23.136.1.1.6.2", false, hex_bytes("3003020100"))})) ==
+        ErrorCode::MalformedData);
+  // BER quirks real CSCAs carry still parse: cA TRUE as 01 (CSCA-UKRAINE), pathLen with cA absent
+  // (Italian CSCA), keyUsage with unused bits.
+  auto ua = Certificate::parse(with({ext(bc, true, hex_bytes("3006010101020100"))}));
+  REQUIRE(ua);
+  CHECK(ua->is_ca());
+  CHECK(ua->path_length() == std::int64_t{0});
+  auto it = Certificate::parse(with({ext(bc, true, hex_bytes("3003020100"))}));
+  REQUIRE(it);
+  CHECK_FALSE(it->is_ca());
+  auto ds = Certificate::parse(with({ext(ku, true, hex_bytes("03020780"))}));
+  REQUIRE(ds);
+  CHECK(ds->key_usage() == unsigned{kDigitalSignature});
+}
+
+TEST_CASE("x509: tbsCertificate.signature must equal signatureAlgorithm (RFC 5280 §4.1.1.2)") {
+  Spec s;
+  s.outer = alg("1.2.840.113549.1.1.5");  // the unsigned outer field says SHA-1
+  CHECK(parse_error(build(s)) == ErrorCode::MalformedData);
+  Spec p;
+  p.outer = asn1::sequence({asn1::oid("1.2.840.113549.1.1.11")});  // parameters differ (absent vs NULL)
+  CHECK(parse_error(build(p)) == ErrorCode::MalformedData);
+  Spec same;
+  CHECK(parse_error(build(same)) == ErrorCode::Ok);
+}
+
+TEST_CASE("x509: unrecognised critical extensions are reported for path validation (RFC 5280 §4.2)") {
+  auto c = Certificate::parse(
+      with({ext("2.5.29.15", true, hex_bytes("03020780")), ext("1.2.3.4.5", true, asn1::null()),
+            ext("1.2.3.4.6", false, asn1::null()),
+            ext("2.5.29.32", true, asn1::sequence({asn1::sequence({asn1::oid("2.5.29.32.0")})}))}));
+  REQUIRE(c);  // parsing succeeds: the decision belongs to path validation
+  CHECK(c->unrecognised_critical_extensions() == std::vector<std::string>{"1.2.3.4.5", "2.5.29.32"});
+  auto st = c->check_critical_extensions();
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == ErrorCode::VerificationFailed);
+  CHECK(st.error().message.find("1.2.3.4.5") != std::string::npos);
+  for (const char* oid : {"2.5.29.15", "2.5.29.19", "2.5.29.37", "2.23.136.1.1.6.2", "2.5.29.14", "2.5.29.35",
+                          "2.5.29.17", "2.5.29.18", "2.23.136.1.1.6.1"})
+    CHECK_MESSAGE(is_recognised_extension(oid), oid);
+  for (const char* oid :
+       {"2.5.29.16", "2.5.29.32", "2.5.29.30", "2.5.29.36", "2.5.29.54", "2.5.29.31", "1.2.3"})
+    CHECK_MESSAGE(!is_recognised_extension(oid), oid);
+}
+
+TEST_CASE("x509: real certificates carry no critical extension the SDK does not recognise") {
+  Bytes der = read_file(data_path("pki/DNIE_ESPECIMEN_signing_cert.cer"));
+  CHECK(Certificate::parse(der)->check_critical_extensions());
+  CHECK(ds_certificate().check_critical_extensions());
+  std::map<std::string, int> critical;
+  for (const auto& c : master_list()) {
+    CHECK_MESSAGE(c.check_critical_extensions(), c.subject().to_string());
+    for (const auto& e : c.extensions())
+      if (e.critical) critical[e.oid]++;
+  }
+  for (const auto& [oid, n] : critical) MESSAGE("critical in the master list: " << oid << " x" << n);
+  CHECK(critical.size() == 2);  // keyUsage and basicConstraints only
+}
+
+TEST_CASE("x509: structural attacks on extensions, validity and names") {
+  // The same extension twice: which one counts would depend on the implementation (§4.2).
+  CHECK(parse_error(with({ext("2.5.29.15", true, hex_bytes("03020780")),
+                          ext("2.5.29.15", false, hex_bytes("03020106"))})) == ErrorCode::MalformedData);
+  // Extensions in a v1 certificate (§4.1.2.9).
+  Spec v1;
+  v1.version = {};
+  v1.exts = {ext("2.5.29.19", true, asn1::sequence({asn1::boolean(true)}))};
+  CHECK(parse_error(build(v1)) == ErrorCode::MalformedData);
+  v1.with_extensions = false;
+  auto plain = Certificate::parse(build(v1));
+  REQUIRE(plain);
+  CHECK(plain->version() == 1);
+  // critical BOOLEAN without content.
+  Bytes empty_crit =
+      asn1::sequence({asn1::oid("1.2.3.4"), hex_bytes("0100"), asn1::octet_string(asn1::null())});
+  CHECK(parse_error(with({empty_crit})) == ErrorCode::MalformedData);
+  // A third time in Validity.
+  Spec v;
+  v.validity = asn1::sequence(
+      {asn1::utc_time(day(2020, 1, 1)), asn1::utc_time(day(2030, 1, 1)), asn1::utc_time(day(2040, 1, 1))});
+  CHECK(parse_error(build(v)) == ErrorCode::MalformedData);
+  // Out-of-range times.
+  Spec t;
+  t.validity = asn1::sequence(
+      {tlv::encode(asn1::kUtcTime, ByteView::of("201301000000Z")), asn1::utc_time(day(2030, 1, 1))});
+  CHECK(parse_error(build(t)) == ErrorCode::MalformedData);
+  // UniversalString code points beyond Unicode or surrogates.
+  for (const char* ucs : {"1C0400110041", "1C040000D800"}) {
+    Spec n;
+    n.subject = asn1::sequence({asn1::set({asn1::sequence({asn1::oid("2.5.4.3"), hex_bytes(ucs)})})});
+    CHECK_MESSAGE(parse_error(build(n)) == ErrorCode::MalformedData, ucs);
+  }
+  // Trailing element after the attribute value.
+  CHECK_FALSE(parse_name(asn1::sequence({asn1::set(
+      {asn1::sequence({asn1::oid("2.5.4.3"), asn1::utf8_string("A"), asn1::utf8_string("B")})})})));
+  // Unique identifiers after the extensions, or twice (§4.1.2.8 order: [1], [2], [3]).
+  const Bytes uid = hex_bytes("810200FF");
+  const Bytes exts = asn1::context(3, asn1::sequence({ext("2.5.29.15", true, hex_bytes("03020780"))}));
+  Spec u;
+  u.tail = concat({uid, exts});
+  CHECK(parse_error(build(u)) == ErrorCode::Ok);
+  u.tail = concat({exts, uid});
+  CHECK(parse_error(build(u)) == ErrorCode::MalformedData);
+  u.tail = concat({uid, uid, exts});
+  CHECK(parse_error(build(u)) == ErrorCode::MalformedData);
+  u.tail = concat({exts, exts});
+  CHECK(parse_error(build(u)) == ErrorCode::MalformedData);
 }
