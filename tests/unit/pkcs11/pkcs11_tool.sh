@@ -10,7 +10,8 @@ work=$2
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
-export DNIE_PKCS11_READERS=${DNIE_PKCS11_READERS:-virtual}
+# The virtual card is off by default (a test token whose PIN is public): turned on here.
+export DNIE_PKCS11_VIRTUAL=on DNIE_PKCS11_READERS=${DNIE_PKCS11_READERS:-none} DNIE_CAN=${DNIE_CAN:-123456}
 p11() { pkcs11-tool --module "$module" "$@"; }
 
 step() { echo; echo "== $*"; }
