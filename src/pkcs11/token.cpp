@@ -264,6 +264,8 @@ CK_RV establish_pace(Slot& slot, Session& session, const Config& cfg) {
 
 CK_RV open_token(Slot& slot, const Config& cfg) {
   if (slot.token) return CKR_OK;
+  log(LogLevel::Debug, kComponent,
+      "opening the card in slot " + std::to_string(slot.id) + " (" + slot.spec + ")");
   SessionOptions opts;
   opts.reader = slot.spec;
   auto opened = Session::open(opts);
