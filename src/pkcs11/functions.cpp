@@ -13,6 +13,13 @@ CK_RV write_protected(CK_SESSION_HANDLE h) {
     return dnie::p11::find_session(m, h) ? CKR_TOKEN_WRITE_PROTECTED : CKR_SESSION_HANDLE_INVALID;
   });
 }
+// PKCS#11 v2.40 §5.15: a token without a random number generator (CKF_RNG clear) answers
+// CKR_RANDOM_NO_RNG, which applications (pkcs11-tool --test) recognise.
+CK_RV no_rng(CK_SESSION_HANDLE h) {
+  return dnie::p11::guarded([&](dnie::p11::Module& m) {
+    return dnie::p11::find_session(m, h) ? CKR_RANDOM_NO_RNG : CKR_SESSION_HANDLE_INVALID;
+  });
+}
 }  // namespace
 
 extern "C" {
@@ -163,10 +170,10 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE session, CK_MECHANISM* mechanism, CK_OBJECT_
   return write_protected(session);
 }
 CK_RV C_SeedRandom(CK_SESSION_HANDLE session, unsigned char* seed, unsigned long seed_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return no_rng(session);
 }
 CK_RV C_GenerateRandom(CK_SESSION_HANDLE session, unsigned char* random_data, unsigned long random_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return no_rng(session);
 }
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE session) { return CKR_FUNCTION_NOT_SUPPORTED; }
 CK_RV C_CancelFunction(CK_SESSION_HANDLE session) { return CKR_FUNCTION_NOT_SUPPORTED; }

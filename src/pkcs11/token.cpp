@@ -118,10 +118,6 @@ bool six_digits(const SecureBuffer& can) {
   return true;
 }
 
-std::string public_label(const std::string& private_label) {
-  return private_label.rfind("Kpriv", 0) == 0 ? "Kpub" + private_label.substr(5) : private_label;
-}
-
 }  // namespace
 
 std::vector<Slot> discover_slots(const Config& cfg) {
@@ -340,12 +336,13 @@ CK_RV open_token(Slot& slot, const Config& cfg) {
     k.attrs[CKA_ALWAYS_AUTHENTICATE] = bool_bytes(signing);
     k.attrs[CKA_PUBLIC_KEY_INFO] = c.certificate.spki().to_bytes();
     k.label = c.key->label;
-    // The public key (PKCS#11 v2.40 §4.8): same CKA_ID, so that applications (pkcs11-tool --test,
-    // p11tool --test-sign) can verify what the private key signs.
+    // The public key (PKCS#11 v2.40 §4.8): same CKA_ID and CKA_LABEL as the private key, so that
+    // applications find it from the private key's URL or ID (pkcs11-tool --test, p11tool
+    // --test-sign) and verify what the private key signs.
     Object p;
     p.handle = ++next;
     p.cls = CKO_PUBLIC_KEY;
-    p.label = public_label(c.key->label);
+    p.label = c.key->label;
     p.attrs[CKA_CLASS] = ulong_bytes(CKO_PUBLIC_KEY);
     p.attrs[CKA_KEY_TYPE] = ulong_bytes(CKK_RSA);
     p.attrs[CKA_TOKEN] = bool_bytes(true);

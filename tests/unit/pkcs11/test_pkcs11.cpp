@@ -167,7 +167,14 @@ TEST_CASE("initialisation rules and unsupported functions") {
   CHECK(f->C_Initialize(nullptr) == CKR_CRYPTOKI_ALREADY_INITIALIZED);
   CK_SESSION_HANDLE s = 0;
   CHECK(f->C_OpenSession(42, CKF_SERIAL_SESSION, nullptr, nullptr, &s) == CKR_SLOT_ID_INVALID);
-  CHECK(f->C_GenerateRandom(0, nullptr, 0) == CKR_FUNCTION_NOT_SUPPORTED);
+  CHECK(f->C_GenerateRandom(0, nullptr, 0) == CKR_SESSION_HANDLE_INVALID);
+  {
+    CK_SESSION_HANDLE rs = m.open();
+    CK_BYTE buf[8];
+    CHECK(f->C_GenerateRandom(rs, buf, sizeof buf) == CKR_RANDOM_NO_RNG);  // CKF_RNG is clear
+    CHECK(f->C_SeedRandom(rs, buf, sizeof buf) == CKR_RANDOM_NO_RNG);
+    CHECK(f->C_CloseSession(rs) == CKR_OK);
+  }
   CHECK(f->C_EncryptInit(0, nullptr, 0) == CKR_FUNCTION_NOT_SUPPORTED);
   REQUIRE(f->C_Finalize(nullptr) == CKR_OK);
   CK_ULONG n = 0;
