@@ -60,7 +60,8 @@ struct Slot {
   std::unique_ptr<Token> token;  // opened lazily
   int sessions = 0, rw_sessions = 0;
   CanBlock can_block = CanBlock::None;
-  bool can_was_wrong = false;  // the last CAN (from the prompt) was refused: say so when asking
+  bool can_was_wrong = false;    // the last CAN (from the prompt) was refused: say so when asking
+  bool can_hint_logged = false;  // "needs its CAN" logged once per card, not at every poll
 };
 
 struct SignOp {
@@ -95,8 +96,8 @@ struct Module {
 Module& module();
 
 /// Runs `f(Module&)` under the module lock; CKR_CRYPTOKI_NOT_INITIALIZED before C_Initialize and
-/// in a child after fork() until it calls C_Initialize (PKCS#11 v2.40 §5.4, C_Initialize). No
-/// exception leaves.
+/// in a child after fork() until it calls C_Initialize (PKCS#11 v2.40 Usage Guide, "Applications
+/// and processes"). No exception leaves.
 template <class F>
 CK_RV guarded(F&& f) noexcept {
   try {

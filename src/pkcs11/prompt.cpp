@@ -76,7 +76,9 @@ Result<SecureBuffer> run_prompt(const std::string& program, const std::vector<st
     // stdin: /dev/null; stdout: the pipe; stderr: the application's. No other descriptor
     // reaches the program (close_range, Linux 5.9; descriptors are CLOEXEC otherwise).
     if (::dup2(devnull, STDIN_FILENO) < 0 || ::dup2(fds[1], STDOUT_FILENO) < 0) ::_exit(126);
+#ifdef SYS_close_range
     (void)::syscall(SYS_close_range, 3u, ~0u, 0u);
+#endif
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     ::sigaction(SIGPIPE, &dfl, nullptr);

@@ -179,6 +179,7 @@ bool token_present(Slot& slot) {
     // A card presented again may have another CAN: refusals are forgotten.
     slot.can_block = CanBlock::None;
     slot.can_was_wrong = false;
+    slot.can_hint_logged = false;
   }
   // The card left the reader: forget it and close its sessions (PKCS#11 §5.6).
   if (!present && slot.token) {
@@ -225,7 +226,10 @@ CK_RV establish_pace(Slot& slot, Session& session, const Config& cfg) {
     from_prompt = true;
   } else {
     const std::string path = config_path();
-    log(LogLevel::Warning, kComponent,
+    // Once per card: applications poll C_GetTokenInfo.
+    const LogLevel level = slot.can_hint_logged ? LogLevel::Debug : LogLevel::Warning;
+    slot.can_hint_logged = true;
+    log(level, kComponent,
         where +
             " needs its CAN (the 6 digits printed on the front): set DNIE_CAN, write 'can = <6 digits>' in " +
             (path.empty() ? std::string("~/.config/dnie/pkcs11.conf") : path) +
