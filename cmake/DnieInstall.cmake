@@ -40,3 +40,20 @@ else()
 endif()
 configure_file(cmake/dnie.pc.in ${PROJECT_BINARY_DIR}/dnie.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/dnie.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# p11-kit module file (docs/pkcs11.md "p11-kit"): share/p11-kit/modules/dnie.module names the
+# installed PKCS#11 module, so that p11-kit-aware stacks (GnuTLS, p11-kit-proxy) load it. Written
+# at install time: the path follows --prefix; DESTDIR only moves the file.
+if(TARGET dnie_pkcs11)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+    set(_dnie_p11_lib "${CMAKE_INSTALL_LIBDIR}/$<TARGET_SONAME_FILE_NAME:dnie_pkcs11>")
+  else()
+    set(_dnie_p11_lib "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/$<TARGET_SONAME_FILE_NAME:dnie_pkcs11>")
+  endif()
+  install(CODE "
+    set(_dnie_module_file \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/p11-kit/modules/dnie.module\")
+    message(STATUS \"Installing: \${_dnie_module_file}\")
+    file(WRITE \"\${_dnie_module_file}\" \"# DNIe PKCS#11 module (docs/pkcs11.md)\\nmodule: ${_dnie_p11_lib}\\ncritical: no\\n\")
+    list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_dnie_module_file}\")
+  " COMPONENT pkcs11)
+endif()

@@ -16,13 +16,15 @@ mode=${1:-demo}
 build_dir=${DNIE_BUILD_DIR:-build/release}
 jobs=${DNIE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-# Debian 12 packages the build, the tests and the tools need.
+# Debian 12 packages the build, the tests and the tools need (libnss3-tools ... p11-kit: the
+# desktop stacks the PKCS#11 module is tested with, ctest label "desktop").
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libmbedtls-dev libssl-dev libfmt-dev doctest-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev libopenjp2-7-dev libjpeg-dev libpng-dev
   libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libnfc-dev libnfc-bin
   libeac-dev opensc openssl libp11-kit-dev
+  libnss3-tools gnutls-bin libengine-pkcs11-openssl python3-pykcs11 openssh-client p11-kit
   clang-14 libclang-rt-14-dev clang-format-14
 )
 

@@ -1,9 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-// The function list and the functions this module does not support (CKR_FUNCTION_NOT_SUPPORTED).
-// Generated from the p11-kit PKCS#11 2.40 header's declarations.
+// The function list, the functions that would write to the token (CKR_TOKEN_WRITE_PROTECTED:
+// the DNIe's objects are fixed at issuance) and the functions this module does not support
+// (CKR_FUNCTION_NOT_SUPPORTED). Generated from the p11-kit PKCS#11 2.40 header's declarations.
 #include "p11_internal.hpp"
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
+
+namespace {
+// PKCS#11 v2.40 §5.1.6: CKR_TOKEN_WRITE_PROTECTED has priority over CKR_SESSION_READ_ONLY.
+CK_RV write_protected(CK_SESSION_HANDLE h) {
+  return dnie::p11::guarded([&](dnie::p11::Module& m) {
+    return dnie::p11::find_session(m, h) ? CKR_TOKEN_WRITE_PROTECTED : CKR_SESSION_HANDLE_INVALID;
+  });
+}
+// PKCS#11 v2.40 §5.15: a token without a random number generator (CKF_RNG clear) answers
+// CKR_RANDOM_NO_RNG, which applications (pkcs11-tool --test) recognise.
+CK_RV no_rng(CK_SESSION_HANDLE h) {
+  return dnie::p11::guarded([&](dnie::p11::Module& m) {
+    return dnie::p11::find_session(m, h) ? CKR_RANDOM_NO_RNG : CKR_SESSION_HANDLE_INVALID;
+  });
+}
+}  // namespace
 
 extern "C" {
 
@@ -31,21 +48,19 @@ CK_RV C_SetOperationState(CK_SESSION_HANDLE session, unsigned char* operation_st
 }
 CK_RV C_CreateObject(CK_SESSION_HANDLE session, CK_ATTRIBUTE* templ, unsigned long count,
                      CK_OBJECT_HANDLE* object) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return write_protected(session);
 }
 CK_RV C_CopyObject(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE* templ,
                    unsigned long count, CK_OBJECT_HANDLE* new_object) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return write_protected(session);
 }
-CK_RV C_DestroyObject(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
-}
+CK_RV C_DestroyObject(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object) { return write_protected(session); }
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, unsigned long* size) {
   return CKR_FUNCTION_NOT_SUPPORTED;
 }
 CK_RV C_SetAttributeValue(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE* templ,
                           unsigned long count) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return write_protected(session);
 }
 CK_RV C_EncryptInit(CK_SESSION_HANDLE session, CK_MECHANISM* mechanism, CK_OBJECT_HANDLE key) {
   return CKR_FUNCTION_NOT_SUPPORTED;
@@ -133,13 +148,13 @@ CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE session, unsigned char* encrypted_
 }
 CK_RV C_GenerateKey(CK_SESSION_HANDLE session, CK_MECHANISM* mechanism, CK_ATTRIBUTE* templ,
                     unsigned long count, CK_OBJECT_HANDLE* key) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return write_protected(session);
 }
 CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE session, CK_MECHANISM* mechanism, CK_ATTRIBUTE* public_key_template,
                         unsigned long public_key_attribute_count, CK_ATTRIBUTE* private_key_template,
                         unsigned long private_key_attribute_count, CK_OBJECT_HANDLE* public_key,
                         CK_OBJECT_HANDLE* private_key) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return write_protected(session);
 }
 CK_RV C_WrapKey(CK_SESSION_HANDLE session, CK_MECHANISM* mechanism, CK_OBJECT_HANDLE wrapping_key,
                 CK_OBJECT_HANDLE key, unsigned char* wrapped_key, unsigned long* wrapped_key_len) {
@@ -148,17 +163,17 @@ CK_RV C_WrapKey(CK_SESSION_HANDLE session, CK_MECHANISM* mechanism, CK_OBJECT_HA
 CK_RV C_UnwrapKey(CK_SESSION_HANDLE session, CK_MECHANISM* mechanism, CK_OBJECT_HANDLE unwrapping_key,
                   unsigned char* wrapped_key, unsigned long wrapped_key_len, CK_ATTRIBUTE* templ,
                   unsigned long attribute_count, CK_OBJECT_HANDLE* key) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return write_protected(session);
 }
 CK_RV C_DeriveKey(CK_SESSION_HANDLE session, CK_MECHANISM* mechanism, CK_OBJECT_HANDLE base_key,
                   CK_ATTRIBUTE* templ, unsigned long attribute_count, CK_OBJECT_HANDLE* key) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return write_protected(session);
 }
 CK_RV C_SeedRandom(CK_SESSION_HANDLE session, unsigned char* seed, unsigned long seed_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return no_rng(session);
 }
 CK_RV C_GenerateRandom(CK_SESSION_HANDLE session, unsigned char* random_data, unsigned long random_len) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+  return no_rng(session);
 }
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE session) { return CKR_FUNCTION_NOT_SUPPORTED; }
 CK_RV C_CancelFunction(CK_SESSION_HANDLE session) { return CKR_FUNCTION_NOT_SUPPORTED; }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // libdnie-pkcs11.so: the DNIe as a PKCS#11 v2.40 token (docs/pkcs11.md). One global mutex
-// serialises every call (CKF_OS_LOCKING_OK); no exception leaves a C_* function.
+// serialises every call (CKF_OS_LOCKING_OK); no exception leaves a C_* function. This file:
+// initialisation, slots, tokens, sessions and objects; login and signatures are in sign.cpp.
 #include <cstdlib>
 
 #include "dnie/bytes/log.hpp"
-#include "dnie/crypto/rsa.hpp"
 #include "dnie/version.hpp"
 
 #include "p11_token.hpp"
@@ -22,24 +22,18 @@ constexpr const char* kComponent = "pkcs11";
 const CK_MECHANISM_TYPE kMechs[] = {CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS,
                                     CKM_SHA512_RSA_PKCS};
 
-bool allow_last_try() {
-  const char* v = std::getenv("DNIE_ALLOW_LAST_TRY");
-  return v && std::string(v) == "1";
+// A child after fork() must not touch what the parent's tokens hold: PC/SC handles and sockets
+// belong to the parent (closing them here would close the parent's card connection). Their
+// sessions are leaked on purpose; secrets are wiped.
+void abandon_inherited_state(Module& m) {
+  m.sessions.clear();
+  for (auto& s : m.slots)
+    if (s.token) (void)s.token->session.release();
+  m.slots.clear();
+  m.initialized = false;
 }
 
-template <class F>
-CK_RV guarded(F&& f) noexcept {
-  try {
-    Module& m = module();
-    std::lock_guard<std::mutex> lock(m.mutex);
-    if (!m.initialized) return CKR_CRYPTOKI_NOT_INITIALIZED;
-    return f(m);
-  } catch (const std::bad_alloc&) {
-    return CKR_HOST_MEMORY;
-  } catch (...) {
-    return CKR_GENERAL_ERROR;
-  }
-}
+}  // namespace
 
 Slot* find_slot(Module& m, CK_SLOT_ID id) {
   for (auto& s : m.slots)
@@ -58,86 +52,6 @@ const Object* find_object(const Token& t, CK_OBJECT_HANDLE h) {
   return nullptr;
 }
 
-bool visible(const Token& t, const Object& o) { return !o.is_private || t.logged_in; }
-
-void logout(Slot& s) {
-  if (!s.token) return;
-  s.token->logged_in = false;
-  s.token->pin = SecureBuffer();
-  if (auto e = s.token->session->esign()) (void)(*e)->close_channels();
-}
-
-CK_RV verify_pin(Token& t, const SecureBuffer& pin) {
-  auto e = t.session->esign();
-  if (!e) return log_error(e.error(), "C_Login");
-  Status st = (*e)->verify_pin(pin, allow_last_try());
-  if (st) return CKR_OK;
-  if (st.error().code == ErrorCode::LastTryRefused)
-    log(LogLevel::Warning, kComponent,
-        "one PIN try left: refused without consent (set DNIE_ALLOW_LAST_TRY=1 to spend it)");
-  if (st.error().code == ErrorCode::InvalidArgument) return CKR_PIN_LEN_RANGE;
-  return log_error(st.error(), "C_Login");
-}
-
-// The DigestInfo to sign for the operation.
-Result<Bytes> digest_info_for(SignOp& op, ByteView data, bool one_shot) {
-  if (op.mech == CKM_RSA_PKCS) {
-    Bytes in = one_shot ? Bytes(data.begin(), data.end()) : op.data;
-    if (crypto::parse_digest_info(in)) return in;
-    // A bare hash: wrapped in the DigestInfo of the algorithm of that length.
-    for (auto alg : {crypto::HashAlg::Sha1, crypto::HashAlg::Sha224, crypto::HashAlg::Sha256,
-                     crypto::HashAlg::Sha384, crypto::HashAlg::Sha512})
-      if (crypto::hash_size(alg) == in.size()) return crypto::digest_info(alg, in);
-    return Error(ErrorCode::InvalidArgument, "CKM_RSA_PKCS input is neither a DigestInfo nor a SHA-1/2 hash");
-  }
-  if (one_shot) op.hasher->update(data);
-  Bytes h = op.hasher->finish();
-  return crypto::digest_info(op.hasher->alg(), h);
-}
-
-CK_RV do_sign(Slot& slot, P11Session& s, ByteView data, bool one_shot, CK_BYTE_PTR sig,
-              CK_ULONG_PTR sig_len) {
-  SignOp& op = *s.sign;
-  if (!sig_len) return CKR_ARGUMENTS_BAD;
-  if (!sig) {
-    *sig_len = op.key->modulus_bytes;
-    return CKR_OK;
-  }
-  if (*sig_len < op.key->modulus_bytes) {
-    *sig_len = op.key->modulus_bytes;
-    return CKR_BUFFER_TOO_SMALL;
-  }
-  Token& t = *slot.token;
-  const bool signing = op.key->key_kind == 2;
-  if (signing && !op.context_login) {
-    s.sign.reset();
-    return CKR_USER_NOT_LOGGED_IN;
-  }
-  if (!t.logged_in) {
-    s.sign.reset();
-    return CKR_USER_NOT_LOGGED_IN;
-  }
-  auto di = digest_info_for(op, data, one_shot);
-  if (!di) {
-    s.sign.reset();
-    return CKR_DATA_INVALID;
-  }
-  auto e = t.session->esign();
-  if (!e) {
-    s.sign.reset();
-    return log_error(e.error(), "C_Sign");
-  }
-  // The DNIe wants a fresh VERIFY before every signature: sign_digest_info sends it with the
-  // context PIN (signing key) or the cached login PIN (authentication key).
-  auto r = (*e)->sign_digest_info(static_cast<esign::KeyKind>(op.key->key_kind), *di,
-                                  signing ? op.context_pin : t.pin, allow_last_try());
-  s.sign.reset();
-  if (!r) return log_error(r.error(), "C_Sign");
-  std::memcpy(sig, r->data(), r->size());
-  *sig_len = r->size();
-  return CKR_OK;
-}
-
 CK_RV session_slot(Module& m, CK_SESSION_HANDLE h, P11Session*& s, Slot*& slot) {
   s = find_session(m, h);
   if (!s) return CKR_SESSION_HANDLE_INVALID;
@@ -146,7 +60,13 @@ CK_RV session_slot(Module& m, CK_SESSION_HANDLE h, P11Session*& s, Slot*& slot) 
   return CKR_OK;
 }
 
-}  // namespace
+void logout(Slot& s) {
+  if (!s.token) return;
+  s.token->logged_in = false;
+  s.token->pin.clear();
+  if (auto e = s.token->session->esign()) (void)(*e)->close_channels();
+}
+
 }  // namespace dnie::p11
 
 using namespace dnie;
@@ -158,7 +78,7 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
   try {
     Module& m = module();
     std::lock_guard<std::mutex> lock(m.mutex);
-    if (m.initialized) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+    if (m.initialized && m.pid == ::getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
     if (init_args) {
       auto* a = static_cast<CK_C_INITIALIZE_ARGS*>(init_args);
       if (a->pReserved) return CKR_ARGUMENTS_BAD;
@@ -168,11 +88,19 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
       // We lock with the OS (std::mutex); application mutexes alone cannot be honoured.
       if (all && !(a->flags & CKF_OS_LOCKING_OK)) return CKR_CANT_LOCK;
     }
-    m.slots = discover_slots();
+    if (m.initialized) abandon_inherited_state(m);  // a forked child initialising again
+    m.config = load_config();
+    install_log_sink(m.config);
+    if (!m.config.file.empty()) log(LogLevel::Debug, kComponent, "configuration read from " + m.config.file);
+    for (const auto& note : m.config.notes) log(LogLevel::Warning, kComponent, note);
+    m.slots = discover_slots(m.config);
     m.sessions.clear();
     m.next_session = 1;
+    m.pid = ::getpid();
     m.initialized = true;
     return CKR_OK;
+  } catch (const std::bad_alloc&) {
+    return CKR_HOST_MEMORY;
   } catch (...) {
     return CKR_GENERAL_ERROR;
   }
@@ -183,7 +111,9 @@ CK_RV C_Finalize(CK_VOID_PTR reserved) {
   return guarded([](Module& m) {
     m.sessions.clear();
     m.slots.clear();
+    m.config = Config();
     m.initialized = false;
+    remove_log_sink();
     return CKR_OK;
   });
 }
@@ -242,7 +172,7 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
     Slot* s = find_slot(m, id);
     if (!s) return CKR_SLOT_ID_INVALID;
     if (!token_present(*s)) return CKR_TOKEN_NOT_PRESENT;
-    if (Status st = open_token(*s); !st) return log_error(st.error(), "opening the card");
+    if (CK_RV rv = open_token(*s, m.config); rv != CKR_OK) return rv;
     Token& t = *s->token;
     std::memset(info, 0, sizeof *info);
     pad(info->label, sizeof info->label, t.label);
@@ -265,7 +195,7 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
     info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
     info->ulSessionCount = static_cast<CK_ULONG>(s->sessions);
     info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
-    info->ulRwSessionCount = 0;
+    info->ulRwSessionCount = static_cast<CK_ULONG>(s->rw_sessions);
     info->ulMaxPinLen = 16;
     info->ulMinPinLen = 8;
     info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
@@ -319,7 +249,11 @@ CK_RV C_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR, CK_NOTIFY, CK_SE
     Slot* s = find_slot(m, id);
     if (!s) return CKR_SLOT_ID_INVALID;
     if (!token_present(*s)) return CKR_TOKEN_NOT_PRESENT;
-    if (Status st = open_token(*s); !st) return log_error(st.error(), "opening the card");
+    if (CK_RV rv = open_token(*s, m.config); rv != CKR_OK) return rv;
+    // R/W sessions are accepted although the token is write-protected: PKCS#11 v2.40 §3.2
+    // (CK_TOKEN_INFO, CKF_WRITE_PROTECTED) leaves open which actions that forbids, and OpenSSH
+    // and pkcs11-tool --test open R/W sessions only to sign. Every write through any session
+    // returns CKR_TOKEN_WRITE_PROTECTED (functions.cpp).
     P11Session ps;
     ps.handle = m.next_session++;
     ps.slot = id;
@@ -327,6 +261,7 @@ CK_RV C_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR, CK_NOTIFY, CK_SE
     *out = ps.handle;
     m.sessions.emplace(ps.handle, std::move(ps));
     ++s->sessions;
+    if (flags & CKF_RW_SESSION) ++s->rw_sessions;
     return CKR_OK;
   });
 }
@@ -335,9 +270,12 @@ static void close_one(Module& m, CK_SESSION_HANDLE h) {
   auto it = m.sessions.find(h);
   if (it == m.sessions.end()) return;
   Slot* s = find_slot(m, it->second.slot);
+  const bool rw = (it->second.flags & CKF_RW_SESSION) != 0;
   m.sessions.erase(it);
+  if (s && rw && s->rw_sessions > 0) --s->rw_sessions;
   if (s && --s->sessions <= 0) {
     s->sessions = 0;
+    s->rw_sessions = 0;
     logout(*s);  // closing the last session logs the user out (PKCS#11 §5.6)
   }
 }
@@ -377,32 +315,6 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
   });
 }
 
-CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len) {
-  return guarded([&](Module& m) {
-    P11Session* s;
-    Slot* slot;
-    if (CK_RV rv = session_slot(m, h, s, slot); rv != CKR_OK) return rv;
-    // PIN pads / protected authentication paths are not supported: the PIN is required.
-    if (!pin) return CKR_ARGUMENTS_BAD;
-    SecureBuffer p(ByteView(pin, pin_len));
-    Token& t = *slot->token;
-    if (user == CKU_CONTEXT_SPECIFIC) {
-      if (!s->sign) return CKR_OPERATION_NOT_INITIALIZED;
-      if (CK_RV rv = verify_pin(t, p); rv != CKR_OK) return rv;
-      s->sign->context_pin = std::move(p);
-      s->sign->context_login = true;
-      return CKR_OK;
-    }
-    if (user == CKU_SO) return CKR_USER_TYPE_INVALID;  // the DNIe has no SO PIN
-    if (user != CKU_USER) return CKR_USER_TYPE_INVALID;
-    if (t.logged_in) return CKR_USER_ALREADY_LOGGED_IN;
-    if (CK_RV rv = verify_pin(t, p); rv != CKR_OK) return rv;
-    t.pin = std::move(p);
-    t.logged_in = true;
-    return CKR_OK;
-  });
-}
-
 CK_RV C_Logout(CK_SESSION_HANDLE h) {
   return guarded([&](Module& m) {
     P11Session* s;
@@ -421,6 +333,9 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG cou
     if (CK_RV rv = session_slot(m, h, s, slot); rv != CKR_OK) return rv;
     if (s->finding) return CKR_OPERATION_ACTIVE;
     if (count && !tmpl) return CKR_ARGUMENTS_BAD;
+    // A NULL value with a length is malformed (never compared: memcmp on NULL is undefined).
+    for (CK_ULONG i = 0; i < count; ++i)
+      if (!tmpl[i].pValue && tmpl[i].ulValueLen != 0) return CKR_ARGUMENTS_BAD;
     s->found.clear();
     s->found_pos = 0;
     for (const auto& o : slot->token->objects) {
@@ -495,80 +410,6 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUT
       }
     }
     return result;
-  });
-}
-
-CK_RV C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
-  return guarded([&](Module& m) {
-    P11Session* s;
-    Slot* slot;
-    if (CK_RV rv = session_slot(m, h, s, slot); rv != CKR_OK) return rv;
-    if (!mech) return CKR_ARGUMENTS_BAD;
-    if (s->sign) return CKR_OPERATION_ACTIVE;
-    const Object* o = find_object(*slot->token, key);
-    if (!o || !visible(*slot->token, *o)) return CKR_KEY_HANDLE_INVALID;
-    if (o->cls != CKO_PRIVATE_KEY) return CKR_KEY_FUNCTION_NOT_PERMITTED;
-    SignOp op;
-    op.mech = mech->mechanism;
-    op.key = o;
-    switch (mech->mechanism) {
-      case CKM_RSA_PKCS:
-        break;
-      case CKM_SHA1_RSA_PKCS:
-        op.hasher.emplace(crypto::HashAlg::Sha1);
-        break;
-      case CKM_SHA256_RSA_PKCS:
-        op.hasher.emplace(crypto::HashAlg::Sha256);
-        break;
-      case CKM_SHA384_RSA_PKCS:
-        op.hasher.emplace(crypto::HashAlg::Sha384);
-        break;
-      case CKM_SHA512_RSA_PKCS:
-        op.hasher.emplace(crypto::HashAlg::Sha512);
-        break;
-      default:
-        return CKR_MECHANISM_INVALID;
-    }
-    if (mech->pParameter || mech->ulParameterLen) return CKR_MECHANISM_PARAM_INVALID;
-    s->sign.emplace(std::move(op));
-    return CKR_OK;
-  });
-}
-
-CK_RV C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
-  return guarded([&](Module& m) {
-    P11Session* s;
-    Slot* slot;
-    if (CK_RV rv = session_slot(m, h, s, slot); rv != CKR_OK) return rv;
-    if (!s->sign) return CKR_OPERATION_NOT_INITIALIZED;
-    if (!data && len) return CKR_ARGUMENTS_BAD;
-    return do_sign(*slot, *s, ByteView(data, len), true, sig, sig_len);
-  });
-}
-
-CK_RV C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len) {
-  return guarded([&](Module& m) {
-    P11Session* s;
-    Slot* slot;
-    if (CK_RV rv = session_slot(m, h, s, slot); rv != CKR_OK) return rv;
-    if (!s->sign) return CKR_OPERATION_NOT_INITIALIZED;
-    if (!part && len) return CKR_ARGUMENTS_BAD;
-    ByteView v(part, len);
-    if (s->sign->hasher)
-      s->sign->hasher->update(v);
-    else
-      s->sign->data.insert(s->sign->data.end(), v.begin(), v.end());
-    return CKR_OK;
-  });
-}
-
-CK_RV C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
-  return guarded([&](Module& m) {
-    P11Session* s;
-    Slot* slot;
-    if (CK_RV rv = session_slot(m, h, s, slot); rv != CKR_OK) return rv;
-    if (!s->sign) return CKR_OPERATION_NOT_INITIALIZED;
-    return do_sign(*slot, *s, {}, false, sig, sig_len);
   });
 }
 

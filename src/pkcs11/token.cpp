@@ -8,16 +8,12 @@
 #include "dnie/bytes/log.hpp"
 #include "dnie/vcard/card_image.hpp"
 
+#include "p11_prompt.hpp"
 #include "p11_token.hpp"
 
 namespace dnie::p11 {
 namespace {
 constexpr const char* kComponent = "pkcs11";
-
-std::string env(const char* name, const char* def = "") {
-  const char* v = std::getenv(name);
-  return v ? v : def;
-}
 
 Bytes ulong_bytes(CK_ULONG v) {
   Bytes b(sizeof v);
@@ -62,35 +58,114 @@ void pad(CK_UTF8CHAR* dst, std::size_t n, std::string_view v) {
   std::memcpy(dst, v.data(), len);
 }
 
-std::vector<Slot> discover_slots() {
+namespace {
+
+// Case-insensitive substring test for the `readers` filter.
+bool contains_ci(std::string_view hay, std::string_view needle) {
+  auto lc = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
+  if (needle.empty()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t j = 0;
+    while (j < needle.size() && lc(hay[i + j]) == lc(needle[j])) ++j;
+    if (j == needle.size()) return true;
+  }
+  return false;
+}
+
+struct ReaderFilter {
+  bool none = false;
+  std::vector<std::string> words;  // empty = every reader
+  explicit ReaderFilter(std::string_view spec) {
+    std::string s;
+    for (char c : spec) s.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    if (s == "none" || s == "virtual") {  // "virtual": the name of "none" before the virtual switch
+      none = true;
+      return;
+    }
+    if (s.empty() || s == "all" || s == "pcsc") return;
+    std::size_t b = 0;
+    while (b <= spec.size()) {
+      std::size_t e = spec.find(',', b);
+      if (e == std::string_view::npos) e = spec.size();
+      std::string_view w = spec.substr(b, e - b);
+      while (!w.empty() && w.front() == ' ') w.remove_prefix(1);
+      while (!w.empty() && w.back() == ' ') w.remove_suffix(1);
+      if (!w.empty()) words.emplace_back(w);
+      b = e + 1;
+    }
+  }
+  bool admits(std::string_view name) const {
+    if (none) return false;
+    if (words.empty()) return true;
+    for (const auto& w : words)
+      if (contains_ci(name, w)) return true;
+    return false;
+  }
+};
+
+bool file_exists(const std::string& path) {
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+    return true;
+  }
+  return false;
+}
+
+bool six_digits(const SecureBuffer& can) {
+  if (can.size() != 6) return false;
+  for (std::size_t i = 0; i < can.size(); ++i)
+    if (can[i] < '0' || can[i] > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<Slot> discover_slots(const Config& cfg) {
   std::vector<Slot> slots;
-  const std::string which = env("DNIE_PKCS11_READERS", "all");  // all | pcsc | virtual
-  if (which != "virtual") {
+  const ReaderFilter filter(cfg.readers);
+  if (!filter.none) {
     std::vector<std::string> notes;
     for (const ReaderInfo& r : list_readers(false, &notes)) {
       if (r.kind != ReaderKind::Pcsc) continue;
+      if (!filter.admits(r.name)) {
+        log(LogLevel::Debug, kComponent, "reader '" + r.name + "' left out by readers = " + cfg.readers);
+        continue;
+      }
       Slot s;
       s.spec = r.spec;
       s.description = r.name;
       slots.push_back(std::move(s));
     }
+    for (const auto& n : notes) log(LogLevel::Debug, kComponent, n);
     if (const char* nfc = std::getenv("DNIE_NFC")) {
       Slot s;
       std::string conn = nfc;
       s.spec = conn.empty() || conn == "1" ? "nfc" : "nfc:" + conn;
       s.description = "NFC " + (conn.empty() || conn == "1" ? std::string("(first libnfc device)") : conn);
-      slots.push_back(std::move(s));
+      if (filter.admits(s.description)) slots.push_back(std::move(s));
     }
   }
-  if (which != "pcsc") {
-    Slot s;
-    s.spec = "virtual:" + env("DNIE_VCARD_PROFILE", "genuine");
-    s.description = "Virtual DNIe 3.0";
-    s.is_virtual = true;
-    s.removable = false;
-    slots.push_back(std::move(s));
+  if (cfg.virtual_card) {
+    // A test token whose PIN is public: listed only when turned on, and only if its image exists.
+    const std::string image = default_vcard_image_dir() + "/" + cfg.virtual_profile + ".dvc";
+    if (file_exists(image)) {
+      Slot s;
+      s.spec = "virtual:" + cfg.virtual_profile;
+      s.description = "Virtual DNIe 3.0";
+      s.is_virtual = true;
+      s.removable = false;
+      slots.push_back(std::move(s));
+    } else {
+      log(LogLevel::Warning, kComponent,
+          "the virtual card is turned on but its image " + image +
+              " is missing (set DNIE_VCARD_IMAGES to the directory of the .dvc images): slot not listed");
+    }
+  } else {
+    log(LogLevel::Debug, kComponent,
+        "virtual card off (a test token whose PIN is public; turn it on with virtual = on)");
   }
   for (std::size_t i = 0; i < slots.size(); ++i) slots[i].id = static_cast<CK_SLOT_ID>(i);
+  log(LogLevel::Info, kComponent, std::to_string(slots.size()) + " slot(s)");
   return slots;
 }
 
@@ -100,36 +175,113 @@ bool token_present(Slot& slot) {
   bool present = false;
   for (const ReaderInfo& r : list_readers(false))
     if (r.kind == ReaderKind::Pcsc && r.spec == slot.spec) present = r.card_present;
+  if (!present) {
+    // A card presented again may have another CAN: refusals are forgotten.
+    slot.can_block = CanBlock::None;
+    slot.can_was_wrong = false;
+    slot.can_hint_logged = false;
+  }
   // The card left the reader: forget it and close its sessions (PKCS#11 §5.6).
   if (!present && slot.token) {
     auto& sessions = module().sessions;
     for (auto it = sessions.begin(); it != sessions.end();)
       it = it->second.slot == slot.id ? sessions.erase(it) : std::next(it);
     slot.sessions = 0;
+    slot.rw_sessions = 0;
     slot.token.reset();
   }
   return present;
 }
 
-Status open_token(Slot& slot) {
-  if (slot.token) return ok_status();
+namespace {
+
+// PACE with the CAN (ICAO 9303-11 §4.4) on a contactless link; CKR_OK or the code of the
+// "The CAN" table in docs/pkcs11.md, with a log line that says what to do.
+CK_RV establish_pace(Slot& slot, Session& session, const Config& cfg) {
+  const std::string where = "the contactless card in '" + slot.description + "'";
+  if (slot.can_block == CanBlock::WrongConfiguredCan) {
+    log(LogLevel::Debug, kComponent, where + ": the configured CAN was refused before; not tried again");
+    return CKR_DEVICE_ERROR;
+  }
+  if (slot.can_block == CanBlock::PromptDeclined) return CKR_TOKEN_NOT_RECOGNIZED;
+  SecureBuffer can;
+  std::string source;
+  bool from_prompt = false;
+  if (!cfg.can.empty()) {
+    can = cfg.can.clone();
+    source = cfg.can_source;
+  } else if (!cfg.prompt.empty()) {
+    auto answer =
+        run_prompt(cfg.prompt, {"can", slot.description, slot.can_was_wrong ? "wrong-can" : "first"},
+                   cfg.prompt_timeout_s * 1000);
+    if (!answer) {
+      slot.can_block = CanBlock::PromptDeclined;
+      log(LogLevel::Warning, kComponent,
+          where + ": no CAN from the prompt program (" + answer.error().message +
+              "); not asked again until the card is presented again");
+      return CKR_TOKEN_NOT_RECOGNIZED;
+    }
+    can = std::move(answer).value();
+    source = "the prompt program";
+    from_prompt = true;
+  } else {
+    const std::string path = config_path();
+    // Once per card: applications poll C_GetTokenInfo.
+    const LogLevel level = slot.can_hint_logged ? LogLevel::Debug : LogLevel::Warning;
+    slot.can_hint_logged = true;
+    log(level, kComponent,
+        where +
+            " needs its CAN (the 6 digits printed on the front): set DNIE_CAN, write 'can = <6 digits>' in " +
+            (path.empty() ? std::string("~/.config/dnie/pkcs11.conf") : path) +
+            " (mode 0600), or configure a prompt program (docs/pkcs11.md)");
+    return CKR_TOKEN_NOT_RECOGNIZED;
+  }
+  if (!six_digits(can)) {
+    log(LogLevel::Warning, kComponent,
+        where + ": the CAN from " + source + " is not 6 digits; nothing was sent to the card");
+    return CKR_FUNCTION_FAILED;
+  }
+  Status st = session.pace_can(std::string_view(reinterpret_cast<const char*>(can.data()), can.size()));
+  if (st) {
+    slot.can_was_wrong = false;
+    return CKR_OK;
+  }
+  if (st.error().code != ErrorCode::WrongCan) return log_error(st.error(), "PACE with the CAN");
+  if (from_prompt) {
+    slot.can_was_wrong = true;
+  } else {
+    slot.can_block = CanBlock::WrongConfiguredCan;
+  }
+  log(LogLevel::Warning, kComponent,
+      where + " refused the CAN from " + source + ": check the 6 digits printed on the front of the card" +
+          (from_prompt ? std::string(" (the prompt program is asked again next time)")
+                       : std::string("; it is not tried again until the card is presented again or the "
+                                     "application restarts")));
+  return CKR_DEVICE_ERROR;
+}
+
+}  // namespace
+
+CK_RV open_token(Slot& slot, const Config& cfg) {
+  if (slot.token) return CKR_OK;
+  log(LogLevel::Debug, kComponent,
+      "opening the card in slot " + std::to_string(slot.id) + " (" + slot.spec + ")");
   SessionOptions opts;
   opts.reader = slot.spec;
-  DNIE_ASSIGN_OR_RETURN(auto session, Session::open(opts));
-  if (session->interface_type() == transport::Interface::Contactless) {
-    std::string can = env("DNIE_CAN");
-    if (can.empty() && slot.is_virtual) {
-      std::string profile = slot.spec.substr(slot.spec.find(':') + 1);
-      auto img = vcard::CardImage::load(default_vcard_image_dir() + "/" + profile + ".dvc");
-      if (img) can = img->can;
-    }
-    if (can.empty())
-      return Error(ErrorCode::InvalidState,
-                   "contactless card: set DNIE_CAN to the 6-digit CAN printed on it");
-    DNIE_TRY(session->pace_can(can));
+  auto opened = Session::open(opts);
+  if (!opened) {
+    if (opened.error().code == ErrorCode::NoCard) slot.can_block = CanBlock::None;
+    return log_error(opened.error(), "opening the card");
   }
-  DNIE_ASSIGN_OR_RETURN(esign::EsignCard * card, session->esign());
-  DNIE_ASSIGN_OR_RETURN(auto certs, card->certificates());
+  std::unique_ptr<Session> session = std::move(opened).value();
+  if (session->interface_type() == transport::Interface::Contactless)
+    if (CK_RV rv = establish_pace(slot, *session, cfg); rv != CKR_OK) return rv;
+  auto esign = session->esign();
+  if (!esign) return log_error(esign.error(), "opening the card's eSign application");
+  esign::EsignCard* card = *esign;
+  auto certs_r = card->certificates();
+  if (!certs_r) return log_error(certs_r.error(), "reading the card's certificates");
+  const auto& certs = *certs_r;
   auto token = std::make_unique<Token>();
   token->serial = card->chip().idesp;
   std::string holder;
@@ -142,6 +294,7 @@ Status open_token(Slot& slot) {
     o.attrs[CKA_TOKEN] = bool_bytes(true);
     o.attrs[CKA_PRIVATE] = bool_bytes(false);
     o.attrs[CKA_MODIFIABLE] = bool_bytes(false);
+    o.label = c.object.label;
     o.attrs[CKA_LABEL] = str_bytes(c.object.label);
     o.attrs[CKA_ID] = c.object.id;
     o.attrs[CKA_CERTIFICATE_TYPE] = ulong_bytes(CKC_X_509);
@@ -185,7 +338,36 @@ Status open_token(Slot& slot) {
     k.attrs[CKA_NEVER_EXTRACTABLE] = bool_bytes(true);
     k.attrs[CKA_LOCAL] = bool_bytes(true);
     k.attrs[CKA_ALWAYS_AUTHENTICATE] = bool_bytes(signing);
+    k.attrs[CKA_PUBLIC_KEY_INFO] = c.certificate.spki().to_bytes();
+    k.label = c.key->label;
+    // The public key (PKCS#11 v2.40 §4.8): same CKA_ID and CKA_LABEL as the private key, so that
+    // applications find it from the private key's URL or ID (pkcs11-tool --test, p11tool
+    // --test-sign) and verify what the private key signs.
+    Object p;
+    p.handle = ++next;
+    p.cls = CKO_PUBLIC_KEY;
+    p.label = c.key->label;
+    p.attrs[CKA_CLASS] = ulong_bytes(CKO_PUBLIC_KEY);
+    p.attrs[CKA_KEY_TYPE] = ulong_bytes(CKK_RSA);
+    p.attrs[CKA_TOKEN] = bool_bytes(true);
+    p.attrs[CKA_PRIVATE] = bool_bytes(false);
+    p.attrs[CKA_MODIFIABLE] = bool_bytes(false);
+    p.attrs[CKA_LABEL] = str_bytes(p.label);
+    p.attrs[CKA_ID] = c.key->id;
+    p.attrs[CKA_SUBJECT] = c.certificate.subject().der;
+    p.attrs[CKA_MODULUS] = rsa->modulus();
+    p.attrs[CKA_PUBLIC_EXPONENT] = rsa->exponent();
+    p.attrs[CKA_MODULUS_BITS] = ulong_bytes(static_cast<CK_ULONG>(rsa->bits()));
+    p.attrs[CKA_PUBLIC_KEY_INFO] = c.certificate.spki().to_bytes();
+    p.attrs[CKA_VERIFY] = bool_bytes(true);
+    p.attrs[CKA_VERIFY_RECOVER] = bool_bytes(false);
+    p.attrs[CKA_ENCRYPT] = bool_bytes(false);
+    p.attrs[CKA_WRAP] = bool_bytes(false);
+    p.attrs[CKA_DERIVE] = bool_bytes(false);
+    p.attrs[CKA_LOCAL] = bool_bytes(true);
+    p.attrs[CKA_TRUSTED] = bool_bytes(false);
     token->objects.push_back(std::move(k));
+    token->objects.push_back(std::move(p));
   }
   if (holder.empty() && !certs.empty()) holder = holder_of(certs.front().certificate);
   // CK_TOKEN_INFO.label has 32 bytes: the holder is shortened (to whole words, else on a
@@ -203,7 +385,7 @@ Status open_token(Slot& slot) {
   slot.token = std::move(token);
   log(LogLevel::Info, kComponent,
       "token opened in slot " + std::to_string(slot.id) + " (" + slot.description + ")");
-  return ok_status();
+  return CKR_OK;
 }
 
 CK_RV to_rv(const Error& e) {
@@ -213,7 +395,10 @@ CK_RV to_rv(const Error& e) {
     case ErrorCode::WrongPin:
       return CKR_PIN_INCORRECT;
     case ErrorCode::LastTryRefused:
-      return CKR_PIN_INCORRECT;
+      // PKCS#11 v2.40 §5.1.6 CKR_PIN_LOCKED: "the token is unwilling to permit further attempts"
+      // — the module will not spend the last try without consent. Not CKR_PIN_INCORRECT: the
+      // PIN may well be right, and applications would tell the user it is wrong.
+      return CKR_PIN_LOCKED;
     case ErrorCode::PinSuspended:
     case ErrorCode::PinBlocked:
       return CKR_PIN_LOCKED;
@@ -224,6 +409,7 @@ CK_RV to_rv(const Error& e) {
     case ErrorCode::ReaderNotFound:
       return CKR_SLOT_ID_INVALID;
     case ErrorCode::WrongCan:
+      return CKR_DEVICE_ERROR;  // see establish_pace; never CKR_PIN_INCORRECT (not the user PIN)
     case ErrorCode::Unsupported:
     case ErrorCode::CardTerminated:
       return CKR_TOKEN_NOT_RECOGNIZED;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # OpenSC's pkcs11-tool against libdnie-pkcs11.so (the virtual card): list slots, mechanisms and
-# objects, export both certificates, sign with both keys (SHA256-RSA-PKCS, SHA512-RSA-PKCS,
+# objects, run --test, export both certificates, sign with both keys (SHA256-RSA-PKCS, SHA512-RSA-PKCS,
 # RSA-PKCS over a DigestInfo) and verify every signature with openssl against the exported
 # certificate. Usage: pkcs11_tool.sh <module> <workdir>
 set -euo pipefail
@@ -10,7 +10,8 @@ work=$2
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
-export DNIE_PKCS11_READERS=${DNIE_PKCS11_READERS:-virtual}
+# The virtual card is off by default (a test token whose PIN is public): turned on here.
+export DNIE_PKCS11_VIRTUAL=on DNIE_PKCS11_READERS=${DNIE_PKCS11_READERS:-none} DNIE_CAN=${DNIE_CAN:-123456}
 p11() { pkcs11-tool --module "$module" "$@"; }
 
 step() { echo; echo "== $*"; }
@@ -31,6 +32,7 @@ step "public objects"
 p11 -O | tee objects.txt
 [ "$(grep -c 'Certificate Object' objects.txt)" = 3 ]
 [ "$(grep -c 'Private Key Object' objects.txt || true)" = 0 ]   # private until login
+[ "$(grep -c 'Public Key Object' objects.txt)" = 2 ]
 for l in CertAutenticacion CertFirmaDigital CertCAIntermediaDGP; do grep -q "label: *$l" objects.txt; done
 
 step "objects after login"
@@ -61,6 +63,10 @@ for cert in CertFirmaDigital CertAutenticacion; do
   p11 --login --pin 12345678 --sign -m RSA-PKCS --id "$id" -i data.di -o "$cert.raw.sig"
   openssl dgst -sha256 -verify "$cert.pub.pem" -signature "$cert.raw.sig" data
 done
+
+step "pkcs11-tool --test (signatures verified with the token's public-key objects)"
+p11 --test --login --pin 12345678 | tee test.txt
+grep -q "No errors" test.txt
 
 step "wrong PIN is refused"
 if p11 --login --pin 00000000 -O > wrong.txt 2>&1; then

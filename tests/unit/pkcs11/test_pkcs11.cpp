@@ -3,97 +3,14 @@
 // virtual card: slots, token, objects, login, signatures verified with the certificates.
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
-#include <dlfcn.h>
-#include <string>
 #include <thread>
-#include <vector>
-
-#include <doctest/doctest.h>
-
-#define CRYPTOKI_COMPAT 1
-#include <p11-kit/pkcs11.h>
 
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
-#include "dnie/crypto/x509.hpp"
 
-namespace {
+#include "p11_test.hpp"
 
-struct Module {
-  void* lib = nullptr;
-  CK_FUNCTION_LIST_PTR f = nullptr;
-  Module() {
-    lib = dlopen(DNIE_PKCS11_MODULE, RTLD_NOW | RTLD_LOCAL);
-    REQUIRE_MESSAGE(lib != nullptr, dlerror());
-    auto get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(lib, "C_GetFunctionList"));
-    REQUIRE(reinterpret_cast<void*>(get) != nullptr);
-    REQUIRE(get(&f) == CKR_OK);
-    CK_C_INITIALIZE_ARGS args{};
-    args.flags = CKF_OS_LOCKING_OK;
-    REQUIRE(f->C_Initialize(&args) == CKR_OK);
-  }
-  ~Module() {
-    if (f) f->C_Finalize(nullptr);
-    if (lib) dlclose(lib);
-  }
-};
-
-std::string text(const CK_UTF8CHAR* p, std::size_t n) {
-  std::string s(reinterpret_cast<const char*>(p), n);
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
-}
-
-std::vector<CK_OBJECT_HANDLE> find(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls) {
-  CK_ATTRIBUTE t{CKA_CLASS, &cls, sizeof cls};
-  REQUIRE(f->C_FindObjectsInit(s, &t, 1) == CKR_OK);
-  std::vector<CK_OBJECT_HANDLE> out(16);
-  CK_ULONG n = 0;
-  REQUIRE(f->C_FindObjects(s, out.data(), out.size(), &n) == CKR_OK);
-  REQUIRE(f->C_FindObjectsFinal(s) == CKR_OK);
-  out.resize(n);
-  return out;
-}
-
-std::vector<std::uint8_t> attr(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
-                               CK_ATTRIBUTE_TYPE type) {
-  CK_ATTRIBUTE a{type, nullptr, 0};
-  REQUIRE(f->C_GetAttributeValue(s, o, &a, 1) == CKR_OK);
-  std::vector<std::uint8_t> v(a.ulValueLen);
-  a.pValue = v.data();
-  REQUIRE(f->C_GetAttributeValue(s, o, &a, 1) == CKR_OK);
-  return v;
-}
-
-std::string label(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o) {
-  auto v = attr(f, s, o, CKA_LABEL);
-  return std::string(v.begin(), v.end());
-}
-
-// The certificate whose CKA_ID equals the key's.
-dnie::crypto::Certificate cert_for(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key) {
-  auto id = attr(f, s, key, CKA_ID);
-  for (auto c : find(f, s, CKO_CERTIFICATE)) {
-    if (attr(f, s, c, CKA_ID) != id) continue;
-    auto der = attr(f, s, c, CKA_VALUE);
-    auto cert = dnie::crypto::Certificate::parse(dnie::ByteView(der.data(), der.size()));
-    REQUIRE(cert.ok());
-    return std::move(cert).value();
-  }
-  FAIL("no certificate for the key");
-  throw 0;
-}
-
-CK_OBJECT_HANDLE key_named(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, const std::string& name) {
-  for (auto k : find(f, s, CKO_PRIVATE_KEY))
-    if (label(f, s, k) == name) return k;
-  FAIL("no key " << name);
-  return 0;
-}
-
-}  // namespace
+using namespace p11test;
 
 TEST_CASE("slots, token, mechanisms, objects and signatures through the function list") {
   Module m;
@@ -216,21 +133,23 @@ TEST_CASE("slots, token, mechanisms, objects and signatures through the function
               ->verify_pkcs1_v15(dnie::crypto::HashAlg::Sha512, h, dnie::ByteView(sig.data(), len))
               .ok());
   }
-  SUBCASE("CKM_RSA_PKCS with a DigestInfo and with a bare SHA-256 hash") {
+  SUBCASE("CKM_RSA_PKCS with a DigestInfo; a bare hash is refused") {
     auto di = dnie::crypto::digest_info(dnie::crypto::HashAlg::Sha256, sha256);
     REQUIRE(di.ok());
-    for (const dnie::Bytes& in : {*di, sha256}) {
-      CK_MECHANISM mech{CKM_RSA_PKCS, nullptr, 0};
-      REQUIRE(f->C_SignInit(s, &mech, auth) == CKR_OK);
-      std::vector<CK_BYTE> sig(256);
-      CK_ULONG len = sig.size();
-      REQUIRE(f->C_Sign(s, const_cast<CK_BYTE_PTR>(in.data()), in.size(), sig.data(), &len) == CKR_OK);
-      CHECK(cert_for(f, s, auth)
-                .public_key()
-                .rsa()
-                ->verify_pkcs1_v15(dnie::crypto::HashAlg::Sha256, sha256, dnie::ByteView(sig.data(), len))
-                .ok());
-    }
+    CK_MECHANISM mech{CKM_RSA_PKCS, nullptr, 0};
+    REQUIRE(f->C_SignInit(s, &mech, auth) == CKR_OK);
+    std::vector<CK_BYTE> sig(256);
+    CK_ULONG len = sig.size();
+    REQUIRE(f->C_Sign(s, const_cast<CK_BYTE_PTR>(di->data()), di->size(), sig.data(), &len) == CKR_OK);
+    CHECK(cert_for(f, s, auth)
+              .public_key()
+              .rsa()
+              ->verify_pkcs1_v15(dnie::crypto::HashAlg::Sha256, sha256, dnie::ByteView(sig.data(), len))
+              .ok());
+    REQUIRE(f->C_SignInit(s, &mech, auth) == CKR_OK);
+    len = sig.size();
+    CHECK(f->C_Sign(s, const_cast<CK_BYTE_PTR>(sha256.data()), sha256.size(), sig.data(), &len) ==
+          CKR_DATA_INVALID);
   }
   SUBCASE("logout hides the keys and refuses signatures") {
     REQUIRE(f->C_Logout(s) == CKR_OK);
@@ -248,7 +167,14 @@ TEST_CASE("initialisation rules and unsupported functions") {
   CHECK(f->C_Initialize(nullptr) == CKR_CRYPTOKI_ALREADY_INITIALIZED);
   CK_SESSION_HANDLE s = 0;
   CHECK(f->C_OpenSession(42, CKF_SERIAL_SESSION, nullptr, nullptr, &s) == CKR_SLOT_ID_INVALID);
-  CHECK(f->C_GenerateRandom(0, nullptr, 0) == CKR_FUNCTION_NOT_SUPPORTED);
+  CHECK(f->C_GenerateRandom(0, nullptr, 0) == CKR_SESSION_HANDLE_INVALID);
+  {
+    CK_SESSION_HANDLE rs = m.open();
+    CK_BYTE buf[8];
+    CHECK(f->C_GenerateRandom(rs, buf, sizeof buf) == CKR_RANDOM_NO_RNG);  // CKF_RNG is clear
+    CHECK(f->C_SeedRandom(rs, buf, sizeof buf) == CKR_RANDOM_NO_RNG);
+    CHECK(f->C_CloseSession(rs) == CKR_OK);
+  }
   CHECK(f->C_EncryptInit(0, nullptr, 0) == CKR_FUNCTION_NOT_SUPPORTED);
   REQUIRE(f->C_Finalize(nullptr) == CKR_OK);
   CK_ULONG n = 0;
@@ -256,35 +182,31 @@ TEST_CASE("initialisation rules and unsupported functions") {
   REQUIRE(f->C_Initialize(nullptr) == CKR_OK);
 }
 
-TEST_CASE("PIN counter: the last try is refused without DNIE_ALLOW_LAST_TRY; blocked card") {
-  SUBCASE("last try") {
+TEST_CASE("PIN counter: the last try is spent only with consent; blocked card") {
+  SUBCASE("last try, with DNIE_ALLOW_LAST_TRY=1 (read at C_Initialize)") {
+    ScopedEnv allow("DNIE_ALLOW_LAST_TRY", "1");
     Module m;
     CK_FUNCTION_LIST_PTR f = m.f;
-    CK_SLOT_ID slot = 0;
-    CK_ULONG n = 1;
-    REQUIRE(f->C_GetSlotList(CK_TRUE, &slot, &n) == CKR_OK);
-    CK_SESSION_HANDLE s = 0;
-    REQUIRE(f->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &s) == CKR_OK);
-    CK_UTF8CHAR wrong[] = "WRONG000";
-    CK_UTF8CHAR pin[] = "12345678";
-    CHECK(f->C_Login(s, CKU_USER, wrong, 8) == CKR_PIN_INCORRECT);  // 2 left
-    CHECK(f->C_Login(s, CKU_USER, wrong, 8) == CKR_PIN_INCORRECT);  // 1 left
-    CK_TOKEN_INFO ti;
-    REQUIRE(f->C_GetTokenInfo(slot, &ti) == CKR_OK);
-    CHECK((ti.flags & CKF_USER_PIN_FINAL_TRY) != 0);
-    CHECK(f->C_Login(s, CKU_USER, pin, 8) == CKR_PIN_INCORRECT);  // refused, nothing sent
-    REQUIRE(f->C_GetTokenInfo(slot, &ti) == CKR_OK);
-    CHECK((ti.flags & CKF_USER_PIN_FINAL_TRY) != 0);  // the try was not spent
-    setenv("DNIE_ALLOW_LAST_TRY", "1", 1);
-    CHECK(f->C_Login(s, CKU_USER, pin, 8) == CKR_OK);
-    unsetenv("DNIE_ALLOW_LAST_TRY");
-    REQUIRE(f->C_GetTokenInfo(slot, &ti) == CKR_OK);
-    CHECK((ti.flags & CKF_USER_PIN_FINAL_TRY) == 0);  // a correct VERIFY resets the counter
+    CK_SESSION_HANDLE s = m.open();
+    CHECK(login(f, s, CKU_USER, "WRONG000") == CKR_PIN_INCORRECT);  // 2 left
+    CHECK(login(f, s, CKU_USER, "WRONG000") == CKR_PIN_INCORRECT);  // 1 left
+    CHECK((m.token_flags() & CKF_USER_PIN_FINAL_TRY) != 0);
+    CHECK(login(f, s, CKU_USER, "12345678") == CKR_OK);
+    CHECK((m.token_flags() & CKF_USER_PIN_FINAL_TRY) == 0);  // a correct VERIFY resets the counter
+  }
+  SUBCASE("last try, without consent: refused, nothing sent (test_pkcs11_hostile.cpp has more)") {
+    ScopedEnv no("DNIE_ALLOW_LAST_TRY", nullptr);
+    Module m;
+    CK_FUNCTION_LIST_PTR f = m.f;
+    CK_SESSION_HANDLE s = m.open();
+    CHECK(login(f, s, CKU_USER, "WRONG000") == CKR_PIN_INCORRECT);
+    CHECK(login(f, s, CKU_USER, "WRONG000") == CKR_PIN_INCORRECT);
+    CHECK(login(f, s, CKU_USER, "12345678") == CKR_PIN_LOCKED);
+    CHECK((m.token_flags() & CKF_USER_PIN_FINAL_TRY) != 0);  // the try was not spent
   }
   SUBCASE("blocked PIN") {
-    setenv("DNIE_VCARD_PROFILE", "blocked-pin", 1);
+    ScopedEnv profile("DNIE_VCARD_PROFILE", "blocked-pin");
     Module m;
-    unsetenv("DNIE_VCARD_PROFILE");
     CK_FUNCTION_LIST_PTR f = m.f;
     CK_SLOT_ID slot = 0;
     CK_ULONG n = 1;
