@@ -16,10 +16,18 @@ using dnie::test::vectors;
 
 namespace {
 
-PaceChoice choice_from_card_access(const nlohmann::json& ef_hex) {
+/// The published DH examples use the 1024-bit group (ID 0, 80-bit security): their tests opt in
+/// to it explicitly; the default policy refuses it.
+PacePolicy weak_dh_policy() {
+  PacePolicy p;
+  p.min_security_bits = 80;
+  return p;
+}
+
+PaceChoice choice_from_card_access(const nlohmann::json& ef_hex, const PacePolicy& policy = {}) {
   auto infos = parse_card_access(hx(ef_hex));
   REQUIRE_MESSAGE(infos.ok(), infos.error().to_string());
-  auto c = choose_pace(*infos);
+  auto c = choose_pace(*infos, {}, policy);
   REQUIRE_MESSAGE(c.ok(), c.error().to_string());
   return std::move(c).value();
 }
@@ -90,7 +98,12 @@ TEST_CASE("ICAO 9303-11 App. G.2: GM DH 1024, MRZ, AES-128, CAR in GA4") {
   opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;
   opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
   opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
-  auto choice = choice_from_card_access(v["parameters"]["ef_cardaccess"]);
+  opt.policy = weak_dh_policy();
+  auto by_default = choose_pace(parse_card_access(hx(v["parameters"]["ef_cardaccess"])).value());
+  REQUIRE_FALSE(by_default.ok());  // not by default
+  CHECK(by_default.error().code == ErrorCode::Unsupported);
+  CHECK(by_default.error().message.find("DH 1024 (0) offers 80-bit security") != std::string::npos);
+  auto choice = choice_from_card_access(v["parameters"]["ef_cardaccess"], opt.policy);
   CHECK(choice.params.is_dh());
   auto o = replay(v, choice, std::move(pw).value(), std::move(opt));
   check_keys(o, x);
@@ -143,6 +156,11 @@ TEST_CASE("ICAO 9303-11 App. H.2: IM DH 1024") {
   opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
   auto choice = pace_choice_for(v["parameters"]["oid_dotted"].get<std::string>(), 0);
   REQUIRE(choice.ok());
+  auto by_default =
+      PaceEngine::create(*choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), opt.clone());
+  REQUIRE_FALSE(by_default.ok());  // not by default
+  CHECK(by_default.error().code == ErrorCode::Unsupported);
+  opt.policy = weak_dh_policy();
   auto o = replay(v, *choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt));
   check_keys(o, x);
 }
@@ -249,6 +267,7 @@ void bsi_worked_example(const char* file) {
   req.card_access = hx(v["files"]["ef_cardaccess"]);
   req.options.test.mapping_private_key = sb(p["terminal_mapping_private_key"]);
   req.options.test.ephemeral_private_key = sb(p["terminal_ephemeral_private_key"]);
+  if (!ec) req.options.policy = weak_dh_policy();  // the DH example runs on ID 0
   auto ch = establish_pace(t, req);
   REQUIRE_MESSAGE(ch.ok(), ch.error().to_string());
   CHECK(t.done());
