@@ -186,7 +186,7 @@ struct PaceResult {
 /// Completes PACE-CAM (see the header comment): verify_cam(*result.cam, card_security, key_id)
 /// and, on success, result.chip_authenticated = true. `card_security` must come from a file
 /// that passed passive authentication (EF.CardSecurity or DG14). InvalidState when `result` is
-/// not from PACE-CAM; otherwise verify_cam's error, with chip_authenticated left false.
+/// not from PACE-CAM; otherwise verify_cam's error, with chip_authenticated set to false.
 Status complete_cam(PaceResult& result, const SecurityInfos& card_security,
                     std::optional<std::int64_t> key_id = std::nullopt);
 
@@ -246,6 +246,8 @@ struct PaceRequest {
   /// When EF.CardAccess cannot be read and `selection` pins both a protocol and a
   /// standardized parameter ID, run PACE with them (the DNIe middleware never reads it).
   bool allow_pinned_without_card_access = true;
+  /// Engine options; options.policy decides which parameters may run (default: standardized,
+  /// >= 112-bit security, no explicit parameters; PacePolicy::dnie() for a DNIe).
   PaceOptions options;
 };
 

@@ -73,6 +73,10 @@ TEST_CASE("ICAO 9303-11 App. G.1: GM ECDH brainpoolP256r1, MRZ, AES-128") {
   check_keys(o, x);
   CHECK(o.result.suite == sm::Suite::Aes);
   CHECK_FALSE(o.result.cam.has_value());
+  CHECK_FALSE(o.result.chip_authenticated);  // GM never authenticates the chip
+  PaceResult gm = o.result;
+  CHECK(complete_cam(gm, SecurityInfos{}).error().code == ErrorCode::InvalidState);
+  CHECK_FALSE(gm.chip_authenticated);
   CHECK(o.result.car.empty());
 
   // Token building blocks.
@@ -193,6 +197,20 @@ TEST_CASE("ICAO 9303-11 App. I: PACE-CAM, CA_IC decryption and PK_IC check") {
   // A different static key must fail.
   auto wrong = verify_cam(cam, hx(x["chip_mapping_public_key_PK_Map_IC"]));
   CHECK(wrong.error().code == ErrorCode::VerificationFailed);
+  // PACE alone does not authenticate the chip; complete_cam() with the static key does.
+  CHECK_FALSE(o.result.chip_authenticated);
+  PaceResult good = o.result;
+  REQUIRE(complete_cam(good, *infos).ok());
+  CHECK(good.chip_authenticated);
+  CHECK(complete_cam(good, *infos, 12).error().code == ErrorCode::NotFound);  // no key with that ID
+  CHECK_FALSE(good.chip_authenticated);
+  // A flipped CA_IC (a chip without the private key PK_IC belongs to) fails.
+  PaceResult flipped = o.result;
+  flipped.cam->ca_ic.back() ^= 0x01;
+  CHECK(verify_cam(*flipped.cam, hx(x["PK_IC_chip_static_public_key"])).error().code ==
+        ErrorCode::VerificationFailed);
+  CHECK(complete_cam(flipped, *infos).error().code == ErrorCode::VerificationFailed);
+  CHECK_FALSE(flipped.chip_authenticated);
 }
 
 TEST_CASE("Real chip (NZ): GM ECDH with 3DES, retail-MAC tokens") {
@@ -233,6 +251,17 @@ TEST_CASE("Real chip (DE): PACE-CAM with PK_IC from EF.CardSecurity") {
   auto cs = parse_card_security(hx(samples["ef_cardsecurity"][3]["hex"]));
   REQUIRE_MESSAGE(cs.ok(), cs.error().to_string());
   CHECK(verify_cam(*o.result.cam, *cs).ok());
+  CHECK_FALSE(o.result.chip_authenticated);
+  PaceResult good = o.result;
+  REQUIRE(complete_cam(good, *cs).ok());
+  CHECK(good.chip_authenticated);
+  // Flipped CA_IC: the check fails and the chip stays unauthenticated.
+  PaceResult flipped = o.result;
+  flipped.cam->ca_ic.front() ^= 0x80;
+  CHECK(verify_cam(*flipped.cam, hx(x["PK_IC_from_EF_CardSecurity"])).error().code ==
+        ErrorCode::VerificationFailed);
+  CHECK(complete_cam(flipped, *cs).error().code == ErrorCode::VerificationFailed);
+  CHECK_FALSE(flipped.chip_authenticated);
 }
 
 namespace {
