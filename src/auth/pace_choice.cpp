@@ -127,6 +127,8 @@ Status PacePolicy::check(const PaceProtocol& protocol, const DomainParameters& p
   } else if (!allow_explicit_parameters) {
     return refused(what + ": explicit domain parameters are not allowed");
   }
+  if (params.dh && params.dh->q().empty())  // PKCS#3 parameters: public keys cannot be checked
+    return refused(what + ": the subgroup order q is not given");
   const int strength = params.security_bits();
   if (strength < min_security_bits)
     return refused(what + " offers " + (strength > 0 ? std::to_string(strength) : "less than 80") +

@@ -287,4 +287,13 @@ TEST_CASE("policy rules: strengths, allow-lists of IDs, mappings and ciphers") {
   CHECK_FALSE(strict.check(proto, DomainParameters::standardized(10).value()).ok());
   CHECK(strict.check(proto, bp256).ok());
   CHECK(PacePolicy{}.check(proto, DomainParameters{}).error().message == "unsupported domain parameters");
+  // PKCS#3 dhKeyAgreement parameters carry no q: refused even when explicit ones are allowed.
+  auto g1 = crypto::DhGroup::standard(1).value();
+  auto no_q = parse_domain_parameters(asn1::sequence(
+      {asn1::oid("1.2.840.113549.1.3.1"), asn1::sequence({asn1::integer(g1.p()), asn1::integer(Bytes{2})})}));
+  REQUIRE_MESSAGE(no_q.ok(), no_q.error().to_string());
+  PacePolicy opt_in;
+  opt_in.allow_explicit_parameters = true;
+  CHECK(opt_in.check(dh_proto, *no_q).error().message ==
+        "explicit DH, 2048-bit p: the subgroup order q is not given");
 }
