@@ -214,16 +214,18 @@ struct PaceSelection {
 ///   - the mapping is in `mappings` and the cipher in `ciphers` (empty = any).
 /// Plain value; safe to copy and share between threads.
 struct PacePolicy {
-  int min_security_bits = 112;
-  std::vector<int> parameter_ids;
-  std::vector<PaceMapping> mappings;
-  std::vector<SymCipher> ciphers;
-  bool allow_explicit_parameters = false;
+  int min_security_bits = 112;             ///< SP 800-57 strength; lower it only on purpose
+  std::vector<int> parameter_ids;          ///< standardized IDs allowed; empty = any
+  std::vector<PaceMapping> mappings;       ///< empty = any
+  std::vector<SymCipher> ciphers;          ///< empty = any
+  bool allow_explicit_parameters = false;  ///< PACEDomainParameterInfo groups, validated
 
   /// The DNIe's parameters only: standardized ID 13 (ECDH brainpoolP256r1), any mapping/cipher.
   static PacePolicy dnie();
-  /// Ok if `protocol` on `params` may run; otherwise Unsupported saying why (e.g. "domain
-  /// parameter ID 0 (DH 1024 (0)) offers 80-bit security, the policy requires 112").
+  /// Ok if `protocol` on `params` may run; otherwise Unsupported saying why, e.g. "DH 1024 (0)
+  /// offers 80-bit security, the policy requires 112", "domain parameter ID 8 (secp192r1 (8)) is
+  /// not in the allowed list {13}", "explicit DH, 22-bit p: explicit domain parameters are not
+  /// allowed". Explicit parameters are validated here (slow for DH: about a second).
   Status check(const PaceProtocol& protocol, const DomainParameters& params) const;
 };
 
