@@ -22,7 +22,17 @@ void check(const dnie::Result<dnie::auth::SecurityInfos>& r) {
   if (c) {
     DNIE_FUZZ_ASSERT(c->info.version == 2);
     DNIE_FUZZ_ASSERT(c->params.supported());
+    // The default policy: standardized parameters of at least 112-bit security only.
+    DNIE_FUZZ_ASSERT(c->params.standardized_id() >= 0 && c->params.security_bits() >= 112);
+  } else {
+    DNIE_FUZZ_ASSERT(c.error().code == dnie::ErrorCode::Unsupported);
   }
+  // Explicit parameters of any size, through full validation (SEC 1 / SP 800-56A checks).
+  dnie::auth::PacePolicy any;
+  any.min_security_bits = 0;
+  any.allow_explicit_parameters = true;
+  auto e = dnie::auth::choose_pace(s, {}, any);
+  if (e) DNIE_FUZZ_ASSERT(e->params.supported());
 }
 
 }  // namespace

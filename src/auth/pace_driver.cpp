@@ -88,7 +88,7 @@ Result<PaceChannel> establish_pace(transport::Transport& t, const PaceRequest& r
   }
   if (!choice) {
     DNIE_ASSIGN_OR_RETURN(auto infos, parse_card_access(card_access));
-    DNIE_ASSIGN_OR_RETURN(auto c3, choose_pace(infos, request.selection));
+    DNIE_ASSIGN_OR_RETURN(auto c3, choose_pace(infos, request.selection, request.options.policy));
     choice = std::move(c3);
   }
   DNIE_ASSIGN_OR_RETURN(auto engine,

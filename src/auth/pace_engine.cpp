@@ -61,6 +61,7 @@ PaceOptions PaceOptions::clone() const {
   o.ga_le = ga_le;
   o.chat = chat;
   o.rng = rng;
+  o.policy = policy;
   o.test = test.clone();
   return o;
 }
@@ -136,6 +137,16 @@ Status verify_cam(const CamData& cam, const SecurityInfos& card_security,
   if (!tried)
     return make_error(ErrorCode::NotFound, "PACE-CAM: no chip authentication public key for the PACE curve");
   return make_error(ErrorCode::VerificationFailed, "PACE-CAM: the chip does not own its static key");
+}
+
+Status complete_cam(PaceResult& result, const SecurityInfos& card_security,
+                    std::optional<std::int64_t> key_id) {
+  if (!result.cam)
+    return make_error(ErrorCode::InvalidState, "PACE-CAM was not run: there is nothing to complete");
+  result.chip_authenticated = false;
+  DNIE_TRY(verify_cam(*result.cam, card_security, key_id));
+  result.chip_authenticated = true;
+  return ok_status();
 }
 
 // ---- outcome ------------------------------------------------------------------------------------
@@ -486,6 +497,11 @@ Result<PaceEngine> PaceEngine::create(const PaceChoice& choice, PacePassword pas
     return make_error(ErrorCode::Unsupported, proto->name() + " needs elliptic-curve parameters");
   if (!ec && !choice.params.dh)
     return make_error(ErrorCode::Unsupported, proto->name() + " needs DH parameters");
+  // The parameter policy, before anything is derived from the password or sent (the caller may
+  // have built `choice` by hand or from unauthenticated EF.CardAccess data).
+  if (Status ok = options.policy.check(*proto, choice.params); !ok)
+    return make_error(ErrorCode::Unsupported,
+                      "PACE: the parameter policy refuses " + proto->name() + ": " + ok.error().message);
   if (proto->mapping == PaceMapping::Integrated) {
     if (ec && (choice.params.ec->params().p.empty() || (choice.params.ec->params().p.back() & 3) != 3))
       return make_error(ErrorCode::Unsupported, "PACE-IM point encoding needs a curve with p = 3 mod 4");

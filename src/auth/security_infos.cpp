@@ -2,9 +2,6 @@
 // SecurityInfos parsing (ICAO 9303-11 §9.2, TR-03110-3 §A.1) and the PACE protocol choice.
 #include "dnie/auth/security_infos.hpp"
 
-#include <algorithm>
-#include <tuple>
-
 #include <climits>
 
 #include "dnie/bytes/asn1.hpp"
@@ -300,18 +297,6 @@ Result<DomainParameters> DomainParameters::standardized(int id) {
   }
   return make_error(ErrorCode::Unsupported,
                     "domain parameter ID " + std::to_string(id) + " is not standardized");
-}
-
-std::string DomainParameters::describe() const {
-  std::string s;
-  if (ec)
-    s = ec->name() == "explicit" ? "explicit EC" : ec->name();
-  else if (dh)
-    s = "DH " + std::to_string(dh->size() * 8);
-  else
-    s = "unsupported";
-  if (standard_id >= 0) s += " (" + std::to_string(standard_id) + ")";
-  return s;
 }
 
 Result<DomainParameters> parse_domain_parameters(ByteView algorithm_identifier) {
@@ -619,131 +604,6 @@ Result<SecurityInfos> parse_card_security(ByteView cms) {
     return e;
   }
   return parse_security_infos(*content);
-}
-
-// ---- choice ---------------------------------------------------------------------------------------
-
-namespace {
-
-int mapping_rank(PaceMapping m) {
-  switch (m) {
-    case PaceMapping::ChipAuthentication:
-      return 0;
-    case PaceMapping::Generic:
-      return 1;
-    case PaceMapping::Integrated:
-      return 2;
-  }
-  return 3;
-}
-
-int cipher_rank(SymCipher c) {
-  switch (c) {
-    case SymCipher::Aes128:
-      return 0;
-    case SymCipher::Aes256:
-      return 1;
-    case SymCipher::Aes192:
-      return 2;
-    case SymCipher::Des3:
-      return 3;
-  }
-  return 4;
-}
-
-/// Standardized parameters first: brainpool (IDs 9,11,13,14,15,16 → preferred 13), NIST, then
-/// DH (larger groups first), explicit last.
-int params_rank(const DomainParameters& d) {
-  static const int kOrder[] = {13, 16, 14, 15, 11, 9, 12, 17, 10, 18, 8, 2, 1, 0};
-  for (int i = 0; i < static_cast<int>(sizeof(kOrder) / sizeof(kOrder[0])); ++i)
-    if (d.standard_id == kOrder[i]) return i;
-  return 100;
-}
-
-/// Integrated Mapping on curves needs p = 3 (mod 4) (ICAO 9303-11 App. B) and DH-IM needs q.
-bool mapping_supported(const PaceProtocol& p, const DomainParameters& d) {
-  if (p.key_agreement == KeyAgreement::Ecdh && !d.is_ec()) return false;
-  if (p.key_agreement == KeyAgreement::Dh && !d.is_dh()) return false;
-  if (p.mapping == PaceMapping::Integrated) {
-    if (d.ec) {
-      const Bytes& prime = d.ec->params().p;
-      if (prime.empty() || (prime.back() & 3) != 3) return false;
-    } else if (d.dh && d.dh->q().empty()) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/// Domain parameters of a PACEInfo (ICAO 9303-11 §9.2.1: parameterId 0-31 standardized, else
-/// a PACEDomainParameterInfo with the same ID; without an ID exactly one PACEDomainParameterInfo).
-std::optional<DomainParameters> resolve(const PaceInfo& pi, const SecurityInfos& infos) {
-  std::vector<const PaceDomainParameterInfo*> matching;
-  for (const auto& d : infos.pace_domain_parameters) {
-    if (d.key_agreement != pi.protocol.key_agreement) continue;
-    if (pi.parameter_id && (!d.parameter_id || *d.parameter_id != *pi.parameter_id)) continue;
-    matching.push_back(&d);
-  }
-  if (pi.parameter_id && *pi.parameter_id <= 31) {
-    auto s = DomainParameters::standardized(*pi.parameter_id);
-    if (s) return std::move(s).value();
-  }
-  if (matching.size() == 1 && matching[0]->params.supported()) {
-    return matching[0]->params;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-Result<PaceChoice> choose_pace(const SecurityInfos& infos, const PaceSelection& pin) {
-  std::optional<PaceChoice> best;
-  std::tuple<int, int, int, int> best_key{};
-  for (const auto& pi : infos.pace) {
-    if (pi.version != 2) continue;
-    if (pin.protocol_oid && *pin.protocol_oid != pi.protocol_oid) continue;
-    if (pin.parameter_id && (!pi.parameter_id || *pi.parameter_id != *pin.parameter_id)) continue;
-    auto params = resolve(pi, infos);
-    if (!params || !mapping_supported(pi.protocol, *params)) continue;
-    auto key = std::make_tuple(pi.protocol.key_agreement == KeyAgreement::Ecdh ? 0 : 1,
-                               mapping_rank(pi.protocol.mapping), cipher_rank(pi.protocol.cipher),
-                               params_rank(*params));
-    if (!best || key < best_key) {
-      best_key = key;
-      best = PaceChoice{pi, std::move(params).value(), false};
-    }
-  }
-  if (!best) {
-    std::string what = "no supported PACE protocol offered";
-    if (pin.protocol_oid || pin.parameter_id) what += " (matching the requested protocol/parameters)";
-    return make_error(ErrorCode::Unsupported, what);
-  }
-  // DO 84 is needed when more than one set of domain parameters is offered for PACE
-  // (ICAO 9303-11 §4.4.4.1); several protocols on one parameter ID are not ambiguous.
-  std::vector<int> ids;
-  for (const auto& pi : infos.pace) {
-    int id = pi.parameter_id ? *pi.parameter_id : -1;
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
-  }
-  best->ambiguous = ids.size() > 1 || infos.pace_domain_parameters.size() > 1;
-  return std::move(best).value();
-}
-
-Result<PaceChoice> pace_choice_for(std::string_view protocol_oid, int parameter_id) {
-  auto proto = PaceProtocol::from_oid(protocol_oid);
-  if (!proto)
-    return make_error(ErrorCode::InvalidArgument, "not a PACE protocol OID: " + std::string(protocol_oid));
-  DNIE_ASSIGN_OR_RETURN(auto params, DomainParameters::standardized(parameter_id));
-  if (!mapping_supported(*proto, params))
-    return make_error(ErrorCode::Unsupported,
-                      proto->name() + " cannot run on parameter ID " + std::to_string(parameter_id));
-  PaceChoice c;
-  c.info.protocol_oid = std::string(protocol_oid);
-  c.info.protocol = *proto;
-  c.info.version = 2;
-  c.info.parameter_id = parameter_id;
-  c.params = std::move(params);
-  return c;
 }
 
 }  // namespace dnie::auth

@@ -70,6 +70,7 @@ TEST_CASE("SDK terminal ↔ OpenPACE chip, every Generic Mapping parameter set")
       auth::PaceRequest req;
       req.password = auth::PacePassword::can("123456").value();
       req.card_access = card_access_for(c);
+      req.options.policy.min_security_bits = 80;  // IDs 0, 8, 9 included on purpose (opt-in)
       auto ch = auth::establish_pace(t, req);
       if (!ch && chip.dh_leading_zero() && attempt < 8) {
         ++reruns;

@@ -6,7 +6,33 @@
 //     responses (MSE:Set AT, then GENERAL AUTHENTICATE x4) for Generic, Integrated and Chip
 //     Authentication Mapping with ECDH or DH, 3DES or AES;
 //   - establish_pace(): a driver running the engine over a Transport and returning the secure
-//     messaging session.
+//     messaging session;
+//   - the parameter policy (PacePolicy, PaceOptions::policy) and the completion of PACE-CAM.
+//
+// Parameter policy. EF.CardAccess is not authenticated, and a terminal that runs PACE on a weak
+// group lets a fake chip recover the password offline from PK_Map,IFD (GA2) and T_IFD (GA4).
+// PaceOptions::policy (PacePolicy, dnie/auth/security_infos.hpp) decides which protocols and
+// domain parameters may run. By default: standardized parameters (ICAO 9303-11 §9.5.1) of at
+// least 112-bit security (IDs 1, 2, 10-18; never 0, 8, 9), no explicit parameters. It is
+// enforced at planning time, before MSE:Set AT: establish_pace() passes it to choose_pace()
+// (the best acceptable offer wins; Unsupported "the card offered only PACE parameters the policy
+// refuses: ..." when none is), and PaceEngine::create() refuses a choice it rejects. Nothing
+// derived from the password is ever computed or sent for refused parameters.
+//   - a DNIe (ATR says DNIe): PacePolicy::dnie() — exactly ID 13, ECDH brainpoolP256r1;
+//   - other cards: the default PacePolicy{};
+//   - tests replaying published DH-1024 vectors: min_security_bits = 80, explicitly.
+//
+// PACE-CAM (ICAO 9303-11 §4.4.3.5, TR-03110-2 §3.4.4). PACE-CAM authenticates the chip only once
+// the terminal has checked PK_Map,IC = CA_IC · PK_IC against the chip's static key PK_IC, and
+// PK_IC is only trustworthy after passive authentication of the file that carries it. After
+// PACE-CAM, PaceResult::cam holds the decrypted CA_IC and PK_Map,IC and
+// PaceResult::chip_authenticated is false. To complete it:
+//   1. read EF.CardSecurity (or DG14) over the PACE channel;
+//   2. verify its signature and chain (passive authentication, dnie/icao/verification.hpp);
+//   3. call complete_cam(result, parse_card_security(file) or parse_dg14(file)).
+// Only when complete_cam() succeeds is the chip authenticated (result.chip_authenticated set).
+// Until then nothing may report the chip as authenticated: a PACE-CAM run without the check
+// proves no more than PACE-GM.
 //
 //   Terminal                                        Chip
 //   MSE:Set AT  00 22 C1 A4 {80 OID, 83 ref, [84 ID], [7F4C CHAT]}   -> 9000 (63Cx: tries)
@@ -113,22 +139,29 @@ struct PaceOptions {
   Bytes chat;
   /// Randomness for ephemeral keys; nullptr = crypto::system_rng(). Not owned.
   crypto::Rng* rng = nullptr;
+  /// Which protocols and domain parameters may run (see the header comment and PacePolicy).
+  /// Default: standardized parameters of at least 112-bit security, no explicit parameters.
+  /// Checked by PaceEngine::create() and by establish_pace()'s choice.
+  PacePolicy policy;
   PaceTestHooks test;
   PaceOptions clone() const;
 };
 
-/// PACE-CAM data (ICAO 9303-11 §4.4.3.5): kept to verify the chip against its static key PK_IC
-/// once EF.CardSecurity (or DG14) has been read.
+/// PACE-CAM data (ICAO 9303-11 §4.4.3.5): what the terminal holds after GA4, kept to verify
+/// the chip against its static key PK_IC once EF.CardSecurity (or DG14) has been read and
+/// passed passive authentication. Holding it proves nothing by itself.
 struct CamData {
-  Bytes ca_ic;            ///< decrypted Chip Authentication Data CA_IC
-  Bytes pk_map_ic;        ///< the chip's mapping public key PK_Map,IC
+  Bytes ca_ic;            ///< CA_IC = D(KS_enc, A_IC) from DO 8A (ICAO 9303-11 §4.4.3.5.1)
+  Bytes pk_map_ic;        ///< the chip's mapping public key PK_Map,IC (GA2)
   crypto::EcGroup group;  ///< the static (unmapped) domain parameters
 };
 
-/// ICAO 9303-11 §4.4.3.5.2: checks PK_Map,IC == CA_IC · PK_IC. VerificationFailed if not.
-/// Passive authentication of EF.CardSecurity/DG14 must also succeed before trusting the chip.
+/// ICAO 9303-11 §4.4.3.5.2 / TR-03110-2 §3.4.4: checks PK_Map,IC == CA_IC · PK_IC.
+/// VerificationFailed if not. Passive authentication of EF.CardSecurity/DG14 must also succeed
+/// before trusting the chip.
 Status verify_cam(const CamData& cam, ByteView pk_ic);
 /// Tries each EC ChipAuthenticationPublicKeyInfo on the same curve (optionally only `key_id`).
+/// NotFound when there is none; VerificationFailed when none matches.
 Status verify_cam(const CamData& cam, const SecurityInfos& card_security,
                   std::optional<std::int64_t> key_id = std::nullopt);
 
@@ -141,11 +174,21 @@ struct PaceResult {
   sm::Suite suite = sm::Suite::Aes;
   Bytes chip_ephemeral_public_key;      ///< PK_IC (ephemeral) — needed by TA/CA (ID_IC)
   Bytes terminal_ephemeral_public_key;  ///< PK_IFD (ephemeral)
-  std::optional<CamData> cam;           ///< PACE-CAM only
-  Bytes car;                            ///< DO 87 (most recent CAR), if present
-  Bytes previous_car;                   ///< DO 88, if present
-  std::optional<int> tries_left;        ///< 63Cx warning answered to MSE:Set AT, if any
+  std::optional<CamData> cam;           ///< PACE-CAM only: the data to complete it with
+  /// True only after complete_cam() verified CA_IC against the chip's static key. PACE itself
+  /// never sets it (GM and IM never authenticate the chip; CAM needs complete_cam()).
+  bool chip_authenticated = false;
+  Bytes car;                      ///< DO 87 (most recent CAR), if present
+  Bytes previous_car;             ///< DO 88, if present
+  std::optional<int> tries_left;  ///< 63Cx warning answered to MSE:Set AT, if any
 };
+
+/// Completes PACE-CAM (see the header comment): verify_cam(*result.cam, card_security, key_id)
+/// and, on success, result.chip_authenticated = true. `card_security` must come from a file
+/// that passed passive authentication (EF.CardSecurity or DG14). InvalidState when `result` is
+/// not from PACE-CAM; otherwise verify_cam's error, with chip_authenticated set to false.
+Status complete_cam(PaceResult& result, const SecurityInfos& card_security,
+                    std::optional<std::int64_t> key_id = std::nullopt);
 
 /// Engine output: the result and the session keys (owned, wiped on destruction).
 struct PaceOutcome {
@@ -159,8 +202,10 @@ struct PaceOutcome {
 
 class PaceEngine {
  public:
-  /// Validates the combination (CAM needs ECDH, IM-ECDH needs p = 3 mod 4 ...) and derives
-  /// K_pi. Unsupported / InvalidArgument on bad input.
+  /// Validates the combination (CAM needs ECDH, IM-ECDH needs p = 3 mod 4 ...), applies
+  /// options.policy (Unsupported naming the refused parameters; explicit parameters are fully
+  /// validated here) and derives K_pi. Unsupported / InvalidArgument on bad input. Nothing is
+  /// sent before this succeeds.
   static Result<PaceEngine> create(const PaceChoice& choice, PacePassword password, PaceOptions options = {});
   PaceEngine(PaceEngine&&) noexcept;
   PaceEngine& operator=(PaceEngine&&) noexcept;
@@ -201,6 +246,8 @@ struct PaceRequest {
   /// When EF.CardAccess cannot be read and `selection` pins both a protocol and a
   /// standardized parameter ID, run PACE with them (the DNIe middleware never reads it).
   bool allow_pinned_without_card_access = true;
+  /// Engine options; options.policy decides which parameters may run (default: standardized,
+  /// >= 112-bit security, no explicit parameters; PacePolicy::dnie() for a DNIe).
   PaceOptions options;
 };
 
@@ -220,7 +267,11 @@ Result<Bytes> read_card_access(transport::Transport& t);
 /// are; the engine is wiped on any failure.
 Result<PaceOutcome> run_pace(transport::Transport& t, PaceEngine& engine);
 
-/// Full PACE: EF.CardAccess (read or given) → choose_pace → engine → SM session.
+/// Full PACE: EF.CardAccess (read or given) → choose_pace under request.options.policy →
+/// engine → SM session. When the card offers only parameters the policy refuses: Unsupported
+/// ("the card offered only PACE parameters the policy refuses: ...") and nothing after the
+/// EF.CardAccess read is sent. With `allow_pinned_without_card_access`, pinned parameters the
+/// policy refuses are refused the same way, before MSE:Set AT.
 Result<PaceChannel> establish_pace(transport::Transport& t, const PaceRequest& request);
 
 }  // namespace dnie::auth

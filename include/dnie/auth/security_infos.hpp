@@ -78,7 +78,16 @@ struct DomainParameters {
   bool supported() const noexcept { return ec.has_value() || dh.has_value(); }
   /// Standardized domain parameters (ICAO 9303-11 §9.5.1 Table 31); Unsupported otherwise.
   static Result<DomainParameters> standardized(int id);
-  /// "brainpoolP256r1 (13)", "DH 1024 (0)", "explicit EC", "unsupported".
+  /// The ICAO standardized ID of the group itself (0-2, 8-18), or -1 for any other group.
+  /// Explicit parameters equal to a standardized group are that group.
+  int standardized_id() const noexcept;
+  /// Security strength in bits (NIST SP 800-57 Part 1 Rev. 5 §5.6.1.1 Table 2): EC by the
+  /// size f of n (160-223: 80, 224-255: 112, 256-383: 128, 384-511: 192, 512+: 256); DH by
+  /// the smaller of the size L of p (1024: 80, 2048: 112, 3072: 128, 7680: 192, 15360: 256) and
+  /// half the size of q. 0 below the smallest row (and for DH without q, or unsupported).
+  int security_bits() const noexcept;
+  /// "brainpoolP256r1 (13)", "DH 1024 (0)", "explicit EC, 112-bit p", "explicit DH, 22-bit p",
+  /// "unsupported".
   std::string describe() const;
 };
 
@@ -184,6 +193,42 @@ struct PaceSelection {
   std::optional<int> parameter_id;          ///< domain parameter ID to insist on
 };
 
+/// Which PACE protocols and domain parameters the terminal accepts. EF.CardAccess is not
+/// authenticated: a fake chip that offers a weak group (explicit parameters, 1024-bit DH,
+/// 192-bit curves) can recover the CAN or PIN offline from the terminal's mapping public key and
+/// authentication token. Parameters the policy refuses are never run: choose_pace() skips them,
+/// and PaceEngine::create() refuses them before MSE:Set AT, so nothing derived from the password
+/// is sent.
+/// Rules, all of which apply:
+///   - security strength ≥ `min_security_bits` (DomainParameters::security_bits()); the default
+///     112 bits is the minimum NIST SP 800-57 Part 1 Rev. 5 §5.6.1.1 Table 2 approves: it
+///     accepts the standardized IDs 1, 2 (2048-bit DH) and 10-18 (curves of 224 bits or more)
+///     and refuses 0 (1024-bit DH), 8 (NIST P-192) and 9 (brainpoolP192r1). BSI TR-02102-1
+///     (2023 and later) asks for 120 bits: 128 follows it (256-bit curves and larger only);
+///   - standardized groups (ICAO 9303-11 §9.5.1, TR-03110-3 §A.2.1) only: when `parameter_ids`
+///     is not empty, only those IDs;
+///   - explicit parameters (PACEDomainParameterInfo, a group that is not standardized) only if
+///     `allow_explicit_parameters`, and then only after full validation
+///     (crypto::DhGroup::validate, crypto::EcGroup::validate, sized for `min_security_bits`;
+///     up to a few seconds for DH). `parameter_ids` does not apply to them;
+///   - the mapping is in `mappings` and the cipher in `ciphers` (empty = any).
+/// Plain value; safe to copy and share between threads.
+struct PacePolicy {
+  int min_security_bits = 112;             ///< SP 800-57 strength; lower it only on purpose
+  std::vector<int> parameter_ids;          ///< standardized IDs allowed; empty = any
+  std::vector<PaceMapping> mappings;       ///< empty = any
+  std::vector<SymCipher> ciphers;          ///< empty = any
+  bool allow_explicit_parameters = false;  ///< PACEDomainParameterInfo groups, validated
+
+  /// The DNIe's parameters only: standardized ID 13 (ECDH brainpoolP256r1), any mapping/cipher.
+  static PacePolicy dnie();
+  /// Ok if `protocol` on `params` may run; otherwise Unsupported saying why, e.g. "DH 1024 (0)
+  /// offers 80-bit security, the policy requires 112", "domain parameter ID 8 (secp192r1 (8)) is
+  /// not in the allowed list {13}", "explicit DH, 22-bit p: explicit domain parameters are not
+  /// allowed". Explicit parameters are validated here (slow for DH: about a second).
+  Status check(const PaceProtocol& protocol, const DomainParameters& params) const;
+};
+
 /// The PACE protocol and domain parameters to run.
 struct PaceChoice {
   PaceInfo info;
@@ -193,20 +238,23 @@ struct PaceChoice {
   bool ambiguous = false;
 };
 
-/// Picks the best PACEInfo we support. Requirements: version 2, a defined protocol OID and
-/// resolvable domain parameters (standardized ID, or a matching PACEDomainParameterInfo).
-/// Order of preference (first difference wins):
+/// Picks the best PACEInfo we support that `policy` accepts. Requirements: version 2, a defined
+/// protocol OID and resolvable domain parameters (standardized ID, or a matching
+/// PACEDomainParameterInfo). Order of preference (first difference wins):
 ///   1. ECDH over DH;
 ///   2. mapping CAM > GM > IM (CAM authenticates the chip within PACE; GM is the most widely
 ///      deployed mapping, the one the DNIe uses);
 ///   3. cipher AES-128 > AES-256 > AES-192 > 3DES (AES-128 is what the DNIe and most eMRTDs use);
 ///   4. standardized parameters (brainpool before NIST curves, larger DH groups first) over
 ///      explicit ones; then file order.
-/// Unsupported when nothing (matching `pin`) can be run.
-Result<PaceChoice> choose_pace(const SecurityInfos& infos, const PaceSelection& pin = {});
+/// Unsupported when nothing (matching `pin`) can be run; when the card offered only parameters
+/// the policy refuses, the message says so and lists each with the reason.
+Result<PaceChoice> choose_pace(const SecurityInfos& infos, const PaceSelection& pin = {},
+                               const PacePolicy& policy = {});
 
 /// A choice without EF.CardAccess, from a PACE OID and a standardized parameter ID (the way
-/// the DNIe's own middleware runs PACE: id-PACE-ECDH-GM-AES-CBC-CMAC-128 with ID 13).
+/// the DNIe's own middleware runs PACE: id-PACE-ECDH-GM-AES-CBC-CMAC-128 with ID 13). No policy
+/// is applied here: PaceEngine::create() applies PaceOptions::policy.
 Result<PaceChoice> pace_choice_for(std::string_view protocol_oid, int parameter_id);
 
 }  // namespace dnie::auth

@@ -44,6 +44,12 @@ class DhGroup {
   Status check_public(ByteView y) const;
   /// A copy with another generator (PACE mapping).
   Result<DhGroup> with_generator(ByteView g) const;
+  /// Full validation of explicit parameters received from a peer (NIST SP 800-56A Rev. 3
+  /// §5.5.2, FIPS 186-4 App. A.2.2): p has at least `min_p_bits` bits and is prime, q is given,
+  /// has at least `min_q_bits` bits, is prime and divides p - 1, 1 < g < p - 1 and g^q = 1
+  /// (mod p). Primality: 50 Miller-Rabin rounds (about a second for a 2048-bit p).
+  /// InvalidArgument naming the first check that failed. The RFC 5114 groups need no call.
+  Status validate(std::size_t min_p_bits = 2048, std::size_t min_q_bits = 224) const;
 
   Result<DhKeyPair> generate(Rng& rng) const;  ///< x in [1, q-1] (or p-2 when q unknown)
   Result<Bytes> public_key(ByteView private_key) const;

@@ -45,7 +45,9 @@ class EcGroup {
   static Result<EcGroup> by_name(std::string_view name);
   /// By named-curve OID (e.g. "1.3.36.3.3.2.8.1.1.7").
   static Result<EcGroup> by_oid(std::string_view dotted);
-  /// Explicit parameters; the generator must lie on the curve.
+  /// Explicit parameters; the generator must lie on the curve. Parameters equal to a
+  /// standardized curve (h = 1) return that curve. Nothing else is checked: parameters from a
+  /// peer need validate().
   static Result<EcGroup> from_params(const CurveParams& params);
 
   EcGroup(const EcGroup&);
@@ -86,6 +88,13 @@ class EcGroup {
   const char* backend_name() const noexcept;
   /// A copy of this group with a different generator (PACE mapping, ICAO 9303-11 §4.4.3.3).
   Result<EcGroup> with_generator(ByteView encoded_point) const;
+  /// Full validation of explicit parameters received from a peer (SEC 1 v2 §3.1.1.2.1): p and
+  /// n have at least `min_bits` bits and are prime (50 Miller-Rabin rounds); a, b, G reduced
+  /// mod p; 4a³ + 27b² ≠ 0 (mod p); G on the curve; n ≠ p (anomalous); n·G = O; the cofactor
+  /// equals ⌊(√p + 1)² / n⌋ (Hasse) and is at most 2^(t/8), t = ⌊log2 p⌋ / 2; p^B ≠ 1 (mod n)
+  /// for 1 ≤ B < 100 (MOV). InvalidArgument naming the first check that failed. The
+  /// standardized curves need no call.
+  Status validate(std::size_t min_bits = 224) const;
 
   /// Random scalar in [1, n-1] and its public point.
   Result<EcKeyPair> generate(Rng& rng) const;

@@ -16,10 +16,18 @@ using dnie::test::vectors;
 
 namespace {
 
-PaceChoice choice_from_card_access(const nlohmann::json& ef_hex) {
+/// The published DH examples use the 1024-bit group (ID 0, 80-bit security): their tests opt in
+/// to it explicitly; the default policy refuses it.
+PacePolicy weak_dh_policy() {
+  PacePolicy p;
+  p.min_security_bits = 80;
+  return p;
+}
+
+PaceChoice choice_from_card_access(const nlohmann::json& ef_hex, const PacePolicy& policy = {}) {
   auto infos = parse_card_access(hx(ef_hex));
   REQUIRE_MESSAGE(infos.ok(), infos.error().to_string());
-  auto c = choose_pace(*infos);
+  auto c = choose_pace(*infos, {}, policy);
   REQUIRE_MESSAGE(c.ok(), c.error().to_string());
   return std::move(c).value();
 }
@@ -65,6 +73,10 @@ TEST_CASE("ICAO 9303-11 App. G.1: GM ECDH brainpoolP256r1, MRZ, AES-128") {
   check_keys(o, x);
   CHECK(o.result.suite == sm::Suite::Aes);
   CHECK_FALSE(o.result.cam.has_value());
+  CHECK_FALSE(o.result.chip_authenticated);  // GM never authenticates the chip
+  PaceResult gm = o.result;
+  CHECK(complete_cam(gm, SecurityInfos{}).error().code == ErrorCode::InvalidState);
+  CHECK_FALSE(gm.chip_authenticated);
   CHECK(o.result.car.empty());
 
   // Token building blocks.
@@ -90,7 +102,12 @@ TEST_CASE("ICAO 9303-11 App. G.2: GM DH 1024, MRZ, AES-128, CAR in GA4") {
   opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;
   opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
   opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
-  auto choice = choice_from_card_access(v["parameters"]["ef_cardaccess"]);
+  opt.policy = weak_dh_policy();
+  auto by_default = choose_pace(parse_card_access(hx(v["parameters"]["ef_cardaccess"])).value());
+  REQUIRE_FALSE(by_default.ok());  // not by default
+  CHECK(by_default.error().code == ErrorCode::Unsupported);
+  CHECK(by_default.error().message.find("DH 1024 (0) offers 80-bit security") != std::string::npos);
+  auto choice = choice_from_card_access(v["parameters"]["ef_cardaccess"], opt.policy);
   CHECK(choice.params.is_dh());
   auto o = replay(v, choice, std::move(pw).value(), std::move(opt));
   check_keys(o, x);
@@ -143,6 +160,11 @@ TEST_CASE("ICAO 9303-11 App. H.2: IM DH 1024") {
   opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
   auto choice = pace_choice_for(v["parameters"]["oid_dotted"].get<std::string>(), 0);
   REQUIRE(choice.ok());
+  auto by_default =
+      PaceEngine::create(*choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), opt.clone());
+  REQUIRE_FALSE(by_default.ok());  // not by default
+  CHECK(by_default.error().code == ErrorCode::Unsupported);
+  opt.policy = weak_dh_policy();
   auto o = replay(v, *choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt));
   check_keys(o, x);
 }
@@ -175,6 +197,20 @@ TEST_CASE("ICAO 9303-11 App. I: PACE-CAM, CA_IC decryption and PK_IC check") {
   // A different static key must fail.
   auto wrong = verify_cam(cam, hx(x["chip_mapping_public_key_PK_Map_IC"]));
   CHECK(wrong.error().code == ErrorCode::VerificationFailed);
+  // PACE alone does not authenticate the chip; complete_cam() with the static key does.
+  CHECK_FALSE(o.result.chip_authenticated);
+  PaceResult good = o.result;
+  REQUIRE(complete_cam(good, *infos).ok());
+  CHECK(good.chip_authenticated);
+  CHECK(complete_cam(good, *infos, 12).error().code == ErrorCode::NotFound);  // no key with that ID
+  CHECK_FALSE(good.chip_authenticated);
+  // A flipped CA_IC (a chip without the private key PK_IC belongs to) fails.
+  PaceResult flipped = o.result;
+  flipped.cam->ca_ic.back() ^= 0x01;
+  CHECK(verify_cam(*flipped.cam, hx(x["PK_IC_chip_static_public_key"])).error().code ==
+        ErrorCode::VerificationFailed);
+  CHECK(complete_cam(flipped, *infos).error().code == ErrorCode::VerificationFailed);
+  CHECK_FALSE(flipped.chip_authenticated);
 }
 
 TEST_CASE("Real chip (NZ): GM ECDH with 3DES, retail-MAC tokens") {
@@ -215,6 +251,17 @@ TEST_CASE("Real chip (DE): PACE-CAM with PK_IC from EF.CardSecurity") {
   auto cs = parse_card_security(hx(samples["ef_cardsecurity"][3]["hex"]));
   REQUIRE_MESSAGE(cs.ok(), cs.error().to_string());
   CHECK(verify_cam(*o.result.cam, *cs).ok());
+  CHECK_FALSE(o.result.chip_authenticated);
+  PaceResult good = o.result;
+  REQUIRE(complete_cam(good, *cs).ok());
+  CHECK(good.chip_authenticated);
+  // Flipped CA_IC: the check fails and the chip stays unauthenticated.
+  PaceResult flipped = o.result;
+  flipped.cam->ca_ic.front() ^= 0x80;
+  CHECK(verify_cam(*flipped.cam, hx(x["PK_IC_from_EF_CardSecurity"])).error().code ==
+        ErrorCode::VerificationFailed);
+  CHECK(complete_cam(flipped, *cs).error().code == ErrorCode::VerificationFailed);
+  CHECK_FALSE(flipped.chip_authenticated);
 }
 
 namespace {
@@ -249,6 +296,7 @@ void bsi_worked_example(const char* file) {
   req.card_access = hx(v["files"]["ef_cardaccess"]);
   req.options.test.mapping_private_key = sb(p["terminal_mapping_private_key"]);
   req.options.test.ephemeral_private_key = sb(p["terminal_ephemeral_private_key"]);
+  if (!ec) req.options.policy = weak_dh_policy();  // the DH example runs on ID 0
   auto ch = establish_pace(t, req);
   REQUIRE_MESSAGE(ch.ok(), ch.error().to_string());
   CHECK(t.done());

@@ -57,14 +57,30 @@ TEST_CASE("every EF.CardAccess sample parses") {
       CHECK(parse_card_access(padded).ok());
       CHECK(parse_security_infos(padded).error().code == ErrorCode::MalformedData);
     }
-    // Every sample with a PACEInfo v2 offers a PACE protocol we can run.
-    bool v2 = false;
-    for (const auto& p : s->pace) v2 = v2 || p.version == 2;
-    auto c = choose_pace(*s);
-    if (v2)
+    // Every sample with a PACEInfo v2 offers a PACE protocol we can run; by default, unless all
+    // it offers is the 1024-bit DH group (ID 0: the ICAO and BSI DH examples).
+    bool v2 = false, strong = false;
+    for (const auto& p : s->pace) {
+      v2 = v2 || p.version == 2;
+      strong = strong || (p.version == 2 && p.parameter_id != 0);
+    }
+    PacePolicy weak;
+    weak.min_security_bits = 80;
+    auto c = choose_pace(*s, {}, weak);
+    auto d = choose_pace(*s);
+    if (v2) {
       CHECK_MESSAGE(c.ok(), (c.ok() ? "" : c.error().to_string()));
-    else
+      if (strong) {
+        CHECK_MESSAGE(d.ok(), (d.ok() ? "" : d.error().to_string()));
+      } else {
+        REQUIRE_FALSE(d.ok());
+        CHECK(d.error().code == ErrorCode::Unsupported);
+        CHECK(d.error().message.find("the card offered only PACE parameters the policy refuses") == 0);
+      }
+    } else {
       CHECK(c.error().code == ErrorCode::Unsupported);
+      CHECK(d.error().code == ErrorCode::Unsupported);
+    }
   }
 }
 
@@ -141,7 +157,20 @@ TEST_CASE("explicit PACE domain parameters (PACEDomainParameterInfo with a priva
   REQUIRE(s->pace_domain_parameters.size() == 1);
   CHECK(s->pace_domain_parameters[0].params.is_ec());
   CHECK(s->pace_domain_parameters[0].parameter_id == 32);
-  auto c = choose_pace(*s);
+  // The curve is brainpoolP256t1 (a = p - 3), not a standardized group: refused by default...
+  CHECK(s->pace_domain_parameters[0].params.standardized_id() == -1);
+  CHECK(s->pace_domain_parameters[0].params.describe() == "explicit EC, 256-bit p");
+  auto refused = choose_pace(*s);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::Unsupported);
+  CHECK(refused.error().message ==
+        "the card offered only PACE parameters the policy refuses: id-PACE-ECDH-GM-AES-CBC-CMAC-128: "
+        "explicit EC, "
+        "256-bit p: explicit domain parameters are not allowed");
+  // ... and run only when the caller opts in, after full validation (which it passes).
+  PacePolicy opt_in;
+  opt_in.allow_explicit_parameters = true;
+  auto c = choose_pace(*s, {}, opt_in);
   REQUIRE_MESSAGE(c.ok(), c.error().to_string());
   CHECK(c->params.is_ec());
   CHECK(c->params.ec->params().p ==

@@ -330,3 +330,171 @@ TEST_CASE("ec: the default arithmetic (OpenSSL when built with it) agrees with m
     CHECK(fast.mul(Bytes{2}, off).error().code == ErrorCode::MalformedData);
   }
 }
+
+// ---- validation of explicit domain parameters (a chip's EF.CardAccess is unauthenticated) ----
+
+namespace {
+
+/// First line of an error message contains `what`.
+bool refused_for(const Status& s, std::string_view what) {
+  return !s.ok() && s.error().code == ErrorCode::InvalidArgument &&
+         s.error().message.find(std::string(what)) != std::string::npos;
+}
+
+CurveParams curve(const char* p, const char* a, const char* b, const char* gx, const char* gy, const char* n,
+                  std::uint32_t h = 1) {
+  return CurveParams{hex_bytes(p), hex_bytes(a), hex_bytes(b), hex_bytes(gx), hex_bytes(gy), hex_bytes(n), h};
+}
+
+// SEC 2 v1 secp112r1 (a real prime-order curve, too small for 112-bit security).
+CurveParams secp112r1() {
+  return curve("DB7C2ABF62E35E668076BEAD208B", "DB7C2ABF62E35E668076BEAD2088", "659EF8BA043916EEDE8911702B22",
+               "09487239995A5EE76B55F9C2F098", "A89CE5AF8724C0A23E0E0FF77500",
+               "DB7C2ABF62E35E7628DFAC6561C5");
+}
+
+// SEC 2 v2 secp256k1: a valid curve that is not one of the ICAO standardized ones.
+CurveParams secp256k1() {
+  return curve("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F", "00", "07",
+               "79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798",
+               "483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8",
+               "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
+}
+
+// Supersingular y² = x³ + x over p ≡ 3 (mod 4): #E = p + 1 = 288·n, embedding degree 2 (MOV).
+// Generated for this test: n prime (240 bits), p = 288·n - 1 prime, G = 288·R for a random R.
+CurveParams mov_curve() {
+  return curve("F35BA329F1351D7B31ED0D1CDC37FDBB819D3B1104A1F2D57E236A9A9D745F", "01", "00",
+               "07F8AE3D7FE9EBB1F61587DCF65639FA7A61415D175E73363133D42CF7EAD8",
+               "23B19B7ECA5B23DEB9265244AD8CA2215F09158D765FD1507E4D1F00C4FAFF",
+               "D85174970F4BA86D81B6448B6E6AA8A6AC19FB9D59738284E1E697A5E14B", 288);
+}
+
+EcGroup explicit_group(const CurveParams& cp) {
+  auto g = EcGroup::from_params(cp);
+  REQUIRE_MESSAGE(g.ok(), g.error().to_string());
+  CHECK(g->param_id() == -1);
+  return std::move(g).value();
+}
+
+}  // namespace
+
+TEST_CASE("ec validate: the standardized curves of at least 224 bits pass, 192-bit ones do not") {
+  for (int id = 8; id <= 18; ++id) {
+    CAPTURE(id);
+    auto g = EcGroup::standard(id).value();
+    if (id <= 9)
+      CHECK(refused_for(g.validate(), "fewer than 224 bits"));
+    else
+      CHECK_MESSAGE(g.validate().ok(), g.validate().error().to_string());
+  }
+  CHECK(EcGroup::standard(8)->validate(192).ok());
+  CHECK(explicit_group(secp256k1()).validate().ok());
+}
+
+TEST_CASE("ec validate: crafted bad parameter sets are refused, each by its own check") {
+  const CurveParams bp = EcGroup::standard(13)->params();
+  SUBCASE("a real but small curve (secp112r1)") {
+    auto g = explicit_group(secp112r1());
+    CHECK(refused_for(g.validate(), "p has 112 bits, fewer than 224 bits"));
+    CHECK(g.validate(112).ok());  // the rest of secp112r1 is sound
+  }
+  SUBCASE("composite p") {
+    // p = (two 128-bit primes), a = p - 3, b chosen so that G is on the curve.
+    auto g = explicit_group(curve("8BCEFB6BE50E91F961FD9699E259347FABC6585B5022377CD90F8EBD0BA8BD89",
+                                  "8BCEFB6BE50E91F961FD9699E259347FABC6585B5022377CD90F8EBD0BA8BD86",
+                                  "7090EE3ABC6B204F5F99BFCD8B49A2FBA424DE9B945333DDF7EE2AEF4805CE7C",
+                                  "0CB1E29C658CDA1495E60AF593BD04CF0FD630F1F29D0DA9953F48F1A09F76B5",
+                                  "6B4CB2424A23D5962217BEADDBC496CB8E81973E0BECD7B03898D190F9EBDACC",
+                                  "A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7"));
+    CHECK(refused_for(g.validate(), "p is not an odd prime"));
+  }
+  SUBCASE("singular curve y² = x³ over brainpoolP256r1's field") {
+    CurveParams cp = bp;
+    cp.a = Bytes{0};
+    cp.b = Bytes{0};
+    cp.gx = Bytes{1};
+    cp.gy = Bytes{1};
+    CHECK(refused_for(explicit_group(cp).validate(), "singular"));
+  }
+  SUBCASE("generator off the curve: refused when the group is built") {
+    CurveParams cp = bp;
+    cp.gy.back() ^= 1;
+    CHECK(EcGroup::from_params(cp).error().code == ErrorCode::InvalidArgument);
+  }
+  SUBCASE("composite order") {
+    CurveParams cp = bp;
+    cp.n = hex_bytes("A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A9");  // n + 2
+    CHECK(refused_for(explicit_group(cp).validate(), "order n is not prime"));
+  }
+  SUBCASE("wrong (prime) order: NIST P-256's n on brainpoolP256r1") {
+    CurveParams cp = bp;
+    cp.n = EcGroup::standard(12)->params().n;
+    CHECK(refused_for(explicit_group(cp).validate(), "wrong order"));
+  }
+  SUBCASE("order smaller than required") {
+    CHECK(refused_for(explicit_group(mov_curve()).validate(245), "n has 240 bits, fewer than 245 bits"));
+  }
+  SUBCASE("anomalous: n = p") {
+    CurveParams cp = bp;
+    cp.n = bp.p;
+    CHECK(refused_for(explicit_group(cp).validate(), "anomalous"));
+  }
+  SUBCASE("cofactor inconsistent with the Hasse bound") {
+    CurveParams cp = bp;
+    cp.h = 2;
+    CHECK(refused_for(explicit_group(cp).validate(), "Hasse"));
+  }
+  SUBCASE("supersingular curve: embedding degree 2") {
+    auto g = explicit_group(mov_curve());
+    CHECK(refused_for(g.validate(), "embedding degree (2"));
+    CurveParams cp = mov_curve();
+    cp.h = 287;
+    CHECK(refused_for(explicit_group(cp).validate(), "Hasse"));
+  }
+}
+
+TEST_CASE("dh validate: RFC 5114 2048-bit groups and RFC 7919 ffdhe2048 pass; crafted groups fail") {
+  CHECK(DhGroup::standard(1)->validate().ok());
+  CHECK(DhGroup::standard(2)->validate().ok());
+  auto g0 = DhGroup::standard(0).value();
+  CHECK(refused_for(g0.validate(), "p has 1024 bits, fewer than 2048 bits"));
+  CHECK(g0.validate(1024, 160).ok());
+
+  // RFC 7919 ffdhe2048: safe prime, g = 2, q = (p - 1) / 2.
+  const Bytes ff = hex_bytes(
+      "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE249B3EF97D2FE3"
+      "63630C"
+      "75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3B557135E7F57C935984F0C70E0E68B77E2"
+      "A689DA"
+      "F3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394D"
+      "F4AE"
+      "56EDE76372BB190B07A7C8EE0A6D709E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B"
+      "4C6F"
+      "AD733BB5FCBC2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B423861285C97FFFFFFFFFFFFFFFF");
+  const Bytes ff_q = BigInt::from_bytes(ff).shift_right(1).to_bytes().value();
+  auto ffdhe = DhGroup::from_params(ff, Bytes{2}, ff_q).value();
+  CHECK(ffdhe.param_id() == -1);
+  CHECK(ffdhe.validate().ok());
+
+  const auto g2 = DhGroup::standard(2).value();
+  const Bytes p2 = g2.p(), q2 = g2.q(), gen2 = g2.g();
+  auto check = [](ByteView p, ByteView g, ByteView q, const char* what) {
+    auto grp = DhGroup::from_params(p, g, q);
+    REQUIRE_MESSAGE(grp.ok(), grp.error().to_string());
+    CHECK(grp->param_id() == -1);
+    Status st = grp->validate();
+    CHECK_MESSAGE(refused_for(st, what), (st ? std::string("accepted") : st.error().message));
+  };
+  // 22-bit group: p = 2q + 1 safe prime, g = 4 of order q (what a fake chip would offer).
+  check(hex_bytes("3AA3B7"), Bytes{4}, hex_bytes("1D51DB"), "p has 22 bits, fewer than 2048 bits");
+  CHECK(DhGroup::from_params(hex_bytes("3AA3B7"), Bytes{4}, hex_bytes("1D51DB"))->validate(22, 21).ok());
+  Bytes p2_plus_2 = BigInt::from_bytes(p2).add(BigInt(2)).to_bytes().value();  // divisible by 5
+  check(p2_plus_2, gen2, q2, "p is not prime");
+  check(ff, Bytes{2}, {}, "q is not given");
+  check(p2, gen2, hex_bytes("8CF8364201"), "q has 40 bits, fewer than 224 bits");
+  check(p2, gen2, BigInt::from_bytes(q2).add(BigInt(2)).to_bytes().value(), "q is not prime");
+  check(p2, gen2, DhGroup::standard(1)->q(), "q does not divide p - 1");
+  check(p2, BigInt::from_bytes(p2).sub(BigInt(1)).value().to_bytes().value(), q2, "g is not in [2, p - 2]");
+  check(p2, Bytes{2}, q2, "g does not generate the subgroup");
+}
