@@ -123,11 +123,20 @@ struct Session::Impl {
     auth::PaceRequest req;
     req.password = pw.clone();
     req.selection = selection;
+    // Parameter policy (ICAO 9303-11 §9.5.1): EF.CardAccess is unauthenticated, so a fake chip
+    // could offer weak or crafted groups and recover the password offline. A card that says it
+    // is a DNIe gets exactly what a DNIe uses (ECDH brainpoolP256r1, ID 13); other cards
+    // standardized IDs of at least 112-bit strength; explicit parameters only by the caller's
+    // opt-in (SessionOptions::pace_policy). Nothing derived from the password is sent otherwise.
+    const auto kind = transport::identify_atr(link.transport->atr()).kind;
+    const bool dnie_atr = kind == transport::CardKind::Dnie3 || kind == transport::CardKind::DnieContactless;
+    req.options.policy = options.pace_policy ? *options.pace_policy
+                         : dnie_atr          ? auth::PacePolicy::dnie()
+                                             : auth::PacePolicy{};
     std::optional<auth::PaceChannel> channel;
     if (card_access.empty() && options.pace_parameters_from_atr && !selection.protocol_oid &&
         !selection.parameter_id) {
-      const auto kind = transport::identify_atr(link.transport->atr()).kind;
-      if (kind == transport::CardKind::Dnie3 || kind == transport::CardKind::DnieContactless) {
+      if (dnie_atr) {
         req.card_access = Bytes(std::begin(kDnieCardAccess), std::end(kDnieCardAccess));
         transport::CountingTransport attempt(base());  // did the card get past MSE:Set AT?
         auto ch = auth::establish_pace(attempt, req);
@@ -370,6 +379,14 @@ icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao
                            "the secure channel could not be re-established: " + st.error().to_string());
     } else if (auto infos = icao::parse_dg14(*dg14); !infos) {
       report.fail(id, what, "DG14 does not parse: " + infos.error().message);
+    } else if (m_impl->pace_result && m_impl->pace_result->cam) {
+      // PACE-CAM already ran: complete it with the DG14 key that EF.SOD vouches for (ICAO
+      // 9303-11 §4.4.3.5.2) instead of a second protocol run.
+      auto cam = auth::complete_cam(*m_impl->pace_result, *infos);
+      if (cam)
+        report.pass(id, what, "PACE-CAM: the chip's CA data matches its DG14 key");
+      else
+        icao::record_result(report, id, what, cam);
     } else {
       auto r = auth::run_chip_authentication(*m_impl->sm, *infos);
       m_impl->esign.reset();

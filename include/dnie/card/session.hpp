@@ -81,6 +81,10 @@ struct SessionOptions {
   /// middleware hard-codes) instead of reading EF.CardAccess first: one APDU less per session.
   /// If the card refuses them at MSE:Set AT, EF.CardAccess is read and PACE runs again.
   bool pace_parameters_from_atr = true;
+  /// PACE parameter policy (auth::PacePolicy). Unset: exactly the DNIe's parameters (ECDH
+  /// brainpoolP256r1, ID 13) for a card whose ATR says DNIe, otherwise standardized IDs of at
+  /// least 112-bit strength (no DH-1024, no 192-bit curves) and no explicit parameters.
+  std::optional<auth::PacePolicy> pace_policy;
   apdu::TraceSink trace;      ///< redacted APDU trace ("plain" inside SM, "wire" outside)
   esign::EsignOptions esign;  ///< key sets, ICC chain policy (relink is set by the session)
   int nfc_timeout_ms = 3000;

@@ -61,8 +61,7 @@ vcard::CardImage genuine_image() {
 }
 
 // A session on a virtual card built from `image` (which must outlive the session).
-std::unique_ptr<Session> open_on(const vcard::CardImage& image) {
-  SessionOptions o;
+std::unique_ptr<Session> open_on(const vcard::CardImage& image, SessionOptions o = {}) {
   o.custom_transport = virtual_card_link(image);
   auto s = Session::open(o);
   REQUIRE_MESSAGE(s.ok(), s.error().to_string());
@@ -262,16 +261,27 @@ TEST_CASE(
     CHECK(st.error().code == ErrorCode::WrongCan);
     CHECK(s->stats().apdus == 5);
   }
-  SUBCASE("a card offering other parameters (NIST P-256) refuses MSE:Set AT, then EF.CardAccess is read") {
+  SUBCASE("a DNIe ATR with other parameters (NIST P-256) is refused before anything password-derived") {
+    // A genuine DNIe uses brainpoolP256r1 (ID 13) only: a chip that says DNIe and offers anything
+    // else is not one, and gets neither a mapping key nor a token (docs/security.md).
     vcard::CardImage patched = genuine_image();
     patched.find_mut({0x011C})->content =
         asn1::set({asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.4.2.2"), asn1::integer(std::int64_t{2}),
                                    asn1::integer(std::int64_t{12})})});
     auto s = open_on(patched);
     auto st = s->pace_can("123456");
-    REQUIRE_MESSAGE(st.ok(), st.error().to_string());
-    CHECK(s->stats().apdus == 7);  // refused MSE:Set AT, EF.CardAccess, MSE:Set AT, 4 × GA
-    CHECK(s->pace_result()->parameter_id == 12);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().code == ErrorCode::Unsupported);
+    CHECK(st.error().message.find("ID 12") != std::string::npos);
+    CHECK(s->stats().apdus == 2);  // refused MSE:Set AT, EF.CardAccess; no GENERAL AUTHENTICATE
+    // The caller may widen the policy explicitly: then PACE runs with ID 12.
+    SessionOptions wide;
+    wide.pace_policy = auth::PacePolicy{};
+    auto s2 = open_on(patched, wide);
+    auto st2 = s2->pace_can("123456");
+    REQUIRE_MESSAGE(st2.ok(), st2.error().to_string());
+    CHECK(s2->stats().apdus == 7);  // refused MSE:Set AT, EF.CardAccess, MSE:Set AT, 4 × GA
+    CHECK(s2->pace_result()->parameter_id == 12);
   }
   SUBCASE("pace_parameters_from_atr = false reads EF.CardAccess first, as ICAO 9303-11 §4.4 describes") {
     SessionOptions o;
