@@ -12,10 +12,6 @@
 namespace dnie::esign {
 
 struct EsignCard::Impl {
-  // After a successful VERIFY the card's counter is at its maximum (ISO 7816-4 §7.5.6): the
-  // next signatures of this object skip the retries query (one APDU less each); cleared by any
-  // failed VERIFY.
-  bool counter_known_full = false;
   transport::Transport* link = nullptr;                  // base link: PACE SM (NFC) or raw (contact)
   sm::SecureMessagingTransport* sm_link = nullptr;       // the PACE channel, if any
   std::unique_ptr<sm::SecureMessagingTransport> own_sm;  // CWA channel over a raw contact link

@@ -37,10 +37,9 @@ auto in_pin_channel(EsignCard::Impl& s, F f) -> decltype(f(s.current())) {
 Status do_verify(EsignCard::Impl& s, const SecureBuffer& pin, bool allow_last_try) {
   DNIE_TRY(validate_pin(pin));
   DNIE_TRY(s.ensure_pin_channel());
-  const bool skip_query = allow_last_try || s.counter_known_full;
-  auto st = in_pin_channel(s, [&](transport::Transport& t) { return pin_verify(t, pin, skip_query); });
-  s.counter_known_full = st.ok();
-  DNIE_TRY(std::move(st));
+  // The counter is read (authenticated) before every VERIFY: tries spent by another application
+  // or on another terminal since the last one are seen (never assumed).
+  DNIE_TRY(in_pin_channel(s, [&](transport::Transport& t) { return pin_verify(t, pin, allow_last_try); }));
   s.pin_verified = true;
   return ok_status();
 }
@@ -73,6 +72,9 @@ Error pin_status_error(std::uint16_t sw, std::string_view what) {
 Result<int> pin_tries_left(transport::Transport& t) {
   apdu::CommandApdu q(0x00, 0x20, 0x00, 0x00, {}, apdu::kLeMax);
   DNIE_ASSIGN_OR_RETURN(auto r, send(t, q));
+  // A plain 63 C3 could come from anyone on the link: the count decides whether the PIN may be
+  // sent, so only a MAC-verified answer counts (the PIN channel is always under CWA SM).
+  DNIE_TRY(apdu::require_authenticated(r, "PIN retries query"));
   if (apdu::is_counter(r.sw())) {
     const int n = apdu::counter_value(r.sw());
     if (n == 0) return pin_status_error(r.sw(), "PIN retries query");
@@ -84,13 +86,11 @@ Result<int> pin_tries_left(transport::Transport& t) {
 
 Status pin_verify(transport::Transport& t, const SecureBuffer& pin, bool allow_last_try) {
   DNIE_TRY(validate_pin(pin));
-  if (!allow_last_try) {
-    // Spend the last try only with consent (dnie3-facts §4.4; peers §4 #11).
-    DNIE_ASSIGN_OR_RETURN(int n, pin_tries_left(t));
-    if (n == 1)
-      return make_error(ErrorCode::LastTryRefused, "one PIN try left: pass allow_last_try to spend it")
-          .with_tries(1);
-  }
+  // Spend the last try only with consent (docs/dnie-card.md, PIN).
+  DNIE_ASSIGN_OR_RETURN(int n, pin_tries_left(t));
+  if (n == 1 && !allow_last_try)
+    return make_error(ErrorCode::LastTryRefused, "one PIN try left: pass allow_last_try to spend it")
+        .with_tries(1);
   apdu::CommandApdu v(0x00, 0x20, 0x00, 0x00, pin.view());  // ASCII, no padding
   DNIE_ASSIGN_OR_RETURN(auto r, send(t, v));
   if (!r.ok()) return pin_status_error(r.sw(), "VERIFY");

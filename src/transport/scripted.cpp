@@ -30,7 +30,9 @@ Result<ResponseApdu> ScriptedTransport::transmit(const CommandApdu& cmd) {
     return make_error(ErrorCode::ProtocolError, "scripted transport: command #" + std::to_string(step) +
                                                     " was " + to_hex(enc) + ", expected " +
                                                     to_hex(s.expected_command));
-  return ResponseApdu::parse(s.response);
+  DNIE_ASSIGN_OR_RETURN(ResponseApdu r, ResponseApdu::parse(s.response));
+  if (m_secure) r.mark_authenticated();
+  return r;
 }
 
 Result<ResponseApdu> FunctionTransport::transmit(const CommandApdu& cmd) {

@@ -18,7 +18,8 @@
 //                        700x + R; cached) + PIN channel 8 + tries 1 + VERIFY 1 + user channel 8 +
 //                        MSE:SET 1 + PSO:CDS 1 (+ GET RESPONSE when the link needs 61xx)
 //   next sign_hash():    relink (PACE 5, by the session) + 8 + 1 + 1 + 8 + 1 + 1 = 20 (+ 5 PACE);
-//                        allow_last_try = true skips the tries query (19).
+//                        the tries query runs before every VERIFY (no PIN without a fresh,
+//                        authenticated count).
 // Thread safety: one thread at a time.
 #pragma once
 
@@ -167,8 +168,10 @@ Error pin_status_error(std::uint16_t sw, std::string_view what);
 
 // Building blocks over an open PIN channel (EsignCard uses them; tests script them).
 /// Retries query 00 20 00 00 Le 00 → 63Cx: tries left (-1 when the card answers 9000).
+/// The answer must be MAC-verified (SecureMessagingError otherwise: a plain 63Cx is not evidence).
 Result<int> pin_tries_left(transport::Transport& pin_channel);
-/// Last-try guard (no APDU when `allow_last_try`) then VERIFY 00 20 00 00 Lc PIN.
+/// Last-try guard — always an authenticated retries query first; LastTryRefused with one try
+/// left unless `allow_last_try` — then VERIFY 00 20 00 00 Lc PIN.
 Status pin_verify(transport::Transport& pin_channel, const SecureBuffer& pin, bool allow_last_try = false);
 /// Checks a PKCS#1 v1.5 signature over a DigestInfo with the certificate's RSA key.
 Status verify_card_signature(const crypto::Certificate& cert, ByteView digest_info, ByteView signature);

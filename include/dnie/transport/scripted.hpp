@@ -27,6 +27,13 @@ class ScriptedTransport final : public Transport {
   ScriptedTransport& expect(Bytes command, Bytes response);
   /// The next transmit fails with `e` (e.g. CardRemoved).
   ScriptedTransport& fail_next(Error e);
+  /// Stands in for a secure channel (tests of the layers above secure messaging): every scripted
+  /// answer counts as MAC-verified and is_secure() is true.
+  ScriptedTransport& as_secure_channel(bool yes = true) {
+    m_secure = yes;
+    return *this;
+  }
+  bool is_secure() const override { return m_secure; }
   void set_atr(Bytes atr) { m_atr = std::move(atr); }
   void set_limits(LinkLimits l) { m_limits = l; }
 
@@ -51,6 +58,7 @@ class ScriptedTransport final : public Transport {
   LinkLimits m_limits;
   std::size_t m_count = 0;
   std::size_t m_reconnects = 0;
+  bool m_secure = false;
 };
 
 /// A transport backed by a function (in-process peers, fault injection wrappers).

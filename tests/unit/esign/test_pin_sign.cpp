@@ -16,6 +16,7 @@ const char* kVerify = "0020000009434C41564531323334";
 
 TEST_CASE("PIN: tries left without spending one") {
   transport::ScriptedTransport t;
+  t.as_secure_channel();  // the PIN channel
   t.expect("0020000000", "63C3");
   auto n = esign::pin_tries_left(t);
   REQUIRE(n);
@@ -30,6 +31,7 @@ TEST_CASE("PIN: tries left without spending one") {
 TEST_CASE("PIN: VERIFY outcomes") {
   SUBCASE("wrong PIN → WrongPin with tries left") {
     transport::ScriptedTransport t;
+    t.as_secure_channel();  // the PIN channel
     t.expect("0020000000", "63C3").expect(kVerify, "63C2");
     auto st = esign::pin_verify(t, pin("CLAVE1234"));
     REQUIRE_FALSE(st);
@@ -39,6 +41,7 @@ TEST_CASE("PIN: VERIFY outcomes") {
   }
   SUBCASE("one try left and no consent → LastTryRefused, VERIFY never sent") {
     transport::ScriptedTransport t;
+    t.as_secure_channel();  // the PIN channel
     t.expect("0020000000", "63C1");
     auto st = esign::pin_verify(t, pin("CLAVE1234"), false);
     REQUIRE_FALSE(st);
@@ -47,14 +50,24 @@ TEST_CASE("PIN: VERIFY outcomes") {
     CHECK(t.done());
     CHECK(t.exchanges() == 1);
   }
-  SUBCASE("consent: the last try is spent without a tries query") {
+  SUBCASE("consent: the last try is spent, after the tries query all the same") {
     transport::ScriptedTransport t;
-    t.expect(kVerify, "9000");
+    t.as_secure_channel();  // the PIN channel
+    t.expect("0020000000", "63C1").expect(kVerify, "9000");
     CHECK(esign::pin_verify(t, pin("CLAVE1234"), true));
-    CHECK(t.exchanges() == 1);
+    CHECK(t.exchanges() == 2);
+  }
+  SUBCASE("an unauthenticated tries answer (a plain 63 C3 on the link) never lets the PIN out") {
+    transport::ScriptedTransport t;  // not a secure channel: answers are not MAC-verified
+    t.expect("0020000000", "63C3");
+    auto st = esign::pin_verify(t, pin("CLAVE1234"), true);
+    REQUIRE_FALSE(st);
+    CHECK(st.error().code == ErrorCode::SecureMessagingError);
+    CHECK(t.exchanges() == 1);  // VERIFY never sent
   }
   SUBCASE("blocked → PinBlocked; terminated → CardTerminated") {
     transport::ScriptedTransport t;
+    t.as_secure_channel();  // the PIN channel
     t.expect("0020000000", "63C2").expect(kVerify, "6983");
     CHECK(esign::pin_verify(t, pin("CLAVE1234")).error().code == ErrorCode::PinBlocked);
     t.expect("0020000000", "6581");
@@ -62,11 +75,13 @@ TEST_CASE("PIN: VERIFY outcomes") {
   }
   SUBCASE("wrong PIN with the last try spent → PinBlocked") {
     transport::ScriptedTransport t;
-    t.expect(kVerify, "63C0");
+    t.as_secure_channel();  // the PIN channel
+    t.expect("0020000000", "63C1").expect(kVerify, "63C0");
     CHECK(esign::pin_verify(t, pin("CLAVE1234"), true).error().code == ErrorCode::PinBlocked);
   }
   SUBCASE("PIN format checked before any APDU") {
     transport::ScriptedTransport t;
+    t.as_secure_channel();  // the PIN channel
     CHECK(esign::pin_verify(t, pin("1234567")).error().code == ErrorCode::InvalidArgument);
     CHECK(esign::pin_verify(t, pin("12345678901234567")).error().code == ErrorCode::InvalidArgument);
     CHECK(esign::pin_verify(t, pin("CLAVE 1234")).error().code == ErrorCode::InvalidArgument);
