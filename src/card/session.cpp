@@ -142,6 +142,9 @@ struct Session::Impl {
         auto ch = auth::establish_pace(attempt, req);
         if (ch) {
           channel = std::move(ch).value();
+          // The card accepted them: a later PACE (resume, new signature) uses them again and
+          // never falls back to reading EF.CardAccess in plain after a disturbed answer.
+          card_access = req.card_access;
         } else if (attempt.apdus() > 1 || !parameters_refused(ch.error())) {
           return std::move(ch).error();  // past MSE:Set AT: a wrong password or a lost card
         } else {

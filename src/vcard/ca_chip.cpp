@@ -45,6 +45,7 @@ Result<PendingSm> ca_keys(VirtualCard::Impl& card, const ProtocolAlg& alg, ByteV
   next.k_mac = kdf(k.view(), 2, alg.cipher);
   next.ssc = SecureBuffer(alg.cipher == SymCipher::Des3 ? 8 : 16);
   next.established_by = card.session.pace_password;
+  card.session.ca_done = true;
   *sw = csw::kOk;
   return next;
 }

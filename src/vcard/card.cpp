@@ -146,6 +146,10 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
       }
       secure_wipe(session.pending);
       session.pending.clear();
+      // Hostile clone (tests only): it cannot MAC under the chip-authentication keys, so it
+      // answers everything after the switch with a plain status word (docs/security.md).
+      if (session.ca_done && image.hostile.plain_sw_after_ca != 0 && !session.next_sm)
+        return sw_bytes(image.hostile.plain_sw_after_ca);
 
       // Class byte (ISO/IEC 7816-4 §5.4.1): interindustry 0x (b5 chaining, b4-b3 SM, b2-b1
       // channel) or the DNIe's proprietary 8x/9x with the same SM bits.

@@ -30,7 +30,7 @@ namespace dnie::vcard {
 namespace {
 
 constexpr std::string_view kMagic = "DNIeVCARD";
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kVersion = 2;  // 2: hostile behaviours (97)
 constexpr int kMaxDepth = 8;
 constexpr std::size_t kMaxFileSize = 64u << 20;
 
@@ -162,6 +162,14 @@ Bytes CardImage::serialize() const {
   tlv::append(b, 0x94, sign_private_key);
   tlv::append(b, 0x95, cvc_root_modulus);
   tlv::append(b, 0x96, cvc_root_exponent);
+  {
+    Bytes h;
+    tlv::append(h, 0x80, be_bytes(hostile.plain_sw_after_ca, 2));
+    Bytes w;
+    for (auto f : hostile.withhold) append(w, be_bytes(f, 2));
+    tlv::append(h, 0x81, w);
+    tlv::append(b, 0xB7, h);
+  }
   tlv::append(b, 0xA0, encode_file(mf));
   Bytes ex;
   for (const auto& [name, value] : extras) {
@@ -218,6 +226,18 @@ Result<CardImage> CardImage::deserialize(ByteView data) {
     DNIE_ASSIGN_OR_RETURN(img.sign_private_key, blob(r, 0x94));
     DNIE_ASSIGN_OR_RETURN(img.cvc_root_modulus, blob(r, 0x95));
     DNIE_ASSIGN_OR_RETURN(img.cvc_root_exponent, blob(r, 0x96));
+    {
+      DNIE_ASSIGN_OR_RETURN(auto h, r.expect(0xB7));
+      tlv::Reader hr(h.value, tlv::Mode::Der);
+      DNIE_ASSIGN_OR_RETURN(auto sw, hr.expect(0x80));
+      if (sw.value.size() != 2) return bad("bad hostile status word");
+      img.hostile.plain_sw_after_ca = static_cast<std::uint16_t>(be_value(sw.value));
+      DNIE_ASSIGN_OR_RETURN(auto w, hr.expect(0x81));
+      if (w.value.size() % 2 != 0 || w.value.size() > 64) return bad("bad hostile file list");
+      for (std::size_t i = 0; i < w.value.size(); i += 2)
+        img.hostile.withhold.push_back(static_cast<std::uint16_t>((w.value[i] << 8) | w.value[i + 1]));
+      if (!hr.empty()) return bad("trailing data in hostile behaviours");
+    }
     DNIE_ASSIGN_OR_RETURN(auto mf, r.expect(0xA0));
     DNIE_ASSIGN_OR_RETURN(auto mf_tlv, tlv::parse_single(mf.value, tlv::Mode::Der));
     DNIE_ASSIGN_OR_RETURN(img.mf, decode_file(mf_tlv, 0));

@@ -130,12 +130,20 @@ Reply VirtualCard::Impl::cwa_verify_certificate(const Command& c) {
   append(m, rem->value);
   if (!ct_equal(crypto::hash(crypto::HashAlg::Sha1, m), f.subview(kRsa - 21, 20)))
     return sw_reply(csw::kWrongData);
-  // Body: CPI 41 ‖ CAR 8 ‖ CHR 12 ‖ CHA 7 ‖ n 128 ‖ e 4 (the test key sets' layout, docs/keysets.md).
-  if (m.size() != 1 + 8 + 12 + 7 + kRsa + 4 || m[0] != 0x41) return sw_reply(csw::kWrongData);
+  // Body: CPI ‖ CAR 8 ‖ CHR 12 ‖ CHA 7 ‖ [scheme OID] ‖ n 128 ‖ e 4 — CPI 41 without an OID in the
+  // test key sets; CPI 03 (C_CV_CA, 7-byte OID) or 04 (C_CV_IFD, 6-byte OID) in the production
+  // certificates (docs/keysets.md).
+  const std::size_t base = 1 + 8 + 12 + 7 + kRsa + 4;
+  if (m.size() < base) return sw_reply(csw::kWrongData);
+  const std::size_t oid = m.size() - base;
+  const bool layout_ok =
+      (m[0] == 0x41 && oid == 0) || (m[0] == 0x03 && oid == 7) || (m[0] == 0x04 && oid == 6);
+  if (!layout_ok) return sw_reply(csw::kWrongData);
   const ByteView mv(m);
   if (mv.subview(1, 8) != ByteView(car->value)) return sw_reply(csw::kWrongData);
   Bytes chr = mv.subview(9 + 4, 8).to_bytes();
-  CvKey opened{mv.subview(28, kRsa).to_bytes(), mv.subview(28 + kRsa, 4).to_bytes(), signer.level + 1};
+  CvKey opened{mv.subview(28 + oid, kRsa).to_bytes(), mv.subview(28 + oid + kRsa, 4).to_bytes(),
+               signer.level + 1};
   while (opened.exponent.size() > 1 && opened.exponent.front() == 0)
     opened.exponent.erase(opened.exponent.begin());
   if (opened.level > 2 || !public_key(opened)) return sw_reply(csw::kWrongData);

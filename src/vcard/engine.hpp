@@ -136,6 +136,7 @@ struct Session {
   /// consumed by one private-key operation (dnie3-facts §4.4, §8).
   bool pin_verified = false;
   std::uint8_t dst_key = 0;  ///< MSE:SET DST key reference (01 auth, 02 sign), 0 none
+  bool ca_done = false;      ///< chip authentication switched the keys (hostile clones act on it)
 };
 
 struct VirtualCard::Impl {

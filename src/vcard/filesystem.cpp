@@ -112,6 +112,9 @@ Reply VirtualCard::Impl::cmd_select(const Command& c) {
       return sw_reply(csw::kIncorrectP1P2);
   }
   if (target == nullptr) return sw_reply(csw::kFileNotFound);
+  // Hostile clone (tests only): it pretends the file does not exist (docs/security.md).
+  for (auto fid : image.hostile.withhold)
+    if (target->fid == fid) return sw_reply(csw::kFileNotFound);
 
   std::vector<const VFile*> path;
   if (!path_to(image.mf, target, path)) return sw_reply(csw::kFileNotFound);

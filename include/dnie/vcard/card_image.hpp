@@ -36,6 +36,18 @@ struct VFile {
 /// Which CWA-14890 generation the card belongs to (selects component CA and key set).
 enum class Generation { R1, R2 };
 
+/// Attacks the test suite plays with the virtual card (docs/security.md): behaviours a genuine
+/// DNIe never shows. All off by default.
+struct HostileBehaviour {
+  /// After the chip-authentication key switch, every command gets this plain status word (no
+  /// secure messaging): a clone without the CA key that cannot MAC. 0 = off.
+  std::uint16_t plain_sw_after_ca = 0;
+  /// SELECT of these file identifiers answers 6A 82 (inside SM, so authenticated): a clone that
+  /// withholds a file, e.g. DG14 (010E) whose key it lacks.
+  std::vector<std::uint16_t> withhold;
+  bool any() const noexcept { return plain_sw_after_ca != 0 || !withhold.empty(); }
+};
+
 struct CardImage {
   std::string profile = "genuine";  ///< genuine, altered-dg, cloned-chip, expired, untrusted-csca,
                                     ///< terminated, blocked-pin, r1, r2 ...
@@ -66,6 +78,8 @@ struct CardImage {
   Bytes sign_private_key;      ///< RSA-2048 KprivFirmaDigital (PKCS#1 DER), key ref 02
   /// Public key of the CV root (key ref 02 0F) the card uses to open C_CV_CA: modulus, exponent.
   Bytes cvc_root_modulus, cvc_root_exponent;
+
+  HostileBehaviour hostile;  ///< test attacks (hostile profiles); none on a genuine card
 
   /// Extra named blobs for tests and tools (e.g. the holder's certificates, the CSCA, keys of
   /// the test terminal set). Not visible to APDUs.

@@ -90,12 +90,18 @@ struct CvRootHex {
   const char* source;  ///< the key-set file it came from
 };
 CvRootHex test_cv_root(Generation g);
+/// The production CV root of a generation (the component root "AC RAIZ COMPONENTES [2]", public:
+/// src/auth/keysets/icc-root-r{1,2}.txt): an impostor card can hold it and accept the production
+/// terminal certificates, as a real attacker could.
+CvRootHex production_cv_root(Generation g);
 
 // ---- key set (profiles.cpp) -----------------------------------------------------------------
 struct KeySet {
   std::shared_ptr<crypto::RsaPrivateKey> csca, ds, csca_untrusted, ds_untrusted;
   std::shared_ptr<crypto::RsaPrivateKey> dnie_root, dnie_ca, auth, sign;
   std::shared_ptr<crypto::RsaPrivateKey> comp_root_r1, comp_root_r2, comp_ca, icc;
+  /// An attacker's component root and CA (impostor profiles: an ICC chain no DNIe root signed).
+  std::shared_ptr<crypto::RsaPrivateKey> attacker_root, attacker_ca;
   Bytes ca_private;  ///< Chip Authentication scalar (brainpoolP256r1)
   Bytes ca_public;   ///< 04‖X‖Y
   unsigned csca_bits = 0;
@@ -172,7 +178,14 @@ struct PkiParams {
   Date ds_from, ds_to;  ///< DS validity
   Bytes chip_serial;    ///< 7 bytes
   std::uint64_t seed = 0;
+  /// Impostor profiles: the component chain is signed by the attacker's keys under names that
+  /// claim "r1", "r2" or "test" (the genuine TEST names); empty = the genuine chain.
+  std::string impostor_claim;
 };
 Result<PkiCerts> build_pki(const PkiParams& p);
+
+// ---- hostile profiles (profiles.cpp) ---------------------------------------------------------
+/// Applies the attack of a hostile profile to a generated image (nothing for other profiles).
+Status make_hostile(CardImage& img, const std::string& profile);
 
 }  // namespace dnie::vcard::gen

@@ -188,7 +188,7 @@ Result<Identity> default_identity(std::uint64_t seed, std::string_view profile) 
     return make_error(ErrorCode::InvalidArgument, "unknown profile '" + std::string(profile) + "'");
   Identity id;
   // IDESP: r2 cards have support numbers ≥ "BMP100001" (dnie3-facts §1.1); r1 cards below.
-  if (profile == "r2") {
+  if (profile == "r2" || profile == "impostor-r2") {
     std::string d = gen::seed_digits(seed, "idesp-r2", 5);
     id.idesp = "BMP1" + d;
     if (id.idesp < "BMP100001") id.idesp = "BMP100001";

@@ -171,27 +171,35 @@ Result<PkiCerts> build_pki(const PkiParams& p) {
       make_holder(ca, *k.sign, id, true, serial_for(p.seed, "sign" + id.idesp + fmt_yyyymmdd(id.issue))));
 
   // ---- CWA-14890 component PKI (EF 6020 / 601F) -----------------------------------------
-  // OpenSC tells r2 cards by "AC RAIZ COMPONENTES 2" in the issuer of 6020 (dnie3-facts §1.1).
+  // OpenSC tells r2 cards by "AC RAIZ COMPONENTES 2" in the issuer of 6020 (docs/dnie-card.md).
+  // An impostor profile signs the same kind of chain with the attacker's keys, under the names of
+  // the generation it claims (no "TEST" for r1/r2; the genuine TEST names for "test").
+  const std::string& claim = p.impostor_claim;
+  const bool named_r2 = claim.empty() ? r2 : claim == "r2";
+  const bool test_names = claim.empty() || claim == "test";
   const auto comp_hash = r2 ? sha256 : crypto::HashAlg::Sha1;
-  Bytes croot_name = build_name({{"2.5.4.6", "ES"},
-                                 {"2.5.4.10", kDgp},
-                                 {"2.5.4.11", "DNIE"},
-                                 {"2.5.4.5", r2 ? "000000006573524449620018" : "000000006573524449600006"},
-                                 {"2.5.4.3", r2 ? "AC RAIZ COMPONENTES 2" : "AC RAIZ COMPONENTES"}});
-  const crypto::RsaPrivateKey& croot_key = r2 ? *k.comp_root_r2 : *k.comp_root_r1;
+  Bytes croot_name =
+      build_name({{"2.5.4.6", "ES"},
+                  {"2.5.4.10", kDgp},
+                  {"2.5.4.11", "DNIE"},
+                  {"2.5.4.5", named_r2 ? "000000006573524449620018" : "000000006573524449600006"},
+                  {"2.5.4.3", named_r2 ? "AC RAIZ COMPONENTES 2" : "AC RAIZ COMPONENTES"}});
+  const crypto::RsaPrivateKey& croot_key =
+      !claim.empty() ? *k.attacker_root : (r2 ? *k.comp_root_r2 : *k.comp_root_r1);
+  const crypto::RsaPrivateKey& cca_key = !claim.empty() ? *k.attacker_ca : *k.comp_ca;
   DNIE_ASSIGN_OR_RETURN(
       out.comp_root,
       make_ca_cert(croot_name, croot_key, nullptr, serial_for(p.seed, r2 ? "croot2" : "croot1"),
                    unix_time({2006, 1, 1}), unix_time({2046, 1, 1}), -1, comp_hash));
   DNIE_ASSIGN_OR_RETURN(auto croot, issuer_of(croot_name, croot_key));
-  Bytes cca_name = build_name({{"2.5.4.6", "ES"},
-                               {"2.5.4.10", kDgp},
-                               {"2.5.4.11", "DNIE"},
-                               {"2.5.4.3", r2 ? "AC COMPONENTES 002 TEST" : "AC COMPONENTES 001 TEST"}});
+  const std::string cca_cn =
+      std::string(named_r2 ? "AC COMPONENTES 002" : "AC COMPONENTES 001") + (test_names ? " TEST" : "");
+  Bytes cca_name =
+      build_name({{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.11", "DNIE"}, {"2.5.4.3", cca_cn}});
   DNIE_ASSIGN_OR_RETURN(out.comp_ca,
-                        make_ca_cert(cca_name, *k.comp_ca, &croot, serial_for(p.seed, r2 ? "cca2" : "cca1"),
+                        make_ca_cert(cca_name, cca_key, &croot, serial_for(p.seed, r2 ? "cca2" : "cca1"),
                                      unix_time({2010, 1, 1}), unix_time({2040, 1, 1}), 0, comp_hash));
-  DNIE_ASSIGN_OR_RETURN(auto cca, issuer_of(cca_name, *k.comp_ca));
+  DNIE_ASSIGN_OR_RETURN(auto cca, issuer_of(cca_name, cca_key));
   {
     CertSpec s;
     s.serial = serial_for(p.seed, "icc" + to_hex(p.chip_serial));

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "dnie/bytes/asn1.hpp"
 #include "dnie/crypto/ec.hpp"
 #include "dnie/crypto/x509.hpp"
 
@@ -52,6 +53,8 @@ Result<std::shared_ptr<const KeySet>> make_key_set(std::uint64_t seed) {
   DNIE_ASSIGN_OR_RETURN(k->comp_root_r2, rsa_key(seed, "component-root-r2", 2048));
   DNIE_ASSIGN_OR_RETURN(k->comp_ca, rsa_key(seed, "component-ca", 2048));
   DNIE_ASSIGN_OR_RETURN(k->icc, rsa_key(seed, "icc", 1024));
+  DNIE_ASSIGN_OR_RETURN(k->attacker_root, rsa_key(seed, "attacker-component-root", 1024));
+  DNIE_ASSIGN_OR_RETURN(k->attacker_ca, rsa_key(seed, "attacker-component-ca", 1024));
   // Chip Authentication key on brainpoolP256r1 (ICAO parameter ID 13).
   DNIE_ASSIGN_OR_RETURN(auto group, crypto::EcGroup::standard(13));
   crypto::DeterministicRng rng(stream_seed(seed, "key:chip-authentication"));
@@ -127,11 +130,81 @@ Status fill_identity(Identity& id, std::uint64_t seed, std::string_view profile)
 }
 
 }  // namespace
+
+// The attacks of the hostile profiles (docs/security.md). A genuine DNIe never behaves so.
+Status make_hostile(CardImage& img, const std::string& profile) {
+  // Clones: the DG14 key without its private key (CA cannot succeed), and a way to hide it.
+  if (profile.rfind("clone-", 0) == 0) {
+    img.ca_private_key.clear();
+    if (profile == "clone-no-dg14") {
+      img.hostile.withhold = {0x010E};
+    } else {
+      img.hostile.plain_sw_after_ca = static_cast<std::uint16_t>(std::stoul(profile.substr(6), nullptr, 16));
+    }
+  }
+  // Weak PACE parameters: EF.CardAccess offers only these (so the chip refuses the DNIe's ID 13
+  // at MSE:Set AT with 6A 80 and the terminal reads the file). ICAO 9303-11 §9.2.1 PACEInfo /
+  // PACEDomainParameterInfo; a terminal that ran PACE on them would give the CAN away offline.
+  auto pace_info = [](const char* oid, std::int64_t id) {
+    return asn1::sequence({asn1::oid(oid), asn1::integer(std::int64_t{2}), asn1::integer(id)});
+  };
+  Bytes weak;
+  if (profile == "weak-id0") weak = asn1::set({pace_info("0.4.0.127.0.7.2.2.4.1.2", 0)});
+  if (profile == "weak-id8") weak = asn1::set({pace_info("0.4.0.127.0.7.2.2.4.2.2", 8)});
+  if (profile == "weak-dh") {
+    // dhpublicnumber (X9.42): p = 2q + 1 of 22 bits, g = 4 of order q.
+    Bytes ai =
+        asn1::sequence({asn1::oid("1.2.840.10046.2.1"),
+                        asn1::sequence({asn1::integer(hex_bytes("3AA3B7")), asn1::integer(hex_bytes("04")),
+                                        asn1::integer(hex_bytes("1D51DB"))})});
+    weak = asn1::set(
+        {pace_info("0.4.0.127.0.7.2.2.4.1.2", 32),
+         asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.4.1"), ai, asn1::integer(std::int64_t{32})})});
+  }
+  if (profile == "weak-ec") {
+    // SEC 2 secp112r1 as explicit SpecifiedECDomain (SEC 1 §C.2): sound, and far too small.
+    Bytes g = hex_bytes("0409487239995A5EE76B55F9C2F098A89CE5AF8724C0A23E0E0FF77500");
+    Bytes params =
+        asn1::sequence({asn1::integer(std::int64_t{1}),
+                        asn1::sequence({asn1::oid("1.2.840.10045.1.1"),
+                                        asn1::integer(hex_bytes("DB7C2ABF62E35E668076BEAD208B"))}),
+                        asn1::sequence({asn1::octet_string(hex_bytes("DB7C2ABF62E35E668076BEAD2088")),
+                                        asn1::octet_string(hex_bytes("659EF8BA043916EEDE8911702B22"))}),
+                        asn1::octet_string(g), asn1::integer(hex_bytes("DB7C2ABF62E35E7628DFAC6561C5")),
+                        asn1::integer(std::int64_t{1})});
+    Bytes ai = asn1::sequence({asn1::oid("1.2.840.10045.2.1"), params});
+    weak = asn1::set(
+        {pace_info("0.4.0.127.0.7.2.2.4.2.2", 32),
+         asn1::sequence({asn1::oid("0.4.0.127.0.7.2.2.4.2"), ai, asn1::integer(std::int64_t{32})})});
+  }
+  if (!weak.empty()) {
+    VFile* ca = img.find_mut({0x011C});
+    if (ca == nullptr) return make_error(ErrorCode::InternalError, "no EF.CardAccess");
+    ca->content = std::move(weak);
+  }
+  // Impostors: an attacker's component chain (build_pki) claiming r1 / r2, holding the public
+  // production CV root of that generation so that it accepts the production terminal
+  // certificates as a real card would; "impostor-test" keeps the TEST root and TEST names.
+  if (profile == "impostor-r1" || profile == "impostor-r2") {
+    const CvRootHex root = production_cv_root(profile == "impostor-r2" ? Generation::R2 : Generation::R1);
+    img.cvc_root_modulus = hex_bytes(root.modulus);
+    img.cvc_root_exponent = hex_bytes(root.exponent);
+  }
+  return ok_status();
+}
+
 }  // namespace gen
 
 std::vector<std::string> profiles() {
-  return {"genuine",    "altered-dg",  "cloned-chip", "expired", "untrusted-csca",
-          "terminated", "blocked-pin", "r1",          "r2"};
+  std::vector<std::string> all = {"genuine",    "altered-dg",  "cloned-chip", "expired", "untrusted-csca",
+                                  "terminated", "blocked-pin", "r1",          "r2"};
+  for (auto& h : hostile_profiles()) all.push_back(std::move(h));
+  return all;
+}
+
+std::vector<std::string> hostile_profiles() {
+  return {"clone-6a82", "clone-6982", "clone-6d00", "clone-6a80",  "clone-no-dg14", "weak-dh",
+          "weak-ec",    "weak-id0",   "weak-id8",   "impostor-r1", "impostor-r2",   "impostor-test"};
 }
 
 Result<CardImage> generate_card(const GeneratorOptions& o) {
@@ -177,6 +250,7 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   pp.ds_to = add_days(add_years(pp.ds_from, 10), 150);  // covers the documents it signs
   pp.chip_serial = img.chip_serial;
   pp.seed = o.seed;
+  if (profile.rfind("impostor-", 0) == 0) pp.impostor_claim = profile.substr(9);
   DNIE_ASSIGN_OR_RETURN(PkiCerts pki, build_pki(pp));
 
   // ---- LDS ----------------------------------------------------------------------------
@@ -281,6 +355,15 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   img.extras["ds.der"] = sod.ds_cert;
   if (untrusted) img.extras["csca-untrusted.der"] = pki.csca_untrusted;
   img.extras["component-root.der"] = pki.comp_root;
+  if (!pp.impostor_claim.empty()) {
+    // The card's chain is the attacker's; the root a terminal trusts for test cards stays the
+    // genuine TEST root (what a session on the virtual card trusts), so the impostor fails it.
+    PkiParams genuine = pp;
+    genuine.impostor_claim.clear();
+    DNIE_ASSIGN_OR_RETURN(PkiCerts g, build_pki(genuine));
+    img.extras["component-root.der"] = g.comp_root;
+    img.extras["attacker-component-root.der"] = pki.comp_root;
+  }
   img.extras["component-ca.der"] = pki.comp_ca;
   img.extras["icc-cert.der"] = pki.icc;
   img.extras["dnie-root.der"] = pki.dnie_root;
@@ -290,6 +373,7 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   img.extras["ca-public.bin"] = keys->ca_public;
   const std::string mrz = mrz_td1(id);
   img.extras["mrz.txt"] = Bytes(mrz.begin(), mrz.end());
+  DNIE_TRY(gen::make_hostile(img, profile));
   return img;
 }
 
