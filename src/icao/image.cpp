@@ -4,6 +4,7 @@
 // headers before any pixel buffer is allocated. libjpeg reports errors by longjmp: those parts
 // are written C-style (POD locals, malloc'ed buffers) so no C++ object lives across a setjmp.
 #include <csetjmp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -59,13 +60,17 @@ void opj_quiet(const char*, void*) {}
 
 std::uint8_t clamp8(int v) { return static_cast<std::uint8_t>(v < 0 ? 0 : (v > 255 ? 255 : v)); }
 
+// A sample of `prec` bits (signed or not) scaled to 0..255. In 64-bit arithmetic and with the
+// precision capped, so a hostile codestream (prec up to 38, extreme samples) cannot overflow.
 int to8(const opj_image_comp_t& c, OPJ_INT32 v) {
-  if (c.sgnd && c.prec >= 1) v += 1 << (c.prec - 1);
-  if (c.prec > 8)
-    v >>= (c.prec - 8);
-  else if (c.prec < 8 && c.prec > 0)
-    v <<= (8 - c.prec);
-  return v;
+  const int prec = c.prec < 1 ? 1 : (c.prec > 31 ? 31 : static_cast<int>(c.prec));
+  std::int64_t x = v;
+  if (c.sgnd) x += std::int64_t{1} << (prec - 1);
+  if (prec > 8)
+    x /= std::int64_t{1} << (prec - 8);
+  else if (prec < 8)
+    x *= std::int64_t{1} << (8 - prec);
+  return x < 0 ? 0 : (x > 255 ? 255 : static_cast<int>(x));
 }
 
 Result<DecodedImage> decode_jpeg2000(ByteView data, bool jp2, const DecodeLimits& limits) {

@@ -424,6 +424,8 @@ CK_RV to_rv(const Error& e) {
       return CKR_DEVICE_ERROR;
     case ErrorCode::InternalError:
       return CKR_GENERAL_ERROR;
+    case ErrorCode::UntrustedDocument:  // the chip's component chain is not trusted: no PIN sent
+    case ErrorCode::VerificationFailed:
     default:
       return CKR_DEVICE_ERROR;
   }

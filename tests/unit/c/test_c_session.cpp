@@ -259,3 +259,46 @@ TEST_CASE("dnie_verify: passive + chip authentication with the test CSCA") {
   std::remove(path.c_str());
 }
 #endif
+
+#ifdef DNIE_VCARD_IMAGE_DIR
+TEST_CASE("C API against hostile cards: clones are not genuine, impostors never get the PIN") {
+  auto img = dnie::vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+  REQUIRE(img.ok());
+  const std::string path = "test_c_hostile_csca.der";
+  {
+    std::ofstream f(path, std::ios::binary);
+    const auto& der = img->extras.at("csca.der");
+    f.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+  }
+  for (const char* profile : {"clone-6a82", "clone-6982"}) {
+    CAPTURE(profile);
+    Handle h;
+    REQUIRE(dnie_session_open((std::string("virtual:") + profile).c_str(), &h.s) == DNIE_OK);
+    REQUIRE(dnie_pace_can(h.s, "123456") == DNIE_OK);
+    int verdict = -1;
+    REQUIRE_MESSAGE(dnie_verify(h.s, path.c_str(), &verdict, nullptr, nullptr) == DNIE_OK,
+                    dnie_last_error_message());
+    CHECK(verdict == DNIE_NOT_GENUINE);
+  }
+  {
+    Handle h;  // DG14 withheld: never genuine
+    REQUIRE(dnie_session_open("virtual:clone-no-dg14", &h.s) == DNIE_OK);
+    REQUIRE(dnie_pace_can(h.s, "123456") == DNIE_OK);
+    int verdict = -1;
+    REQUIRE(dnie_verify(h.s, path.c_str(), &verdict, nullptr, nullptr) == DNIE_OK);
+    CHECK(verdict == DNIE_CANNOT_VERIFY);
+  }
+  for (const char* profile : {"impostor-r1", "impostor-r2", "impostor-test"}) {
+    CAPTURE(profile);
+    Handle h;
+    REQUIRE(dnie_session_open((std::string("virtual:") + profile).c_str(), &h.s) == DNIE_OK);
+    REQUIRE(dnie_pace_can(h.s, "123456") == DNIE_OK);
+    const std::uint8_t digest[32] = {1, 2, 3};
+    std::uint8_t sig[512];
+    size_t n = sizeof sig;
+    CHECK(dnie_sign_hash(h.s, DNIE_KEY_SIGN, DNIE_HASH_SHA256, digest, sizeof digest, "12345678", sig, &n) ==
+          DNIE_ERR_UNTRUSTED_DOCUMENT);
+  }
+  std::remove(path.c_str());
+}
+#endif

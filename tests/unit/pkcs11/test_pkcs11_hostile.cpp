@@ -216,3 +216,21 @@ TEST_CASE("fork: the child gets CKR_CRYPTOKI_NOT_INITIALIZED until it calls C_In
   CHECK(si.state == CKS_RO_USER_FUNCTIONS);
   CHECK(sign(f, s, CKM_SHA256_RSA_PKCS, key_named(f, s, "KprivAutenticacion"), bytes(kMsg)) == CKR_OK);
 }
+
+TEST_CASE("an impostor card (ICC chain no trusted root signed) never gets the PIN through PKCS#11") {
+  // docs/security.md: the module lists the impostor's public certificates, but C_Login and every
+  // signature stop before any PIN command; the card's counter is untouched.
+  for (const char* profile : {"impostor-r2", "impostor-test"}) {
+    CAPTURE(profile);
+    ScopedEnv p("DNIE_VCARD_PROFILE", profile);
+    Module m;
+    CK_FUNCTION_LIST_PTR f = m.f;
+    CK_SESSION_HANDLE s = m.open();
+    CHECK_FALSE(find(f, s, CKO_CERTIFICATE).empty());
+    CHECK(login(f, s, CKU_USER, kPin) == CKR_DEVICE_ERROR);
+    CHECK((m.token_flags() & CKF_USER_PIN_COUNT_LOW) == 0);
+    CK_SESSION_INFO si;
+    REQUIRE(f->C_GetSessionInfo(s, &si) == CKR_OK);
+    CHECK(si.state == CKS_RO_PUBLIC_SESSION);
+  }
+}
