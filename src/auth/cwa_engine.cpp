@@ -50,6 +50,7 @@ Result<sm::SmSession> cwa_make_session(CwaSessionKeys keys) {
   sm::Options o;
   o.append_le = false;
   o.mac_length = 8;
+  o.le_with_data = false;  // 69 88 otherwise (docs/dnie-card.md)
   return sm::SmSession::create(sm::Suite::Des3, std::move(keys.k_enc), std::move(keys.k_mac),
                                std::move(keys.ssc), o);
 }

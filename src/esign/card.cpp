@@ -165,7 +165,9 @@ Status EsignCard::Impl::relink() {
     link = *t;
     sm_link = dynamic_cast<sm::SecureMessagingTransport*>(link);
   } else if (sm_link == nullptr && !link->is_secure()) {
-    DNIE_TRY(link->reconnect(true));  // contact: a reset ends the card's SM session
+    // Contact: a plain SELECT MF ends the card's CWA channel (OpenSC cwa14890.c CWA_SM_OFF); a
+    // reset only when that fails.
+    DNIE_TRY(end_card_channel(*link));
   } else {
     state = ChannelState::NeedsRelink;
     return make_error(ErrorCode::InvalidState,
@@ -195,6 +197,10 @@ Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
     o.test.prnd2 = options.cwa_test->prnd2;
   }
   DNIE_ASSIGN_OR_RETURN(auto engine, auth::CwaEngine::create(*ks, chip.sn_icc, *icc_key, std::move(o)));
+  // Both proven clients run the handshakes with the MF current (jmulticard selects it before
+  // each channel; OpenSC reads 3F00 6020/601F inside each handshake): never with a DF such as
+  // 6061 current (docs/dnie-card.md).
+  if (!current_df || !current_df->empty()) DNIE_TRY(select_mf());
   current_df.reset();  // whether a key switch keeps the current DF is not documented for the DNIe
   Status st;
   if (state == ChannelState::Base && !sm_link) {
@@ -226,13 +232,12 @@ Status EsignCard::Impl::ensure_pin_channel() {
 // ---- PKCS#15 --------------------------------------------------------------------------------------
 
 Status EsignCard::Impl::ensure_readable() {
-  // Contact without PACE: the PKCS#15 files need a secure channel (ACL 4x, dnie3-facts §2.1),
-  // so the PIN channel is built first (OpenSC reads them the same way). A channel that failed
-  // or was spent is replaced by a fresh base link before anything is read through it.
+  // The public files (PKCS#15, certificates, 601F/6020, IDESP) are read over the base link: PACE
+  // SM on NFC, plain on contact — as both proven clients read them (jmulticard
+  // Dnie3.needsPinForLoadingCerts() is false; OpenSC reads the CDF without SM; docs/dnie-card.md).
+  // A channel that failed or was spent is replaced by a fresh base link before anything is read.
   if (state == ChannelState::NeedsRelink) DNIE_TRY(relink());
-  if (sm_link != nullptr || link->is_secure()) return ok_status();
-  if (state == ChannelState::Pin || state == ChannelState::User) return ok_status();
-  return ensure_pin_channel();
+  return ok_status();
 }
 
 Status EsignCard::Impl::load_directories() {

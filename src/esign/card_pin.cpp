@@ -121,11 +121,9 @@ Status EsignCard::change_pin(const SecureBuffer& old_pin, const SecureBuffer& ne
   Impl& s = *m_impl;
   DNIE_TRY(validate_pin(old_pin));
   DNIE_TRY(validate_pin(new_pin));
-  // The card wants a verified PIN before CHANGE PIN (JMC Dnie.changePIN; dnie3-facts §4.4);
-  // do_verify also applies the last-try guard.
+  // The card wants a verified PIN before CHANGE PIN (jmulticard Dnie.changePIN); do_verify also
+  // applies the last-try guard.
   DNIE_TRY(do_verify(s, old_pin, allow_last_try));
-  DNIE_TRY(s.select_mf());
-  DNIE_TRY(s.select_fid(0x0000));  // PIN file
   SecureBuffer data(ByteView(hex_bytes("01")));
   const std::uint8_t lo = static_cast<std::uint8_t>(old_pin.size()),
                      ln = static_cast<std::uint8_t>(new_pin.size());
@@ -133,8 +131,24 @@ Status EsignCard::change_pin(const SecureBuffer& old_pin, const SecureBuffer& ne
   data.append(old_pin.view());
   data.append(ByteView(&ln, 1));
   data.append(new_pin.view());
-  apdu::CommandApdu c(0x90, 0x24, 0x00, 0x00, data.view());
-  DNIE_ASSIGN_OR_RETURN(auto r, s.exchange(c));
+  // SELECT MF, SELECT 0000 (the PIN file), 90 24 00 00 01‖len‖old‖len‖new (jmulticard
+  // Dnie.changePIN). Which channel the card wants is not published: jmulticard ends up in the
+  // user channel, the VERIFY just ran in the PIN channel. Tried in the PIN channel first; on
+  // 69 82 (security status: nothing checked, no try spent) again in the user channel, which
+  // keeps the verified state (docs/dnie-card.md).
+  auto attempt = [&]() -> Result<apdu::ResponseApdu> {
+    DNIE_TRY(s.select_mf());
+    DNIE_TRY(s.select_fid(0x0000));
+    return s.exchange(apdu::CommandApdu(0x90, 0x24, 0x00, 0x00, data.view()));
+  };
+  DNIE_ASSIGN_OR_RETURN(auto r, attempt());
+  if (r.sw() == apdu::sw::kSecurityStatusNotSatisfied && s.state == ChannelState::Pin) {
+    log(LogLevel::Info, kComponent, "CHANGE PIN refused in the PIN channel (69 82); trying the user channel");
+    DNIE_TRY(s.open_channel(auth::CwaChannel::User));
+    DNIE_ASSIGN_OR_RETURN(r, attempt());
+  }
+  if (s.state == ChannelState::User) s.state = ChannelState::NeedsRelink;  // spent, as after a signature
+  s.pin_verified = false;
   if (!r.ok()) return pin_status_error(r.sw(), "CHANGE PIN");
   log(LogLevel::Info, kComponent, "PIN changed");
   return ok_status();
@@ -164,6 +178,11 @@ Result<Bytes> EsignCard::sign_digest_info(KeyKind key, ByteView digest_info, con
   DNIE_TRY(s.open_channel(auth::CwaChannel::User));
   // From here the user channel is spent by this signature: the next one starts from a relink.
   s.pin_verified = false;
+  // SELECT MF before MSE:SET DST, as jmulticard's signature does (docs/dnie-card.md).
+  if (auto st = s.select_mf(); !st) {
+    s.state = ChannelState::NeedsRelink;
+    return std::move(st).error();
+  }
   const std::uint8_t mse_data[] = {0x84, 0x02, 0x01, static_cast<std::uint8_t>(ref)};
   apdu::CommandApdu mse(0x00, 0x22, 0x41, 0xB6, ByteView(mse_data, sizeof mse_data));
   auto mr = s.exchange(mse);
@@ -175,7 +194,9 @@ Result<Bytes> EsignCard::sign_digest_info(KeyKind key, ByteView digest_info, con
     s.state = ChannelState::NeedsRelink;
     return apdu::sw_error(mr->sw(), "MSE:SET DST");
   }
-  apdu::CommandApdu cds(0x00, 0x2A, 0x9E, 0x9A, digest_info, apdu::kLeMax);
+  // PSO:CDS without Le, as jmulticard's PsoSignHashApduCommand (docs/dnie-card.md): with Le the
+  // CWA wrap would carry DO'97' next to DO'87', which the card answers with 69 88.
+  apdu::CommandApdu cds(0x00, 0x2A, 0x9E, 0x9A, digest_info);
   auto cr = s.exchange(cds);
   s.state = ChannelState::NeedsRelink;
   if (!cr) return std::move(cr).error();

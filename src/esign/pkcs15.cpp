@@ -4,6 +4,8 @@
 // there.
 #include "dnie/esign/pkcs15.hpp"
 
+#include <algorithm>
+
 #include <zlib.h>
 
 #include "dnie/bytes/asn1.hpp"
@@ -237,22 +239,34 @@ Result<std::vector<PrivateKeyObject>> parse_prkdf(ByteView file) {
 }
 
 Result<Bytes> decompress_certificate(ByteView file, std::size_t max_size) {
+  // Decided by the 8-byte header (LE32 uncompressed length ‖ LE32 compressed length), as OpenSC's
+  // dnie_read_header checks it against the file size — never by the first byte, which is the
+  // low byte of the uncompressed length and is 0x30 for one certificate length in 256.
+  if (file.size() > 8) {
+    BufferReader r(file);
+    DNIE_ASSIGN_OR_RETURN(std::uint32_t plain_len, r.u32_le());
+    DNIE_ASSIGN_OR_RETURN(std::uint32_t comp_len, r.u32_le());
+    const bool header_fits = comp_len != 0 && comp_len <= r.remaining() &&
+                             std::all_of(file.begin() + 8 + comp_len, file.end(), [](std::uint8_t b) {
+                               return b == 0x00 || b == 0xFF;  // padding after the stream
+                             });
+    if (header_fits) {
+      if (plain_len == 0 || plain_len > max_size)
+        return bad("compressed certificate: bad uncompressed length");
+      DNIE_ASSIGN_OR_RETURN(ByteView z, r.take(comp_len));
+      Bytes out(plain_len);
+      uLongf out_len = plain_len;
+      const int rc = uncompress(out.data(), &out_len, z.data(), static_cast<uLong>(z.size()));
+      if (rc == Z_OK && out_len == plain_len) return out;
+      if (file[0] != 0x30) return bad("compressed certificate: zlib data invalid or length mismatch");
+      // A plain DER certificate whose first bytes happen to look like a header: fall through.
+    }
+  }
   if (!file.empty() && file[0] == 0x30) {
     DNIE_ASSIGN_OR_RETURN(auto t, tlv::parse_first(file));
     return t.raw.to_bytes();
   }
-  BufferReader r(file);
-  DNIE_ASSIGN_OR_RETURN(std::uint32_t plain_len, r.u32_le());
-  DNIE_ASSIGN_OR_RETURN(std::uint32_t comp_len, r.u32_le());
-  if (plain_len == 0 || plain_len > max_size) return bad("compressed certificate: bad uncompressed length");
-  if (comp_len == 0 || comp_len > r.remaining()) return bad("compressed certificate: bad compressed length");
-  DNIE_ASSIGN_OR_RETURN(ByteView z, r.take(comp_len));
-  Bytes out(plain_len);
-  uLongf out_len = plain_len;
-  const int rc = uncompress(out.data(), &out_len, z.data(), static_cast<uLong>(z.size()));
-  if (rc != Z_OK || out_len != plain_len)
-    return bad("compressed certificate: zlib data invalid or length mismatch");
-  return out;
+  return bad("certificate file is neither compressed (8-byte header) nor DER");
 }
 
 Result<Bytes> compress_certificate(ByteView der) {

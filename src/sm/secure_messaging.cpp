@@ -140,7 +140,7 @@ Result<CommandApdu> SmSession::wrap(const CommandApdu& plain, bool extended) {
     }
   }
   const bool ext = extended || plain.needs_extended();
-  if (plain.le()) {
+  if (plain.le() && (plain.data().empty() || s.options.le_with_data)) {
     std::size_t le = *plain.le();
     if (ext) {
       std::size_t e = le >= 65536 ? 0 : le;

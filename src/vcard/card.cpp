@@ -14,6 +14,22 @@ namespace dnie::vcard {
 
 namespace {
 
+/// Whether an ATR offers T=1 in one of its TDi bytes (ISO/IEC 7816-3 §8.2.3): then the card
+/// answers as on T=1 (no 61 xx for case 4), whatever CardOptions::t0 says.
+bool atr_offers_t1(const Bytes& atr) {
+  if (atr.size() < 2) return false;
+  std::uint8_t y = atr[1];
+  std::size_t i = 2;
+  while (y & 0x80) {
+    i += ((y & 0x10) != 0) + ((y & 0x20) != 0) + ((y & 0x40) != 0);
+    if (i >= atr.size()) return false;
+    const std::uint8_t td = atr[i++];
+    if ((td & 0x0F) == 1) return true;
+    y = td;
+  }
+  return false;
+}
+
 Bytes with_sw(Bytes data, std::uint16_t sw) {
   data.push_back(static_cast<std::uint8_t>(sw >> 8));
   data.push_back(static_cast<std::uint8_t>(sw));
@@ -191,6 +207,12 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
         c.ne = un->ne;
         c.ne_max = un->ne_max;
         c.secure = true;
+        // CWA-14890 SM on the DNIe: DO'97' only when there is no DO'87'. The card answers
+        // 69 88 to both (OpenSC cwa14890.c cwa_encode_apdu; docs/dnie-card.md) and ends SM.
+        if (session.channel != CwaChannel::None && !c.data.empty() && c.ne) {
+          end_sm();
+          return sw_bytes(csw::kSmIncorrect);
+        }
         cost(cost::symmetric(b.data.size()));
       } else {
         if ((cla & 0x0C) != 0) return sw_bytes(csw::kSmIncorrect);  // SM without a session
@@ -225,6 +247,15 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
         session.pace_password = n.established_by;
         session.channel = n.channel;
         session.next_sm.reset();
+      }
+      // T=0 (contact): an answer with data to a command that carried data (case 4, or case 3
+      // answered with data such as an FCI) is announced with 61 xx and fetched with GET
+      // RESPONSE (ISO/IEC 7816-3 §12.2.3; OpenSC issue 810: SELECT "Master.File" → 61 1B).
+      if (!options.contactless && options.t0 && !atr_offers_t1(atr()) && !data.empty() && !b.data.empty()) {
+        session.pending = std::move(data);
+        session.pending_sw = r.sw;
+        const std::size_t left = std::min<std::size_t>(session.pending.size(), 256);
+        return sw_bytes(static_cast<std::uint16_t>(0x6100 | (left & 0xFF)));
       }
       if (data.size() > options.max_response) {  // ISO 7816-4 §5.3.4: 61xx, GET RESPONSE
         session.pending.assign(data.begin() + static_cast<std::ptrdiff_t>(options.max_response), data.end());
@@ -348,7 +379,16 @@ VirtualCard::VirtualCard(CardImage image, CardOptions options)
 VirtualCard::~VirtualCard() = default;
 Bytes VirtualCard::power_on() { return m_impl->power_on(); }
 void VirtualCard::power_off() { m_impl->power_off(); }
-Bytes VirtualCard::reset() { return m_impl->power_on(); }
+Bytes VirtualCard::reset() {
+  if (m_impl->options.contactless && m_impl->options.warm_reset_keeps_channel && m_impl->powered) {
+    // A contactless card stays in the field: the reader's "reset" does not reach its security
+    // state (docs/dnie-card.md); the selection and pending data are what a reader can clear.
+    secure_wipe(m_impl->session.pending);
+    m_impl->session.pending.clear();
+    return m_impl->atr();
+  }
+  return m_impl->power_on();
+}
 Bytes VirtualCard::atr() const { return m_impl->atr(); }
 bool VirtualCard::powered() const noexcept { return m_impl->powered; }
 Bytes VirtualCard::process(ByteView command) { return m_impl->process(command); }

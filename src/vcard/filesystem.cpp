@@ -3,7 +3,8 @@
 // CardImage tree, with the DNIe's FCI (dnie3-facts §2.1) and access rules (§4.1, brief):
 //   contactless: every EF except EF.CardAccess (011C) and EF.ATR/INFO (2F01) needs PACE SM;
 //   contact: MF-level files are readable in plain, DF 3F01 (ICAO) needs PACE SM;
-//   read_rule 1: any SM; read_rule 2 (DG3) and key EFs: never (69 82).
+//   read_rule 1 (PKCS#15, certificates): public (plain on contact); read_rule 2 (DG3) and key
+//   EFs: never (69 82).
 #include <algorithm>
 
 #include "vcard/engine.hpp"
@@ -45,8 +46,10 @@ const VFile* by_name(const VFile& root, ByteView name) {
 }  // namespace
 
 Bytes VirtualCard::Impl::fci(const VFile& f) const {
-  // 6F 0C 85 0A <type> <FID:2> <size:2> <ACL:5>. Key EFs other than the PIN file would carry a
-  // 13-byte descriptor on the real card; its extra bytes are unknown, so the 10-byte form is used.
+  // 6F L [84 <DF name>] 85 0A <type> <FID:2> <size:2> <ACL:5>. The MF answers SELECT
+  // "Master.File" with 27 bytes on a real DNIe 3.0 (61 1B, OpenSC issue 810): 84 0B "Master.File"
+  // and the 85 0A descriptor fit exactly. Key EFs other than the PIN file would carry a 13-byte
+  // descriptor on the real card; its extra bytes are unknown, so the 10-byte form is used.
   const std::size_t size = std::min<std::size_t>(f.content.size(), 0xFFFF);
   Bytes d{static_cast<std::uint8_t>(f.type), static_cast<std::uint8_t>(f.fid >> 8),
           static_cast<std::uint8_t>(f.fid), static_cast<std::uint8_t>(size >> 8),
@@ -54,14 +57,23 @@ Bytes VirtualCard::Impl::fci(const VFile& f) const {
   Bytes acl = f.acl;
   acl.resize(5, 0);
   append(d, acl);
-  Bytes out{0x6F, 0x0C, 0x85, 0x0A};
-  append(out, d);
+  Bytes body;
+  if (!f.df_name.empty()) {
+    body.push_back(0x84);
+    body.push_back(static_cast<std::uint8_t>(f.df_name.size()));
+    append(body, ByteView::of(f.df_name));
+  }
+  append(body, {0x85, 0x0A});
+  append(body, d);
+  Bytes out{0x6F, static_cast<std::uint8_t>(body.size())};
+  append(out, body);
   return out;
 }
 
 Reply VirtualCard::Impl::cmd_select(const Command& c) {
   // P2: 00 FCI, 04 FCP (the DNIe answers its FCI either way), 0C no response data.
   if (c.p2 != 0x00 && c.p2 != 0x04 && c.p2 != 0x0C) return sw_reply(csw::kIncorrectP1P2);
+  if (c.p2 == 0x0C && options.refuse_select_p2_0c) return sw_reply(csw::kIncorrectP1P2);
   const VFile* cur = current_df();
   const VFile* target = nullptr;
   auto fid_of = [&](std::size_t i) { return static_cast<std::uint16_t>((c.data[i] << 8) | c.data[i + 1]); };
@@ -144,7 +156,9 @@ bool VirtualCard::Impl::may_read(const VFile& f, std::uint16_t* sw) const {
   } else if (in_icao && !pace_sm()) {
     return false;
   }
-  if (f.read_rule == 1 && !sm.active()) return false;
+  // read_rule 1 (the PKCS#15 files, certificates): public. Contactless, PACE is needed as for
+  // every file; on contact they are read in plain, as both proven clients do (jmulticard
+  // Dnie3.needsPinForLoadingCerts() is false; OpenSC reads the CDF without SM).
   *sw = csw::kOk;
   return true;
 }

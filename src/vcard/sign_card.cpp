@@ -58,7 +58,10 @@ Reply VirtualCard::Impl::cmd_verify(const Command& c) {
 
 Reply VirtualCard::Impl::cmd_change_pin(const Command& c) {
   if (c.p1 != 0x00 || c.p2 != 0x00) return sw_reply(csw::kIncorrectP1P2);
-  if (session.channel != CwaChannel::Pin || !session.pin_verified) return sw_reply(csw::kSecurity);
+  // Which channel the real card wants is not published (docs/dnie-card.md): the PIN channel by
+  // default, the user channel (where jmulticard ends up) with CardOptions::change_pin_channel.
+  const CwaChannel wanted = options.change_pin_in_user_channel ? CwaChannel::User : CwaChannel::Pin;
+  if (session.channel != wanted || !session.pin_verified) return sw_reply(csw::kSecurity);
   if (image.pin_tries_left <= 0) return sw_reply(csw::kBlocked);
   if (session.current_ef == nullptr || session.current_ef->fid != kPinFile ||
       session.current_ef->type != FileType::KeyEf)

@@ -142,7 +142,8 @@ struct CwaSessionKeys {
   SecureBuffer k_enc, k_mac, ssc;
 };
 Result<CwaSessionKeys> cwa_derive_keys(ByteView kicc, ByteView kifd, ByteView rnd_icc, ByteView rnd_ifd);
-/// The DNIe 3.0 SM session: 3DES, no Le in protected commands, 8-byte MAC (dnie3-facts §5.1).
+/// The DNIe 3.0 SM session: 3DES, no Le in protected commands, 8-byte MAC, DO'97' only in
+/// commands without data (docs/dnie-card.md).
 Result<sm::SmSession> cwa_make_session(CwaSessionKeys keys);
 
 /// Verifies an INTERNAL AUTHENTICATE answer (CWA 14890-1 §8.4.2): decrypt with the IFD private

@@ -43,6 +43,10 @@ struct Options {
   bool append_le = true;
   /// MAC length in bytes (8; CWA-14890 on DNIe 2.0 uses 4).
   std::size_t mac_length = 8;
+  /// Send DO'97' (Le) next to DO'87' (data). ICAO: true. DNIe CWA-14890: false — the card
+  /// answers 69 88 to both; OpenSC's CWA encoder sends DO'97' only without data, jmulticard sends
+  /// no command with both (docs/dnie-card.md).
+  bool le_with_data = true;
 };
 
 class SmSession {

@@ -31,11 +31,27 @@ struct LinkModel {
   double turnaround_ms = 0.1;      ///< per exchange
 };
 
+/// How the card behaves; the defaults are the strict card, as a real DNIe (docs/dnie-card.md):
+/// every test runs against it unless it asks otherwise.
 struct CardOptions {
   bool contactless = true;         ///< NFC (ATR from ATS) or contact
   bool extended_length = false;    ///< accept extended APDUs (the real card: unknown; off)
   std::size_t max_response = 256;  ///< longer responses are split with 61xx
   std::string state_file;          ///< when set, PIN counters persist here across runs
+  /// Contactless: a warm reset (reset(), PC/SC SCardReconnect with RESET) leaves the card
+  /// powered and keeps its secure channel, as a reader that cannot reset a contactless card
+  /// does; the next plain command then gets 69 87. Only power_off()/power_on() end it.
+  bool warm_reset_keeps_channel = true;
+  /// Contact: the card speaks T=0 as its ATR announces (only T=0; an ATR offering T=1, e.g. one
+  /// given to dnie-vcard --atr, turns this off): an answer with data to a command with data gets
+  /// 61 xx, and the data comes with GET RESPONSE.
+  bool t0 = true;
+  /// Refuse SELECT with P2 = 0C (6A 86). No DNIe is known to do so; tests use it to check that
+  /// the SDK falls back to the form of the proven clients (P1 00, P2 00).
+  bool refuse_select_p2_0c = false;
+  /// Accept CHANGE PIN (90 24) only in the user channel instead of the PIN channel (unknown on
+  /// the real card; tests of the SDK's fallback).
+  bool change_pin_in_user_channel = false;
   LinkModel link;
 };
 
@@ -49,7 +65,8 @@ class VirtualCard {
   /// Cold reset: ends every session, returns the ATR.
   Bytes power_on();
   void power_off();
-  /// Warm reset (same effect on the security state as power_on).
+  /// Warm reset: like power_on, except that a contactless card keeps its secure channel when
+  /// CardOptions::warm_reset_keeps_channel (the default).
   Bytes reset();
   Bytes atr() const;
   bool powered() const noexcept;

@@ -104,6 +104,29 @@ TEST_CASE("compressed certificate round trip and bounds") {
   CHECK_FALSE(esign::decompress_certificate(trunc));
 }
 
+TEST_CASE("a compressed certificate whose first byte is 0x30 is inflated, not taken for DER") {
+  // The first byte of a compressed file is the low byte of the uncompressed length: 0x30 for
+  // every certificate of length 0x..30 (1 in 256 cards). Decided by the header, as OpenSC does.
+  for (std::size_t len : {std::size_t{0x530}, std::size_t{0x430}, std::size_t{0x130}}) {
+    CAPTURE(len);
+    Bytes body(len - 4, 0x5A);
+    for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<std::uint8_t>(i * 7);
+    Bytes der = {0x30, 0x82, static_cast<std::uint8_t>((len - 4) >> 8), static_cast<std::uint8_t>(len - 4)};
+    append(der, body);
+    REQUIRE(der.size() == len);
+    auto z = esign::compress_certificate(der);
+    REQUIRE(z);
+    REQUIRE((*z)[0] == 0x30);
+    auto back = esign::decompress_certificate(*z);
+    REQUIRE_MESSAGE(back, back.error().to_string());
+    CHECK(*back == der);
+    // Padding after the stream (a file read to its FCI size) is tolerated.
+    Bytes padded = *z;
+    padded.resize(padded.size() + 16, 0x00);
+    CHECK(*esign::decompress_certificate(padded) == der);
+  }
+}
+
 TEST_CASE("certificate info of the specimen signing certificate") {
   auto cert = crypto::Certificate::parse(read_file(data_path("pki/DNIE_ESPECIMEN_signing_cert.cer")));
   REQUIRE(cert);

@@ -52,8 +52,7 @@ struct Rig {
   std::unique_ptr<sm::SecureMessagingTransport> smt;
   int paces = 0;
 
-  explicit Rig(const std::string& profile, bool contactless = true) {
-    vcard::CardOptions o;
+  explicit Rig(const std::string& profile, bool contactless = true, vcard::CardOptions o = {}) {
     o.contactless = contactless;
     card = std::make_unique<vcard::VirtualCard>(load_image(profile), o);
     vt = std::make_unique<vcard::VirtualTransport>(*card);
@@ -77,10 +76,12 @@ struct Rig {
     return ok_status();
   }
 
-  /// Reset the card and re-run PACE (what an application does between signatures on NFC).
+  /// End the card's channel and re-run PACE (what an application does between signatures on
+  /// NFC, as the proven clients do: a plain SELECT MF, then PACE; a reset does not reach a
+  /// contactless card's channel).
   Result<transport::Transport*> relink() {
     smt.reset();
-    DNIE_TRY(link->reconnect(true));
+    DNIE_TRY(esign::end_card_channel(*link));
     DNIE_TRY(pace());
     return static_cast<transport::Transport*>(smt.get());
   }

@@ -7,9 +7,12 @@ using namespace dnie::vcard;
 using namespace dnie::vcard::test;
 
 namespace {
+// Contact, with the answers of T=1 (direct data): what the APDU-level checks below compare. The
+// T=0 behaviour (61 xx, GET RESPONSE) has its own test.
 CardOptions contact() {
   CardOptions o;
   o.contactless = false;
+  o.t0 = false;
   return o;
 }
 }  // namespace
@@ -18,7 +21,8 @@ TEST_CASE("SELECT by DF name, FID, AID and parent returns the 85 0A FCI") {
   VirtualCard::Impl card(test_image(), contact());
   // MF by name "Master.File": type 38, FID 3F00, size 0, ACL from the image.
   CHECK(tx(card, "00A404000B4D61737465722E46696C65") ==
-        "6F0C850A383F00000000"
+        "6F19840B4D61737465722E46696C65"  // 84: the DF name (27 bytes, as 61 1B on a real card)
+        "850A383F00000000"
         "00FFFFFF"
         "9000");
   // By FID without Le (JMC) and with Le (OpenSC): same FCI.
@@ -39,7 +43,7 @@ TEST_CASE("SELECT by DF name, FID, AID and parent returns the 85 0A FCI") {
         "9000");  // compressed cert
   // Parent of 6061 is the MF.
   CHECK(tx(card, "00A4030000") ==
-        "6F0C850A383F00"
+        "6F19840B4D61737465722E46696C65850A383F00"
         "0000"
         "0000FFFFFF"
         "9000");
@@ -47,7 +51,7 @@ TEST_CASE("SELECT by DF name, FID, AID and parent returns the 85 0A FCI") {
   CHECK(tx(card, "00A4040C07A0000002471001") == "9000");
   CHECK(tx(card, "00A4020C02011E") == "9000");
   CHECK(tx(card, "00A40000023F00") ==
-        "6F0C850A383F00"
+        "6F19840B4D61737465722E46696C65850A383F00"
         "0000"
         "0000FFFFFF"
         "9000");
@@ -74,6 +78,20 @@ TEST_CASE("SELECT errors") {
   CHECK(tx(card, "00A4000003000600") == "6700");                // FID of 3 bytes (Lc 3, Le 00? → case 4)
   CHECK(tx(card, "00A40300") == "6A82");                        // no parent of the MF
   CHECK(tx(card, "00A40000020006FFFF") == "6700");              // inconsistent length
+}
+
+TEST_CASE("contact T=0: an answer with data to a command with data comes as 61 xx and GET RESPONSE") {
+  // OpenSC issue 810 (a DNIe 3.0 on T=0): 00 A4 04 00 0B "Master.File" → 61 1B; the FCI is then
+  // fetched with GET RESPONSE (ISO/IEC 7816-3 §12.2.3).
+  CardOptions o = contact();
+  o.t0 = true;
+  VirtualCard::Impl card(test_image(), o);
+  CHECK(tx(card, "00A404000B4D61737465722E46696C65") == "611B");
+  CHECK(tx(card, "00C000001B") == "6F19840B4D61737465722E46696C65850A383F0000000000FFFFFF9000");
+  // READ BINARY (no command data) answers directly.
+  CHECK(tx(card, "00A40000020006") == "610E");
+  CHECK(tx(card, "00C000000E") == "6F0C850A010006000900FFFFFFFF9000");
+  CHECK(tx(card, "00B0000009").size() == 2 * (9 + 2));
 }
 
 TEST_CASE("READ BINARY: offsets, 62 82, 6B 00, Le 00, SFI") {
