@@ -131,7 +131,7 @@ Status fill_identity(Identity& id, std::uint64_t seed, std::string_view profile)
 
 std::vector<std::string> profiles() {
   return {"genuine",    "altered-dg",  "cloned-chip", "expired", "untrusted-csca",
-          "terminated", "blocked-pin", "r1",          "r2"};
+          "terminated", "blocked-pin", "r1",          "r2",      "hostile-text"};
 }
 
 Result<CardImage> generate_card(const GeneratorOptions& o) {
@@ -290,6 +290,16 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   img.extras["ca-public.bin"] = keys->ca_public;
   const std::string mrz = mrz_td1(id);
   img.extras["mrz.txt"] = Bytes(mrz.begin(), mrz.end());
+  if (profile == "hostile-text") {
+    // Card text is data: after the genuine name (so the MRZ still agrees), DG11 and DG13 carry an
+    // SGR "conceal" (ESC [ 8 m), an OSC window title (ESC ] 0 ; title BEL), a lone 0xC3, 0xFF, a
+    // NUL and markup; EF.SOD is signed over them, so only the text is the attack.
+    Identity hostile = id;
+    hostile.name += std::string("\x1b[8m\x1b]0;title\x07\xC3\xFF\0<i>", 20);
+    img.find_mut({0x3F01, 0x010B})->content = build_dg11(hostile);
+    img.find_mut({0x3F01, 0x010D})->content = build_dg13(hostile);
+    DNIE_TRY(resign_document(img));
+  }
   return img;
 }
 
