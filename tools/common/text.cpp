@@ -101,8 +101,27 @@ std::string for_terminal(std::string_view s) {
   return out;
 }
 
+namespace {
+// Every key and string through sanitize_utf8(), so that the replacement is the same as on the
+// terminal whatever nlohmann's own replacement policy is.
+nlohmann::json sanitized(const nlohmann::json& j) {
+  if (j.is_string()) return sanitize_utf8(j.get_ref<const std::string&>());
+  if (j.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : j) out.push_back(sanitized(e));
+    return out;
+  }
+  if (j.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto it = j.begin(); it != j.end(); ++it) out[sanitize_utf8(it.key())] = sanitized(it.value());
+    return out;
+  }
+  return j;
+}
+}  // namespace
+
 std::string json_dump(const nlohmann::json& j, int indent) {
-  const std::string raw = j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string raw = sanitized(j).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
   // The dump is valid UTF-8 now; outside strings it is ASCII, so these code points can only be
   // inside strings, where a \u escape means the same character.
   std::string out;
