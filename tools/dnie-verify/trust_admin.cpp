@@ -46,7 +46,7 @@ std::string day(std::int64_t t) { return asn1::format_time(t).substr(0, 10); }
 int emit_json(const nlohmann::json& j, const AdminOptions& o, int rc) {
   const std::string text = cli::json_dump(j, 2) + "\n";
   if (auto w = cli::write_private_file(o.json_path, ByteView::of(text), o.force); !w) {
-    std::fprintf(stderr, "dnie-verify: --json: %s\n", w.error().message.c_str());
+    std::fprintf(stderr, "dnie-verify: --json: %s\n", for_terminal(w.error().message).c_str());
     return cli::kExitUsage;
   }
   return rc;
@@ -151,7 +151,8 @@ int import_master_list(cli::LoadedTrust& trust, const std::string& file, bool al
                        const std::string& dest, const AdminOptions& o) {
   auto data = cli::read_input_file(file);
   if (!data) {
-    std::fprintf(stderr, "dnie-verify: --import-master-list %s\n", data.error().message.c_str());
+    std::fprintf(stderr, "dnie-verify: --import-master-list %s\n",
+                 for_terminal(data.error().message).c_str());
     return cli::kExitUsage;
   }
   icao::MasterListOptions mlo;  // never unanchored: imported CSCAs become plain anchors
@@ -174,7 +175,8 @@ int import_master_list(cli::LoadedTrust& trust, const std::string& file, bool al
   }
   auto ml = icao::parse_master_list(*data);
   if (!ml) {
-    std::fprintf(stderr, "dnie-verify: %s: %s\n", for_terminal(file).c_str(), ml.error().message.c_str());
+    std::fprintf(stderr, "dnie-verify: %s: %s\n", for_terminal(file).c_str(),
+                 for_terminal(ml.error().message).c_str());
     return cli::kExitUsage;
   }
   if (dest.empty()) {
@@ -182,7 +184,7 @@ int import_master_list(cli::LoadedTrust& trust, const std::string& file, bool al
     return cli::kExitUsage;
   }
   if (auto st = cli::make_private_dir(dest); !st) {
-    std::fprintf(stderr, "dnie-verify: %s\n", st.error().message.c_str());
+    std::fprintf(stderr, "dnie-verify: %s\n", for_terminal(st.error().message).c_str());
     return cli::kExitUsage;
   }
   std::size_t selected = 0, written = 0, present = 0;
@@ -199,7 +201,7 @@ int import_master_list(cli::LoadedTrust& trust, const std::string& file, bool al
     }
     const std::string pem = c.to_pem();
     if (auto w = cli::write_private_file(path, ByteView::of(pem), false); !w) {
-      std::fprintf(stderr, "dnie-verify: %s\n", w.error().message.c_str());
+      std::fprintf(stderr, "dnie-verify: %s\n", for_terminal(w.error().message).c_str());
       return cli::kExitUsage;
     }
     ++written;

@@ -83,7 +83,7 @@ int print_json(const Ctx& ctx, const nlohmann::json& j, int rc) {
     return rc;
   }
   if (auto w = write_private_file(ctx.g.json_path, ByteView::of(s), ctx.g.force); !w) {
-    std::fprintf(stderr, "dnie: error: --json: %s\n", w.error().message.c_str());
+    std::fprintf(stderr, "dnie: error: --json: %s\n", for_terminal(w.error().message).c_str());
     return kExitUsage;
   }
   return rc;
