@@ -3,6 +3,8 @@
 // print it in --help; scripts may rely on it.
 #pragma once
 
+#include <string>
+
 #include "dnie/bytes/error.hpp"
 
 namespace dnie::cli {
@@ -27,5 +29,12 @@ int exit_code_for(ErrorCode code) noexcept;
 
 /// The table as text, for --help.
 const char* exit_codes_help() noexcept;
+
+/// What to do next, in the tools' words (command-line options, not C++ API names).
+std::string cli_hint(ErrorCode code);
+
+/// A library message with the C++ option names it may mention replaced by the tools' options
+/// ("MasterListOptions::accept_unanchored" -> "--trust-unanchored-list").
+std::string cli_words(std::string message);
 
 }  // namespace dnie::cli

@@ -2,18 +2,16 @@
 // dnie-verify: police verification of a Spanish eID (DNIe 3.0). PACE with the CAN or MRZ, read,
 // passive + chip authentication, ICC component chain, DG1/DG11/DG13 and certificate consistency,
 // expiry; verdict GENUINE / NOT GENUINE / CANNOT VERIFY with reasons on screen, as JSON evidence
-// and as a self-contained HTML report (docs/verification.md).
+// and as a self-contained HTML report (docs/verification.md). Also: re-verification of a saved
+// dump (--offline), the trust store's audit and the import of a newer CSCA master list.
 //
-//   dnie-verify [--reader virtual] --can 123456 --trust masterlist.ml --json ev.json --html ev.html
+//   dnie-verify --reader 0 --can 123456 --json ev.json --html ev.html      (default trust store)
 //   dnie-verify --reader virtual:cloned-chip --can 123456 --trust-virtual
 //
-// Exit codes: 0 GENUINE, 3 GENUINE but expired, 10 NOT GENUINE, 20 CANNOT VERIFY, 1 usage,
-// 2 no reader or card.
+// Exit codes: the tools' one table (tools/common/exit_codes.hpp, docs/cli.md).
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <termios.h>
@@ -23,97 +21,23 @@
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/crypto/hash.hpp"
-#include "dnie/vcard/card_image.hpp"
 
+#include "exit_codes.hpp"
+#include "files.hpp"
+#include "options.hpp"
+#include "progress.hpp"
 #include "report.hpp"
 #include "run.hpp"
+#include "text.hpp"
+#include "trust.hpp"
+#include "trust_admin.hpp"
 
 namespace {
 
 using namespace dnie;
+using cli::for_terminal;
 
-Result<Bytes> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Error(ErrorCode::NotFound, "cannot open " + path);
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  return static_cast<bool>(f.flush());
-}
-
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-Status load_trust(icao::TrustStore& ts, const std::string& path, const icao::MasterListOptions& mlo,
-                  std::string& summary) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    DNIE_ASSIGN_OR_RETURN(auto r, ts.load_directory(path, mlo));
-    summary += path + ": " + std::to_string(r.certificates_added) + " certificates, " +
-               std::to_string(r.master_lists.size()) + " master lists, " + std::to_string(r.crls) + " CRLs; ";
-    for (const auto& e : r.errors) {
-      std::fprintf(stderr, "dnie-verify: %s: skipped %s\n", path.c_str(), e.c_str());
-      if (e.find("cannot be anchored") != std::string::npos)
-        std::fprintf(
-            stderr,
-            "dnie-verify: put that CSCA certificate (.pem/.der) in %s, or pass --trust-unanchored-list\n",
-            path.c_str());
-    }
-    return ok_status();
-  }
-  DNIE_ASSIGN_OR_RETURN(Bytes data, read_file(path));
-  if (ends_with(path, ".ml")) {
-    auto r = ts.add_master_list(data, path, mlo);
-    if (!r && r.error().code == ErrorCode::UntrustedDocument)
-      return Error(ErrorCode::UntrustedDocument, r.error().message +
-                                                     " (give the CSCA first: --trust csca.pem --trust " +
-                                                     path + "; or --trust-unanchored-list)");
-    if (!r) return std::move(r).error();
-    summary += path + ": master list, " + std::to_string(r->added) + " CSCAs" +
-               (r->verified() ? ", signer anchored at " + r->anchor
-                              : " (list NOT anchored, accepted on request: " + r->reason + ")") +
-               "; ";
-  } else if (ends_with(path, ".crl")) {
-    DNIE_TRY(ts.add_crl(data));
-    summary += path + ": CRL; ";
-  } else {
-    DNIE_ASSIGN_OR_RETURN(auto n, ts.add_certificates(data, path));
-    summary += path + ": " + std::to_string(n) + " certificates; ";
-  }
-  return ok_status();
-}
-
-// The virtual card's test PKI: its CSCA (ICAO side) and component roots (ICC chain).
-Status trust_virtual(icao::TrustStore& ts, std::vector<esign::IccRoot>& icc_roots, std::string& summary) {
-  const std::string path = default_vcard_image_dir() + "/genuine.dvc";
-  DNIE_ASSIGN_OR_RETURN(auto img, vcard::CardImage::load(path));
-  auto it = img.extras.find("csca.der");
-  if (it == img.extras.end()) return Error(ErrorCode::NotFound, path + " has no csca.der");
-  DNIE_TRY(ts.add_certificates(it->second, "virtual card test CSCA"));
-  summary += "virtual card TEST CSCA (" + path + ")";
-  // Component roots of both generations (r1, r2 images carry their own).
-  std::size_t roots = 0;
-  for (const char* prof : {"genuine", "r1", "r2"}) {
-    auto other = vcard::CardImage::load(default_vcard_image_dir() + "/" + prof + ".dvc");
-    if (!other) continue;
-    auto r = virtual_card_icc_root(*other);
-    if (!r) continue;
-    bool dup = false;
-    for (const auto& k : icc_roots) dup = dup || k.modulus == r->modulus;
-    if (!dup) {
-      icc_roots.push_back(std::move(r).value());
-      ++roots;
-    }
-  }
-  summary += " and " + std::to_string(roots) + " TEST component root(s)";
-  summary += "; ";
-  return ok_status();
-}
+constexpr const char* kNoJson = "\x01(no --json)";
 
 std::string prompt_secret(const char* what) {
   if (!isatty(STDIN_FILENO)) return {};
@@ -142,122 +66,194 @@ std::optional<std::int64_t> parse_day(const std::string& s) {
   return asn1::days_from_civil(y, m, d) * 86400 + 12 * 3600;  // noon UTC
 }
 
+int usage(const std::string& msg) {
+  std::fprintf(stderr, "dnie-verify: %s\n", for_terminal(msg).c_str());
+  return cli::kExitUsage;
+}
+
+constexpr const char* kFooter =
+    "Trust: without --trust, the CSCA SPAIN certificates shipped with the tools (share/dnie/trust,\n"
+    "see its PROVENANCE.md) and those imported with --import-master-list ($XDG_DATA_HOME/dnie/trust).\n"
+    "The virtual card (--reader virtual[:profile]; profiles genuine, altered-dg, cloned-chip, expired,\n"
+    "untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; CAN 123456) needs --trust-virtual.\n"
+    "Output files (--json FILE, --html, --raw) are created with mode 0600, never through a symbolic\n"
+    "link and never over an existing file unless --force.\n";
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  cli::quiet_libnfc();
   CLI::App app{"Verify a Spanish eID (DNIe 3.0): GENUINE / NOT GENUINE / CANNOT VERIFY", "dnie-verify"};
-  std::string reader = "virtual", can, mrz, json_path, html_path, now_text;
-  std::vector<std::string> trust_paths;
-  bool trust_virt = false, quiet = false;
-  app.add_option("--reader", reader, "Reader: virtual[:profile], a PC/SC name or index, nfc[:connstring]");
+  app.footer(std::string(kFooter) + cli::exit_codes_help());
+  app.set_version_flag("--version", cli::version_line("dnie-verify"));
+  std::string reader = "virtual", can, mrz, json_path = kNoJson, html_path, raw_dir, now_text, offline_dir,
+              import_file;
+  cli::TrustOptions to;
+  bool quiet = false, force = false, wait = false, audit = false, all_countries = false;
+  int wait_timeout = 0;
+  app.add_option("--reader,-r", reader, "Reader: virtual[:profile], a PC/SC name or index, nfc[:connstring]")
+      ->capture_default_str();
   app.add_option("--can", can, "Card access number (6 digits); else $DNIE_CAN, else asked");
-  app.add_option("--mrz", mrz, "MRZ (whole, or document number+cd+birth+cd+expiry+cd) instead of the CAN");
-  app.add_option(
-      "--trust", trust_paths,
-      "CSCA trust: a directory of PEM/DER/.ml/.crl files or one file (repeatable). Real cards need "
-      "the ICAO/BSI master list");
-  app.add_flag("--trust-virtual", trust_virt, "Trust the virtual card's TEST CSCA and component root");
-  dnie::icao::MasterListOptions mlo;
-  app.add_flag("--trust-unanchored-list", mlo.accept_unanchored,
+  app.add_option("--mrz", mrz,
+                 "PACE with the MRZ instead: DOCNO,BIRTH_YYMMDD,EXPIRY_YYMMDD, the whole MRZ, or document "
+                 "number+cd+birth+cd+expiry+cd");
+  app.add_option("--trust,--csca", to.paths,
+                 "CSCA trust: a directory of PEM/DER/.ml/.crl files or one file (repeatable); replaces the "
+                 "default store")
+      ->type_name("PATH");
+  app.add_flag("--trust-virtual", to.virtual_test, "Trust the virtual card's TEST CSCA and component roots");
+  app.add_flag("--no-default-trust", to.no_default, "Do not load the default trust store");
+  app.add_flag("--trust-unanchored-list", to.list_options.accept_unanchored,
                "Take the CSCAs of a master list whose signer does not chain to a CSCA given before it "
                "(first load of a list obtained over a trusted channel); reports say so");
-  app.add_option("--json", json_path, "Write the JSON evidence to FILE");
-  app.add_option("--html", html_path, "Write the self-contained HTML report to FILE");
+  app.add_option("--json", json_path, "Write the JSON evidence to FILE (`-` or no value: standard output)")
+      ->expected(0, 1)
+      ->type_name("[FILE|-]");
+  app.add_option("--html", html_path, "Write the self-contained HTML report to FILE")->type_name("FILE");
+  app.add_option("--raw", raw_dir, "Save EF.COM, EF.SOD and the data groups into DIR (for --offline later)")
+      ->type_name("DIR");
+  app.add_flag("--force,--overwrite", force, "Output files may replace existing files");
   app.add_option("--now", now_text,
                  "Clock for validity checks and the report, YYYY-MM-DD (reproducible reports)");
   app.add_flag("--quiet,-q", quiet, "Print only the verdict line");
-  bool audit = false;
+  app.add_flag("--wait", wait, "Wait for a card to be presented to the reader");
+  app.add_option("--wait-timeout", wait_timeout, "With --wait: give up after SECONDS (0: never)")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--offline", offline_dir,
+                 "Re-verify a saved dump (the files of `dnie read --raw DIR`) without the card: passive "
+                 "authentication only")
+      ->type_name("DIR");
   app.add_flag(
       "--audit-trust", audit,
-      "List and audit the CSCA trust store given with --trust/--trust-virtual (country, subject, validity, "
-      "key, self-signature) and exit; no card is needed");
+      "List the CSCAs that would be trusted (country, validity, days left, self-signed or link, key, "
+      "source) and exit; no card is needed");
+  app.add_option("--import-master-list", import_file,
+                 "Verify a CSCA master list against the CSCAs already trusted and add its Spanish CSCAs to "
+                 "the user's trust directory ($XDG_DATA_HOME/dnie/trust)")
+      ->type_name("FILE");
+  app.add_flag("--import-all-countries", all_countries, "With --import-master-list: every country's CSCAs");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : dnie::cli::kExitUsage;
+    if (e.get_exit_code() == 0)
+      return app.exit(e) == 0 ? cli::kExitOk : cli::kExitUsage;  // --help, --version
+    std::fprintf(stderr, "dnie-verify: %s\nRun with --help for more information.\n",
+                 for_terminal(e.what()).c_str());
+    return cli::kExitUsage;
   }
+  const bool json = json_path != kNoJson;
+  if (json && json_path.empty()) json_path = "-";
+  const bool json_stdout = json && json_path == "-";
 
+  // Usage errors first, before any reader is touched.
   dnie::verify::RunOptions ro;
   if (!now_text.empty()) {
     auto t = parse_day(now_text);
-    if (!t) {
-      std::fprintf(stderr, "dnie-verify: --now wants YYYY-MM-DD\n");
-      return dnie::cli::kExitUsage;
-    }
+    if (!t) return usage("--now wants YYYY-MM-DD");
     ro.now = *t;
   }
-  if (mrz.empty() && can.empty() && !audit) {
+  const int modes = int(audit) + int(!import_file.empty()) + int(!offline_dir.empty());
+  if (modes > 1) return usage("--audit-trust, --import-master-list and --offline exclude each other");
+  if (!import_file.empty() && to.list_options.accept_unanchored)
+    return usage(
+        "--import-master-list takes only a list anchored at a CSCA you trust (no --trust-unanchored-list)");
+  const bool card = modes == 0;
+  if (card && !can.empty())
+    if (auto st = cli::check_can(can); !st) return usage("--can: " + st.error().message);
+  if (card && !mrz.empty())
+    if (auto pw = cli::mrz_password(mrz); !pw) return usage(pw.error().message);
+  if (card && mrz.empty() && can.empty()) {
     if (const char* e = std::getenv("DNIE_CAN"))
       can = e;
     else
       can = prompt_secret("CAN");
-    if (can.empty()) {
-      std::fprintf(stderr, "dnie-verify: give the CAN (--can, DNIE_CAN) or the MRZ (--mrz)\n");
-      return dnie::cli::kExitUsage;
-    }
-  }
-  dnie::icao::TrustStore trust;
-  std::string summary;
-  std::vector<dnie::esign::IccRoot> icc_roots;
-  for (const auto& p : trust_paths)
-    if (auto st = load_trust(trust, p, mlo, summary); !st) {
-      std::fprintf(stderr, "dnie-verify: --trust %s: %s\n", p.c_str(), st.error().to_string().c_str());
-      return dnie::cli::kExitUsage;
-    }
-  if (trust_virt)
-    if (auto st = trust_virtual(trust, icc_roots, summary); !st) {
-      std::fprintf(stderr, "dnie-verify: --trust-virtual: %s\n", st.error().to_string().c_str());
-      return dnie::cli::kExitUsage;
-    }
-  if (audit) {  // ICAO 9303-12 §5: what the police trust, checked one by one
-    std::size_t bad = 0;
-    for (const auto& a : trust.audit()) {
-      const bool sig_ok = !a.self_signature_ok || *a.self_signature_ok;
-      bad += !sig_ok;
-      std::printf(
-          "%-3s %-5s %-9s %s..%s %-22s %s  [%s]\n", a.country.c_str(), a.valid_now ? "valid" : "EXPIRED",
-          !a.self_signed ? "link" : (sig_ok ? "self-sig" : "UNVERIFIED"), a.not_before.substr(0, 10).c_str(),
-          a.not_after.substr(0, 10).c_str(), a.key.c_str(), a.subject.c_str(),
-          (a.source + (a.from_unanchored_list ? ", UNANCHORED list" : "")).c_str());
-    }
-    std::printf(
-        "%zu CSCA certificates; %zu whose signature verifies neither with their own key nor with another "
-        "CSCA of the store (link certificates whose signer is absent, or damaged); %s\n",
-        trust.size(), bad, summary.c_str());
-    return 0;
-  }
-  if (trust.size() == 0) {
-    summary = "empty: no CSCA given (--trust); the DS chain cannot be verified";
-    if (!quiet)
-      std::fprintf(stderr, "dnie-verify: warning: no CSCA trust store (--trust or --trust-virtual)\n");
+    if (can.empty()) return usage("give the CAN (--can, DNIE_CAN) or the MRZ (--mrz)");
+    if (auto st = cli::check_can(can); !st) return usage(st.error().message);
   }
 
-  ro.session.reader = reader;
-  ro.session.esign.extra_icc_roots = icc_roots;
-  ro.can = can;
-  ro.mrz = mrz;
-  ro.trust = trust.size() != 0 ? &trust : nullptr;  // empty: ds.chain "not performed"
-  ro.trust_summary = summary;
-  auto ev = dnie::verify::run_verification(ro);
-  ev.generated_at =
-      dnie::asn1::format_time(ro.now != 0 ? ro.now : static_cast<std::int64_t>(std::time(nullptr)));
+  // The trust store: --trust/--trust-virtual, else the default store (both for an import).
+  to.default_too = !import_file.empty();
+  to.list_options.now = ro.now;
+  auto loaded = cli::load_trust(to);
+  if (!loaded) {
+    std::fprintf(stderr, "dnie-verify: --trust: %s\n", for_terminal(loaded.error().message).c_str());
+    return loaded.error().code == ErrorCode::UntrustedDocument ? cli::kExitCannotVerify : cli::kExitUsage;
+  }
+  cli::LoadedTrust& trust = *loaded;
+  if (!quiet)
+    for (const auto& w : trust.warnings) std::fprintf(stderr, "dnie-verify: %s\n", for_terminal(w).c_str());
 
+  dnie::verify::AdminOptions ao;
+  ao.now = ro.now;
+  ao.json_path = json ? json_path : std::string();
+  ao.force = force;
+  ao.quiet = quiet;
+  if (audit) return dnie::verify::audit_trust(trust, ao);  // ICAO 9303-12 §5: what the police trust
+  if (!import_file.empty())
+    return dnie::verify::import_master_list(trust, import_file, all_countries, cli::user_trust_dir(), ao);
+
+  if (trust.store.size() == 0 && !quiet)
+    std::fprintf(stderr,
+                 "dnie-verify: warning: no CSCA trust store (--trust, --trust-virtual or the default)\n");
+  dnie::verify::Evidence ev;
+  const bool progress = cli::progress_wanted(quiet, json_stdout);
+  if (!offline_dir.empty()) {
+    dnie::verify::OfflineOptions oo;
+    oo.dir = offline_dir;
+    oo.trust = trust.store.size() != 0 ? &trust.store : nullptr;
+    oo.trust_summary = trust.summary;
+    oo.now = ro.now;
+    auto r = dnie::verify::verify_offline(oo);
+    if (!r) return usage(r.error().message);
+    ev = std::move(r).value();
+  } else {
+    if (wait) {
+      auto st = cli::wait_for_card(reader, wait_timeout, [quiet](const std::string& msg) {
+        if (!quiet) std::fprintf(stderr, "%s\n", msg.c_str());
+      });
+      if (!st) {
+        std::fprintf(stderr, "dnie-verify: %s\n", for_terminal(st.error().to_string()).c_str());
+        return cli::exit_code_for(st.error().code);
+      }
+    }
+    ro.session.reader = reader;
+    ro.session.esign.extra_icc_roots = trust.icc_roots;
+    ro.can = can;
+    ro.mrz = mrz;
+    ro.trust = trust.store.size() != 0 ? &trust.store : nullptr;  // empty: ds.chain "not performed"
+    ro.trust_summary = trust.summary;
+    if (progress) {
+      ro.on_step = [](const std::string& what) { cli::progress_text("  " + what + "..."); };
+      ro.on_read = cli::progress_files();
+    }
+    ev = dnie::verify::run_verification(ro);
+    cli::progress_clear();
+  }
+  ev.trust_source = trust.source;
+  ev.trust_test_only = trust.test_only;
+  ev.trust_anchors = trust.store.size();
+  ev.generated_at = asn1::format_time(ro.now != 0 ? ro.now : static_cast<std::int64_t>(std::time(nullptr)));
+
+  if (!raw_dir.empty() && ev.mode == "card") {
+    if (!ev.document) {
+      std::fprintf(stderr, "dnie-verify: --raw: nothing was read\n");
+    } else if (auto st = cli::write_lds_dump(*ev.document, raw_dir, force); !st) {
+      return usage("--raw: " + st.error().message);
+    }
+  }
   std::string json_sha;
-  if (!json_path.empty()) {
-    const std::string text = dnie::verify::evidence_json(ev).dump(2) + "\n";
-    if (!write_file(json_path, text)) {
-      std::fprintf(stderr, "dnie-verify: cannot write %s\n", json_path.c_str());
-      return dnie::cli::kExitUsage;
-    }
-    json_sha = dnie::to_hex(
-        dnie::crypto::hash(dnie::crypto::HashAlg::Sha256,
-                           dnie::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+  if (json) {
+    const std::string text = cli::json_dump(dnie::verify::evidence_json(ev), 2) + "\n";
+    if (auto st = cli::write_private_file(json_path, ByteView::of(text), force); !st)
+      return usage("--json: " + st.error().message);
+    json_sha = to_hex(crypto::hash(crypto::HashAlg::Sha256, ByteView::of(text)));
   }
-  if (!html_path.empty() && !write_file(html_path, dnie::verify::evidence_html(ev, json_sha))) {
-    std::fprintf(stderr, "dnie-verify: cannot write %s\n", html_path.c_str());
-    return dnie::cli::kExitUsage;
+  if (!html_path.empty()) {
+    const std::string html = dnie::verify::evidence_html(ev, json_sha);
+    if (auto st = cli::write_private_file(html_path, ByteView::of(html), force); !st)
+      return usage("--html: " + st.error().message);
   }
-  std::fputs(dnie::verify::evidence_text(ev, quiet).c_str(), stdout);
+  if (!json_stdout) std::fputs(dnie::verify::evidence_text(ev, quiet).c_str(), stdout);
   return ev.decision.exit_code;
 }

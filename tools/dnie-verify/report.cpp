@@ -6,8 +6,15 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/version.hpp"
 
+#include "text.hpp"
+
 namespace dnie::verify {
 namespace {
+
+using cli::for_terminal;
+
+// Card, file and user text on the terminal: shown, never obeyed (tools/common/text.hpp).
+std::string t(const std::string& s) { return for_terminal(s); }
 
 std::string fmt_ms(double ms) {
   char b[32];
@@ -15,7 +22,10 @@ std::string fmt_ms(double ms) {
   return b;
 }
 
-std::string html_escape(std::string_view s) {
+// HTML text: control characters and invalid UTF-8 made visible first (as on the terminal), then
+// the five characters HTML gives a meaning.
+std::string html_escape(std::string_view raw) {
+  const std::string s = for_terminal(raw);
   std::string o;
   for (char c : s) {
     switch (c) {
@@ -101,7 +111,21 @@ nlohmann::json evidence_json(const Evidence& ev) {
                {"notes", ev.card_notes},
                {"pace_protocol", ev.pace_protocol},
                {"password", ev.password_kind}};
+  j["mode"] = ev.mode;
   j["trust"] = ev.trust_summary;
+  j["trust_store"] = {{"source", ev.trust_source},
+                      {"default", ev.trust_source == "default"},
+                      {"test_only", ev.trust_test_only},
+                      {"csca_certificates", ev.trust_anchors}};
+  if (ev.mode == "offline") {
+    json files = json::array();
+    for (const auto& f : ev.offline_files)
+      files.push_back({{"name", f.name}, {"bytes", f.size}, {"sha256", f.sha256}});
+    j["offline"] = {{"directory", ev.offline_dir},
+                    {"files", files},
+                    {"repeated", ev.offline_repeated},
+                    {"not_repeated", ev.offline_not_repeated}};
+  }
   json steps = json::array();
   for (const auto& s : ev.steps)
     steps.push_back(
@@ -126,6 +150,7 @@ nlohmann::json evidence_json(const Evidence& ev) {
   json holder = json::object();
   for (const auto& [k, v] : ev.holder) holder[k] = v;
   j["holder"] = holder;
+  if (!ev.mrz_lines.empty()) j["mrz"] = ev.mrz_lines;
   auto img = [](const std::optional<ImageEvidence>& i) -> json {
     if (!i) return nullptr;
     return {{"format", i->source_format},
@@ -141,32 +166,45 @@ nlohmann::json evidence_json(const Evidence& ev) {
 std::string evidence_text(const Evidence& ev, bool quiet) {
   std::string o;
   if (quiet) return "VERDICT: " + headline(ev) + "\n";
-  o += "dnie-verify " DNIE_VERSION_STRING " — reader " + ev.reader;
-  if (!ev.reader_kind.empty()) o += " (" + ev.reader_kind + ", " + ev.interface_type + ")";
-  o += "\n\nSteps\n";
+  o += "dnie-verify " DNIE_VERSION_STRING " — " +
+       (ev.mode == "offline" ? "offline re-verification of the saved files in " + t(ev.offline_dir)
+                             : "reader " + t(ev.reader));
+  if (!ev.reader_kind.empty() && ev.mode != "offline")
+    o += " (" + t(ev.reader_kind) + ", " + t(ev.interface_type) + ")";
+  o += "\nTrust: " + t(ev.trust_summary) + "\n";
+  if (ev.trust_test_only)
+    o += "WARNING: TEST trust store (--trust-virtual): the virtual card's TEST CSCA is trusted; this is not\n"
+         "         evidence about a real document.\n";
+  o += "\nSteps\n";
   char b[512];
   for (const auto& s : ev.steps) {
-    std::snprintf(b, sizeof b, "  %-34s %-7s %10s  %s\n", s.label.c_str(), s.status.c_str(),
-                  s.status == "skipped" ? "" : fmt_ms(s.ms).c_str(), s.detail.c_str());
-    o += b;
+    std::snprintf(b, sizeof b, "  %-34s %-7s %10s  ", t(s.label).c_str(), t(s.status).c_str(),
+                  s.status == "skipped" ? "" : fmt_ms(s.ms).c_str());
+    o += b + t(s.detail) + "\n";
   }
   if (!ev.holder.empty()) {
     o += "\nHolder\n";
-    for (const auto& [k, v] : ev.holder) o += "  " + k + ": " + v + "\n";
+    for (const auto& [k, v] : ev.holder) o += "  " + t(k) + ": " + t(v) + "\n";
   }
   if (!ev.report.checks.empty()) {
     o += "\nChecks\n";
     for (const auto& c : ev.report.checks) {
-      std::snprintf(b, sizeof b, "  %s  %-24s %s", status_word(c.status), c.id.c_str(),
-                    c.description.c_str());
-      o += b;
-      if (!c.reason.empty()) o += " — " + c.reason;
+      std::snprintf(b, sizeof b, "  %s  %-24s ", status_word(c.status), t(c.id).c_str());
+      o += b + t(c.description);
+      if (!c.reason.empty()) o += " — " + t(c.reason);
       o += "\n";
     }
   }
+  if (ev.mode == "offline") {
+    o += "\nOffline: what the saved files can prove\n";
+    for (const auto& f : ev.offline_files)
+      o += "  file " + t(f.name) + " (" + std::to_string(f.size) + " bytes, SHA-256 " + f.sha256 + ")\n";
+    for (const auto& r : ev.offline_repeated) o += "  repeated: " + t(r) + "\n";
+    for (const auto& r : ev.offline_not_repeated) o += "  NOT repeated: " + t(r) + "\n";
+  }
   o += "\nVERDICT: " + headline(ev) + "\n";
-  for (const auto& r : ev.decision.assessment.reasons) o += "  reason: " + r + "\n";
-  for (const auto& w : ev.decision.assessment.warnings) o += "  warning: " + w + "\n";
+  for (const auto& r : ev.decision.assessment.reasons) o += "  reason: " + t(r) + "\n";
+  for (const auto& w : ev.decision.assessment.warnings) o += "  warning: " + t(w) + "\n";
   return o;
 }
 
@@ -188,8 +226,18 @@ std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
        ".imgs img{border:1px solid #999;margin-right:1.5em;max-height:16em;background:#fff}\n"
        ".mono{font-family:monospace;word-break:break-all}.small{font-size:.85em;color:#555}\n"
        "</style></head><body>\n";
-  h += "<h1>DNIe document verification</h1>\n<div class=\"verdict\" style=\"background:" +
-       std::string(colour) + "\">" + html_escape(headline(ev)) + "</div>\n<ul>\n";
+  h += "<h1>DNIe document verification</h1>\n";
+  if (ev.trust_test_only)
+    h +=
+        "<div class=\"verdict\" style=\"background:#b00020\">TEST TRUST STORE (--trust-virtual): the virtual "
+        "card's TEST CSCA is trusted. This report is not evidence about a real document.</div>\n";
+  if (ev.mode == "offline")
+    h += "<div class=\"verdict\" style=\"background:#555\">OFFLINE re-verification of saved files (" +
+         html_escape(ev.offline_dir) +
+         "): passive authentication only; chip authentication needs the card.</div>\n";
+  h += "<div class=\"verdict\" style=\"background:" + std::string(colour) + "\">" +
+       html_escape(headline(ev)) + "</div>\n<p class=\"small\">Trust: " + html_escape(ev.trust_summary) +
+       "</p>\n<ul>\n";
   for (const auto& r : ev.decision.assessment.reasons) h += "<li><b>" + html_escape(r) + "</b></li>\n";
   for (const auto& w : ev.decision.assessment.warnings) h += "<li>warning: " + html_escape(w) + "</li>\n";
   h += "</ul>\n";
@@ -232,6 +280,18 @@ std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
          "</td></tr>\n";
   h += "</table>\n";
 
+  if (ev.mode == "offline") {
+    h += "<h2>Offline: what the saved files can "
+         "prove</h2>\n<table><tr><th>File</th><th>Bytes</th><th>SHA-256</th></tr>\n";
+    for (const auto& f : ev.offline_files)
+      h += "<tr><td>" + html_escape(f.name) + "</td><td>" + std::to_string(f.size) +
+           "</td><td class=\"mono\">" + f.sha256 + "</td></tr>\n";
+    h += "</table>\n<ul>\n";
+    for (const auto& r : ev.offline_repeated) h += "<li>repeated: " + html_escape(r) + "</li>\n";
+    for (const auto& r : ev.offline_not_repeated)
+      h += "<li><b>not repeated</b>: " + html_escape(r) + "</li>\n";
+    h += "</ul>\n";
+  }
   h += "<h2>Card and reader</h2>\n<table>\n";
   auto row = [&h](const char* k, const std::string& v) {
     if (!v.empty())

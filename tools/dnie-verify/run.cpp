@@ -9,6 +9,9 @@
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/mrz.hpp"
 
+#include "holder.hpp"
+#include "options.hpp"
+
 namespace dnie::verify {
 namespace {
 
@@ -76,18 +79,6 @@ std::optional<ImageEvidence> image_of(Result<std::vector<icao::BiometricImage>> 
   return out;
 }
 
-std::string ymd(const std::string& digits8) {  // YYYYMMDD → YYYY-MM-DD
-  return digits8.size() == 8 ? digits8.substr(0, 4) + "-" + digits8.substr(4, 2) + "-" + digits8.substr(6, 2)
-                             : digits8;
-}
-
-std::string dmy_to_iso(const std::string& dmy) {  // "dd MM yyyy" → YYYY-MM-DD
-  std::string d;
-  for (char c : dmy)
-    if (c >= '0' && c <= '9') d.push_back(c);
-  return d.size() == 8 ? d.substr(4, 4) + "-" + d.substr(2, 2) + "-" + d.substr(0, 2) : dmy;
-}
-
 std::string upper_alnum(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -110,66 +101,6 @@ std::string cert_dni(const crypto::Certificate& c) {
 struct PersonalNumbers {
   std::vector<std::pair<std::string, std::string>> sources;  ///< "DG1" → number
 };
-
-void collect_holder(Evidence& ev, const icao::LdsContent& doc, PersonalNumbers& pn) {
-  std::optional<icao::Mrz> mrz;
-  if (const Bytes* b = doc.dg(1))
-    if (auto m = icao::parse_dg1(*b)) mrz = std::move(m).value();
-  std::optional<icao::Dg13Spain> dg13;
-  if (const Bytes* b = doc.dg(13))
-    if (auto d = icao::parse_dg13_spain(*b)) dg13 = std::move(d).value();
-  std::optional<icao::Dg11> dg11;
-  if (const Bytes* b = doc.dg(11))
-    if (auto d = icao::parse_dg11(*b)) dg11 = std::move(d).value();
-
-  auto put = [&ev](std::string k, std::string v) {
-    if (!v.empty()) ev.holder.emplace_back(std::move(k), std::move(v));
-  };
-  if (dg13) {
-    put("Surnames", dg13->first_surname + (dg13->second_surname.empty() ? "" : " " + dg13->second_surname));
-    put("Name", dg13->name);
-  } else if (mrz) {
-    put("Surnames", mrz->primary_identifier);
-    put("Name", mrz->secondary_identifier);
-  }
-  if (mrz) {
-    put("Document number", mrz->document_number);
-    put("Personal number (DG1)", mrz->personal_number());
-    put("Sex", mrz->sex);
-    put("Nationality", mrz->nationality);
-    put("Date of birth (MRZ)", mrz->date_of_birth);
-    put("Date of expiry (MRZ)", mrz->date_of_expiry);
-    put("Document code", mrz->document_code);
-    put("Issuing state", mrz->issuing_state);
-    pn.sources.emplace_back("DG1", upper_alnum(mrz->personal_number()));
-  }
-  if (dg11) {
-    if (dg11->personal_number) pn.sources.emplace_back("DG11", upper_alnum(*dg11->personal_number));
-    if (dg11->full_date_of_birth) put("Date of birth", ymd(*dg11->full_date_of_birth));
-    if (dg11->place_of_birth) put("Place of birth", *dg11->place_of_birth);
-    if (dg11->address) put("Address", *dg11->address);
-  }
-  if (dg13) {
-    pn.sources.emplace_back("DG13", upper_alnum(dg13->dni_number));
-    put("DNI (DG13)", dg13->dni_number);
-    put("Date of expiry", dmy_to_iso(dg13->date_of_expiry));
-    put("Parents", dg13->parents);
-    put("IDESP (DG13)", dg13->idesp);
-  }
-  if (const Bytes* b = doc.dg(2)) ev.face = image_of(icao::parse_dg2(*b));
-  if (const Bytes* b = doc.dg(7)) ev.signature = image_of(icao::parse_dg7(*b));
-}
-
-Result<auth::PacePassword> mrz_password(const std::string& text) {
-  std::string compact;
-  for (char c : text)
-    if (c != '\n' && c != '\r' && c != ' ') compact.push_back(c);
-  if (compact.size() == 90 || compact.size() == 88 || compact.size() == 72) {
-    DNIE_ASSIGN_OR_RETURN(auto m, icao::parse_mrz(compact));
-    return auth::PacePassword::from_mrz_information(m.mrz_information());
-  }
-  return auth::PacePassword::from_mrz_information(compact);
-}
 
 void check_certificates(Evidence& ev, esign::EsignCard& card, const PersonalNumbers& pn) {
   const char* id = "certificates.serial";
@@ -224,6 +155,70 @@ void check_certificates(Evidence& ev, esign::EsignCard& card, const PersonalNumb
 
 }  // namespace
 
+namespace detail {
+
+void collect_holder(Evidence& ev, const icao::LdsContent& doc,
+                    std::vector<std::pair<std::string, std::string>>* personal_numbers) {
+  using cli::fillers_to_commas;
+  using cli::fillers_to_spaces;
+  using cli::iso_date;
+  using cli::trim_fillers;
+  std::optional<icao::Mrz> mrz;
+  if (const Bytes* b = doc.dg(1))
+    if (auto m = icao::parse_dg1(*b)) mrz = std::move(m).value();
+  std::optional<icao::Dg13Spain> dg13;
+  if (const Bytes* b = doc.dg(13))
+    if (auto d = icao::parse_dg13_spain(*b)) dg13 = std::move(d).value();
+  std::optional<icao::Dg11> dg11;
+  if (const Bytes* b = doc.dg(11))
+    if (auto d = icao::parse_dg11(*b)) dg11 = std::move(d).value();
+
+  auto put = [&ev](std::string k, std::string v) {
+    if (!v.empty()) ev.holder.emplace_back(std::move(k), std::move(v));
+  };
+  auto number = [personal_numbers](const char* src, const std::string& n) {
+    if (personal_numbers) personal_numbers->emplace_back(src, upper_alnum(n));
+  };
+  // As `dnie read` shows them: no MRZ fillers, dates as YYYY-MM-DD (tools/common/holder.hpp).
+  if (dg13) {
+    const std::string second = trim_fillers(dg13->second_surname);
+    put("Surnames", trim_fillers(dg13->first_surname) + (second.empty() ? "" : " " + second));
+    put("Name", trim_fillers(dg13->name));
+  } else if (mrz) {
+    put("Surnames", fillers_to_spaces(mrz->primary_identifier));
+    put("Name", fillers_to_spaces(mrz->secondary_identifier));
+  }
+  if (mrz) {
+    ev.mrz_lines = mrz->lines();
+    put("Document number", trim_fillers(mrz->document_number));
+    put("Personal number (DG1)", trim_fillers(mrz->personal_number()));
+    put("Sex", trim_fillers(mrz->sex));
+    put("Nationality", trim_fillers(mrz->nationality));
+    put("Date of birth (MRZ)", iso_date(mrz->date_of_birth));
+    put("Date of expiry (MRZ)", iso_date(mrz->date_of_expiry, true));
+    put("Document code", trim_fillers(mrz->document_code));
+    put("Issuing state", trim_fillers(mrz->issuing_state));
+    number("DG1", mrz->personal_number());
+  }
+  if (dg11) {
+    if (dg11->personal_number) number("DG11", *dg11->personal_number);
+    if (dg11->full_date_of_birth) put("Date of birth", iso_date(*dg11->full_date_of_birth));
+    if (dg11->place_of_birth) put("Place of birth", fillers_to_commas(*dg11->place_of_birth));
+    if (dg11->address) put("Address", fillers_to_commas(*dg11->address));
+  }
+  if (dg13) {
+    number("DG13", dg13->dni_number);
+    put("DNI (DG13)", trim_fillers(dg13->dni_number));
+    put("Date of expiry", iso_date(dg13->date_of_expiry));
+    put("Parents", trim_fillers(dg13->parents));
+    put("IDESP (DG13)", trim_fillers(dg13->idesp));
+  }
+  if (const Bytes* b = doc.dg(2)) ev.face = image_of(icao::parse_dg2(*b));
+  if (const Bytes* b = doc.dg(7)) ev.signature = image_of(icao::parse_dg7(*b));
+}
+
+}  // namespace detail
+
 Evidence run_verification(const RunOptions& o) {
   Evidence ev;
   ev.reader = o.session.reader;
@@ -232,7 +227,11 @@ Evidence run_verification(const RunOptions& o) {
   ev.now_overridden = o.now != 0;
   ev.password_kind = o.mrz.empty() ? "CAN" : "MRZ";
 
+  const auto step = [&o](const char* what) {
+    if (o.on_step) o.on_step(what);
+  };
   // 1. Open.
+  step("opening the reader and the card");
   auto t0 = Clock::now();
   auto opened = Session::open(o.session);
   if (!opened) {
@@ -251,9 +250,10 @@ Evidence run_verification(const RunOptions& o) {
   add_step(ev, "open", "Open reader and card", t0, true, ev.reader_kind + ", " + ev.interface_type);
 
   // 2. PACE.
+  step(o.mrz.empty() ? "PACE with the CAN" : "PACE with the MRZ");
   t0 = Clock::now();
   Status pace = o.mrz.empty() ? session->pace_can(o.can) : [&]() -> Status {
-    auto pw = mrz_password(o.mrz);
+    auto pw = cli::mrz_password(o.mrz);
     if (!pw) return pw.error();
     return session->pace(*pw);
   }();
@@ -267,8 +267,9 @@ Evidence run_verification(const RunOptions& o) {
   add_step(ev, "pace", "PACE (" + ev.password_kind + ")", t0, true, ev.pace_protocol);
 
   // 3. Read.
+  step("reading the document");
   t0 = Clock::now();
-  auto doc = session->read_document();
+  auto doc = session->read_document({}, o.on_read);
   if (!doc) {
     add_step(ev, "read", "Read document", t0, false, doc.error().to_string());
     abort_at(ev, 2, "read", doc.error());
@@ -291,6 +292,7 @@ Evidence run_verification(const RunOptions& o) {
   icao::PassiveAuthOptions pa;
   pa.trust_store = o.trust;
   pa.now = ev.now;
+  step("passive and chip authentication");
   t0 = Clock::now();
   const auto pa_only = icao::verify_document(*doc, pa);
   const double pa_ms = ms_since(t0);
@@ -310,11 +312,12 @@ Evidence run_verification(const RunOptions& o) {
                       ca_ms, cac ? cac->reason : std::string()});
 
   PersonalNumbers pn;
-  collect_holder(ev, *doc, pn);
+  detail::collect_holder(ev, *doc, &pn.sources);
 
   // 6. eSign: chip identity and the ICC component chain (601F ← 6020 ← root).
   const char* icc_id = "icc.chain";
   const char* icc_what = "ICC component certificate chain (EF 601F ← EF 6020 ← component root)";
+  step("eSign application: ICC chain and holder certificates");
   t0 = Clock::now();
   auto es = session->esign();
   if (!es) {
@@ -336,7 +339,7 @@ Evidence run_verification(const RunOptions& o) {
     if (chip.chain_verified)
       ev.report.pass(icc_id, icc_what, "component CA " + chip.ca_issuer + ", generation " + chip.generation);
     else if (chip.ca_issuer.empty())
-      ev.report.not_performed(icc_id, icc_what, "EF 6020 not read (ICC chain policy Skip)");
+      ev.report.not_performed(icc_id, icc_what, "EF 6020 not read (ICC chain check skipped)");
     else
       ev.report.not_performed(icc_id, icc_what,
                               "no component root known for generation " + chip.generation +
@@ -361,6 +364,7 @@ Evidence run_verification(const RunOptions& o) {
   } else {
     ev.card_notes.push_back("card info not read: " + info.error().message);
   }
+  ev.document = std::move(doc).value();
   ev.decision = decide(ev.report, ev.aborted);
   return ev;
 }

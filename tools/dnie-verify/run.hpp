@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // dnie-verify's steps: open, PACE, read, passive authentication, chip authentication, eSign open
-// (ICC component chain), holder certificates; each timed, everything collected as Evidence.
+// (ICC component chain), holder certificates; each timed, everything collected as Evidence. Or,
+// offline (--offline DIR), passive authentication of saved files: what can be repeated without
+// the card, and why chip authentication cannot.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -31,20 +34,36 @@ struct ImageEvidence {
   std::string note;  ///< why not
 };
 
+/// A file of a saved dump (--offline), hashed so that the evidence names exactly what was checked.
+struct OfflineFile {
+  std::string name;  ///< "EF_SOD.bin"
+  std::size_t size = 0;
+  std::string sha256;  ///< hex
+};
+
 struct Evidence {
-  std::string reader;  ///< spec as given
+  std::string mode = "card";  ///< "card", or "offline" (saved files, no card)
+  std::string reader;         ///< spec as given ("offline:DIR" offline)
   std::string reader_kind, interface_type, atr_hex, chip_serial_hex, idesp, card_version, generation;
   std::vector<std::string> card_notes;
-  std::string pace_protocol;  ///< PACE OID
-  std::string password_kind;  ///< "CAN" / "MRZ"
-  std::string trust_summary;  ///< what the trust store holds
+  std::string pace_protocol;      ///< PACE OID
+  std::string password_kind;      ///< "CAN" / "MRZ"
+  std::string trust_summary;      ///< what the trust store holds
+  std::string trust_source;       ///< "default", "given", "virtual-test", ... (tools/common/trust.hpp)
+  bool trust_test_only = false;   ///< the virtual card's TEST CSCA is trusted (--trust-virtual)
+  std::size_t trust_anchors = 0;  ///< CSCA certificates in the store
   std::vector<StepRecord> steps;
   std::vector<int> dgs_read;
   std::vector<std::pair<int, std::string>> dgs_unreadable;
   icao::VerificationReport report;
   std::optional<StepFailure> aborted;
   Decision decision;
-  std::vector<std::pair<std::string, std::string>> holder;  ///< ordered label → value
+  std::vector<std::pair<std::string, std::string>> holder;  ///< ordered label → value, readable
+  std::vector<std::string> mrz_lines;                       ///< DG1 as printed on the card
+  std::optional<icao::LdsContent> document;                 ///< what was read (for --raw)
+  std::string offline_dir;                                  ///< --offline
+  std::vector<OfflineFile> offline_files;
+  std::vector<std::string> offline_repeated, offline_not_repeated;  ///< what a saved dump can prove
   std::optional<ImageEvidence> face, signature;
   std::int64_t now = 0;  ///< clock used for validity checks (Unix seconds)
   bool now_overridden = false;
@@ -57,9 +76,28 @@ struct RunOptions {
   std::string mrz;         ///< full MRZ or MRZ information (doc no ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd)
   const icao::TrustStore* trust = nullptr;
   std::string trust_summary;
-  std::int64_t now = 0;  ///< 0 = system clock
+  std::int64_t now = 0;                             ///< 0 = system clock
+  std::function<void(const std::string&)> on_step;  ///< progress: a step starts (may be empty)
+  icao::FileProgressFn on_read;                     ///< progress of the document read (may be empty)
 };
 
 Evidence run_verification(const RunOptions& options);
+
+struct OfflineOptions {
+  std::string dir;  ///< EF_COM.bin, EF_SOD.bin, DG<n>.bin as `dnie read --raw` writes them
+  const icao::TrustStore* trust = nullptr;
+  std::string trust_summary;
+  std::int64_t now = 0;
+};
+
+/// Passive authentication of a saved dump. InvalidArgument (usage) naming the file when the
+/// directory or its EF_SOD.bin cannot be read; a file that does not parse is a failed check.
+Result<Evidence> verify_offline(const OfflineOptions& options);
+
+namespace detail {
+/// DG1/DG11/DG13 → readable holder fields; the personal numbers for the certificate check.
+void collect_holder(Evidence& ev, const icao::LdsContent& doc,
+                    std::vector<std::pair<std::string, std::string>>* personal_numbers);
+}  // namespace detail
 
 }  // namespace dnie::verify

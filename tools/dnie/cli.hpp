@@ -20,12 +20,20 @@ namespace dnie::cli {
 struct Globals {
   std::string reader = "virtual";
   std::string can;  ///< --can (or DNIE_CAN, or the prompt)
-  std::string mrz;  ///< "DOCNO,YYMMDD,YYMMDD"
+  std::string mrz;  ///< any form of tools/common/options.hpp mrz_password()
   std::string pin_env = "DNIE_PIN";
   int pin_fd = -1;
-  bool json = false, quiet = false, trace = false, no_nfc = false;
+  /// --json [FILE|-]: where the JSON goes ("" or "-": standard output); kNoJson: text output.
+  static constexpr const char* kNoJson = "\x01(no --json)";
+  std::string json_path = kNoJson;
+  bool quiet = false, trace = false, no_nfc = false;
+  bool force = false;         ///< --force: output files may replace existing ones
+  bool wait = false;          ///< --wait: wait for a card to be presented
+  int wait_timeout = 0;       ///< --wait-timeout SECONDS (0: no limit)
   bool trace_stdout = false;  ///< `dnie trace ...`: the trace is the output
   std::string vcard_dir;
+  bool json() const { return json_path != kNoJson; }
+  bool json_on_stdout() const { return json() && (json_path.empty() || json_path == "-"); }
 };
 
 /// Colours and terminal detection (NO_COLOR respected).
@@ -49,16 +57,18 @@ struct Ctx {
 int fail(const Ctx& ctx, const Error& e);
 /// A usage error (exit 1).
 int usage_error(const Ctx& ctx, const std::string& msg);
-/// "Label:" padded, then value.
+/// "Label:" padded, then the value as data (control characters escaped, tools/common/text.hpp).
 void field(const Ctx& ctx, const std::string& label, const std::string& value);
-/// JSON to stdout (pretty, invalid UTF-8 replaced: never throws).
-void print_json(const nlohmann::json& j);
-/// Latin-1 → UTF-8 when the bytes are not valid UTF-8 already.
-std::string to_utf8(const std::string& s);
-/// Progress bar on stderr (only on a terminal, not --quiet).
+/// The same with a value the tool styled itself (colours); its parts from outside must be escaped.
+void field_styled(const Ctx& ctx, const std::string& label, const std::string& styled_value);
+/// The JSON output (pretty, never throws) to standard output or the --json file; returns `rc`,
+/// or the usage code after printing the error when the file cannot be written.
+int print_json(const Ctx& ctx, const nlohmann::json& j, int rc = 0);
+/// Progress bar on stderr (only on a terminal, not --quiet, not JSON on stdout).
 icao::FileProgressFn progress_bar(const Ctx& ctx);
 void end_progress(const Ctx& ctx);
-Status write_file(const std::string& path, ByteView data);
+/// An output file with personal data: mode 0600, no symlink, no overwrite without --force.
+Status write_file(const Ctx& ctx, const std::string& path, ByteView data);
 Result<Bytes> read_file(const std::string& path);
 std::string hex(ByteView b);
 

@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "exit_codes.hpp"
+#include "text.hpp"
 
 namespace dnie::cli {
 
@@ -54,7 +55,7 @@ std::string usage_text(std::optional<unsigned> ku) {
 int run_readers(const Ctx& ctx) {
   std::vector<std::string> notes;
   auto readers = list_readers(!ctx.g.no_nfc, &notes);
-  if (ctx.g.json) {
+  if (ctx.g.json()) {
     nlohmann::json j;
     j["readers"] = nlohmann::json::array();
     for (std::size_t i = 0; i < readers.size(); ++i) {
@@ -69,26 +70,26 @@ int run_readers(const Ctx& ctx) {
       j["readers"].push_back(e);
     }
     j["notes"] = notes;
-    print_json(j);
-    return kExitOk;
+    return print_json(ctx, j);
   }
   for (std::size_t i = 0; i < readers.size(); ++i) {
     const auto& r = readers[i];
-    std::printf("%zu: %s  [%s]  spec=%s\n", i, ctx.style.bold(r.name).c_str(),
-                std::string(reader_kind_name(r.kind)).c_str(), r.spec.c_str());
+    std::printf("%zu: %s  [%s]  spec=%s\n", i, ctx.style.bold(for_terminal(r.name)).c_str(),
+                std::string(reader_kind_name(r.kind)).c_str(), for_terminal(r.spec).c_str());
     if (r.card_present)
       std::printf("     card: %s%s%s\n",
-                  r.atr_info.description.empty() ? "present" : r.atr_info.description.c_str(),
+                  r.atr_info.description.empty() ? "present" : for_terminal(r.atr_info.description).c_str(),
                   r.atr.empty() ? "" : "  ATR ", hex(r.atr).c_str());
     else if (r.kind != ReaderKind::Virtual)
       std::printf("     no card\n");
   }
   if (!ctx.g.quiet) {
-    for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+    for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", for_terminal(n).c_str());
     std::fprintf(
         stderr,
         "virtual card: --reader virtual[:profile] (profiles: genuine, altered-dg, cloned-chip, expired,\n"
-        "  untrusted-csca, terminated, blocked-pin, r1, r2; virtual-contact[:profile] for contact)\n");
+        "  untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; virtual-contact[:profile] for "
+        "contact)\n");
   }
   return kExitOk;
 }
@@ -110,7 +111,7 @@ int run_info(const Ctx& ctx, bool pin_tries) {
       if (ci.idesp.empty()) ci.idesp = (*e)->chip().idesp;
     }
   }
-  if (ctx.g.json) {
+  if (ctx.g.json()) {
     nlohmann::json j = {{"reader", ci.reader},
                         {"reader_kind", std::string(reader_kind_name(ci.reader_kind))},
                         {"interface", interface_name(ci.interface_type)},
@@ -119,15 +120,14 @@ int run_info(const Ctx& ctx, bool pin_tries) {
                         {"terminated", ci.atr_info.terminated},
                         {"pace", session.secure()},
                         {"generation", ci.generation},
-                        {"idesp", to_utf8(ci.idesp)},
-                        {"version", to_utf8(ci.version)},
+                        {"idesp", ci.idesp},
+                        {"version", ci.version},
                         {"chip_serial", hex(ci.chip_serial)},
                         {"notes", ci.notes}};
     if (ci.dnie_confirmed) j["dnie_confirmed"] = *ci.dnie_confirmed;
     if (ci.pin_tries_left) j["pin_tries_left"] = *ci.pin_tries_left;
     j["apdus"] = session.stats().apdus;
-    print_json(j);
-    return kExitOk;
+    return print_json(ctx, j);
   }
   field(ctx, "Reader", ci.reader + " (" + std::string(reader_kind_name(ci.reader_kind)) + ")");
   field(ctx, "Card", ci.atr_info.description.empty() ? "unknown" : ci.atr_info.description);
@@ -139,7 +139,7 @@ int run_info(const Ctx& ctx, bool pin_tries) {
   field(ctx, "Chip serial", hex(ci.chip_serial));
   if (ci.pin_tries_left) field(ctx, "PIN tries left", std::to_string(*ci.pin_tries_left));
   if (!ctx.g.quiet)
-    for (const auto& n : ci.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+    for (const auto& n : ci.notes) std::fprintf(stderr, "note: %s\n", for_terminal(n).c_str());
   return kExitOk;
 }
 
@@ -177,37 +177,37 @@ int run_certs(const Ctx& ctx, const CertsOpts& o) {
     for (const auto& c : *certs) {
       if (cert_role(c) != o.export_what) continue;
       const std::string pem = c.pem();
-      if (o.out.empty()) {
+      if (o.out.empty() || o.out == "-") {
         std::printf("%s", pem.c_str());
         return kExitOk;
       }
-      auto w = o.format == "pem" ? write_file(o.out, ByteView::of(pem)) : write_file(o.out, c.der());
+      auto w =
+          o.format == "pem" ? write_file(ctx, o.out, ByteView::of(pem)) : write_file(ctx, o.out, c.der());
       if (!w) return fail(ctx, w.error());
       if (!ctx.g.quiet)
-        std::fprintf(stderr, "wrote %s certificate to %s (%s)\n", o.export_what.c_str(), o.out.c_str(),
-                     o.format.c_str());
+        std::fprintf(stderr, "wrote %s certificate to %s (%s)\n", o.export_what.c_str(),
+                     for_terminal(o.out).c_str(), o.format.c_str());
       return kExitOk;
     }
     return fail(ctx, Error(ErrorCode::NotFound, "no " + o.export_what + " certificate on the card"));
   }
-  if (ctx.g.json) {
+  if (ctx.g.json()) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& c : *certs) {
       arr.push_back({{"role", cert_role(c)},
-                     {"label", to_utf8(c.object.label)},
-                     {"subject_cn", to_utf8(c.info.common_name)},
+                     {"label", c.object.label},
+                     {"subject_cn", c.info.common_name},
                      {"serial_number", c.info.dni_number},
-                     {"issuer", to_utf8(c.info.issuer)},
+                     {"issuer", c.info.issuer},
                      {"not_before", date(c.info.not_before)},
                      {"not_after", date(c.info.not_after)},
                      {"key_usage", usage_text(c.info.key_usage)},
                      {"fingerprint_sha256", c.info.fingerprint_sha256}});
     }
-    print_json({{"certificates", arr}});
-    return kExitOk;
+    return print_json(ctx, {{"certificates", arr}});
   }
   for (const auto& c : *certs) {
-    std::printf("%s\n", ctx.style.bold("[" + cert_role(c) + "] " + to_utf8(c.object.label)).c_str());
+    std::printf("%s\n", ctx.style.bold("[" + cert_role(c) + "] " + for_terminal(c.object.label)).c_str());
     field(ctx, "  Subject CN", c.info.common_name);
     field(ctx, "  serialNumber", c.info.dni_number);
     field(ctx, "  Issuer", c.info.issuer);

@@ -9,6 +9,7 @@
 #include "cli.hpp"
 #include "exit_codes.hpp"
 #include "secrets.hpp"
+#include "text.hpp"
 
 namespace dnie::cli {
 
@@ -35,15 +36,14 @@ int run_status(const Ctx& ctx) {
   if (!card) return fail(ctx, card.error());
   auto n = (*card)->tries_left();
   if (!n) return fail(ctx, n.error());
-  if (ctx.g.json) {
-    print_json({{"pin_tries_left", *n}, {"generation", (*card)->chip().generation}});
-  } else {
-    std::string state = *n < 0 ? "unknown" : std::to_string(*n);
-    if (*n == 1) state += ctx.style.yellow(" (last try: the PIN must be resumed with the CAN before use)");
-    if (*n == 0) state += ctx.style.red(" (blocked)");
-    field(ctx, "PIN tries left", state);
-  }
-  return *n == 0 ? kExitPinBlocked : kExitOk;
+  const int rc = *n == 0 ? kExitPinBlocked : kExitOk;
+  if (ctx.g.json())
+    return print_json(ctx, {{"pin_tries_left", *n}, {"generation", (*card)->chip().generation}}, rc);
+  std::string state = *n < 0 ? "unknown" : std::to_string(*n);
+  if (*n == 1) state += ctx.style.yellow(" (last try: the PIN must be resumed with the CAN before use)");
+  if (*n == 0) state += ctx.style.red(" (blocked)");
+  field_styled(ctx, "PIN tries left", state);
+  return rc;
 }
 
 int run_verify(const Ctx& ctx, bool allow_last_try) {
@@ -54,10 +54,8 @@ int run_verify(const Ctx& ctx, bool allow_last_try) {
   if (!pin) return fail(ctx, pin.error());
   auto r = (*card)->verify_pin(*pin, allow_last_try);
   if (!r) return fail(ctx, r.error());
-  if (ctx.g.json)
-    print_json({{"pin_verified", true}});
-  else if (!ctx.g.quiet)
-    std::printf("%s\n", ctx.style.green("PIN verified").c_str());
+  if (ctx.g.json()) return print_json(ctx, {{"pin_verified", true}});
+  if (!ctx.g.quiet) std::printf("%s\n", ctx.style.green("PIN verified").c_str());
   return kExitOk;
 }
 
@@ -80,10 +78,8 @@ int run_change(const Ctx& ctx, bool allow_last_try) {
   if (auto v = esign::validate_pin(*new_pin); !v) return fail(ctx, v.error());
   auto r = (*card)->change_pin(*old_pin, *new_pin, allow_last_try);
   if (!r) return fail(ctx, r.error());
-  if (ctx.g.json)
-    print_json({{"pin_changed", true}});
-  else if (!ctx.g.quiet)
-    std::printf("%s\n", ctx.style.green("PIN changed").c_str());
+  if (ctx.g.json()) return print_json(ctx, {{"pin_changed", true}});
+  if (!ctx.g.quiet) std::printf("%s\n", ctx.style.green("PIN changed").c_str());
   return kExitOk;
 }
 
@@ -134,21 +130,22 @@ int run_sign(const Ctx& ctx, const SignOpts& o) {
                         : (*card)->sign_digest_info(key, di, *pin, o.allow_last_try);
   if (!sig) return fail(ctx, sig.error());
   if (!o.out.empty()) {
-    if (auto w = write_file(o.out, *sig); !w) return fail(ctx, w.error());
+    if (auto w = write_file(ctx, o.out, *sig); !w) return fail(ctx, w.error());
   }
-  if (ctx.g.json) {
+  if (ctx.g.json()) {
     nlohmann::json j = {{"key", o.key}, {"signature_bytes", sig->size()}, {"verified", true}};
     if (di.empty()) j["hash"] = o.hash;
     if (o.out.empty())
       j["signature"] = hex(*sig);
     else
       j["out"] = o.out;
-    print_json(j);
-  } else if (o.out.empty()) {
+    return print_json(ctx, j);
+  }
+  if (o.out.empty()) {
     std::printf("%s\n", hex(*sig).c_str());
   } else if (!ctx.g.quiet) {
     std::fprintf(stderr, "wrote %zu-byte signature (verified with the %s certificate) to %s\n", sig->size(),
-                 o.key.c_str(), o.out.c_str());
+                 o.key.c_str(), for_terminal(o.out).c_str());
   }
   return kExitOk;
 }

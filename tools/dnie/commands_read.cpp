@@ -14,10 +14,13 @@
 #include "dnie/icao/mrz.hpp"
 #include "dnie/icao/trust_store.hpp"
 #include "dnie/icao/verification.hpp"
-#include "dnie/vcard/card_image.hpp"
 
 #include "cli.hpp"
 #include "exit_codes.hpp"
+#include "files.hpp"
+#include "holder.hpp"
+#include "text.hpp"
+#include "trust.hpp"
 
 namespace dnie::cli {
 
@@ -25,7 +28,8 @@ namespace {
 
 struct ReadOpts {
   std::vector<int> dgs;
-  std::string photo, signature_image, raw_dir, csca;
+  std::string photo, signature_image, raw_dir;
+  TrustOptions trust;  ///< --trust/--csca, --trust-virtual, --no-default-trust, --trust-unanchored-list
   bool verify = false;
 };
 
@@ -34,39 +38,8 @@ struct Holder {
       sex, date_of_birth, place_of_birth, date_of_expiry, address, parents;
 };
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '<')) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '<')) ++i;
-  return s.substr(i);
-}
-// "TOWN<PROVINCE" → "TOWN, PROVINCE"
-std::string fillers(const std::string& s) {
-  std::string out;
-  for (char c : trim(s)) {
-    if (c == '<') {
-      if (!out.empty() && out.back() != ' ') out += ", ";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-// "dd MM yyyy" / "YYYYMMDD" / "YYMMDD" → "YYYY-MM-DD" (as is when unrecognised)
-std::string iso_date(const std::string& in, bool future = false) {
-  std::string d;
-  for (char c : in)
-    if (c >= '0' && c <= '9') d += c;
-  if (d.size() == 8 && in.find(' ') != std::string::npos)
-    return d.substr(4, 4) + "-" + d.substr(2, 2) + "-" + d.substr(0, 2);
-  if (d.size() == 8) return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2);
-  if (d.size() == 6 && in.size() == 6) {
-    const int yy = std::stoi(d.substr(0, 2));
-    const int century = future ? 20 : (yy > 40 ? 19 : 20);
-    return std::to_string(century) + d.substr(0, 2) + "-" + d.substr(2, 2) + "-" + d.substr(4, 2);
-  }
-  return trim(in);
-}
+std::string trim(const std::string& s) { return trim_fillers(s); }
+std::string fillers(const std::string& s) { return fillers_to_commas(s); }
 
 Holder holder_of(const icao::LdsContent& doc) {
   Holder h;
@@ -131,51 +104,41 @@ std::string lower_ext(const std::string& path) {
 }
 
 // First image of DG2/DG7 to PNG/JPEG (by extension), or as stored for .jp2/.j2k.
-Status write_image(const Bytes& dg, bool signature, const std::string& path) {
+Status write_image(const Ctx& ctx, const Bytes& dg, bool signature, const std::string& path) {
   auto imgs = signature ? icao::parse_dg7(dg) : icao::parse_dg2(dg);
   if (!imgs) return std::move(imgs).error();
   if (imgs->empty()) return Error(ErrorCode::NotFound, signature ? "no image in DG7" : "no image in DG2");
   const Bytes& data = imgs->front().data;
   const std::string ext = lower_ext(path);
-  if (ext == ".jp2" || ext == ".j2k" || ext == ".bin") return write_file(path, data);
+  if (ext == ".jp2" || ext == ".j2k" || ext == ".bin") return write_file(ctx, path, data);
   const bool png = ext == ".png";
   if (!png && ext != ".jpg" && ext != ".jpeg")
     return Error(ErrorCode::InvalidArgument,
-                 "image file must end in .png, .jpg, .jpeg, .jp2 or .j2k: " + path);
-  if (!png && icao::detect_image_format(data) == icao::ImageFormat::Jpeg) return write_file(path, data);
+                 "image file must end in .png, .jpg, .jpeg, .jp2 or .j2k: " + for_terminal(path));
+  if (!png && icao::detect_image_format(data) == icao::ImageFormat::Jpeg) return write_file(ctx, path, data);
   auto dec = icao::decode_image(data);
   if (!dec) return std::move(dec).error();
   auto enc = png ? icao::encode_png(*dec) : icao::encode_jpeg(*dec);
   if (!enc) return std::move(enc).error();
-  return write_file(path, *enc);
+  return write_file(ctx, path, *enc);
 }
 
-Status dump_raw(const icao::LdsContent& doc, const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Error(ErrorCode::InvalidArgument, "cannot create " + dir + ": " + ec.message());
-  if (!doc.com.empty()) DNIE_TRY(write_file(dir + "/EF_COM.bin", doc.com));
-  if (!doc.sod.empty()) DNIE_TRY(write_file(dir + "/EF_SOD.bin", doc.sod));
-  for (const auto& [n, b] : doc.dgs) DNIE_TRY(write_file(dir + "/DG" + std::to_string(n) + ".bin", b));
-  return ok_status();
-}
-
+// Card text as it is: json_dump() replaces invalid UTF-8 and escapes control characters.
 nlohmann::json holder_json(const Holder& h) {
-  auto u = [](const std::string& s) { return to_utf8(s); };
-  return {{"name", u(h.name)},
-          {"surnames", u(h.surnames)},
-          {"first_surname", u(h.first_surname)},
-          {"second_surname", u(h.second_surname)},
+  return {{"name", h.name},
+          {"surnames", h.surnames},
+          {"first_surname", h.first_surname},
+          {"second_surname", h.second_surname},
           {"dni_number", h.dni_number},
           {"document_number", h.document_number},
           {"idesp", h.idesp},
           {"nationality", h.nationality},
           {"sex", h.sex},
           {"date_of_birth", h.date_of_birth},
-          {"place_of_birth", u(h.place_of_birth)},
+          {"place_of_birth", h.place_of_birth},
           {"date_of_expiry", h.date_of_expiry},
-          {"address", u(h.address)},
-          {"parents", u(h.parents)}};
+          {"address", h.address},
+          {"parents", h.parents}};
 }
 
 int run_read(const Ctx& ctx, const ReadOpts& o) {
@@ -187,6 +150,21 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
   };
   if (!o.photo.empty()) need(2);
   if (!o.signature_image.empty()) need(7);
+  // The trust store for --verify (the default store when no --trust is given), before the card:
+  // a file that does not parse is a usage error.
+  std::optional<LoadedTrust> trust;
+  if (o.verify) {
+    TrustOptions to = o.trust;
+    to.vcard_dir = ctx.g.vcard_dir;
+    auto t = load_trust(to);
+    if (!t) return fail(ctx, t.error());
+    trust.emplace(std::move(t).value());
+    if (!ctx.g.quiet)
+      for (const auto& w : trust->warnings)
+        std::fprintf(stderr, "dnie: warning: %s\n", for_terminal(w).c_str());
+  } else if (!o.trust.paths.empty() || o.trust.virtual_test) {
+    return usage_error(ctx, "--trust/--csca and --trust-virtual need --verify");
+  }
   auto s = open_session(ctx);
   if (!s) return fail(ctx, s.error());
   Session& session = **s;
@@ -198,40 +176,21 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
   const ApduStats st = session.stats();
   const Holder h = holder_of(*doc);
   if (!o.raw_dir.empty()) {
-    if (auto r = dump_raw(*doc, o.raw_dir); !r) return fail(ctx, r.error());
+    if (auto r = write_lds_dump(*doc, o.raw_dir, ctx.g.force); !r) return fail(ctx, r.error());
   }
   if (!o.photo.empty()) {
     if (!doc->has(2)) return fail(ctx, Error(ErrorCode::NotFound, "DG2 (photo) was not read"));
-    if (auto r = write_image(*doc->dg(2), false, o.photo); !r) return fail(ctx, r.error());
+    if (auto r = write_image(ctx, *doc->dg(2), false, o.photo); !r) return fail(ctx, r.error());
   }
   if (!o.signature_image.empty()) {
     if (!doc->has(7)) return fail(ctx, Error(ErrorCode::NotFound, "DG7 (signature image) was not read"));
-    if (auto r = write_image(*doc->dg(7), true, o.signature_image); !r) return fail(ctx, r.error());
+    if (auto r = write_image(ctx, *doc->dg(7), true, o.signature_image); !r) return fail(ctx, r.error());
   }
-  // Passive + chip authentication (needs --csca for the chain; otherwise untrusted).
+  // Passive + chip authentication; the chain needs a trusted CSCA (trust loaded above).
   std::optional<icao::VerificationReport> report;
   if (o.verify) {
-    icao::TrustStore ts;
     icao::PassiveAuthOptions pa;
-    if (!o.csca.empty()) {
-      std::error_code ec;
-      if (o.csca == "virtual") {  // the virtual cards' test CSCA (from genuine.dvc)
-        const std::string dir = ctx.g.vcard_dir.empty() ? default_vcard_image_dir() : ctx.g.vcard_dir;
-        auto img = vcard::CardImage::load(dir + "/genuine.dvc");
-        if (!img) return fail(ctx, img.error());
-        auto it = img->extras.find("csca.der");
-        if (it == img->extras.end())
-          return fail(ctx, Error(ErrorCode::NotFound, "no test CSCA in genuine.dvc"));
-        if (auto r = ts.add_certificates(it->second, "virtual test CSCA"); !r) return fail(ctx, r.error());
-      } else if (std::filesystem::is_directory(o.csca, ec)) {
-        if (auto r = ts.load_directory(o.csca); !r) return fail(ctx, r.error());
-      } else {
-        auto b = read_file(o.csca);
-        if (!b) return fail(ctx, b.error());
-        if (auto r = ts.add_certificates(*b, o.csca); !r) return fail(ctx, r.error());
-      }
-      pa.trust_store = &ts;
-    }
+    if (trust->store.size() != 0) pa.trust_store = &trust->store;
     report = session.verify(*doc, pa);
   }
   std::optional<icao::Assessment> assessment;
@@ -247,12 +206,12 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
                 st.bytes_received);
     return verdict_rc;
   }
-  if (ctx.g.json) {
+  if (ctx.g.json()) {
     nlohmann::json files = nlohmann::json::object(), unread = nlohmann::json::object();
     if (!doc->com.empty()) files["EF.COM"] = doc->com.size();
     if (!doc->sod.empty()) files["EF.SOD"] = doc->sod.size();
     for (const auto& [n, b] : doc->dgs) files["DG" + std::to_string(n)] = b.size();
-    for (const auto& [n, e] : doc->unreadable) unread["DG" + std::to_string(n)] = to_utf8(e.message);
+    for (const auto& [n, e] : doc->unreadable) unread["DG" + std::to_string(n)] = e.message;
     nlohmann::json j = {{"reader", ctx.g.reader},
                         {"holder", holder_json(h)},
                         {"file_sizes", files},
@@ -272,16 +231,20 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
       for (const auto& c : report->checks)
         checks.push_back({{"id", c.id},
                           {"status", std::string(icao::check_status_name(c.status))},
-                          {"description", to_utf8(c.description)},
-                          {"reason", to_utf8(c.reason)}});
+                          {"description", c.description},
+                          {"reason", c.reason}});
       j["verification"] = {{"verdict", std::string(icao::authenticity_name(assessment->authenticity))},
                            {"label", assessment->label()},
                            {"expired", assessment->expired},
                            {"reasons", assessment->reasons},
-                           {"checks", checks}};
+                           {"checks", checks},
+                           {"trust",
+                            {{"summary", trust->summary},
+                             {"source", trust->source},
+                             {"test_only", trust->test_only},
+                             {"csca_certificates", trust->store.size()}}}};
     }
-    print_json(j);
-    return verdict_rc;
+    return print_json(ctx, j, verdict_rc);
   }
   std::printf("%s\n", ctx.style.bold("DNIe holder data").c_str());
   field(ctx, "Name", h.name);
@@ -309,20 +272,23 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
   }
   if (report) {
     const std::string vs = assessment->label();
-    field(ctx, "Verification",
-          assessment->authenticity == icao::Authenticity::Genuine && !assessment->expired
-              ? ctx.style.green(vs)
-              : ctx.style.red(vs));
-    for (const auto& r : assessment->reasons) std::printf("  reason: %s\n", to_utf8(r).c_str());
+    field_styled(ctx, "Verification",
+                 assessment->authenticity == icao::Authenticity::Genuine && !assessment->expired
+                     ? ctx.style.green(vs)
+                     : ctx.style.red(vs));
+    for (const auto& r : assessment->reasons) std::printf("  reason: %s\n", for_terminal(r).c_str());
     for (const auto& c : report->checks) {
       if (c.status == icao::CheckStatus::Pass && ctx.g.quiet) continue;
       const char* mark = c.status == icao::CheckStatus::Pass   ? "ok"
                          : c.status == icao::CheckStatus::Fail ? "FAIL"
                                                                : "--";
-      std::printf("  %-4s %s%s%s\n", mark, c.id.c_str(), c.reason.empty() ? "" : ": ",
-                  to_utf8(c.reason).c_str());
+      std::printf("  %-4s %s%s%s\n", mark, for_terminal(c.id).c_str(), c.reason.empty() ? "" : ": ",
+                  for_terminal(c.reason).c_str());
     }
-    if (o.csca.empty()) std::printf("  (no --csca given: the chain to a CSCA was not checked)\n");
+    std::printf("  trust: %s\n", for_terminal(trust->summary).c_str());
+    if (trust->test_only)
+      std::printf("  %s\n",
+                  ctx.style.yellow("the virtual card's TEST CSCA is trusted: not for real cards").c_str());
   }
   return verdict_rc;
 }
@@ -340,11 +306,23 @@ void add_read_command(CLI::App& app, Ctx& ctx, int& rc) {
       ->type_name("FILE");
   read->add_option("--signature-image", o->signature_image, "Write the DG7 signature image (.png, .jpg)")
       ->type_name("FILE");
-  read->add_option("--raw", o->raw_dir, "Dump EF.COM, EF.SOD and the data groups into DIR")->type_name("DIR");
-  read->add_flag("--verify", o->verify, "Passive and chip authentication; exit 7 unless valid");
-  read->add_option("--csca", o->csca,
-                   "CSCA certificates (PEM/DER file or directory; `virtual`: the virtual card's test CSCA)")
+  read->add_option("--raw", o->raw_dir,
+                   "Dump EF.COM, EF.SOD and the data groups into DIR (mode 0700; `dnie-verify --offline DIR` "
+                   "re-checks them)")
+      ->type_name("DIR");
+  read->add_flag(
+      "--verify", o->verify,
+      "Passive and chip authentication: exit 0 GENUINE, 7 NOT GENUINE, 10 CANNOT VERIFY, 11 GENUINE, "
+      "EXPIRED");
+  read->add_option("--trust,--csca", o->trust.paths,
+                   "CSCA trust for --verify: PEM/DER/.ml/.crl file or directory (repeatable; default: the "
+                   "CSCA SPAIN store shipped with the tools; `virtual`: as --trust-virtual)")
       ->type_name("PATH");
+  read->add_flag("--trust-virtual", o->trust.virtual_test,
+                 "Trust the virtual card's TEST CSCA (never for real cards)");
+  read->add_flag("--no-default-trust", o->trust.no_default, "Do not load the default trust store");
+  read->add_flag("--trust-unanchored-list", o->trust.list_options.accept_unanchored,
+                 "Take the CSCAs of a master list whose signer does not chain to a CSCA given before it");
   read->callback([&ctx, &rc, o] { rc = run_read(ctx, *o); });
 }
 

@@ -11,6 +11,8 @@
 
 #include "cli.hpp"
 #include "exit_codes.hpp"
+#include "options.hpp"
+#include "text.hpp"
 
 namespace {
 
@@ -19,15 +21,26 @@ constexpr const char* kFooter =
     "libnfc, or virtual[:profile] for the embedded virtual DNIe 3.0 (virtual-contact[:profile]\n"
     "for its contact interface). With no reader attached use --reader virtual[:profile];\n"
     "profiles: genuine, altered-dg, cloned-chip, expired, untrusted-csca, terminated,\n"
-    "blocked-pin, r1, r2; CAN 123456, PIN 12345678. The default reader is `virtual`.\n"
+    "blocked-pin, r1, r2, hostile-text; CAN 123456, PIN 12345678. The default reader is `virtual`.\n"
     "The PIN is never an argument: --pin-fd N, the variable named by --pin-env (DNIE_PIN), or a\n"
     "prompt without echo. The CAN: --can, DNIE_CAN, or a prompt on a terminal.\n"
+    "Output files (--photo, --raw, --out, --json FILE) are created with mode 0600 and never\n"
+    "replace an existing file or follow a symbolic link; --force replaces existing files.\n"
     "Example: dnie read --reader virtual --can 123456 --photo face.png\n";
+
+constexpr const char* kTraceFooter =
+    "Usage: dnie [global options] trace [command [options]]\n"
+    "Runs the command (default: read) and prints its APDU trace on standard output instead of its\n"
+    "usual output: [wire] lines are the link, [plain] lines the commands inside secure messaging.\n"
+    "The data of VERIFY, CHANGE REFERENCE DATA, GENERAL AUTHENTICATE and CWA authentication is\n"
+    "replaced by <redacted N bytes>. Examples:\n"
+    "  dnie trace --can 123456             the trace of `dnie read`\n"
+    "  dnie trace info --reader virtual-contact\n";
 
 // `dnie [globals] trace [command ...]` → `dnie [globals] command ...` with the trace as output.
 std::vector<std::string> rewrite_trace(int argc, char** argv, bool& trace_mode) {
-  static const std::set<std::string> with_value = {"--reader",  "--can",    "--mrz",
-                                                   "--pin-env", "--pin-fd", "--vcard-dir"};
+  static const std::set<std::string> with_value = {"--reader", "--can",       "--mrz",         "--pin-env",
+                                                   "--pin-fd", "--vcard-dir", "--wait-timeout"};
   static const std::set<std::string> commands = {"readers", "info", "read", "certs", "pin", "sign"};
   std::vector<std::string> args(argv, argv + argc);
   for (std::size_t i = 1; i < args.size(); ++i) {
@@ -38,6 +51,13 @@ std::vector<std::string> rewrite_trace(int argc, char** argv, bool& trace_mode) 
     }
     if (!a.empty() && a[0] == '-') continue;
     if (a != "trace") break;
+    // `dnie trace --help` (no command after it) is trace's own usage, not read's.
+    bool help = false, named = false;
+    for (std::size_t k = i + 1; k < args.size(); ++k) {
+      help = help || args[k] == "--help" || args[k] == "-h";
+      named = named || commands.count(args[k]) != 0;
+    }
+    if (help && !named) break;
     trace_mode = true;
     args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
     bool has_cmd = false;
@@ -61,6 +81,7 @@ std::vector<std::string> rewrite_trace(int argc, char** argv, bool& trace_mode) 
 
 int main(int argc, char** argv) {
   using namespace dnie::cli;
+  quiet_libnfc();
   Ctx ctx;
   ctx.style = Style::detect();
   bool trace_mode = false;
@@ -70,19 +91,29 @@ int main(int argc, char** argv) {
   CLI::App app{"dnie: read and use the Spanish eID card (DNIe 3.0) over PC/SC, NFC or the virtual card",
                "dnie"};
   app.footer(std::string(kFooter) + exit_codes_help());
+  app.set_version_flag("--version", version_line("dnie"));
   app.fallthrough();
   app.require_subcommand(0, 1);
   app.add_option("--reader,-r", ctx.g.reader,
                  "Reader: PC/SC name or index, nfc:CONNSTRING, virtual[:profile]")
       ->capture_default_str();
   app.add_option("--can", ctx.g.can, "CAN printed on the card (or $DNIE_CAN, or prompted)");
-  app.add_option("--mrz", ctx.g.mrz, "PACE with the MRZ instead: DOCNO,BIRTH_YYMMDD,EXPIRY_YYMMDD");
+  app.add_option("--mrz", ctx.g.mrz,
+                 "PACE with the MRZ instead: DOCNO,BIRTH_YYMMDD,EXPIRY_YYMMDD, the whole MRZ, or document "
+                 "number+cd+birth+cd+expiry+cd");
   app.add_option("--pin-env", ctx.g.pin_env, "Environment variable holding the PIN")->capture_default_str();
   app.add_option("--pin-fd", ctx.g.pin_fd,
                  "Read the PIN (and for `pin change` the new PIN on the next line) from this fd");
-  app.add_flag("--json", ctx.g.json, "Machine-readable JSON on stdout");
+  app.add_option("--json", ctx.g.json_path, "Machine-readable JSON on stdout, or into FILE")
+      ->expected(0, 1)
+      ->type_name("[FILE|-]");
+  app.add_flag("--force,--overwrite", ctx.g.force, "Output files may replace existing files");
   app.add_flag("--quiet,-q", ctx.g.quiet, "Only the essential output");
   app.add_flag("--trace", ctx.g.trace, "Print the redacted APDU trace to stderr");
+  app.add_flag("--wait", ctx.g.wait, "Wait for a card to be presented to the reader");
+  app.add_option("--wait-timeout", ctx.g.wait_timeout, "With --wait: give up after SECONDS (0: never)")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--vcard-dir", ctx.g.vcard_dir,
                  "Directory of the virtual card images (default: $DNIE_VCARD_IMAGES or built-in)");
 
@@ -90,18 +121,27 @@ int main(int argc, char** argv) {
   add_card_commands(app, ctx, rc);
   add_read_command(app, ctx, rc);
   add_pin_commands(app, ctx, rc);
-  app.add_subcommand("trace", "Run a command (default: read) and print its APDU trace, secrets redacted");
+  auto* trace = app.add_subcommand(
+      "trace",
+      "Run a command (default: read) and print its APDU trace, secrets redacted (see `dnie trace --help`)");
+  trace->footer(kTraceFooter);
 
   std::vector<const char*> cargv;
   for (const auto& a : args) cargv.push_back(a.c_str());
   try {
     app.parse(static_cast<int>(cargv.size()), const_cast<char**>(cargv.data()));
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e) == 0 ? kExitOk : kExitUsage;  // --help, --version
+    std::fprintf(stderr, "dnie: error: %s\nRun with --help for more information.\n",
+                 for_terminal(e.what()).c_str());
+    return kExitUsage;
   }
   if (app.get_subcommands().empty()) {
     std::fprintf(stderr, "%s\n", app.help().c_str());
+    return kExitUsage;
+  }
+  if (trace->parsed() && !trace_mode) {  // `dnie trace --help` was handled above; nothing else runs
+    std::fprintf(stderr, "%s\n", trace->help().c_str());
     return kExitUsage;
   }
   return rc;

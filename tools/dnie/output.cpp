@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Output helpers: colours (tty only, NO_COLOR), errors with hints, JSON, progress bar, files.
+// Card, file and user text is data: escaped before it reaches the terminal (tools/common/text.hpp).
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <unistd.h>
 
 #include <fmt/core.h>
 
-#include "dnie/icao/lds.hpp"
-
 #include "cli.hpp"
 #include "exit_codes.hpp"
+#include "files.hpp"
+#include "progress.hpp"
+#include "text.hpp"
 
 namespace dnie::cli {
 
@@ -40,20 +40,20 @@ std::string Style::yellow(const std::string& s) const { return wrap(out_color, "
 int fail(const Ctx& ctx, const Error& e) {
   end_progress(ctx);
   const int code = exit_code_for(e.code);
-  if (ctx.g.json) {
+  const std::string hint = cli_hint(e.code);
+  if (ctx.g.json()) {
     nlohmann::json j;
     j["error"] = {{"code", std::string(error_code_name(e.code))},
-                  {"message", to_utf8(e.message)},
-                  {"hint", std::string(error_code_hint(e.code))},
+                  {"message", cli_words(e.message)},
+                  {"hint", hint},
                   {"exit_code", code}};
     if (e.sw != 0) j["error"]["sw"] = fmt::format("{:04X}", e.sw);
     if (e.tries_left >= 0) j["error"]["tries_left"] = e.tries_left;
-    print_json(j);
+    (void)print_json(ctx, j, code);
   }
   const std::string head = ctx.style.err_color ? "\033[31mdnie: error:\033[0m " : "dnie: error: ";
-  std::fprintf(stderr, "%s%s\n", head.c_str(), e.to_string().c_str());
-  const auto hint = error_code_hint(e.code);
-  if (!hint.empty()) std::fprintf(stderr, "  %.*s\n", static_cast<int>(hint.size()), hint.data());
+  std::fprintf(stderr, "%s%s\n", head.c_str(), for_terminal(cli_words(e.to_string())).c_str());
+  if (!hint.empty()) std::fprintf(stderr, "  %s\n", hint.c_str());
   if (code == kExitNoReader)
     std::fprintf(stderr,
                  "  No card? Try the embedded virtual DNIe: --reader virtual (CAN 123456, PIN 12345678).\n");
@@ -64,87 +64,43 @@ int usage_error(const Ctx& ctx, const std::string& msg) {
   return fail(ctx, Error(ErrorCode::InvalidArgument, msg));
 }
 
-void field(const Ctx& ctx, const std::string& label, const std::string& value) {
-  if (value.empty()) return;
+void field_styled(const Ctx& ctx, const std::string& label, const std::string& styled_value) {
+  if (styled_value.empty()) return;
   const std::string l = label + ":";
   std::printf("%s%*s %s\n", ctx.style.bold(l).c_str(), static_cast<int>(l.size() < 18 ? 18 - l.size() : 0),
-              "", to_utf8(value).c_str());
+              "", styled_value.c_str());
 }
 
-void print_json(const nlohmann::json& j) {
-  const std::string s = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::printf("%s\n", s.c_str());
+void field(const Ctx& ctx, const std::string& label, const std::string& value) {
+  field_styled(ctx, label, for_terminal(value));
 }
 
-std::string to_utf8(const std::string& s) {
-  // Validate UTF-8; on failure treat the bytes as Latin-1.
-  bool valid = true;
-  for (std::size_t i = 0; i < s.size() && valid;) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) {
-      valid = false;
-      break;
-    }
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) valid = false;
-    i += n;
+int print_json(const Ctx& ctx, const nlohmann::json& j, int rc) {
+  const std::string s = json_dump(j, 2) + "\n";
+  if (ctx.g.json_on_stdout()) {
+    std::fputs(s.c_str(), stdout);
+    std::fflush(stdout);
+    return rc;
   }
-  if (valid) return s;
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out += ch;
-    } else {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+  if (auto w = write_private_file(ctx.g.json_path, ByteView::of(s), ctx.g.force); !w) {
+    std::fprintf(stderr, "dnie: error: --json: %s\n", for_terminal(w.error().message).c_str());
+    return kExitUsage;
   }
-  return out;
-}
-
-namespace {
-bool g_progress_drawn = false;
+  return rc;
 }
 
 icao::FileProgressFn progress_bar(const Ctx& ctx) {
-  if (ctx.g.quiet || !ctx.style.err_tty || ctx.g.trace_stdout) return {};
-  return [](std::uint16_t fid, std::size_t done, std::size_t total) {
-    constexpr int kWidth = 30;
-    const std::string name = icao::file_name(fid);
-    int filled = 0;
-    if (total > 0) filled = static_cast<int>(static_cast<double>(done) * kWidth / static_cast<double>(total));
-    if (filled > kWidth) filled = kWidth;
-    const std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
-                            std::string(static_cast<std::size_t>(kWidth - filled), '.');
-    std::fprintf(stderr, "\r  %-7s [%s] %6zu / %-6zu bytes", name.c_str(), bar.c_str(), done, total);
-    std::fflush(stderr);
-    g_progress_drawn = true;
-  };
+  if (ctx.g.trace_stdout || !progress_wanted(ctx.g.quiet, ctx.g.json_on_stdout())) return {};
+  return progress_files();
 }
 
-void end_progress(const Ctx&) {
-  if (!g_progress_drawn) return;
-  std::fprintf(stderr, "\r%*s\r", 72, "");
-  std::fflush(stderr);
-  g_progress_drawn = false;
+void end_progress(const Ctx&) { progress_clear(); }
+
+Status write_file(const Ctx& ctx, const std::string& path, ByteView data) {
+  return write_private_file(path, data, ctx.g.force);
 }
 
-Status write_file(const std::string& path, ByteView data) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) return Error(ErrorCode::InvalidArgument, "cannot write " + path);
-  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  if (!f) return Error(ErrorCode::InvalidArgument, "cannot write " + path);
-  return ok_status();
-}
-
-Result<Bytes> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Error(ErrorCode::InvalidArgument, "cannot read " + path);
-  Bytes b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return b;
-}
+Result<Bytes> read_file(const std::string& path) { return read_input_file(path); }
 
 std::string hex(ByteView b) { return to_hex(b); }
 

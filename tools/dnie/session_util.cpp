@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Opening the session (reader spec, virtual card images, redacted trace) and PACE.
+// Opening the session (reader spec, --wait, virtual card images, redacted trace) and PACE.
 #include <cstdlib>
 
 #include <fmt/core.h>
@@ -7,11 +7,23 @@
 #include "dnie/auth/pace.hpp"
 
 #include "cli.hpp"
+#include "options.hpp"
+#include "progress.hpp"
 #include "secrets.hpp"
+#include "text.hpp"
 
 namespace dnie::cli {
 
 Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
+  // Usage errors before any reader is touched.
+  if (!ctx.g.can.empty()) DNIE_TRY(check_can(ctx.g.can));
+  if (!ctx.g.mrz.empty()) DNIE_TRY(mrz_password(ctx.g.mrz));
+  if (ctx.g.wait) {
+    const bool show = !ctx.g.quiet && !ctx.g.json_on_stdout();
+    DNIE_TRY(wait_for_card(ctx.g.reader, ctx.g.wait_timeout, [show](const std::string& msg) {
+      if (show) std::fprintf(stderr, "%s\n", msg.c_str());
+    }));
+  }
   SessionOptions o;
   o.reader = ctx.g.reader;
   o.vcard_image_dir = ctx.g.vcard_dir;
@@ -21,12 +33,14 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
       const bool cmd = ev.direction == apdu::TraceEvent::Direction::Command;
       if (cmd)
         std::fprintf(out, "[%-5.*s] > %s\n", static_cast<int>(ev.level.size()), ev.level.data(),
-                     ev.text.c_str());
+                     for_terminal(ev.text).c_str());
       else
         std::fprintf(out, "[%-5.*s] < %s  (%.1f ms)\n", static_cast<int>(ev.level.size()), ev.level.data(),
-                     ev.text.c_str(), ev.elapsed_ms);
+                     for_terminal(ev.text).c_str(), ev.elapsed_ms);
     };
   }
+  if (progress_wanted(ctx.g.quiet, ctx.g.json_on_stdout()) && !ctx.g.trace_stdout)
+    progress_text("  opening " + for_terminal(ctx.g.reader) + "...");
   auto s = Session::open(o);
   if (!s) {
     Error e = std::move(s).error();
@@ -36,26 +50,11 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
   return s;
 }
 
-namespace {
-// "DOCNO,YYMMDD,YYMMDD" → PACE password from the MRZ.
-Result<auth::PacePassword> mrz_password(const std::string& spec) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (;;) {
-    const auto comma = spec.find(',', start);
-    parts.push_back(spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  if (parts.size() != 3)
-    return Error(ErrorCode::InvalidArgument, "--mrz wants DOCUMENT_NUMBER,BIRTH_YYMMDD,EXPIRY_YYMMDD");
-  return auth::PacePassword::mrz(parts[0], parts[1], parts[2]);
-}
-}  // namespace
-
 Result<bool> authenticate(const Ctx& ctx, Session& s, bool required) {
+  const bool show = progress_wanted(ctx.g.quiet, ctx.g.json_on_stdout()) && !ctx.g.trace_stdout;
   if (!ctx.g.mrz.empty()) {
     DNIE_ASSIGN_OR_RETURN(auto pw, mrz_password(ctx.g.mrz));
+    if (show) progress_text("  PACE with the MRZ...");
     DNIE_TRY(s.pace(pw));
     return true;
   }
@@ -74,7 +73,9 @@ Result<bool> authenticate(const Ctx& ctx, Session& s, bool required) {
     return false;
   }
   const std::string_view digits(reinterpret_cast<const char*>(can.data()), can.size());
+  DNIE_TRY(check_can(digits));
   DNIE_ASSIGN_OR_RETURN(auto pw, auth::PacePassword::can(digits));
+  if (show) progress_text("  PACE with the CAN...");
   DNIE_TRY(s.pace(pw));
   return true;
 }

@@ -76,8 +76,9 @@ std::vector<std::string> profiles();
 /// The attacks the test suite plays (docs/security.md): clone-6a82/6982/6d00/6a80 (a clone
 /// answering plain status words after chip authentication), clone-no-dg14 (a clone hiding DG14),
 /// weak-dh/weak-ec (explicit weak PACE groups), weak-id0/weak-id8 (weak standardized IDs),
-/// impostor-r1/r2/test (an ICC chain no DNIe root signed, claiming that generation). Built for
-/// tests; not installed.
+/// impostor-r1/r2/test (an ICC chain no DNIe root signed, claiming that generation), hostile-text
+/// (invalid UTF-8 and terminal escape sequences in the DG11/DG13 names, properly signed). Built
+/// for tests; not installed.
 std::vector<std::string> hostile_profiles();
 
 /// Builds the card. InvalidArgument for an unknown profile or an invalid identity.

@@ -203,8 +203,8 @@ std::vector<std::string> profiles() {
 }
 
 std::vector<std::string> hostile_profiles() {
-  return {"clone-6a82", "clone-6982", "clone-6d00", "clone-6a80",  "clone-no-dg14", "weak-dh",
-          "weak-ec",    "weak-id0",   "weak-id8",   "impostor-r1", "impostor-r2",   "impostor-test"};
+  return {"clone-6a82", "clone-6982", "clone-6d00",  "clone-6a80",  "clone-no-dg14", "weak-dh",     "weak-ec",
+          "weak-id0",   "weak-id8",   "impostor-r1", "impostor-r2", "impostor-test", "hostile-text"};
 }
 
 Result<CardImage> generate_card(const GeneratorOptions& o) {
@@ -373,6 +373,16 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   img.extras["ca-public.bin"] = keys->ca_public;
   const std::string mrz = mrz_td1(id);
   img.extras["mrz.txt"] = Bytes(mrz.begin(), mrz.end());
+  if (profile == "hostile-text") {
+    // Card text is data: after the genuine name (so the MRZ still agrees), DG11 and DG13 carry an
+    // SGR "conceal" (ESC [ 8 m), an OSC window title (ESC ] 0 ; title BEL), a lone 0xC3, 0xFF, a
+    // NUL and markup; EF.SOD is signed over them, so only the text is the attack.
+    Identity hostile = id;
+    hostile.name += std::string("\x1b[8m\x1b]0;title\x07\xC3\xFF\0<i>", 20);
+    img.find_mut({0x3F01, 0x010B})->content = build_dg11(hostile);
+    img.find_mut({0x3F01, 0x010D})->content = build_dg13(hostile);
+    DNIE_TRY(resign_document(img));
+  }
   DNIE_TRY(gen::make_hostile(img, profile));
   return img;
 }

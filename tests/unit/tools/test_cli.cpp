@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The built `dnie` binary against the virtual card: output, JSON and the stable exit codes.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -13,13 +16,23 @@ namespace {
 
 struct Run {
   int rc = -1;
-  std::string out;  ///< stdout (stderr goes to the test log)
+  std::string out;  ///< stdout
+  std::string err;  ///< stderr
 };
 
-// Runs `dnie ARGS` with a clean environment for secrets, stdin from /dev/null, NO_COLOR set.
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// Runs `dnie ARGS` with a clean environment for secrets, stdin from /dev/null, NO_COLOR set, the
+// usual umask, and an empty user trust directory (the default store is the shipped one).
 Run dnie(const std::string& args, const std::string& env = {}) {
-  const std::string cmd = "env -u DNIE_CAN -u DNIE_PIN -u DNIE_NEW_PIN NO_COLOR=1 " + env +
-                          " '" DNIE_CLI "' " + args + " </dev/null";
+  const std::string err = std::string(DNIE_CLI_TMP) + "/stderr." + std::to_string(::getpid()) + ".txt";
+  const std::string cmd =
+      "umask 022; env -u DNIE_CAN -u DNIE_PIN -u DNIE_NEW_PIN -u LIBNFC_LOG_LEVEL NO_COLOR=1 "
+      "XDG_DATA_HOME='" DNIE_CLI_TMP "/xdg' " +
+      env + " '" DNIE_CLI "' " + args + " </dev/null 2>'" + err + "'";
   Run r;
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -28,12 +41,16 @@ Run dnie(const std::string& args, const std::string& env = {}) {
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
   const int status = pclose(p);
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = slurp(err);
+  if (!r.err.empty()) MESSAGE("stderr of dnie " << args << ":\n" << r.err);
   return r;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+// A fresh output path: outputs are never overwritten without --force.
+std::string fresh(const std::string& name) {
+  const std::string p = std::string(DNIE_CLI_TMP) + "/" + name;
+  std::filesystem::remove_all(p);
+  return p;
 }
 
 // PIN commands need the eSign (CWA) side of the virtual card; skip while it is not there.
@@ -88,9 +105,8 @@ TEST_CASE("cli wrong_can") {
 }
 
 TEST_CASE("cli photo") {
-  const std::string png = std::string(DNIE_CLI_TMP) + "/face.png";
-  const std::string jpg = std::string(DNIE_CLI_TMP) + "/signature.jpg";
-  std::remove(png.c_str());
+  const std::string png = fresh("face.png");
+  const std::string jpg = fresh("signature.jpg");
   const Run r =
       dnie("read --reader virtual --can 123456 --dg 1 --photo '" + png + "' --signature-image '" + jpg + "'");
   REQUIRE(r.rc == 0);
@@ -109,10 +125,10 @@ TEST_CASE("cli certs") {
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   REQUIRE_FALSE(j.is_discarded());
   CHECK(j["certificates"].size() == 3);
-  const std::string pem = std::string(DNIE_CLI_TMP) + "/sign.pem";
+  const std::string pem = fresh("sign.pem");
   CHECK(dnie("certs --can 123456 --export sign --format pem --out '" + pem + "'").rc == 0);
   CHECK(slurp(pem).rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
-  const std::string der = std::string(DNIE_CLI_TMP) + "/auth.der";
+  const std::string der = fresh("auth.der");
   CHECK(dnie("certs --can 123456 --export auth --format der --out '" + der + "'").rc == 0);
   const std::string d = slurp(der);
   REQUIRE_FALSE(d.empty());
@@ -176,9 +192,8 @@ TEST_CASE("cli pin") {
 TEST_CASE("cli sign") {
   if (!pin_supported()) return;
   const std::string in = std::string(DNIE_CLI_TMP) + "/message.txt";
-  const std::string out = std::string(DNIE_CLI_TMP) + "/message.sig";
+  const std::string out = fresh("message.sig");
   { std::ofstream(in) << "hello DNIe\n"; }
-  std::remove(out.c_str());
   CHECK(dnie("sign --reader virtual --can 123456 --key sign --hash sha256 --in '" + in + "' --out '" + out +
                  "'",
              "DNIE_PIN=12345678")
@@ -211,8 +226,219 @@ TEST_CASE("cli verify") {
     REQUIRE_FALSE(j.is_discarded());
     CHECK(j["verification"]["verdict"] == want.second);
   }
-  const std::string dir = std::string(DNIE_CLI_TMP) + "/raw";
+  const std::string dir = fresh("raw");
   CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + dir + "' -q").rc == 0);
   CHECK(slurp(dir + "/DG1.bin").size() == 95);
   CHECK_FALSE(slurp(dir + "/EF_SOD.bin").empty());
+}
+
+namespace {
+
+// Independent of tools/common/text.cpp: well-formed UTF-8 (RFC 3629) and no byte a terminal
+// would obey (C0 controls other than newline, DEL, the C1 range in UTF-8 form).
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80                 ? 1
+                    : c >= 0xC2 && c <= 0xDF ? 2
+                    : c >= 0xE0 && c <= 0xEF ? 3
+                    : c >= 0xF0 && c <= 0xF4 ? 4
+                                             : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+bool terminal_safe(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\n' && c != '\r') || c == 0x7F) return false;
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9F)
+      return false;
+  }
+  return valid_utf8(s);
+}
+
+std::string mode_of(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return "absent";
+  char b[8];
+  std::snprintf(b, sizeof b, "%03o", static_cast<unsigned>(st.st_mode & 0777));
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("cli hostile_text") {
+  // Names with ESC [ 8 m, an OSC title, invalid UTF-8 and a NUL, on a properly signed card.
+  const std::string card = "--reader virtual:hostile-text --can 123456 ";
+  const Run t = dnie("read " + card);
+  CHECK(t.rc == 0);
+  CHECK(terminal_safe(t.out));
+  CHECK(terminal_safe(t.err));
+  CHECK(t.out.find("CARMEN\\x1B[8m\\x1B]0;title\\x07") != std::string::npos);  // shown, not obeyed
+  CHECK(t.out.find("ESPAÑOLA") != std::string::npos);                          // letters kept
+  const Run j = dnie("read " + card + "--json");
+  CHECK(j.rc == 0);
+  CHECK(terminal_safe(j.out));
+  auto doc = nlohmann::json::parse(j.out, nullptr, false);
+  REQUIRE_FALSE(doc.is_discarded());
+  const std::string name = doc["holder"]["name"].get<std::string>();
+  CHECK(name.rfind("CARMEN\x1b[8m\x1b]0;title\x07", 0) == 0);         // the data, exactly, as JSON escapes
+  CHECK(name.find("\xEF\xBF\xBD\xEF\xBF\xBD") != std::string::npos);  // 0xC3 0xFF -> two U+FFFD
+  CHECK(name.find(std::string(1, '\0')) != std::string::npos);
+  // The verdict line is intact and the exit code that of a genuine card.
+  const Run v = dnie("read " + card + "--verify --trust-virtual");
+  CHECK(v.rc == 0);
+  CHECK(terminal_safe(v.out));
+  CHECK(v.out.find("Verification:      GENUINE\n") != std::string::npos);
+  const Run vj = dnie("read " + card + "--verify --trust-virtual --json -");
+  CHECK(vj.rc == 0);
+  auto vd = nlohmann::json::parse(vj.out, nullptr, false);
+  REQUIRE_FALSE(vd.is_discarded());
+  CHECK(vd["verification"]["verdict"] == "GENUINE");
+}
+
+TEST_CASE("cli files") {
+  // Personal data: mode 0600 whatever the umask (022 here), no overwrite without --force, never
+  // through a symbolic link; --raw directories 0700.
+  const std::string png = fresh("private.png");
+  CHECK(dnie("read --can 123456 --dg 1 --photo '" + png + "'").rc == 0);
+  CHECK(mode_of(png) == "600");
+  { std::ofstream(png, std::ios::trunc) << "keep me"; }
+  const Run again = dnie("read --can 123456 --dg 1 --photo '" + png + "'");
+  CHECK(again.rc == 1);
+  CHECK(again.err.find("--force") != std::string::npos);
+  CHECK(again.err.find("private.png") != std::string::npos);
+  CHECK(slurp(png) == "keep me");
+  CHECK(dnie("read --can 123456 --dg 1 --force --photo '" + png + "'").rc == 0);
+  CHECK(slurp(png).compare(0, 4, "\x89PNG") == 0);
+  CHECK(mode_of(png) == "600");
+
+  const std::string target = fresh("victim.txt"), link = fresh("link.png");
+  { std::ofstream(target) << "victim"; }
+  std::filesystem::create_symlink(target, link);
+  for (const char* force : {"", "--force "}) {
+    CAPTURE(force);
+    const Run r = dnie(std::string("read --can 123456 --dg 1 ") + force + "--photo '" + link + "'");
+    CHECK(r.rc == 1);
+    CHECK(r.err.find("symbolic link") != std::string::npos);
+    CHECK(slurp(target) == "victim");
+  }
+
+  const std::string json = fresh("out.json");
+  CHECK(dnie("read --can 123456 --dg 1 --json '" + json + "'").rc == 0);
+  CHECK(mode_of(json) == "600");
+  auto j = nlohmann::json::parse(slurp(json), nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  CHECK(j["holder"]["dni_number"] == "99999999R");
+  CHECK(dnie("read --can 123456 --dg 1 --json '" + json + "'").rc == 1);
+
+  const std::string raw = fresh("rawdir");
+  CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q").rc == 0);
+  CHECK(mode_of(raw + "/sub") == "700");
+  CHECK(mode_of(raw + "/sub/DG1.bin") == "600");
+  CHECK(mode_of(raw + "/sub/EF_SOD.bin") == "600");
+  CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q").rc == 1);
+  CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q --overwrite").rc == 0);
+  const std::string rawlink = fresh("rawlink");
+  std::filesystem::create_symlink(raw, rawlink);
+  CHECK(dnie("read --can 123456 --dg 1 --raw '" + rawlink + "' -q --force").rc == 1);
+}
+
+TEST_CASE("cli options") {
+  const Run v = dnie("--version");
+  CHECK(v.rc == 0);
+  CHECK(v.out.rfind("dnie ", 0) == 0);
+  const Run h = dnie("--help");
+  CHECK(h.out.find("Exit codes (dnie and dnie-verify)") != std::string::npos);
+  // `dnie trace --help` is trace's own usage.
+  const Run th = dnie("trace --help");
+  CHECK(th.rc == 0);
+  CHECK(th.out.find("dnie [global options] trace [command [options]]") != std::string::npos);
+  CHECK(th.out.find("Usage: dnie read") == std::string::npos);
+  // Usage errors: exit 1, before a reader is opened (a missing reader would be 2).
+  CHECK(dnie("read --can 12345").rc == 1);
+  CHECK(dnie("read --reader 'No Such Reader' --can 1234567").rc == 1);
+  CHECK(dnie("read --reader 'No Such Reader' --mrz 'X,Y'").rc == 1);
+  const Run bad = dnie("read --no-such-option \"$(printf '\\033[8m')\"");
+  CHECK(bad.rc == 1);
+  CHECK(terminal_safe(bad.err));
+  // --json and --json - are the same.
+  const Run a = dnie("read --can 123456 --dg 1 --json"), b = dnie("read --can 123456 --dg 1 --json -");
+  CHECK(a.rc == 0);
+  CHECK(a.out == b.out);
+  // --mrz: the same forms as dnie-verify.
+  auto doc = nlohmann::json::parse(a.out, nullptr, false);
+  REQUIRE_FALSE(doc.is_discarded());
+  const std::string docno = doc["holder"]["document_number"].get<std::string>();
+  std::string lines;
+  for (const auto& l : doc["mrz"]["lines"]) lines += l.get<std::string>();
+  CHECK(dnie("read --dg 1 -q --mrz " + docno + ",800101,330615").rc == 0);
+  CHECK(dnie("read --dg 1 -q --mrz '" + lines + "'").rc == 0);
+  CHECK(dnie("read --dg 1 -q --mrz '" + lines.substr(5, 10) + lines.substr(30, 7) + lines.substr(38, 7) + "'")
+            .rc == 0);
+  // A trust file that does not parse: named in the message, exit 1.
+  const std::string junk = fresh("junk.pem");
+  { std::ofstream(junk) << "not a certificate"; }
+  const Run t = dnie("read --can 123456 --verify --trust '" + junk + "'");
+  CHECK(t.rc == 1);
+  CHECK(t.err.find("junk.pem") != std::string::npos);
+  // A master list without its anchor: CLI words in the hint, not C++ names.
+  const Run ml =
+      dnie("read --can 123456 --verify --csca '" DNIE_TEST_DATA "/pki/DE_master_list_2026-05-28.ml'");
+  CHECK(ml.rc == 10);
+  CHECK(ml.err.find("--trust-unanchored-list") != std::string::npos);
+  CHECK(ml.err.find("MasterListOptions") == std::string::npos);
+  // No libnfc noise on a normal run.
+  const Run rd = dnie("readers");
+  CHECK(rd.rc == 0);
+  CHECK(rd.err.find("libnfc") == std::string::npos);
+}
+
+TEST_CASE("cli wait") {
+  CHECK(dnie("read --reader virtual --wait --can 123456 -q").rc == 0);
+  // PC/SC without pcscd, or a reader index that does not exist: exit 2 at once, no waiting.
+  CHECK(dnie("read --reader 7 --wait --wait-timeout 2 --can 123456").rc == 2);
+}
+
+TEST_CASE("cli default_trust") {
+  // Without --trust: the CSCA SPAIN store shipped with the tools. The virtual card's CSCA is a
+  // TEST one, so its genuine card cannot be verified with it (never called forged).
+  const Run r = dnie("read --can 123456 --verify --json");
+  CHECK(r.rc == 10);
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  CHECK(j["verification"]["verdict"] == "CANNOT VERIFY");
+  CHECK(j["verification"]["trust"]["source"] == "default");
+  CHECK(j["verification"]["trust"]["csca_certificates"] == 5);
+  CHECK(j["verification"]["trust"]["test_only"] == false);
+  const Run t = dnie("read --can 123456 --verify");
+  CHECK(t.out.find("default trust store") != std::string::npos);
+  CHECK(dnie("read --can 123456 --verify --trust-virtual").rc == 0);
+}
+
+TEST_CASE("cli progress") {
+  // On a terminal (script(1) gives one) the read shows progress on stderr; piped, it does not.
+  const std::string cmd = "script -qec \"env NO_COLOR=1 XDG_DATA_HOME='" DNIE_CLI_TMP "/xdg' '" DNIE_CLI
+                          "' read --can 123456 --dg 1,2\" /dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string all;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) all.append(buf, n);
+  const int status = pclose(p);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
+    MESSAGE("skipped: script(1) is not available");
+    return;
+  }
+  CHECK(all.find("bytes") != std::string::npos);
+  CHECK(all.find("PACE with the CAN") != std::string::npos);
+  const Run piped = dnie("read --can 123456 --dg 1,2");
+  CHECK(piped.err.find("bytes") == std::string::npos);
 }

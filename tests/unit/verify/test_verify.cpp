@@ -38,6 +38,7 @@ Run run(const std::string& profile, const std::string& extra = "--trust-virtual 
 #ifdef DNIE_VCARD_IMAGE_DIR
   cmd = std::string("DNIE_VCARD_IMAGES='") + DNIE_VCARD_IMAGE_DIR + "' " + cmd;
 #endif
+  cmd = "XDG_DATA_HOME='" + dir + "/xdg-empty' " + cmd;  // the default store: the shipped one only
   const int st = std::system(cmd.c_str());
   Run r;
   r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
