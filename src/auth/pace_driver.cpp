@@ -35,6 +35,11 @@ Result<Bytes> read_card_access(transport::Transport& t) {
     const std::uint8_t fid[2] = {0x01, 0x1C};
     apdu::CommandApdu select(0x00, 0xA4, 0x00, 0x0C, ByteView(fid, 2));
     DNIE_ASSIGN_OR_RETURN(auto sel, transport::transceive(t, select, false));
+    if (sel.sw() == apdu::sw::kIncorrectP1P2 || sel.sw() == apdu::sw::kFunctionNotSupported) {
+      // P2=0C refused: the form of the proven DNIe clients, P2=00 (docs/dnie-card.md §2.1).
+      select.set_p2(0x00);
+      DNIE_ASSIGN_OR_RETURN(sel, transport::transceive(t, select, false));
+    }
     if (!sel.ok()) return apdu::sw_error(sel.sw(), "selecting EF.CardAccess");
     apdu::CommandApdu rb(0x00, 0xB0, 0x00, 0x00);
     rb.set_le(apdu::kLeMax);

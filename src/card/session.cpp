@@ -284,8 +284,9 @@ Result<CardInfo> Session::info(bool pin_tries) {
   // EF 0006 / 2F03 hold plain text (no TLV header): READ BINARY until 62 82 or a short chunk.
   auto read_plain = [&t](std::uint16_t fid) -> Result<Bytes> {
     const std::uint8_t f[2] = {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)};
+    // P1=00, P2=00, no Le: the proven clients' form (jmulticard SelectFileByIdApduCommand).
     DNIE_ASSIGN_OR_RETURN(
-        auto sel, transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x00, 0x0C, ByteView(f, 2))));
+        auto sel, transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x00, 0x00, ByteView(f, 2))));
     if (!sel.ok()) return Error(ErrorCode::CardError, "SELECT refused").with_sw(sel.sw());
     Bytes out;
     const std::size_t chunk = std::min<std::size_t>(t.limits().max_response_data, 0xDF);
@@ -302,7 +303,7 @@ Result<CardInfo> Session::info(bool pin_tries) {
   };
   if (m_impl->esign) m_impl->esign->forget_selection();
   // Both files are in the MF: select it once (dnie3-facts §2.1, §2.2).
-  auto mf = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
+  auto mf = transport::transceive(t, esign::select_mf_command());
   auto read_text = [&](std::uint16_t fid, std::string& into) {
     auto r =
         mf && mf->ok() ? read_plain(fid) : Result<Bytes>(Error(ErrorCode::CardError, "SELECT MF refused"));

@@ -12,10 +12,6 @@ namespace {
 
 constexpr std::string_view kComponent = "esign";
 
-bool alnum(std::uint8_t c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 Result<apdu::ResponseApdu> send(transport::Transport& t, const apdu::CommandApdu& c) {
   DNIE_ASSIGN_OR_RETURN(auto r, transport::transceive(t, c, false));
   if (r.sw() == apdu::sw::kMemoryFailure)
@@ -47,10 +43,15 @@ Status do_verify(EsignCard::Impl& s, const SecureBuffer& pin, bool allow_last_tr
 }  // namespace
 
 Status validate_pin(const SecureBuffer& pin) {
+  // Only what cannot be a DNIe PIN is refused here: the card's PIN has 8 to 16 characters
+  // (docs/dnie-card.md §4.4); the proven clients send any characters the user typed, so letters,
+  // digits, symbols and non-ASCII bytes go to the card, which decides. Control characters never
+  // come from a keyboard and are refused (a NUL or a line end read from a file by mistake).
   if (pin.size() < 8 || pin.size() > 16)
     return make_error(ErrorCode::InvalidArgument, "the PIN has 8 to 16 characters");
   for (std::size_t i = 0; i < pin.size(); ++i)
-    if (!alnum(pin[i])) return make_error(ErrorCode::InvalidArgument, "the PIN has letters and digits only");
+    if (pin[i] < 0x20 || pin[i] == 0x7F)
+      return make_error(ErrorCode::InvalidArgument, "the PIN contains a control character");
   return ok_status();
 }
 

@@ -159,9 +159,9 @@ Result<Bytes> read_object(transport::Transport& t, const ProgressFn& progress, c
   return Bytes(out);
 }
 
-Status select_ef(transport::Transport& t, std::uint16_t fid, std::uint8_t p1) {
+Status select_ef(transport::Transport& t, std::uint16_t fid, std::uint8_t p1, std::uint8_t p2) {
   const std::uint8_t f[2] = {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)};
-  CommandApdu cmd(0x00, 0xA4, p1, 0x0C, ByteView(f, 2));
+  CommandApdu cmd(0x00, 0xA4, p1, p2, ByteView(f, 2));
   DNIE_ASSIGN_OR_RETURN(ResponseApdu r, transport::transceive(t, cmd));
   if (r.sw() == apdu::sw::kOk) return ok_status();
   return apdu::sw_error(r.sw(), "SELECT " + file_name(fid));
@@ -192,7 +192,7 @@ Result<Bytes> read_ef(transport::Transport& t, std::uint16_t fid, const Progress
     }
     // The card refused the short EF identifier: SELECT as usual.
   }
-  DNIE_TRY(select_ef(t, fid, options.select_p1));
+  DNIE_TRY(select_ef(t, fid, options.select_p1, options.select_p2));
   auto r = read_object(t, progress, options, -1);
   if (!r) return with_context(std::move(r).error(), fid);
   return r;
@@ -200,21 +200,43 @@ Result<Bytes> read_ef(transport::Transport& t, std::uint16_t fid, const Progress
 
 // ---- LdsReader ------------------------------------------------------------------------------
 
+namespace {
+/// Status words with which a card refuses the economical SELECT form (P2=0C, or the AID): the
+/// reader then uses the proven clients' form (docs/dnie-card.md §2.1).
+bool form_refused(std::uint16_t sw) {
+  return sw == apdu::sw::kIncorrectP1P2 || sw == apdu::sw::kFunctionNotSupported ||
+         sw == apdu::sw::kInsNotSupported || sw == apdu::sw::kWrongLength;
+}
+}  // namespace
+
 Status LdsReader::select_application() {
   if (m_selected) return ok_status();
-  if (m_options.select_by_aid) {
-    CommandApdu cmd(0x00, 0xA4, 0x04, 0x0C, icao_aid());
-    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r, transport::transceive(m_t, cmd));
-    if (r.ok()) {
-      m_selected = true;
-      return ok_status();
+  if (!m_peer_form) {
+    if (m_options.select_by_aid) {
+      CommandApdu cmd(0x00, 0xA4, 0x04, 0x0C, icao_aid());
+      DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r, transport::transceive(m_t, cmd));
+      if (r.ok()) {
+        m_selected = true;
+        return ok_status();
+      }
+      if (r.sw() != apdu::sw::kFileNotFound && !form_refused(r.sw()))
+        return apdu::sw_error(r.sw(), "SELECT eMRTD application");
     }
-    if (r.sw() != apdu::sw::kFileNotFound && r.sw() != apdu::sw::kIncorrectP1P2 &&
-        r.sw() != apdu::sw::kFunctionNotSupported)
-      return apdu::sw_error(r.sw(), "SELECT eMRTD application");
+    // DNIe route (docs/dnie-card.md §2.2): the DF 3F01 by FID.
+    Status st = select_ef(m_t, kFidDf, 0x00, 0x0C);
+    if (st || !form_refused(st.error().sw)) {
+      if (st) m_selected = true;
+      return st;
+    }
+    m_peer_form = true;
   }
-  // DNIe route (dnie3-facts §2.2): the DF 3F01 by FID.
-  DNIE_TRY(select_ef(m_t, kFidDf, 0x00));
+  // The proven clients' form (jmulticard AbstractIso7816FourCard / SelectFileByIdApduCommand):
+  // SELECT MF by name, then 3F01, each with P1=00, P2=00, no Le; the EFs follow the same way.
+  DNIE_ASSIGN_OR_RETURN(
+      apdu::ResponseApdu mf,
+      transport::transceive(m_t, CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File"))));
+  DNIE_TRY(apdu::expect_ok(mf, "SELECT MF"));
+  DNIE_TRY(select_ef(m_t, kFidDf, 0x00, 0x00));
   m_selected = true;
   return ok_status();
 }
@@ -241,7 +263,18 @@ Result<Bytes> LdsReader::read_file(std::uint16_t fid, const ProgressFn& progress
   ro.resume = &partial;
   for (int attempt = 0;; ++attempt) {
     Status sel = select_application();
+    if (m_peer_form) {
+      ro.select_p1 = 0x00;
+      ro.select_p2 = 0x00;
+    }
     Result<Bytes> r = sel ? read_ef(m_t, fid, progress, ro) : Result<Bytes>(sel.error());
+    if (!r && !m_peer_form && form_refused(r.error().sw) && partial.empty()) {
+      // The card refuses the economical EF select: the peers' form from here on.
+      m_peer_form = true;
+      m_selected = false;
+      --attempt;
+      continue;
+    }
     if (r || !m_options.on_interrupted || !interrupted(r.error()) || attempt >= m_options.max_resumes)
       return r;
     m_selected = false;

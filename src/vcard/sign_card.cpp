@@ -18,10 +18,12 @@ namespace dnie::vcard {
 
 namespace {
 
+// A new PIN: 8 to 16 printable characters [I] (the real card's exact rule is not published;
+// docs/dnie-card.md §4.4).
 bool pin_syntax_ok(ByteView pin) {
   if (pin.size() < 8 || pin.size() > 16) return false;
   for (auto ch : pin)
-    if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))) return false;
+    if (ch < 0x20 || ch == 0x7F) return false;
   return true;
 }
 

@@ -160,7 +160,8 @@ apdu::CommandApdu select_mf_command();
 /// (reconnect(true)) where the link supports one.
 Status end_card_channel(transport::Transport& raw);
 
-/// 8–16 characters, letters and digits only (dnie3-facts §4.4). InvalidArgument otherwise.
+/// Refuses only what cannot be a DNIe PIN: fewer than 8 or more than 16 bytes, or a control
+/// character (docs/dnie-card.md §4.4). InvalidArgument otherwise; the card judges the rest.
 Status validate_pin(const SecureBuffer& pin);
 
 /// Maps a VERIFY / retries-query status word (63Cx, 6983, 6984, 6581).

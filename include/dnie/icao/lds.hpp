@@ -65,6 +65,8 @@ struct ReadOptions {
   std::size_t max_file_size = 1u << 20;
   /// SELECT with P1=02 (EF under the current DF, ICAO) or P1=00 (the DNIe also accepts it).
   std::uint8_t select_p1 = 0x02;
+  /// P2=0C (no FCI, the economical ICAO form) or 00 (FCI: the form of the proven DNIe clients).
+  std::uint8_t select_p2 = 0x0C;
   /// Read with a short EF identifier (READ BINARY P1 = 80|SFI): saves the SELECT. Falls back to
   /// SELECT when the card rejects it. Off by default ([U] on the DNIe).
   bool use_short_ef = false;
@@ -106,6 +108,10 @@ struct LdsReaderOptions {
   /// Select the application by AID (00 A4 04 0C 07 A0000002471001); on 6A82 fall back to the
   /// DF 3F01 by FID (DNIe path). False: select 3F01 directly.
   bool select_by_aid = true;
+  /// Start with the proven DNIe clients' SELECT form (MF by name, 3F01, EF; P1=00, P2=00). Off:
+  /// the economical form first (AID / P2=0C), and the peers' form once the card refuses it
+  /// (6A 86, 6A 81, 6D 00, 67 00; docs/dnie-card.md §2.1).
+  bool peer_select_form = false;
   /// Resumable reads: called when a read fails on the link or the secure channel (card removed
   /// or reset, timeout, SM failure). Return ok after re-establishing the channel to continue the
   /// interrupted file at the offset where it stopped; return an error to give up with it.
@@ -115,7 +121,8 @@ struct LdsReaderOptions {
 
 class LdsReader {
  public:
-  explicit LdsReader(transport::Transport& t, LdsReaderOptions options = {}) : m_t(t), m_options(options) {}
+  explicit LdsReader(transport::Transport& t, LdsReaderOptions options = {})
+      : m_t(t), m_options(options), m_peer_form(options.peer_select_form) {}
 
   /// Selects the ICAO application once; later calls return at once until invalidate().
   Status select_application();
@@ -138,6 +145,7 @@ class LdsReader {
   transport::Transport& m_t;
   LdsReaderOptions m_options;
   bool m_selected = false;
+  bool m_peer_form = false;  ///< the card refused the economical SELECT form
 };
 
 }  // namespace dnie::icao

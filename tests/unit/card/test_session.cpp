@@ -292,6 +292,42 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("a card that refuses SELECT with P2=0C is read with the proven clients' form") {
+  // The economical ICAO form first; on 6A 86 the reader switches to SELECT MF by name, 3F01 and
+  // the EFs with P1=00, P2=00 (jmulticard's form; docs/dnie-card.md §2.1) and reads the same bytes.
+  auto ref = open_session("virtual");
+  REQUIRE(ref->pace_can("123456").ok());
+  auto want = ref->read_document();
+  REQUIRE(want.ok());
+  vcard::CardImage img = genuine_image();
+  SessionOptions o;
+  std::vector<std::string> selects;
+  o.trace = [&selects](const apdu::TraceEvent& e) {
+    if (e.direction == apdu::TraceEvent::Direction::Command && e.level == "plain" &&
+        e.text.rfind("00 A4", 0) == 0)
+      selects.push_back(e.text.substr(0, 11));
+  };
+  o.custom_transport = [&img]() -> Result<std::unique_ptr<transport::Transport>> {
+    vcard::CardOptions co;
+    co.refuse_select_p2_0c = true;
+    auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(img, co));
+    (void)vt->reconnect(true);
+    return std::unique_ptr<transport::Transport>(std::move(vt));
+  };
+  auto s = Session::open(o);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->pace_can("123456").ok());
+  auto doc = (*s)->read_document();
+  REQUIRE_MESSAGE(doc.ok(), doc.error().to_string());
+  CHECK(doc->dgs == want->dgs);
+  CHECK(doc->sod == want->sod);
+  REQUIRE(selects.size() >= 3);
+  CHECK(selects[0] == "00 A4 04 0C");  // the AID, refused
+  CHECK(selects[1] == "00 A4 00 0C");  // 3F01, refused
+  CHECK(selects[2] == "00 A4 04 00");  // SELECT MF by name, then P1=00 P2=00 only
+  for (std::size_t i = 3; i < selects.size(); ++i) CHECK(selects[i] == "00 A4 00 00");
+}
+
 TEST_CASE("eSign reads skip re-selecting a DF that is current, and recover when someone else moved it") {
   auto s = open_session("virtual");
   REQUIRE(s->pace_can("123456").ok());

@@ -84,7 +84,16 @@ TEST_CASE("PIN: VERIFY outcomes") {
     t.as_secure_channel();  // the PIN channel
     CHECK(esign::pin_verify(t, pin("1234567")).error().code == ErrorCode::InvalidArgument);
     CHECK(esign::pin_verify(t, pin("12345678901234567")).error().code == ErrorCode::InvalidArgument);
-    CHECK(esign::pin_verify(t, pin("CLAVE 1234")).error().code == ErrorCode::InvalidArgument);
+    // Only what cannot be a DNIe PIN is refused locally; the proven clients send any character.
+    CHECK(esign::pin_verify(t, pin(std::string("CLAVE\n1234"))).error().code == ErrorCode::InvalidArgument);
+    CHECK(esign::pin_verify(t, pin(std::string("CLAVE\0"
+                                               "1234",
+                                               10)))
+              .error()
+              .code == ErrorCode::InvalidArgument);
+    CHECK(esign::validate_pin(pin("CLAVE 1234")));
+    CHECK(esign::validate_pin(pin("Clave!#2024")));
+    CHECK(esign::validate_pin(pin("contraseña1")));
     CHECK(t.exchanges() == 0);
     CHECK(esign::validate_pin(pin("abcdEFGH12345678")));
   }
