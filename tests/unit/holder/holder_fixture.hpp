@@ -46,6 +46,13 @@ inline crypto::Certificate extra_cert(const vcard::CardImage& img, const char* n
   return std::move(c).value();
 }
 
+/// A file's text, "" when unreadable; never asserts (safe inside doctest messages, which are
+/// evaluated while the reporter holds its lock).
+inline std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
 inline void write_file(const fs::path& p, ByteView b) {
   std::ofstream out(p, std::ios::binary);
   out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
@@ -221,7 +228,7 @@ struct TestPki {
     REQUIRE_MESSAGE(sh("openssl ca -batch -config " + p("openssl.cnf") + " -gencrl -keyfile " + p(key) +
                            " -cert " + p(cert) + " -out " + out + " " + extra,
                        log()) == 0,
-                    read_text(log().string()));
+                    slurp(log()));
     return read_file(out);
   }
 
@@ -254,7 +261,7 @@ struct TestPki {
         sh("openssl ocsp -index " + p("index.txt") + " -CA " + p("ca.pem") + " -rsigner " + p(signer) +
                " -rkey " + p(key) + " -reqin " + req + " -respout " + resp + " " + extra,
            log()) == 0,
-        read_text(log().string()));
+        slurp(log()));
     return read_file(resp);
   }
 
@@ -288,7 +295,7 @@ class OcspResponder {
       return text.find("waiting for OCSP client connections") != std::string::npos;
     };
     for (int i = 0; i < 250 && !ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    REQUIRE_MESSAGE(ready(), "openssl ocsp did not start: " << read_text(log.string()));
+    REQUIRE_MESSAGE(ready(), "openssl ocsp did not start: " << slurp(log));
   }
   int port() const { return m_port; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + "/"; }
