@@ -3,6 +3,7 @@
 // embedded file has the SHA-256 its provenance gives, parses, and links up as published; the
 // specimen signing certificate validates against AC DNIE 001 ← AC RAIZ DNIE at a time inside
 // its validity, and fails the checks it should fail otherwise.
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -187,4 +188,16 @@ TEST_CASE("extension parsers: policies, QC statements, AIA, the DNI") {
   CHECK_FALSE(holder::parse_certificate_policies(hex_bytes("3003060100")).ok());
   CHECK_FALSE(holder::parse_certificate_policies(hex_bytes("3000")).ok());
   CHECK_FALSE(holder::parse_aia_uris(hex_bytes("3008300606000601"), "1.3.6.1.5.5.7.48.1").ok());
+}
+
+TEST_CASE("holder checks copied into a document report never decide the document's verdict") {
+  CHECK(icao::classify_check("holder.signing.revocation") == icao::CheckClass::Info);
+  CHECK(icao::classify_check("holder.authentication.chain.signatures") == icao::CheckClass::Info);
+  icao::VerificationReport r;
+  r.fail("holder.signing.revocation", "revoked", "keyCompromise");
+  const auto a = r.assessment();
+  const bool decided =
+      std::find(a.deciding.begin(), a.deciding.end(), "holder.signing.revocation") != a.deciding.end();
+  CHECK_FALSE(decided);
+  CHECK(a.authenticity != icao::Authenticity::NotGenuine);
 }
