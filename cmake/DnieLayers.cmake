@@ -6,7 +6,8 @@
 # creates target dnie_<name> (alias dnie::<name>, exported as dnie::<name>) with the given layer
 # level. Levels (docs/architecture.md):
 #   10 bytes  20 crypto  30 apdu  40 transport  41 transport adapters + virtual card
-#   50 sm  60 auth (PACE, CWA-14890, CA)  70 icao, esign  80 card (session)  90 c, pkcs11
+#   50 sm  60 auth (PACE, CWA-14890, CA)  70 icao, esign  75 holder (certificate validation,
+#   CAdES)  80 card (session)  90 c, pkcs11
 # A target may link only targets of a strictly lower level. dnie_check_layers() enforces it.
 
 define_property(TARGET PROPERTY DNIE_LAYER

@@ -20,7 +20,7 @@ jobs=${DNIE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # desktop stacks the PKCS#11 module is tested with, ctest label "desktop").
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
-  libmbedtls-dev libssl-dev libfmt-dev doctest-dev nlohmann-json3-dev libcli11-dev
+  libmbedtls-dev libssl-dev libcurl4-openssl-dev libfmt-dev doctest-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev libopenjp2-7-dev libjpeg-dev libpng-dev
   libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libnfc-dev libnfc-bin
   libeac-dev opensc openssl libp11-kit-dev

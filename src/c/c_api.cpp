@@ -14,6 +14,7 @@
 namespace {
 thread_local std::string g_last_error;
 thread_local int g_last_tries = -1;
+thread_local std::string g_last_report;
 }  // namespace
 
 namespace dnie::capi {
@@ -42,6 +43,21 @@ int copy_out(ByteView data, std::uint8_t* buf, std::size_t* len) {
   }
   if (!data.empty()) std::memcpy(buf, data.data(), data.size());
   *len = data.size();
+  return ok();
+}
+
+int copy_report(std::string report, char* buf, std::size_t* len) {
+  g_last_report = std::move(report);
+  if (!len) return ok();
+  const std::size_t need = g_last_report.size() + 1;
+  if (!buf || *len < need) {
+    const bool query = buf == nullptr;
+    *len = need;
+    return query ? ok()
+                 : fail(DNIE_ERR_INVALID_ARGUMENT, "output buffer too small (dnie_last_report has it)");
+  }
+  std::memcpy(buf, g_last_report.c_str(), need);
+  *len = need;
   return ok();
 }
 
@@ -77,6 +93,19 @@ const char* dnie_error_hint(int code) {
 const char* dnie_last_error_message(void) { return g_last_error.c_str(); }
 
 int dnie_error_tries_left(void) { return g_last_tries; }
+
+int dnie_last_report(char* json_report, size_t* len) {
+  if (!len) return fail(DNIE_ERR_INVALID_ARGUMENT, "null length");
+  const size_t need = g_last_report.size() + 1;
+  if (!json_report || *len < need) {
+    const bool query = json_report == nullptr;
+    *len = need;
+    return query ? dnie::capi::ok() : fail(DNIE_ERR_INVALID_ARGUMENT, "output buffer too small");
+  }
+  std::memcpy(json_report, g_last_report.c_str(), need);
+  *len = need;
+  return dnie::capi::ok();
+}
 
 int dnie_hex_encode(const uint8_t* data, size_t data_len, char* out, size_t* out_len) {
   if (!out_len || (!data && data_len)) return fail(DNIE_ERR_INVALID_ARGUMENT, "null argument");

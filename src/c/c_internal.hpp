@@ -42,6 +42,10 @@ int guarded(F&& f) noexcept {
 /// Caller-owned buffer with in/out size: copies `data` when it fits, else reports the size.
 int copy_out(ByteView data, std::uint8_t* buf, std::size_t* len);
 
+/// JSON report out (as dnie_verify): kept as this thread's last report (dnie_last_report), then
+/// copied when `buf` is large enough; a NULL `buf` is a size query; a NULL `len` copies nothing.
+int copy_report(std::string report, char* buf, std::size_t* len);
+
 /// The application-supplied transport (dnie_transport_callbacks) as a transport::Transport.
 std::unique_ptr<transport::Transport> make_callback_transport(const dnie_transport_callbacks& cb, void* user);
 

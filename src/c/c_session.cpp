@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // C API sessions (dnie/c/dnie.h): a dnie::Session behind an opaque, magic-checked handle. Every
 // entry point is noexcept at the boundary (capi::guarded) and records its error.
+#include "c_session.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -19,23 +21,11 @@
 #include "c_internal.hpp"
 
 using namespace dnie;
+using capi::ensure;
 using capi::fail;
 using capi::guarded;
 
-struct dnie_session {
-  static constexpr std::uint64_t kMagic = 0x444E49455345534FULL;  // "DNIESESO"
-  std::uint64_t magic = kMagic;
-  std::unique_ptr<Session> session;
-  icao::LdsContent cache;  // files read so far (DGs, COM, SOD)
-  bool full_read = false;
-};
-
 namespace {
-
-bool valid(const dnie_session* s) { return s && s->magic == dnie_session::kMagic && s->session; }
-
-#define DNIE_CHECK_SESSION(s) \
-  if (!valid(s)) return fail(DNIE_ERR_INVALID_ARGUMENT, "invalid session handle")
 
 int finish(const Status& st) { return st ? capi::ok() : fail(st.error()); }
 
@@ -48,24 +38,6 @@ int open_with(SessionOptions o, dnie_session** out) {
   h->session = std::move(r).value();
   *out = h.release();
   return capi::ok();
-}
-
-// Reads the files of `dgs` (0x1D SOD, 0x1E COM are always read) not yet cached.
-Status ensure(dnie_session& s, std::vector<int> dgs) {
-  std::vector<int> missing;
-  for (int dg : dgs)
-    if (!s.cache.has(dg) && !s.cache.unreadable.count(dg)) missing.push_back(dg);
-  if (!missing.empty() || (s.cache.sod.empty() && s.cache.com.empty() && dgs.empty())) {
-    DNIE_ASSIGN_OR_RETURN(icao::LdsContent doc, s.session->read_document(missing));
-    if (!doc.com.empty()) s.cache.com = std::move(doc.com);
-    if (!doc.sod.empty()) s.cache.sod = std::move(doc.sod);
-    for (auto& [n, b] : doc.dgs) s.cache.dgs[n] = std::move(b);
-    for (auto& [n, e] : doc.unreadable) s.cache.unreadable[n] = std::move(e);
-    for (int dg : missing)
-      if (!s.cache.has(dg) && !s.cache.unreadable.count(dg))
-        s.cache.unreadable[dg] = Error(ErrorCode::NotFound, "DG" + std::to_string(dg) + " absent");
-  }
-  return ok_status();
 }
 
 // Copies UTF-8 `v` into a fixed array, truncating at a character boundary.
@@ -170,6 +142,28 @@ const char* status_name(icao::CheckStatus st) {
 }
 
 }  // namespace
+
+namespace dnie::capi {
+
+// Reads the files of `dgs` (0x1D SOD, 0x1E COM are always read) not yet cached.
+Status ensure(dnie_session& s, std::vector<int> dgs) {
+  std::vector<int> missing;
+  for (int dg : dgs)
+    if (!s.cache.has(dg) && !s.cache.unreadable.count(dg)) missing.push_back(dg);
+  if (!missing.empty() || (s.cache.sod.empty() && s.cache.com.empty() && dgs.empty())) {
+    DNIE_ASSIGN_OR_RETURN(icao::LdsContent doc, s.session->read_document(missing));
+    if (!doc.com.empty()) s.cache.com = std::move(doc.com);
+    if (!doc.sod.empty()) s.cache.sod = std::move(doc.sod);
+    for (auto& [n, b] : doc.dgs) s.cache.dgs[n] = std::move(b);
+    for (auto& [n, e] : doc.unreadable) s.cache.unreadable[n] = std::move(e);
+    for (int dg : missing)
+      if (!s.cache.has(dg) && !s.cache.unreadable.count(dg))
+        s.cache.unreadable[dg] = Error(ErrorCode::NotFound, "DG" + std::to_string(dg) + " absent");
+  }
+  return ok_status();
+}
+
+}  // namespace dnie::capi
 
 extern "C" {
 
@@ -376,15 +370,7 @@ int dnie_verify(dnie_session* s, const char* trust, int* verdict, char* json_rep
               "\",\"reason\":\"" + json_escape(c.reason) + "\"}";
     }
     json += "]}";
-    if (!len) return capi::ok();
-    const std::size_t need = json.size() + 1;
-    if (!json_report || *len < need) {
-      *len = need;
-      return json_report ? fail(DNIE_ERR_INVALID_ARGUMENT, "output buffer too small") : capi::ok();
-    }
-    std::memcpy(json_report, json.c_str(), need);
-    *len = need;
-    return capi::ok();
+    return capi::copy_report(std::move(json), json_report, len);
   });
 }
 

@@ -45,6 +45,19 @@ Result<esign::IccRoot> virtual_card_icc_root(const vcard::CardImage& image) {
   return r;
 }
 
+Result<std::vector<holder::TrustedCertificate>> virtual_card_holder_trust(const vcard::CardImage& image) {
+  auto root = image.extras.find("dnie-root.der");
+  auto ca = image.extras.find("dnie-ca.der");
+  if (root == image.extras.end() || ca == image.extras.end())
+    return Error(ErrorCode::NotFound, "the image carries no holder PKI (dnie-root.der, dnie-ca.der)");
+  DNIE_ASSIGN_OR_RETURN(auto root_cert, crypto::Certificate::parse(root->second));
+  DNIE_ASSIGN_OR_RETURN(auto ca_cert, crypto::Certificate::parse(ca->second));
+  const std::string from = "virtual card image (profile " + image.profile + ")";
+  return std::vector<holder::TrustedCertificate>{
+      {std::move(root_cert), "TEST root of the " + from, true, true},
+      {std::move(ca_cert), "TEST CA of the " + from, false, false}};
+}
+
 std::string default_vcard_image_dir() {
   if (const char* e = std::getenv("DNIE_VCARD_IMAGES")) return e;
   // The build tree's images when running from a build, else the installed ones.
@@ -136,6 +149,7 @@ Result<OpenedLink> open_link(const SessionOptions& o) {
     co.link.enabled = o.vcard_link_model;
     co.link.bit_rate_kbps = o.vcard_bit_rate_kbps;
     if (auto root = virtual_card_icc_root(*img)) link.icc_root = std::move(root).value();
+    if (auto ht = virtual_card_holder_trust(*img)) link.holder_trust = std::move(ht).value();
     auto card = std::make_unique<vcard::VirtualCard>(std::move(img).value(), co);
     card->power_on();
     link.transport = std::make_unique<vcard::VirtualTransport>(std::move(card));

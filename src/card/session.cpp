@@ -228,6 +228,9 @@ transport::Interface Session::interface_type() const noexcept {
   return m_impl->link.transport->interface_type();
 }
 Bytes Session::atr() const { return m_impl->link.transport->atr(); }
+const std::vector<holder::TrustedCertificate>& Session::virtual_holder_trust() const noexcept {
+  return m_impl->link.holder_trust;
+}
 bool Session::secure() const noexcept { return m_impl->sm && m_impl->sm->is_secure(); }
 const auth::PaceResult* Session::pace_result() const noexcept {
   return m_impl->pace_result ? &*m_impl->pace_result : nullptr;

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /** Compile-time version of this header's API (YYYYMMDD). */
-#define DNIE_C_API_VERSION 20261126
+#define DNIE_C_API_VERSION 20261206
 
 /** Error codes: the same numbers as dnie::ErrorCode (docs/errors.md). */
 enum dnie_error {
@@ -210,6 +210,98 @@ DNIE_C_API int dnie_sign_hash(dnie_session* s, int key, int hash_alg, const uint
 /** Tries left reported by the last DNIE_ERR_WRONG_PIN / DNIE_ERR_PIN_SUSPENDED on this thread,
  *  or -1. */
 DNIE_C_API int dnie_error_tries_left(void);
+
+/** The last JSON report made on this thread (dnie_verify, dnie_validate_certificates, ...),
+ *  including when its buffer was too small: fetch it here instead of running the operation
+ *  again (an online validation would query the responder twice). Size query as
+ *  dnie_hex_encode, including the NUL. Since API 20261206. */
+DNIE_C_API int dnie_last_report(char* json_report, size_t* len);
+
+/* ---------------------------------------------------------------------------------------------
+ * Holder certificates: validation and revocation (docs/relying-parties.md). Since API 20261206.
+ *
+ * The authentication and signing certificates are checked against the DNIe roots shipped with
+ * the library (AC RAIZ DNIE 2, AC RAIZ DNIE) — chain signatures, validity, key usage, policy,
+ * QC statements, the DNI — and, when asked, against a CRL file, an OCSP response file or the
+ * OCSP responder named in the certificate. The JSON report lists every check as dnie_verify
+ * does: {"verdict":"VALID"|..., "certificates":[{"key":"authentication"|"signing","verdict",
+ * "reasons":[...], "subject","issuer","dni","serial","not_before","not_after","fingerprint",
+ * "path":[...], "anchor", "test_anchor", "at", "revocation":{"status":"good"|"revoked"|
+ * "unknown"|"unavailable"|"not_checked", "source","detail","responder","revocation_time",
+ * "revocation_reason","this_update","next_update","sources":[...]},
+ * "checks":[{"id","description","status","reason"}...]}...]}.
+ * "unavailable" (no usable answer) and "not_checked" are never treated as good.
+ * ------------------------------------------------------------------------------------------- */
+
+#define DNIE_CERT_VALID 0         /* trusted, well-formed, valid, revocation checked: good */
+#define DNIE_CERT_INVALID 1       /* a signature, usage, policy, constraint or DNI check failed */
+#define DNIE_CERT_CANNOT_VERIFY 2 /* no trusted chain, or revocation unknown/unavailable/not checked */
+#define DNIE_CERT_EXPIRED 3       /* trusted and well-formed, outside its validity */
+#define DNIE_CERT_REVOKED 4       /* revoked according to a verified CRL or OCSP response */
+
+#define DNIE_VALIDATE_ONLINE 0x1u        /* ask the OCSP responder of each certificate (network) */
+#define DNIE_VALIDATE_TRUST_VIRTUAL 0x2u /* trust the virtual card's TEST holder root (session) */
+#define DNIE_VALIDATE_COMPARE_DNI 0x4u   /* read DG1/DG11/DG13 and compare their DNI (session) */
+
+/** Options of the validation functions. Initialise with dnie_validate_options_init() (it sets
+ *  struct_size, so later versions can add fields); NULL options mean the defaults. Paths are
+ *  read during the call only. */
+typedef struct dnie_validate_options {
+  size_t struct_size;             /* sizeof(dnie_validate_options) */
+  unsigned flags;                 /* DNIE_VALIDATE_* */
+  const char* crl_file;           /* a CRL (DER or PEM) of the certificates' CA, or NULL */
+  const char* ocsp_response_file; /* an OCSPResponse (DER), or NULL */
+  const char* trust;              /* more trust anchors: a PEM/DER file or a directory, or NULL */
+  const char* dni;                /* the holder's DNI to compare with ("99999999R"), or NULL */
+  int64_t at;                     /* Unix seconds validity is checked at; 0 = now */
+  int64_t now;                    /* clock for CRL/OCSP freshness (tests); 0 = the system clock */
+  long timeout_ms;                /* online OCSP: whole-request timeout; 0 = 5000 */
+} dnie_validate_options;
+DNIE_C_API void dnie_validate_options_init(dnie_validate_options* o);
+
+/** Validates the card's certificate of `key` (DNIE_KEY_AUTH, DNIE_KEY_SIGN, or 0 for both; no
+ *  PIN). *verdict = DNIE_CERT_* (the worst of both). The JSON report goes to json_report (size
+ *  query as dnie_hex_encode, including the NUL; when the buffer is too small the verdict is
+ *  still set and dnie_last_report() returns the report). The result is remembered by the
+ *  session for dnie_signature_preview(). */
+DNIE_C_API int dnie_validate_certificates(dnie_session* s, int key, const dnie_validate_options* o,
+                                          int* verdict, char* json_report, size_t* len);
+/** The same for a certificate given as DER or PEM (no card): `key` is DNIE_KEY_AUTH,
+ *  DNIE_KEY_SIGN or 0 (the role is read from the certificate). */
+DNIE_C_API int dnie_validate_certificate_data(const uint8_t* cert, size_t cert_len, int key,
+                                              const dnie_validate_options* o, int* verdict, char* json_report,
+                                              size_t* len);
+
+/* ---------------------------------------------------------------------------------------------
+ * CAdES signatures (docs/relying-parties.md). Since API 20261206.
+ * ------------------------------------------------------------------------------------------- */
+
+/** What will be signed and with which certificate, for the screen before the PIN prompt (no
+ *  PIN): {"key","hash","digest","size","holder","dni","issuer","not_before","not_after",
+ *  "valid_now","fingerprint","revocation":"good"|...|"not_checked","revocation_detail",
+ *  "verdict":null|"VALID"|...}. Revocation and verdict come from the session's last
+ *  dnie_validate_certificates() of that key. `digest` is the content's digest of `hash_alg`. */
+DNIE_C_API int dnie_signature_preview(dnie_session* s, int key, int hash_alg, const uint8_t* digest,
+                                      size_t digest_len, uint64_t content_size, char* json, size_t* len);
+
+/** Detached CAdES-BES signature (CMS SignedData, DER; a .p7s) over content whose digest of
+ *  `hash_alg` (DNIE_HASH_SHA256/384/512) is `digest`, made by the card with `key` after VERIFY
+ *  with `pin` (rules of dnie_sign_hash). Signed attributes: contentType, messageDigest,
+ *  signingTime (`signing_time` Unix seconds, 0 = now) and ESS signing-certificate-v2; the card's
+ *  CA certificate (and the root, when the library ships it) are included. With cms == NULL only
+ *  *cms_len (an upper bound) is returned and nothing is signed; a buffer smaller than that bound
+ *  is refused before the PIN is used. */
+DNIE_C_API int dnie_sign_cms(dnie_session* s, int key, int hash_alg, const uint8_t* digest, size_t digest_len,
+                             const char* pin, int64_t signing_time, uint8_t* cms, size_t* cms_len);
+
+/** Verifies a CMS/CAdES signature (DER or PEM) over detached content given in memory
+ *  (`content`, `content_len`) or as a file (`content_file`; used when content is NULL): the CMS
+ *  checks (cms.parse, cms.message_digest, cms.signature, cms.signing_certificate) and the signer
+ *  certificate's validation at the signing time with `o`. *verdict = DNIE_CERT_*. JSON:
+ *  {"verdict","reasons","signing_time","checks":[...],"signer":<certificate report>|null}. */
+DNIE_C_API int dnie_verify_cms(const uint8_t* cms, size_t cms_len, const uint8_t* content, size_t content_len,
+                               const char* content_file, const dnie_validate_options* o, int* verdict,
+                               char* json_report, size_t* len);
 
 #ifdef __cplusplus
 }

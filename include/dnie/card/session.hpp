@@ -35,6 +35,7 @@
 #include "dnie/apdu/trace.hpp"
 #include "dnie/auth/pace.hpp"
 #include "dnie/esign/esign.hpp"
+#include "dnie/holder/trust.hpp"
 #include "dnie/icao/lds.hpp"
 #include "dnie/icao/verification.hpp"
 #include "dnie/transport/atr.hpp"
@@ -66,6 +67,11 @@ std::string default_vcard_image_dir();
 /// The TEST component root of a virtual card image (the anchor of its ICC chain), as a root to
 /// pass in EsignOptions::extra_icc_roots when the caller chooses to trust a virtual card.
 Result<esign::IccRoot> virtual_card_icc_root(const vcard::CardImage& image);
+
+/// The TEST holder PKI of a virtual card image (AC RAIZ DNIE 2 TEST as a test_only anchor, its
+/// AC DNIE 00x TEST as an intermediate), for a caller that chooses to trust the virtual card's
+/// holder certificates (holder::ValidationOptions::extra with allow_test_roots).
+Result<std::vector<holder::TrustedCertificate>> virtual_card_holder_trust(const vcard::CardImage& image);
 
 struct SessionOptions {
   std::string reader = "virtual";
@@ -136,6 +142,9 @@ class Session {
   ReaderKind reader_kind() const noexcept;
   transport::Interface interface_type() const noexcept;
   Bytes atr() const;
+  /// The virtual card's TEST holder PKI (virtual_card_holder_trust) when this session opened the
+  /// virtual card; empty for any other reader. Trusting it stays the caller's decision.
+  const std::vector<holder::TrustedCertificate>& virtual_holder_trust() const noexcept;
 
   /// PACE (ICAO 9303-11 §4.4) with the CAN, MRZ, PIN or PUK; parameters from EF.CardAccess
   /// unless pinned in `selection` or known from the ATR (SessionOptions::pace_parameters_from_atr).
