@@ -3,8 +3,9 @@
 // INTERNAL/EXTERNAL AUTHENTICATE cryptography (ISO/IEC 9796-2, RFC 8017 raw RSA) and session keys.
 #include "dnie/apdu/status.hpp"
 #include "dnie/auth/cwa14890.hpp"
-#include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/hash.hpp"
+
+#include "crypto/bigint.hpp"
 
 namespace dnie::auth {
 

@@ -6,9 +6,9 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/log.hpp"
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/cipher.hpp"
 
 #include "auth/pace_internal.hpp"
+#include "crypto/cipher.hpp"
 
 namespace dnie::auth {
 

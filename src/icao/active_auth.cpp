@@ -5,8 +5,8 @@
 #include "dnie/icao/active_auth.hpp"
 
 #include "dnie/apdu/status.hpp"
-#include "dnie/crypto/bigint.hpp"
 
+#include "crypto/bigint.hpp"
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
