@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "dnie/card/paths.hpp"
+#include "dnie/bytes/paths.hpp"
 #include "dnie/vcard/virtual_card.hpp"
 
 namespace dnie::vcard_session {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "dnie/card/paths.hpp"
+#include "dnie/bytes/paths.hpp"
 #include "dnie/card/session.hpp"
 #include "dnie/vcard/card_image.hpp"
 #include "dnie/vcard_session/vcard_session.hpp"

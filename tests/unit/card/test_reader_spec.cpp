@@ -7,8 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include "dnie/bytes/paths.hpp"
 #include "dnie/c/dnie.h"
-#include "dnie/card/paths.hpp"
 #include "dnie/card/session.hpp"
 #include "dnie/vcard_session/vcard_session.hpp"
 

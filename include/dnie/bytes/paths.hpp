@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// File: dnie/card/paths.hpp
+// File: dnie/bytes/paths.hpp
 // Where an installed SDK keeps its data (share/dnie: the virtual card images, the CSCA SPAIN
 // trust store, the holder PKI files), found relative to the code that is running, so that an
 // install moved to another prefix (a package unpacked anywhere, an application bundle) still

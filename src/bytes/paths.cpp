@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// installed_data_dir(): share/dnie relative to the running library or program (dnie/card/paths.hpp).
+// installed_data_dir(): share/dnie relative to the running library or program (dnie/bytes/paths.hpp).
 // DNIE_REL_LIB_TO_DATA / DNIE_REL_BIN_TO_DATA are the install layout's relative paths from the
-// library and program directories to share/dnie (src/card/CMakeLists.txt, GNUInstallDirs).
-#include "dnie/card/paths.hpp"
+// library and program directories to share/dnie (src/CMakeLists.txt, GNUInstallDirs).
+#include "dnie/bytes/paths.hpp"
 
 #include <cstdlib>
 #include <filesystem>
