@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Install rules: headers, libraries, CMake package config (find_package(dnie)), dnie.pc (and
-# dnie++.pc with DNIE_SHARED), the p11-kit module file.
+# dnie++.pc with DNIE_SHARED), the p11-kit module file; then the CPack settings (DniePackage).
 include(CMakePackageConfigHelpers)
 
 get_property(_dnie_targets GLOBAL PROPERTY DNIE_LAYER_TARGETS)
@@ -73,3 +73,5 @@ if(TARGET dnie_pkcs11)
     list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_dnie_module_file}\")
   " COMPONENT pkcs11)
 endif()
+
+include(DniePackage)
