@@ -40,7 +40,7 @@ std::string Style::yellow(const std::string& s) const { return wrap(out_color, "
 int fail(const Ctx& ctx, const Error& e) {
   end_progress(ctx);
   const int code = exit_code_for(e.code);
-  const std::string hint = cli_hint(e.code);
+  const std::string hint = cli_hint(e.code, ctx.g.reader);
   if (ctx.g.json()) {
     nlohmann::json j;
     j["error"] = {{"code", std::string(error_code_name(e.code))},
