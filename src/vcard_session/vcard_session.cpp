@@ -2,6 +2,7 @@
 // The virtual DNIe as a session reader (dnie/vcard_session/vcard_session.hpp).
 #include "dnie/vcard_session/vcard_session.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "dnie/bytes/paths.hpp"
