@@ -395,6 +395,27 @@ int dnie_certificate(dnie_session* s, int key, uint8_t* der, size_t* len) {
   });
 }
 
+int dnie_trust_component_root(dnie_session* s, const uint8_t* der, size_t len, int test_root) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!der || len == 0) return fail(DNIE_ERR_INVALID_ARGUMENT, "null certificate");
+    auto cert = crypto::Certificate::parse(ByteView(der, len));
+    if (!cert) return fail(cert.error());
+    const crypto::RsaPublicKey* k = cert->public_key().rsa();
+    if (k == nullptr) return fail(DNIE_ERR_UNSUPPORTED, "the component root key is not RSA");
+    esign::IccRoot r;
+    r.id = "caller-root";
+    // The generation of the key sets to use with it: "AC RAIZ COMPONENTES 2" names r2 (docs/keysets.md).
+    r.generation = cert->subject().to_string().find("COMPONENTES 2") != std::string::npos ? "r2" : "r1";
+    r.test_only = test_root != 0;
+    r.modulus = k->modulus();
+    r.exponent = k->exponent();
+    r.provenance = "trusted by the application: " + cert->subject().to_string();
+    s->session->trust_icc_root(std::move(r));
+    return capi::ok();
+  });
+}
+
 int dnie_pin_tries(dnie_session* s, int* tries) {
   return guarded([&] {
     DNIE_CHECK_SESSION(s);

@@ -184,12 +184,17 @@ struct Session::Impl {
     if (sm) sm->session().close();
     reestablished.push_back(why.to_string());
     log(LogLevel::Warning, kComponent, "re-establishing PACE after: " + why.to_string());
-    if (link_lost(why)) {
+    auto reconnect = [this]() -> Status {
       auto rc = link.transport->reconnect(true);
       if (!rc && rc.error().code == ErrorCode::CardReset) rc = link.transport->reconnect(true);
-      if (!rc) return rc;
-    } else {
-      DNIE_TRY(esign::end_card_channel(raw()));
+      return rc;
+    };
+    if (link_lost(why)) {
+      DNIE_TRY(reconnect());
+    } else if (auto ended = esign::end_card_channel(raw()); !ended) {
+      // The link itself is gone (a tag loss that surfaced as an SM failure): reconnect first.
+      if (!link_lost(ended.error())) return ended;
+      DNIE_TRY(reconnect());
     }
     return run_pace(*password);
   }
@@ -432,9 +437,24 @@ Result<esign::EsignCard*> Session::esign() {
       return static_cast<transport::Transport*>(impl->sm.get());
     };
   }
-  DNIE_ASSIGN_OR_RETURN(auto card, esign::EsignCard::open(*link, std::move(o)));
-  impl->esign.emplace(std::move(card));
-  return &*impl->esign;
+  // Opening reads the chip identity and the ICC chain: resumable like every read (a tag loss
+  // on a phone), under the session's resume policy.
+  for (int attempt = 0;; ++attempt) {
+    auto card = esign::EsignCard::open(*link, o);
+    if (card) {
+      impl->esign.emplace(std::move(card).value());
+      return &*impl->esign;
+    }
+    const Error e = std::move(card).error();
+    const bool resumable = link_lost(e) || e.code == ErrorCode::SecureMessagingError;
+    if (!impl->sm || attempt >= impl->options.max_resumes || !resumable) return e;
+    DNIE_TRY(impl->reestablish(e));
+  }
+}
+
+void Session::trust_icc_root(esign::IccRoot root) {
+  m_impl->options.esign.extra_icc_roots.push_back(std::move(root));
+  m_impl->esign.reset();
 }
 
 }  // namespace dnie

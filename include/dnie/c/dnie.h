@@ -123,6 +123,11 @@ DNIE_C_API int dnie_session_open(const char* reader_spec, dnie_session** out);
  *  to every callback and must outlive the session. */
 DNIE_C_API int dnie_session_open_transport(const dnie_transport_callbacks* cb, void* user,
                                            dnie_session** out);
+/** Trusts one more ICC component root (an X.509 certificate, DER) for this session: the
+ *  caller's explicit choice, e.g. for a test card. The production roots (r1, r2) are always
+ *  trusted; the PIN is only ever sent to a chip whose component chain leads to a trusted root.
+ *  `test_root` nonzero: the root of a test card (test key sets are used with it). */
+DNIE_C_API int dnie_trust_component_root(dnie_session* s, const uint8_t* der, size_t len, int test_root);
 /** Closes the session, wipes its secrets and frees it. NULL is a no-op. */
 DNIE_C_API void dnie_session_close(dnie_session* s);
 

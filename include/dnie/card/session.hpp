@@ -175,6 +175,9 @@ class Session {
 
   /// The eSign side over the current channel (opened on first use and cached).
   Result<esign::EsignCard*> esign();
+  /// Trusts one more ICC component root for this session (the caller's explicit choice, e.g. a
+  /// test card's root: docs/keysets.md); the eSign side is opened again on next use.
+  void trust_icc_root(esign::IccRoot root);
 
   /// The transport to talk through now (the secure channel when established).
   transport::Transport& transport();

@@ -234,6 +234,36 @@ TEST_CASE("callback transport: APDUs routed to an in-process virtual card (the m
   }
 }
 
+TEST_CASE("callback transport without a reconnect callback: every signature, not only the first") {
+  // An app whose transport cannot reset the card (Core NFC, IsoDep): after a signature the spent
+  // channel is ended with a plain SELECT MF, as the proven clients do, then PACE runs again.
+  auto img = dnie::vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+  REQUIRE(img.ok());
+  const dnie::Bytes root = img->extras.at("component-root.der");
+  App app;
+  app.card = std::make_unique<dnie::vcard::VirtualCard>(std::move(img).value());
+  app.card->power_on();
+  dnie_transport_callbacks cb{};
+  cb.transmit = app_transmit;
+  cb.atr = app_atr;
+  cb.interface_contactless = 1;
+  cb.reconnect = nullptr;
+  Handle h;
+  REQUIRE(dnie_session_open_transport(&cb, &app, &h.s) == DNIE_OK);
+  REQUIRE(dnie_pace_can(h.s, "123456") == DNIE_OK);
+  // The virtual card's TEST component root, trusted explicitly by the application.
+  REQUIRE(dnie_trust_component_root(h.s, root.data(), root.size(), 1) == DNIE_OK);
+  const dnie::Bytes digest = dnie::crypto::hash(dnie::crypto::HashAlg::Sha256, dnie::ByteView::of("twice"));
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    std::vector<uint8_t> sig(512);
+    size_t n = sig.size();
+    CHECK_MESSAGE(dnie_sign_hash(h.s, DNIE_KEY_SIGN, DNIE_HASH_SHA256, digest.data(), digest.size(),
+                                 "12345678", sig.data(), &n) == DNIE_OK,
+                  dnie_last_error_message());
+  }
+}
+
 TEST_CASE("dnie_verify: passive + chip authentication with the test CSCA") {
   auto img = dnie::vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
   REQUIRE(img.ok());
