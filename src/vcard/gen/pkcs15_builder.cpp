@@ -101,9 +101,10 @@ Bytes build_aodf() {
 
 Bytes build_token_info(ByteView serial) {
   // TokenInfo { version v1(0), serialNumber, manufacturerID "DGP-FNMT", label [0], tokenflags }.
-  // OpenSC's DNIe driver requires manufacturerID "DGP-FNMT" (dnie3-facts §2.2).
-  return seq({asn1::integer(std::int64_t{0}), asn1::octet_string(ByteView::of(to_hex(serial))),
-              asn1::utf8_string("DGP-FNMT"), asn1::context(0, ByteView::of("DNI electrónico"), false),
+  // OpenSC's DNIe emulation requires manufacturerID "DGP-FNMT"; the serial number holds the
+  // chip serial's 7 bytes, as the public dump shows (docs/dnie-card.md §2.3).
+  return seq({asn1::integer(std::int64_t{0}), asn1::octet_string(serial), asn1::utf8_string("DGP-FNMT"),
+              asn1::context(0, ByteView::of("DNI electrónico"), false),
               tlv::encode(asn1::kBitString, Bytes{0x00})});  // tokenflags: none
 }
 

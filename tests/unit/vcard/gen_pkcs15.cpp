@@ -200,4 +200,5 @@ TEST_CASE("ODF and TokenInfo") {
   auto ti = children(der(file(img, {0x5015, 0x5032})).value);
   REQUIRE(ti.size() >= 3);
   CHECK(str(ti[2].value) == "DGP-FNMT");
+  CHECK(ti[1].value == ByteView(img.chip_serial));  // the chip serial's bytes, as on the public dump
 }
