@@ -79,7 +79,7 @@ Status wait_for_card(const std::string& reader, int timeout_seconds,
                      const std::function<void(const std::string&)>& waiting) {
   using Clock = std::chrono::steady_clock;
   const auto starts = [&reader](const char* p) { return reader.rfind(p, 0) == 0; };
-  if (reader.empty() || starts("virtual")) return ok_status();  // the virtual card is always there
+  if (starts("virtual")) return ok_status();  // the virtual card is always there
   const auto deadline = Clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 0);
   const auto left = [&]() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -109,6 +109,19 @@ Status wait_for_card(const std::string& reader, int timeout_seconds,
   }
 #ifdef DNIE_TOOLS_HAVE_PCSC
   DNIE_ASSIGN_OR_RETURN(auto ctx, transport::PcscContext::establish());
+  if (reader.empty()) {
+    // No --reader: any PC/SC reader (readers may also be plugged in meanwhile), polled.
+    for (;;) {
+      DNIE_ASSIGN_OR_RETURN(auto states, ctx->reader_states());
+      for (const auto& s : states)
+        if (s.present) return ok_status();
+      tell("waiting for a card in any PC/SC reader...");
+      if (timeout_seconds > 0 && left().count() <= 0)
+        return Error(ErrorCode::NoCard, "no card was presented to any PC/SC reader within " +
+                                            std::to_string(timeout_seconds) + " s");
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  }
   std::string name = starts("pcsc:") ? reader.substr(5) : reader;
   DNIE_ASSIGN_OR_RETURN(auto states, ctx->reader_states());
   if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {

@@ -30,7 +30,8 @@ Result<auth::PacePassword> mrz_password(std::string_view text);
 void quiet_libnfc();
 
 /// --wait: returns once a card is present in `reader` (PC/SC: SCardGetStatusChange through
-/// PcscContext::wait_for_change; libnfc: polling; the virtual card is always present).
+/// PcscContext::wait_for_change; libnfc: polling; the virtual card is always present). An empty
+/// `reader` (no --reader: tools/common/readers.hpp) waits for a card in any PC/SC reader.
 /// `timeout_seconds` <= 0 waits without limit. NoCard when none came in time; `waiting` is
 /// called once with a message when the tool has to wait.
 Status wait_for_card(const std::string& reader, int timeout_seconds,

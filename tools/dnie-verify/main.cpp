@@ -26,6 +26,7 @@
 #include "files.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "readers.hpp"
 #include "report.hpp"
 #include "run.hpp"
 #include "text.hpp"
@@ -75,7 +76,9 @@ constexpr const char* kFooter =
     "Trust: without --trust, the CSCA SPAIN certificates shipped with the tools (share/dnie/trust,\n"
     "see its PROVENANCE.md) and those imported with --import-master-list ($XDG_DATA_HOME/dnie/trust).\n"
     "The virtual card (--reader virtual[:profile]; profiles genuine, altered-dg, cloned-chip, expired,\n"
-    "untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; CAN 123456) needs --trust-virtual.\n"
+    "untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; CAN 123456) is a TEST card: it\n"
+    "needs --trust-virtual, and it is never the default reader (without --reader: the first PC/SC\n"
+    "reader that holds a card).\n"
     "Output files (--json FILE, --html, --raw) are created with mode 0600, never through a symbolic\n"
     "link and never over an existing file unless --force.\n";
 
@@ -86,13 +89,14 @@ int main(int argc, char** argv) {
   CLI::App app{"Verify a Spanish eID (DNIe 3.0): GENUINE / NOT GENUINE / CANNOT VERIFY", "dnie-verify"};
   app.footer(std::string(kFooter) + cli::exit_codes_help());
   app.set_version_flag("--version", cli::version_line("dnie-verify"));
-  std::string reader = "virtual", can, mrz, json_path = kNoJson, html_path, raw_dir, now_text, offline_dir,
-              import_file;
+  std::string reader, can, mrz, json_path = kNoJson, html_path, raw_dir, now_text, offline_dir, import_file;
   cli::TrustOptions to;
   bool quiet = false, force = false, wait = false, audit = false, all_countries = false;
   int wait_timeout = 0;
-  app.add_option("--reader,-r", reader, "Reader: virtual[:profile], a PC/SC name or index, nfc[:connstring]")
-      ->capture_default_str();
+  app.add_option(
+      "--reader,-r", reader,
+      "Reader: a PC/SC name or index, nfc[:connstring], virtual[:profile] (default: the first PC/SC "
+      "reader holding a card)");
   app.add_option("--can", can, "Card access number (6 digits); else $DNIE_CAN, else asked");
   app.add_option("--mrz", mrz,
                  "PACE with the MRZ instead: DOCNO,BIRTH_YYMMDD,EXPIRY_YYMMDD, the whole MRZ, or document "
@@ -217,7 +221,13 @@ int main(int argc, char** argv) {
         return cli::exit_code_for(st.error().code);
       }
     }
-    ro.session.reader = reader;
+    // No --reader: the first PC/SC reader holding a card, never the virtual card.
+    auto chosen = cli::resolve_reader(reader);
+    if (!chosen) {
+      std::fprintf(stderr, "dnie-verify: %s\n", for_terminal(chosen.error().to_string()).c_str());
+      return cli::exit_code_for(chosen.error().code);
+    }
+    ro.session.reader = *chosen;
     ro.session.esign.extra_icc_roots = trust.icc_roots;
     ro.can = can;
     ro.mrz = mrz;
