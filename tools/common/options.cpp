@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 #include <vector>
 
+#include "dnie/bytes/asn1.hpp"
 #include "dnie/icao/mrz.hpp"
 #include "dnie/version.hpp"
 #ifdef DNIE_TOOLS_HAVE_PCSC
@@ -69,6 +71,28 @@ Result<auth::PacePassword> mrz_password(std::string_view text) {
   auto pw = auth::PacePassword::from_mrz_information(compact);
   if (!pw) return bad(for_terminal(pw.error().message));
   return pw;
+}
+
+std::optional<std::int64_t> parse_date(std::string_view text) {
+  const std::string s(text);
+  int y = 0;
+  unsigned m = 0, d = 0, hh = 12, mm = 0, ss = 0;
+  char tail = 0;
+  if (s.size() == 10) {
+    if (std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3) return std::nullopt;
+  } else if (s.size() == 20) {
+    char t = 0, z = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2u-%2u%c%2u:%2u:%2u%c%c", &y, &m, &d, &t, &hh, &mm, &ss, &z, &tail) !=
+            8 ||
+        t != 'T' || z != 'Z')
+      return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  if (m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+  for (std::size_t i : {4u, 7u})
+    if (s[i] != '-') return std::nullopt;
+  return asn1::days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
 }
 
 void quiet_libnfc() {

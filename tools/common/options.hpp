@@ -3,7 +3,9 @@
 // --wait, --version, and keeping libnfc quiet unless asked.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,10 @@ Status check_can(std::string_view can);
 ///  - the MRZ information: document number ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd (ICAO 9303-11 §4.4.4.1).
 /// InvalidArgument (usage) with what was expected.
 Result<auth::PacePassword> mrz_password(std::string_view text);
+
+/// --now / --at: "YYYY-MM-DD" (noon UTC, so that the day is the same in every time zone) or
+/// "YYYY-MM-DDTHH:MM:SSZ" (UTC). Unix seconds; nullopt for anything else.
+std::optional<std::int64_t> parse_date(std::string_view text);
 
 /// libnfc logs "error libnfc.buses..." on every probe of an absent bus. Unless the user set
 /// LIBNFC_LOG_LEVEL (e.g. 3 to debug NFC), set it to 0 before libnfc is initialised.
