@@ -9,6 +9,7 @@
 #include "cli.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "readers.hpp"
 #include "secrets.hpp"
 #include "text.hpp"
 
@@ -24,8 +25,10 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
       if (show) std::fprintf(stderr, "%s\n", msg.c_str());
     }));
   }
+  // No --reader: the first PC/SC reader with a card (after --wait), never the virtual card.
+  DNIE_ASSIGN_OR_RETURN(std::string reader, resolve_reader(ctx.g.reader));
   SessionOptions o;
-  o.reader = ctx.g.reader;
+  o.reader = reader;
   o.vcard_image_dir = ctx.g.vcard_dir;
   if (ctx.g.trace || ctx.g.trace_stdout) {
     FILE* out = ctx.g.trace_stdout ? stdout : stderr;
@@ -40,11 +43,11 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
     };
   }
   if (progress_wanted(ctx.g.quiet, ctx.g.json_on_stdout()) && !ctx.g.trace_stdout)
-    progress_text("  opening " + for_terminal(ctx.g.reader) + "...");
+    progress_text("  opening " + for_terminal(reader) + "...");
   auto s = Session::open(o);
   if (!s) {
     Error e = std::move(s).error();
-    e.context("opening reader '" + ctx.g.reader + "'");
+    e.context("opening reader '" + reader + "'");
     return e;
   }
   return s;
