@@ -46,6 +46,9 @@ TEST_CASE("ten back-to-back runs of each tool through pcscd, contactless and con
            {dnie + "read --reader " + reader + " --can 123456 -q",
             verify + "--reader " + reader + " --can 123456 --trust-virtual --quiet",
             dnie + "certs --reader " + reader + " --can 123456", p11 + "-L", p11 + "-O"}) {
+#ifdef DNIE_E2E_NO_EXTERNAL_MODULE_LOAD
+        if (cmd.rfind(p11, 0) == 0) continue;  // uninstrumented pkcs11-tool, ASan-built module
+#endif
         ++runs;
         const int rc = run(cmd);
         if (rc != 0) {
