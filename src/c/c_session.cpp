@@ -15,6 +15,7 @@
 #include "dnie/crypto/hash.hpp"
 #include "dnie/icao/biometrics.hpp"
 #include "dnie/icao/data_groups.hpp"
+#include "dnie/icao/identity.hpp"
 #include "dnie/icao/mrz.hpp"
 #include "dnie/icao/trust_store.hpp"
 #include "dnie/vcard_session/vcard_session.hpp"
@@ -50,42 +51,6 @@ void put(char (&dst)[N], std::string_view v) {
   while (n > 0 && n < v.size() && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
   std::memcpy(dst, v.data(), n);
   dst[n] = '\0';
-}
-
-std::string trim(std::string v) {
-  while (!v.empty() && (v.back() == ' ' || v.back() == '<')) v.pop_back();
-  std::size_t i = 0;
-  while (i < v.size() && v[i] == ' ') ++i;
-  return v.substr(i);
-}
-
-std::string replace_fillers(std::string v, const char* with) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '<') {
-      while (i + 1 < v.size() && v[i + 1] == '<') ++i;
-      out += with;
-    } else {
-      out += v[i];
-    }
-  }
-  return trim(out);
-}
-
-// "dd MM yyyy" (DG13), "YYYYMMDD" (DG11) or "YYMMDD" (MRZ; `expiry` picks the century) → ISO.
-std::string iso_date(std::string v, bool expiry = false) {
-  std::string d;
-  for (char c : v)
-    if (c >= '0' && c <= '9') d += c;
-  if (d.size() == 8 && v.find(' ') != std::string::npos)
-    return d.substr(4, 4) + "-" + d.substr(2, 2) + "-" + d.substr(0, 2);
-  if (d.size() == 8) return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2);
-  if (d.size() == 6 && v.size() == 6) {
-    int yy = std::stoi(d.substr(0, 2));
-    int century = expiry ? 2000 : (yy > 50 ? 1900 : 2000);
-    return std::to_string(century + yy) + "-" + d.substr(2, 2) + "-" + d.substr(4, 2);
-  }
-  return trim(v);
 }
 
 crypto::HashAlg hash_alg(int a, bool& okay) {
@@ -154,7 +119,13 @@ Status ensure(dnie_session& s, std::vector<int> dgs) {
   for (int dg : dgs)
     if (!s.cache.has(dg) && !s.cache.unreadable.count(dg)) missing.push_back(dg);
   if (!missing.empty() || (s.cache.sod.empty() && s.cache.com.empty() && dgs.empty())) {
-    DNIE_ASSIGN_OR_RETURN(icao::LdsContent doc, s.session->read_document(missing));
+    icao::FileProgressFn progress;
+    if (s.progress) {
+      progress = [&s](std::uint16_t fid, std::size_t done, std::size_t total) {
+        s.progress(s.progress_user, icao::file_name(fid).c_str(), done, total);
+      };
+    }
+    DNIE_ASSIGN_OR_RETURN(icao::LdsContent doc, s.session->read_document(missing, progress));
     if (!doc.com.empty()) s.cache.com = std::move(doc.com);
     if (!doc.sod.empty()) s.cache.sod = std::move(doc.sod);
     for (auto& [n, b] : doc.dgs) s.cache.dgs[n] = std::move(b);
@@ -226,57 +197,19 @@ int dnie_read_identity(dnie_session* s, dnie_identity* out) {
     if (!out) return fail(DNIE_ERR_INVALID_ARGUMENT, "null identity");
     std::memset(out, 0, sizeof *out);
     if (Status st = ensure(*s, {1, 11, 13}); !st) return fail(st.error());
-    const Bytes* dg1 = s->cache.dg(1);
-    if (!dg1) return fail(DNIE_ERR_NOT_FOUND, "DG1 could not be read");
-    auto mrz = icao::parse_dg1(*dg1);
-    if (!mrz) return fail(mrz.error());
-    put(out->document_number, mrz->document_number);
-    put(out->nationality, mrz->nationality);
-    put(out->sex, mrz->sex == "<" ? "X" : mrz->sex);
-    put(out->names, trim(mrz->secondary_identifier));
-    put(out->surnames, trim(mrz->primary_identifier));
-    put(out->birth_date, iso_date(mrz->date_of_birth));
-    put(out->expiry_date, iso_date(mrz->date_of_expiry, true));
-    put(out->dni_number, trim(mrz->personal_number()));
-    if (const Bytes* b = s->cache.dg(11)) {
-      if (auto d = icao::parse_dg11(*b)) {
-        if (d->full_name) {
-          auto sep = d->full_name->find("<<");
-          if (sep != std::string::npos) {
-            put(out->surnames, replace_fillers(d->full_name->substr(0, sep), " "));
-            put(out->names, replace_fillers(d->full_name->substr(sep + 2), " "));
-          }
-        }
-        if (d->personal_number) put(out->dni_number, *d->personal_number);
-        if (d->full_date_of_birth) put(out->birth_date, iso_date(*d->full_date_of_birth));
-        if (d->place_of_birth) put(out->birth_place, replace_fillers(*d->place_of_birth, ", "));
-        if (d->address) put(out->address, replace_fillers(*d->address, ", "));
-      }
-    }
-    if (const Bytes* b = s->cache.dg(13)) {
-      if (auto d = icao::parse_dg13_spain(*b)) {
-        auto join = [](std::initializer_list<std::string> parts, const char* sep) {
-          std::string o;
-          for (const auto& p : parts) {
-            std::string t = trim(p);
-            if (t.empty()) continue;
-            if (!o.empty()) o += sep;
-            o += t;
-          }
-          return o;
-        };
-        if (!d->name.empty()) put(out->names, trim(d->name));
-        std::string sur = join({d->first_surname, d->second_surname}, " ");
-        if (!sur.empty()) put(out->surnames, sur);
-        if (!d->dni_number.empty()) put(out->dni_number, trim(d->dni_number));
-        if (!d->date_of_birth.empty()) put(out->birth_date, iso_date(d->date_of_birth));
-        if (!d->date_of_expiry.empty()) put(out->expiry_date, iso_date(d->date_of_expiry, true));
-        std::string place = join({d->birth_town, d->birth_province}, ", ");
-        if (!place.empty()) put(out->birth_place, place);
-        std::string addr = join({d->address, d->residence_town, d->residence_province}, ", ");
-        if (!addr.empty()) put(out->address, addr);
-      }
-    }
+    if (!s->cache.dg(1)) return fail(DNIE_ERR_NOT_FOUND, "DG1 could not be read");
+    auto id = icao::holder_identity(s->cache);  // the library's merge of DG1, DG11 and DG13
+    if (!id) return fail(id.error());
+    put(out->document_number, id->document_number);
+    put(out->nationality, id->nationality);
+    put(out->sex, id->sex);
+    put(out->names, id->names);
+    put(out->surnames, id->surnames);
+    put(out->birth_date, id->birth_date);
+    put(out->expiry_date, id->expiry_date);
+    put(out->dni_number, id->dni_number);
+    put(out->birth_place, id->birth_place);
+    put(out->address, id->address);
     return capi::ok();
   });
 }
@@ -396,6 +329,85 @@ int dnie_certificate(dnie_session* s, int key, uint8_t* der, size_t* len) {
       if (!c.key) return capi::copy_out(c.der(), der, len);
     return fail(DNIE_ERR_NOT_FOUND, "no CA certificate on the card");
   });
+}
+
+int dnie_trust_component_root(dnie_session* s, const uint8_t* der, size_t len, int test_root) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    if (!der || len == 0) return fail(DNIE_ERR_INVALID_ARGUMENT, "null certificate");
+    auto cert = crypto::Certificate::parse(ByteView(der, len));
+    if (!cert) return fail(cert.error());
+    const crypto::RsaPublicKey* k = cert->public_key().rsa();
+    if (k == nullptr) return fail(DNIE_ERR_UNSUPPORTED, "the component root key is not RSA");
+    esign::IccRoot r;
+    r.id = "caller-root";
+    // The generation of the key sets to use with it: "AC RAIZ COMPONENTES 2" names r2 (docs/keysets.md).
+    r.generation = cert->subject().to_string().find("COMPONENTES 2") != std::string::npos ? "r2" : "r1";
+    r.test_only = test_root != 0;
+    r.modulus = k->modulus();
+    r.exponent = k->exponent();
+    r.provenance = "trusted by the application: " + cert->subject().to_string();
+    s->session->trust_icc_root(std::move(r));
+    return capi::ok();
+  });
+}
+
+int dnie_list_readers(int include_nfc, char* json, size_t* len) {
+  return guarded([&] {
+    std::string j = "[";
+    bool first = true;
+    for (const auto& r : list_readers(include_nfc != 0)) {
+      if (r.kind == ReaderKind::Virtual) continue;  // only real readers are "readers"
+      if (!first) j += ",";
+      first = false;
+      j += "{\"spec\":\"" + json_escape(r.spec) + "\",\"name\":\"" + json_escape(r.name) + "\",\"kind\":\"" +
+           std::string(reader_kind_name(r.kind)) +
+           "\",\"card_present\":" + (r.card_present ? "true" : "false") + ",\"atr\":\"" + to_hex(r.atr) +
+           "\"}";
+    }
+    j += "]";
+    return capi::copy_report(std::move(j), json, len);
+  });
+}
+
+int dnie_card_info(dnie_session* s, int pin_tries, char* json, size_t* len) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    auto ci = s->session->info(pin_tries != 0);
+    if (!ci) return fail(ci.error());
+    std::string notes;
+    for (const auto& n : ci->notes) notes += (notes.empty() ? "\"" : ",\"") + json_escape(n) + "\"";
+    std::string j =
+        "{\"reader\":\"" + json_escape(ci->reader) + "\",\"interface\":\"" +
+        (ci->interface_type == transport::Interface::Contactless ? "contactless"
+         : ci->interface_type == transport::Interface::Contact   ? "contact"
+                                                                 : "unknown") +
+        "\",\"atr\":\"" + to_hex(ci->atr) + "\",\"card\":\"" + json_escape(ci->atr_info.description) +
+        "\",\"chip_serial\":\"" + to_hex(ci->chip_serial) + "\",\"idesp\":\"" + json_escape(ci->idesp) +
+        "\",\"version\":\"" + json_escape(ci->version) +
+        "\",\"dnie_confirmed\":" + (ci->dnie_confirmed ? (*ci->dnie_confirmed ? "true" : "false") : "null") +
+        ",\"generation\":\"" + json_escape(ci->generation) +
+        "\",\"pin_tries_left\":" + (ci->pin_tries_left ? std::to_string(*ci->pin_tries_left) : "null") +
+        ",\"notes\":[" + notes + "]}";
+    return capi::copy_report(std::move(j), json, len);
+  });
+}
+
+int dnie_set_progress(dnie_session* s, dnie_progress_fn fn, void* user) {
+  return guarded([&] {
+    DNIE_CHECK_SESSION(s);
+    s->progress = fn;
+    s->progress_user = user;
+    return capi::ok();
+  });
+}
+
+int dnie_cancel(dnie_session* s) {
+  // No guarded()/last-error here beyond the handle check: it may run on another thread while
+  // the session's own thread is inside an operation.
+  if (!capi::valid(s)) return DNIE_ERR_INVALID_ARGUMENT;
+  s->session->cancel();
+  return DNIE_OK;
 }
 
 int dnie_pin_tries(dnie_session* s, int* tries) {

@@ -21,6 +21,8 @@ struct dnie_session {
   bool full_read = false;
   /// The last validation of each key (DNIE_KEY_AUTH / _SIGN), shown by dnie_signature_preview.
   std::map<int, dnie::holder::CertificateValidation> validated;
+  dnie_progress_fn progress = nullptr;  ///< dnie_set_progress
+  void* progress_user = nullptr;
 };
 
 namespace dnie::capi {

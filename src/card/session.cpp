@@ -5,6 +5,7 @@
 #include "dnie/card/session.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "dnie/apdu/status.hpp"
 #include "dnie/auth/chip_auth.hpp"
@@ -66,6 +67,23 @@ class StaleChannelGuard final : public transport::ForwardingTransport {
   std::size_t m_ended = 0;
 };
 
+// Cancellation (Session::cancel): fails the next exchange of the operation in progress with
+// Cancelled, before anything is sent; a secure channel then closes (its counter moved) and the
+// next operation re-establishes it under the resume policy.
+class CancelGate final : public transport::ForwardingTransport {
+ public:
+  using ForwardingTransport::ForwardingTransport;
+  Result<apdu::ResponseApdu> transmit(const apdu::CommandApdu& cmd) override {
+    if (m_cancel.load()) return Error(ErrorCode::Cancelled, "cancelled by the application");
+    return m_inner.transmit(cmd);
+  }
+  void cancel() noexcept { m_cancel.store(true); }
+  void rearm() noexcept { m_cancel.store(false); }
+
+ private:
+  std::atomic<bool> m_cancel{false};
+};
+
 bool link_lost(const Error& e) {
   switch (e.code) {
     case ErrorCode::CardRemoved:
@@ -85,6 +103,7 @@ struct Session::Impl {
   SessionOptions options;
   detail::OpenedLink link;
   std::unique_ptr<transport::TracingTransport> wire_trace;
+  std::unique_ptr<CancelGate> gate;
   std::unique_ptr<transport::CountingTransport> counter;
   std::unique_ptr<StaleChannelGuard> guard;
   // Created by the first PACE and kept for the session's life: once PACE ran, every command goes
@@ -184,12 +203,17 @@ struct Session::Impl {
     if (sm) sm->session().close();
     reestablished.push_back(why.to_string());
     log(LogLevel::Warning, kComponent, "re-establishing PACE after: " + why.to_string());
-    if (link_lost(why)) {
+    auto reconnect = [this]() -> Status {
       auto rc = link.transport->reconnect(true);
       if (!rc && rc.error().code == ErrorCode::CardReset) rc = link.transport->reconnect(true);
-      if (!rc) return rc;
-    } else {
-      DNIE_TRY(esign::end_card_channel(raw()));
+      return rc;
+    };
+    if (link_lost(why)) {
+      DNIE_TRY(reconnect());
+    } else if (auto ended = esign::end_card_channel(raw()); !ended) {
+      // The link itself is gone (a tag loss that surfaced as an SM failure): reconnect first.
+      if (!link_lost(ended.error())) return ended;
+      DNIE_TRY(reconnect());
     }
     return run_pace(*password);
   }
@@ -215,7 +239,8 @@ Result<std::unique_ptr<Session>> Session::open(const SessionOptions& options) {
     impl->wire_trace = std::make_unique<transport::TracingTransport>(*bottom, options.trace, "wire");
     bottom = impl->wire_trace.get();
   }
-  impl->counter = std::make_unique<transport::CountingTransport>(*bottom);
+  impl->gate = std::make_unique<CancelGate>(*bottom);
+  impl->counter = std::make_unique<transport::CountingTransport>(*impl->gate);
   impl->guard = std::make_unique<StaleChannelGuard>(*impl->counter);
   auto info = transport::identify_atr(impl->link.transport->atr());
   if (info.terminated) return Error(ErrorCode::CardTerminated, "the card is terminated (ATR ends 65 81)");
@@ -250,6 +275,7 @@ std::unique_ptr<transport::Transaction> Session::exclusive_access() {
 
 Status Session::pace(const auth::PacePassword& password, const auth::PaceSelection& selection,
                      ByteView card_access) {
+  m_impl->gate->rearm();  // a cancel() applies to the operation in progress only
   // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
   transport::Transaction tx(*m_impl->link.transport);
   m_impl->selection = selection;
@@ -266,6 +292,7 @@ Status Session::pace_can(std::string_view can) {
 }
 
 Result<CardInfo> Session::info(bool pin_tries) {
+  m_impl->gate->rearm();  // a cancel() applies to the operation in progress only
   // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
   transport::Transaction tx(*m_impl->link.transport);
   CardInfo ci;
@@ -345,6 +372,7 @@ Result<CardInfo> Session::info(bool pin_tries) {
 
 Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs,
                                                 const icao::FileProgressFn& progress) {
+  m_impl->gate->rearm();  // a cancel() applies to the operation in progress only
   // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
   transport::Transaction tx(*m_impl->link.transport);
   icao::LdsReaderOptions lo;
@@ -361,6 +389,7 @@ Result<icao::LdsContent> Session::read_document(const std::vector<int>& dgs,
 
 icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao::PassiveAuthOptions& pa,
                                          bool chip_auth) {
+  m_impl->gate->rearm();  // a cancel() applies to the operation in progress only
   // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
   transport::Transaction tx(*m_impl->link.transport);
   icao::VerificationReport report = icao::verify_document(doc, pa);
@@ -411,6 +440,7 @@ icao::VerificationReport Session::verify(const icao::LdsContent& doc, const icao
 }
 
 Result<esign::EsignCard*> Session::esign() {
+  m_impl->gate->rearm();  // a cancel() applies to the operation in progress only
   // One PC/SC transaction around the whole sequence: no other process can slip an APDU into it.
   transport::Transaction tx(*m_impl->link.transport);
   Impl* impl = m_impl.get();
@@ -428,9 +458,26 @@ Result<esign::EsignCard*> Session::esign() {
       return static_cast<transport::Transport*>(impl->sm.get());
     };
   }
-  DNIE_ASSIGN_OR_RETURN(auto card, esign::EsignCard::open(*link, std::move(o)));
-  impl->esign.emplace(std::move(card));
-  return &*impl->esign;
+  // Opening reads the chip identity and the ICC chain: resumable like every read (a tag loss
+  // on a phone), under the session's resume policy.
+  for (int attempt = 0;; ++attempt) {
+    auto card = esign::EsignCard::open(*link, o);
+    if (card) {
+      impl->esign.emplace(std::move(card).value());
+      return &*impl->esign;
+    }
+    const Error e = std::move(card).error();
+    const bool resumable = link_lost(e) || e.code == ErrorCode::SecureMessagingError;
+    if (!impl->sm || attempt >= impl->options.max_resumes || !resumable) return e;
+    DNIE_TRY(impl->reestablish(e));
+  }
 }
+
+void Session::trust_icc_root(esign::IccRoot root) {
+  m_impl->options.esign.extra_icc_roots.push_back(std::move(root));
+  m_impl->esign.reset();
+}
+
+void Session::cancel() noexcept { m_impl->gate->cancel(); }
 
 }  // namespace dnie

@@ -131,7 +131,37 @@ Result<std::optional<std::size_t>> EsignCard::Impl::select_down(const Bytes& fid
   return size;
 }
 
+namespace {
+/// Failures after which a read can go on over a fresh link: the tag left the field, the card
+/// was reset, the secure channel broke (the same set the ICAO reader resumes after).
+bool read_interrupted(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::CardRemoved:
+    case ErrorCode::CardReset:
+    case ErrorCode::NoCard:
+    case ErrorCode::Timeout:
+    case ErrorCode::TransportError:
+    case ErrorCode::SecureMessagingError:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
 Result<Bytes> EsignCard::Impl::read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size) {
+  // Resumable like the ICAO reads (a phone's tag loss while the certificates are read): with a
+  // relink callback (the session re-runs PACE, counted) the file is read again, at most three
+  // times; the public files need no more than the base link.
+  for (int attempt = 0;; ++attempt) {
+    auto r = read_path_once(path, stop_at_padding, max_size);
+    if (r || !options.relink || attempt >= 3 || !read_interrupted(r.error())) return r;
+    log(LogLevel::Warning, kComponent, "read interrupted (" + r.error().to_string() + "); relinking");
+    DNIE_TRY(relink());
+  }
+}
+
+Result<Bytes> EsignCard::Impl::read_path_once(const Bytes& path, bool stop_at_padding, std::size_t max_size) {
   Bytes fids = path;
   if (fids.size() >= 2 && fids[0] == 0x3F && fids[1] == 0x00) fids.erase(fids.begin(), fids.begin() + 2);
   if (fids.size() < 2 || fids.size() % 2 != 0) return make_error(ErrorCode::InvalidArgument, "bad file path");
@@ -241,8 +271,7 @@ Status EsignCard::Impl::load_directories() {
   // DNIe locations (dnie3-facts §2.2): DF 5015, CDF 6004, PrKDF 6001.
   DNIE_ASSIGN_OR_RETURN(Bytes cdf_file, read_path(hex_bytes("5015 6004"), true));
   DNIE_ASSIGN_OR_RETURN(auto certs, parse_cdf(cdf_file));
-  DNIE_ASSIGN_OR_RETURN(auto size, select_fid(0x6001));
-  DNIE_ASSIGN_OR_RETURN(Bytes prkdf_file, read_selected(size, true, 16 * 1024));
+  DNIE_ASSIGN_OR_RETURN(Bytes prkdf_file, read_path(hex_bytes("5015 6001"), true));  // 5015 stays current
   DNIE_ASSIGN_OR_RETURN(auto keys, parse_prkdf(prkdf_file));
   cdf = std::move(certs);
   prkdf = std::move(keys);

@@ -49,6 +49,7 @@ struct EsignCard::Impl {
   /// SELECT of each FID of `path` (a leading 3F00 is skipped) not already current, then READ
   /// BINARY; starts again from the MF when a shortcut is refused.
   Result<Bytes> read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size = 16 * 1024);
+  Result<Bytes> read_path_once(const Bytes& path, bool stop_at_padding, std::size_t max_size);
 
   /// Contact link without PACE: builds the PIN channel so that SM-protected files can be read.
   Status ensure_readable();

@@ -53,11 +53,13 @@ int exit_code_for(ErrorCode code) noexcept {
 
 const char* exit_codes_help() noexcept {
   return "Exit codes (dnie and dnie-verify):\n"
-         "  0 success / GENUINE        1 usage error              2 no reader, no card, no service\n"
+         "  0 success, GENUINE, VALID  1 usage error              2 no reader, no card, no service\n"
          "  3 wrong CAN or MRZ         4 wrong PIN                5 PIN blocked, suspended, last try "
          "refused\n"
-         "  6 card terminated          7 NOT GENUINE              8 I/O or protocol error\n"
-         "  9 internal error          10 CANNOT VERIFY           11 GENUINE, but expired";
+         "  6 card terminated          7 NOT GENUINE, INVALID     8 I/O or protocol error\n"
+         "  9 internal error          10 CANNOT VERIFY           11 GENUINE but expired, EXPIRED\n"
+         " 12 REVOKED\n"
+         "VALID, INVALID, EXPIRED, REVOKED, CANNOT VERIFY of the holder certificates: dnie certs --validate.";
 }
 
 std::string cli_hint(ErrorCode code, std::string_view reader) {

@@ -11,18 +11,19 @@
 namespace dnie::cli {
 
 enum Exit : int {
-  kExitOk = 0,  ///< success; the document is GENUINE
+  kExitOk = 0,  ///< success; the document is GENUINE; the holder certificates are VALID
   kExitUsage = 1,
   kExitNoReader = 2,  ///< no reader / no card / no service
   kExitWrongCan = 3,
   kExitWrongPin = 4,
   kExitPinBlocked = 5,  ///< blocked, suspended, or last try refused
   kExitTerminated = 6,
-  kExitNotGenuine = 7,  ///< a signature, hash or chip check failed: NOT GENUINE
+  kExitNotGenuine = 7,  ///< a signature, hash or chip check failed: NOT GENUINE; certificate INVALID
   kExitIo = 8,          ///< I/O or protocol error
   kExitInternal = 9,
   kExitCannotVerify = 10,    ///< CANNOT VERIFY: no trusted anchor, an essential proof missing
-  kExitGenuineExpired = 11,  ///< GENUINE, but the document has expired
+  kExitGenuineExpired = 11,  ///< GENUINE, but the document has expired; certificate EXPIRED
+  kExitRevoked = 12,         ///< a holder certificate is REVOKED (a verified CRL or OCSP answer)
 };
 
 /// The one place that maps SDK error codes to exit codes.

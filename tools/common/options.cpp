@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 #include <vector>
 
+#include "dnie/bytes/asn1.hpp"
 #include "dnie/icao/mrz.hpp"
 #include "dnie/version.hpp"
 #ifdef DNIE_TOOLS_HAVE_PCSC
@@ -71,6 +73,28 @@ Result<auth::PacePassword> mrz_password(std::string_view text) {
   return pw;
 }
 
+std::optional<std::int64_t> parse_date(std::string_view text) {
+  const std::string s(text);
+  int y = 0;
+  unsigned m = 0, d = 0, hh = 12, mm = 0, ss = 0;
+  char tail = 0;
+  if (s.size() == 10) {
+    if (std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3) return std::nullopt;
+  } else if (s.size() == 20) {
+    char t = 0, z = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2u-%2u%c%2u:%2u:%2u%c%c", &y, &m, &d, &t, &hh, &mm, &ss, &z, &tail) !=
+            8 ||
+        t != 'T' || z != 'Z')
+      return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  if (m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+  for (std::size_t i : {4u, 7u})
+    if (s[i] != '-') return std::nullopt;
+  return asn1::days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
+}
+
 void quiet_libnfc() {
   if (std::getenv("LIBNFC_LOG_LEVEL") == nullptr) ::setenv("LIBNFC_LOG_LEVEL", "0", 0);
 }
@@ -79,7 +103,7 @@ Status wait_for_card(const std::string& reader, int timeout_seconds,
                      const std::function<void(const std::string&)>& waiting) {
   using Clock = std::chrono::steady_clock;
   const auto starts = [&reader](const char* p) { return reader.rfind(p, 0) == 0; };
-  if (reader.empty() || starts("virtual")) return ok_status();  // the virtual card is always there
+  if (starts("virtual")) return ok_status();  // the virtual card is always there
   const auto deadline = Clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 0);
   const auto left = [&]() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -109,6 +133,19 @@ Status wait_for_card(const std::string& reader, int timeout_seconds,
   }
 #ifdef DNIE_TOOLS_HAVE_PCSC
   DNIE_ASSIGN_OR_RETURN(auto ctx, transport::PcscContext::establish());
+  if (reader.empty()) {
+    // No --reader: any PC/SC reader (readers may also be plugged in meanwhile), polled.
+    for (;;) {
+      DNIE_ASSIGN_OR_RETURN(auto states, ctx->reader_states());
+      for (const auto& s : states)
+        if (s.present) return ok_status();
+      tell("waiting for a card in any PC/SC reader...");
+      if (timeout_seconds > 0 && left().count() <= 0)
+        return Error(ErrorCode::NoCard, "no card was presented to any PC/SC reader within " +
+                                            std::to_string(timeout_seconds) + " s");
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  }
   std::string name = starts("pcsc:") ? reader.substr(5) : reader;
   DNIE_ASSIGN_OR_RETURN(auto states, ctx->reader_states());
   if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {

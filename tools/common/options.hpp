@@ -3,7 +3,9 @@
 // --wait, --version, and keeping libnfc quiet unless asked.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,12 +27,17 @@ Status check_can(std::string_view can);
 /// InvalidArgument (usage) with what was expected.
 Result<auth::PacePassword> mrz_password(std::string_view text);
 
+/// --now / --at: "YYYY-MM-DD" (noon UTC, so that the day is the same in every time zone) or
+/// "YYYY-MM-DDTHH:MM:SSZ" (UTC). Unix seconds; nullopt for anything else.
+std::optional<std::int64_t> parse_date(std::string_view text);
+
 /// libnfc logs "error libnfc.buses..." on every probe of an absent bus. Unless the user set
 /// LIBNFC_LOG_LEVEL (e.g. 3 to debug NFC), set it to 0 before libnfc is initialised.
 void quiet_libnfc();
 
 /// --wait: returns once a card is present in `reader` (PC/SC: SCardGetStatusChange through
-/// PcscContext::wait_for_change; libnfc: polling; the virtual card is always present).
+/// PcscContext::wait_for_change; libnfc: polling; the virtual card is always present). An empty
+/// `reader` (no --reader: tools/common/readers.hpp) waits for a card in any PC/SC reader.
 /// `timeout_seconds` <= 0 waits without limit. NoCard when none came in time; `waiting` is
 /// called once with a message when the tool has to wait.
 Status wait_for_card(const std::string& reader, int timeout_seconds,

@@ -24,8 +24,10 @@
 
 #include "exit_codes.hpp"
 #include "files.hpp"
+#include "holder_certs.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "readers.hpp"
 #include "report.hpp"
 #include "run.hpp"
 #include "text.hpp"
@@ -56,16 +58,6 @@ std::string prompt_secret(const char* what) {
   return s;
 }
 
-std::optional<std::int64_t> parse_day(const std::string& s) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  char tail = 0;
-  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
-      d < 1 || d > 31)
-    return std::nullopt;
-  return asn1::days_from_civil(y, m, d) * 86400 + 12 * 3600;  // noon UTC
-}
-
 int usage(const std::string& msg) {
   std::fprintf(stderr, "dnie-verify: %s\n", for_terminal(msg).c_str());
   return cli::kExitUsage;
@@ -75,7 +67,12 @@ constexpr const char* kFooter =
     "Trust: without --trust, the CSCA SPAIN certificates shipped with the tools (share/dnie/trust,\n"
     "see its PROVENANCE.md) and those imported with --import-master-list ($XDG_DATA_HOME/dnie/trust).\n"
     "The virtual card (--reader virtual[:profile]; profiles genuine, altered-dg, cloned-chip, expired,\n"
-    "untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; CAN 123456) needs --trust-virtual.\n"
+    "untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; CAN 123456) is a TEST card: it\n"
+    "needs --trust-virtual, and it is never the default reader (without --reader: the first PC/SC\n"
+    "reader that holds a card).\n"
+    "Holder certificates: validated after the eSign step (chain to a DNIe root, profile, the DNI of\n"
+    "the document, revocation from --crl, --ocsp-response or --online); their verdict is reported\n"
+    "on its own line and never changes the document's.\n"
     "Output files (--json FILE, --html, --raw) are created with mode 0600, never through a symbolic\n"
     "link and never over an existing file unless --force.\n";
 
@@ -86,13 +83,14 @@ int main(int argc, char** argv) {
   CLI::App app{"Verify a Spanish eID (DNIe 3.0): GENUINE / NOT GENUINE / CANNOT VERIFY", "dnie-verify"};
   app.footer(std::string(kFooter) + cli::exit_codes_help());
   app.set_version_flag("--version", cli::version_line("dnie-verify"));
-  std::string reader = "virtual", can, mrz, json_path = kNoJson, html_path, raw_dir, now_text, offline_dir,
-              import_file;
+  std::string reader, can, mrz, json_path = kNoJson, html_path, raw_dir, now_text, offline_dir, import_file;
   cli::TrustOptions to;
   bool quiet = false, force = false, wait = false, audit = false, all_countries = false;
   int wait_timeout = 0;
-  app.add_option("--reader,-r", reader, "Reader: virtual[:profile], a PC/SC name or index, nfc[:connstring]")
-      ->capture_default_str();
+  app.add_option(
+      "--reader,-r", reader,
+      "Reader: a PC/SC name or index, nfc[:connstring], virtual[:profile] (default: the first PC/SC "
+      "reader holding a card)");
   app.add_option("--can", can, "Card access number (6 digits); else $DNIE_CAN, else asked");
   app.add_option("--mrz", mrz,
                  "PACE with the MRZ instead: DOCNO,BIRTH_YYMMDD,EXPIRY_YYMMDD, the whole MRZ, or document "
@@ -101,7 +99,8 @@ int main(int argc, char** argv) {
                  "CSCA trust: a directory of PEM/DER/.ml/.crl files or one file (repeatable); replaces the "
                  "default store")
       ->type_name("PATH");
-  app.add_flag("--trust-virtual", to.virtual_test, "Trust the virtual card's TEST CSCA and component roots");
+  app.add_flag("--trust-virtual", to.virtual_test,
+               "Trust the virtual card's TEST CSCA, component roots and holder root");
   app.add_flag("--no-default-trust", to.no_default, "Do not load the default trust store");
   app.add_flag("--trust-unanchored-list", to.list_options.accept_unanchored,
                "Take the CSCAs of a master list whose signer does not chain to a CSCA given before it "
@@ -114,7 +113,8 @@ int main(int argc, char** argv) {
       ->type_name("DIR");
   app.add_flag("--force,--overwrite", force, "Output files may replace existing files");
   app.add_option("--now", now_text,
-                 "Clock for validity checks and the report, YYYY-MM-DD (reproducible reports)");
+                 "Clock for validity checks, revocation evidence and the report, YYYY-MM-DD[THH:MM:SSZ] "
+                 "(reproducible reports)");
   app.add_flag("--quiet,-q", quiet, "Print only the verdict line");
   app.add_flag("--wait", wait, "Wait for a card to be presented to the reader");
   app.add_option("--wait-timeout", wait_timeout, "With --wait: give up after SECONDS (0: never)")
@@ -133,6 +133,17 @@ int main(int argc, char** argv) {
                  "the user's trust directory ($XDG_DATA_HOME/dnie/trust)")
       ->type_name("FILE");
   app.add_flag("--import-all-countries", all_countries, "With --import-master-list: every country's CSCAs");
+  cli::HolderCheckOptions hco;
+  app.add_option("--crl", hco.crl_files,
+                 "Holder certificates: a CRL of their issuing CA (DER or PEM; repeatable)")
+      ->type_name("FILE");
+  app.add_option("--ocsp-response", hco.ocsp_files,
+                 "Holder certificates: an OCSP response obtained elsewhere (DER; repeatable)")
+      ->type_name("FILE");
+  app.add_flag("--online", hco.online, "Holder certificates: ask the OCSP responder named in each (network)");
+  app.add_option("--timeout", hco.timeout_ms, "With --online: give up after MS milliseconds (default 5000)")
+      ->type_name("MS")
+      ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -149,16 +160,29 @@ int main(int argc, char** argv) {
   // Usage errors first, before any reader is touched.
   dnie::verify::RunOptions ro;
   if (!now_text.empty()) {
-    auto t = parse_day(now_text);
-    if (!t) return usage("--now wants YYYY-MM-DD");
+    auto t = cli::parse_date(now_text);
+    if (!t) return usage("--now wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
     ro.now = *t;
   }
   const int modes = int(audit) + int(!import_file.empty()) + int(!offline_dir.empty());
   if (modes > 1) return usage("--audit-trust, --import-master-list and --offline exclude each other");
+  if (modes != 0 && (hco.revocation_requested() || hco.timeout_ms != 0))
+    return usage(
+        "--crl, --ocsp-response, --online and --timeout are for the holder certificates of a card "
+        "(not with --offline, --audit-trust or --import-master-list)");
   if (!import_file.empty() && to.list_options.accept_unanchored)
     return usage(
         "--import-master-list takes only a list anchored at a CSCA you trust (no --trust-unanchored-list)");
   const bool card = modes == 0;
+  if (card) {
+    // The holder certificates' evidence files: read now, a bad one is a usage error.
+    hco.trust_virtual = to.virtual_test;
+    hco.now = ro.now;  // --now: also the clock for the freshness of CRLs and OCSP responses
+    auto vo = cli::validation_options(hco);
+    if (!vo) return usage(vo.error().message);
+    ro.holder = std::move(vo).value();
+    ro.holder_trust_virtual = to.virtual_test;
+  }
   if (card && !can.empty())
     if (auto st = cli::check_can(can); !st) return usage("--can: " + st.error().message);
   if (card && !mrz.empty())
@@ -217,7 +241,13 @@ int main(int argc, char** argv) {
         return cli::exit_code_for(st.error().code);
       }
     }
-    ro.session.reader = reader;
+    // No --reader: the first PC/SC reader holding a card, never the virtual card.
+    auto chosen = cli::resolve_reader(reader);
+    if (!chosen) {
+      std::fprintf(stderr, "dnie-verify: %s\n", for_terminal(chosen.error().to_string()).c_str());
+      return cli::exit_code_for(chosen.error().code);
+    }
+    ro.session.reader = *chosen;
     ro.session.esign.extra_icc_roots = trust.icc_roots;
     ro.can = can;
     ro.mrz = mrz;

@@ -90,6 +90,7 @@ Result<Evidence> verify_offline(const OfflineOptions& o) {
                           "Holder certificates' serialNumber equals the DNI in DG1/DG11/DG13",
                           "needs the card: the holder certificates are not part of the dump");
   ev.steps.push_back({"certificates", "Holder certificates", "skipped", 0, "needs the card"});
+  ev.holder_note = "not validated: the holder certificates are not part of the dump (needs the card)";
 
   ev.offline_repeated = {
       "the hash of every saved data group against EF.SOD",

@@ -6,6 +6,7 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/version.hpp"
 
+#include "holder_certs.hpp"
 #include "text.hpp"
 
 namespace dnie::verify {
@@ -54,6 +55,20 @@ std::string html_escape(std::string_view raw) {
 const char* status_word(icao::CheckStatus s) {
   return s == icao::CheckStatus::Pass ? "PASS" : s == icao::CheckStatus::Fail ? "FAIL" : "N/P ";
 }
+
+std::string holder_headline(const Evidence& ev) {
+  if (!ev.holder_certs) return ev.holder_note.empty() ? std::string("not validated") : ev.holder_note;
+  return std::string(holder::verdict_name(holder::overall_verdict(*ev.holder_certs)));
+}
+
+bool holder_test_anchor(const Evidence& ev) {
+  if (!ev.holder_certs) return false;
+  for (const auto& v : *ev.holder_certs)
+    if (v.test_anchor) return true;
+  return false;
+}
+
+std::string day(std::int64_t t) { return asn1::format_time(t).substr(0, 10); }
 
 std::string headline(const Evidence& ev) {
   std::string h = ev.decision.assessment.label();
@@ -160,6 +175,13 @@ nlohmann::json evidence_json(const Evidence& ev) {
             {"note", i->note}};
   };
   j["images"] = {{"face_dg2", img(ev.face)}, {"signature_dg7", img(ev.signature)}};
+  // The holder certificates' own verdict (holder::to_json); never the document's.
+  if (ev.holder_certs) {
+    j["holder_certificates"] = cli::holder_json(*ev.holder_certs);
+  } else {
+    j["holder_certificates"] = nullptr;
+    j["holder_certificates_note"] = ev.holder_note;
+  }
   return j;
 }
 
@@ -194,6 +216,17 @@ std::string evidence_text(const Evidence& ev, bool quiet) {
       if (!c.reason.empty()) o += " — " + t(c.reason);
       o += "\n";
     }
+  }
+  o += "\nHolder certificates: " + t(holder_headline(ev)) + " (their own verdict; not the document's)\n";
+  if (ev.holder_certs) {
+    for (const auto& v : *ev.holder_certs) {
+      o += "  " + std::string(cli::key_name(v.key)) + ": " + std::string(holder::verdict_name(v.verdict)) +
+           " — " + t(v.certificate.subject().get("CN")) + ", " + day(v.certificate.not_before()) + " to " +
+           day(v.certificate.not_after()) + ", issuer " + t(v.certificate.issuer().get("CN")) + "\n";
+      for (const auto& l : cli::holder_lines(v, false)) o += "    " + l + "\n";
+    }
+    if (holder_test_anchor(ev))
+      o += "  WARNING: the virtual card's TEST holder root is trusted (--trust-virtual)\n";
   }
   if (ev.mode == "offline") {
     o += "\nOffline: what the saved files can prove\n";
@@ -271,6 +304,46 @@ std::string evidence_html(const Evidence& ev, const std::string& json_sha256) {
          "</td><td>" + html_escape(c.reason) + "</td></tr>\n";
   }
   h += "</table>\n";
+
+  // The holder certificates: their own verdict (docs/relying-parties.md), not the document's.
+  h += "<h2>Holder certificates</h2>\n<p><b>Holder certificates: " + html_escape(holder_headline(ev)) +
+       "</b> <span class=\"small\">(their own verdict: it does not change the document's)</span></p>\n";
+  if (ev.holder_certs) {
+    if (holder_test_anchor(ev))
+      h += "<p class=\"fail\">The virtual card's TEST holder root is trusted (--trust-virtual).</p>\n";
+    for (const auto& v : *ev.holder_certs) {
+      const char* cls = v.verdict == holder::CertificateVerdict::Valid          ? "pass"
+                        : v.verdict == holder::CertificateVerdict::CannotVerify ? "np"
+                                                                                : "fail";
+      h += "<h3>" + std::string(cli::key_name(v.key)) + " certificate: <span class=\"" + cls + "\">" +
+           std::string(holder::verdict_name(v.verdict)) + "</span></h3>\n<table>\n";
+      const auto r = [&h](const char* k, const std::string& val) {
+        h += "<tr><th>" + std::string(k) + "</th><td>" + html_escape(val) + "</td></tr>\n";
+      };
+      r("Subject", v.certificate.subject().to_string());
+      r("Issuer", v.certificate.issuer().to_string());
+      r("Valid", day(v.certificate.not_before()) + " to " + day(v.certificate.not_after()));
+      r("Serial", to_hex(v.certificate.serial()));
+      r("SHA-256", v.certificate.fingerprint_sha256());
+      r("Chain", v.anchor.empty() ? std::string("no trusted path") : "to " + v.anchor);
+      r("Validated at", asn1::format_time(v.at));
+      std::string rev = v.revocation_label();
+      if (!v.revocation.source.empty()) rev += " (" + v.revocation.source + ")";
+      if (!v.revocation.detail.empty()) rev += ": " + v.revocation.detail;
+      r("Revocation", rev);
+      for (const auto& why : v.reasons) r("Reason", why);
+      h += "</table>\n<table><tr><th>Check</th><th>Status</th><th>Description</th><th>Reason</th></tr>\n";
+      for (const auto& c : v.report.checks) {
+        const char* ccls = c.status == icao::CheckStatus::Pass   ? "pass"
+                           : c.status == icao::CheckStatus::Fail ? "fail"
+                                                                 : "np";
+        h += "<tr><td class=\"mono\">" + html_escape(c.id) + "</td><td class=\"" + ccls + "\">" +
+             std::string(icao::check_status_name(c.status)) + "</td><td>" + html_escape(c.description) +
+             "</td><td>" + html_escape(c.reason) + "</td></tr>\n";
+      }
+      h += "</table>\n";
+    }
+  }
 
   h += "<h2>Steps and "
        "timings</h2>\n<table><tr><th>Step</th><th>Status</th><th>Time</th><th>Detail</th></tr>\n";

@@ -11,6 +11,7 @@
 #include "dnie/vcard_session/vcard_session.hpp"
 
 #include "holder.hpp"
+#include "holder_certs.hpp"
 #include "options.hpp"
 
 namespace dnie::verify {
@@ -334,6 +335,7 @@ Evidence run_verification(const RunOptions& o) {
                             "Holder certificates' serialNumber equals the DNI in DG1/DG11/DG13",
                             "eSign application not opened");
     ev.steps.push_back({"certificates", "Holder certificates", "skipped", 0, "eSign application not opened"});
+    ev.holder_note = "not validated: the eSign application was not opened";
   } else {
     const auto& chip = (*es)->chip();
     ev.generation = chip.generation;
@@ -348,12 +350,28 @@ Evidence run_verification(const RunOptions& o) {
     add_step(ev, "esign", "eSign open (ICC component chain)", t0, true,
              "generation " + chip.generation + ", ICC chain " +
                  std::string(icao::check_status_name(ev.report.status(icc_id))));
-    // 7. Holder certificates.
+    // 7. Holder certificates: the DNI against the document, then their own validation (chain to
+    // a DNIe root, profile, revocation) at the verification time; informational checks only.
     t0 = Clock::now();
     check_certificates(ev, **es, pn);
+    std::string detail = ev.report.find("certificates.serial")->reason;
+    step(o.holder.online ? "validating the holder certificates (OCSP)"
+                         : "validating the holder certificates");
+    holder::ValidationOptions vo = o.holder;
+    vo.at = ev.now;
+    for (const auto& [src, num] : pn.sources)
+      if (!num.empty()) vo.expected_dni.emplace_back(src, num);
+    if (o.holder_trust_virtual) cli::trust_virtual_holder(vo, *session);
+    if (auto hv = holder::validate_card_certificates(**es, vo)) {
+      cli::add_holder_checks(ev.report, *hv);
+      detail += "; validation " + std::string(holder::verdict_name(holder::overall_verdict(*hv)));
+      ev.holder_certs = std::move(hv).value();
+    } else {
+      ev.holder_note = "not validated: " + hv.error().to_string();
+      detail += "; " + ev.holder_note;
+    }
     add_step(ev, "certificates", "Holder certificates", t0,
-             ev.report.status("certificates.serial") != icao::CheckStatus::Fail,
-             ev.report.find("certificates.serial")->reason);
+             ev.report.status("certificates.serial") != icao::CheckStatus::Fail, detail);
   }
 
   if (auto info = session->info()) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dnie/card/session.hpp"
+#include "dnie/holder/validation.hpp"
 #include "dnie/icao/trust_store.hpp"
 
 #include "verdict.hpp"
@@ -65,6 +66,11 @@ struct Evidence {
   std::vector<OfflineFile> offline_files;
   std::vector<std::string> offline_repeated, offline_not_repeated;  ///< what a saved dump can prove
   std::optional<ImageEvidence> face, signature;
+  /// The holder certificates validated after the eSign step (docs/relying-parties.md): their own
+  /// verdict, never the document's. Unset when not validated (offline, eSign not opened, or
+  /// the certificates could not be read: holder_note says why).
+  std::optional<std::vector<holder::CertificateValidation>> holder_certs;
+  std::string holder_note;
   std::int64_t now = 0;  ///< clock used for validity checks (Unix seconds)
   bool now_overridden = false;
   std::string generated_at;  ///< ISO 8601
@@ -76,7 +82,11 @@ struct RunOptions {
   std::string mrz;         ///< full MRZ or MRZ information (doc no ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd)
   const icao::TrustStore* trust = nullptr;
   std::string trust_summary;
-  std::int64_t now = 0;                             ///< 0 = system clock
+  std::int64_t now = 0;  ///< 0 = system clock
+  /// Holder certificate validation: CRLs, OCSP responses, online (its `at` is set to the
+  /// verification time, its expected_dni to the document's DNI).
+  holder::ValidationOptions holder;
+  bool holder_trust_virtual = false;                ///< also trust the virtual card's TEST holder root
   std::function<void(const std::string&)> on_step;  ///< progress: a step starts (may be empty)
   icao::FileProgressFn on_read;                     ///< progress of the document read (may be empty)
 };

@@ -18,9 +18,9 @@ class App;
 namespace dnie::cli {
 
 struct Globals {
-  std::string reader = "virtual";
-  std::string can;  ///< --can (or DNIE_CAN, or the prompt)
-  std::string mrz;  ///< any form of tools/common/options.hpp mrz_password()
+  std::string reader;  ///< --reader; empty: the first PC/SC reader holding a card (readers.hpp)
+  std::string can;     ///< --can (or DNIE_CAN, or the prompt)
+  std::string mrz;     ///< any form of tools/common/options.hpp mrz_password()
   std::string pin_env = "DNIE_PIN";
   int pin_fd = -1;
   /// --json [FILE|-]: where the JSON goes ("" or "-": standard output); kNoJson: text output.

@@ -7,10 +7,14 @@
 
 #include "dnie/esign/esign.hpp"
 #include "dnie/esign/pkcs15.hpp"
+#include "dnie/holder/validation.hpp"
 #include "dnie/vcard_session/vcard_session.hpp"
 
 #include "cli.hpp"
 #include "exit_codes.hpp"
+#include "holder_certs.hpp"
+#include "options.hpp"
+#include "progress.hpp"
 #include "text.hpp"
 
 namespace dnie::cli {
@@ -155,7 +159,52 @@ std::string cert_role(const esign::CardCertificate& c) {
 
 struct CertsOpts {
   std::string export_what, format = "pem", out;
+  bool validate = false;      ///< --validate
+  std::string at;             ///< --at DATE
+  HolderCheckOptions holder;  ///< --crl, --ocsp-response, --online, --timeout, --trust-virtual
 };
+
+std::string styled_verdict(const Ctx& ctx, holder::CertificateVerdict v) {
+  const std::string name(holder::verdict_name(v));
+  switch (v) {
+    case holder::CertificateVerdict::Valid:
+      return ctx.style.green(name);
+    case holder::CertificateVerdict::CannotVerify:
+    case holder::CertificateVerdict::Expired:
+      return ctx.style.yellow(name);
+    default:
+      return ctx.style.red(name);
+  }
+}
+
+// The authentication and signing certificates validated (docs/relying-parties.md): chain to a
+// DNIe root, profile, the DNI of the document when PACE ran, revocation from the sources given.
+Result<std::vector<holder::CertificateValidation>> validate(const Ctx& ctx, const CertsOpts& o,
+                                                            Session& session, holder::ValidationOptions vo,
+                                                            std::vector<std::string>& notes) {
+  if (o.holder.trust_virtual && !trust_virtual_holder(vo, session))
+    notes.push_back(
+        "--trust-virtual: this is not the virtual card; only the DNIe roots shipped with the SDK "
+        "are trusted");
+  if (session.secure()) {
+    auto doc = session.read_document({1, 11, 13}, progress_bar(ctx));
+    end_progress(ctx);
+    if (doc)
+      vo.expected_dni = document_dni(*doc);
+    else
+      notes.push_back("the DNI of the document was not read (" + doc.error().message +
+                      "): holder.dni is not performed");
+  } else {
+    notes.push_back("no PACE (contact interface): the DNI of the document is not compared (holder.dni)");
+  }
+  // The document's DNI is read first, then the eSign application is opened on the same channel.
+  DNIE_ASSIGN_OR_RETURN(esign::EsignCard * card, session.esign());
+  if (vo.online && progress_wanted(ctx.g.quiet, ctx.g.json_on_stdout()))
+    progress_text("  asking the OCSP responders...");
+  auto v = holder::validate_card_certificates(*card, vo);
+  end_progress(ctx);
+  return v;
+}
 
 int run_certs(const Ctx& ctx, const CertsOpts& o) {
   if (!o.export_what.empty() && o.export_what != "auth" && o.export_what != "sign" && o.export_what != "ca")
@@ -163,12 +212,40 @@ int run_certs(const Ctx& ctx, const CertsOpts& o) {
   if (o.format != "pem" && o.format != "der") return usage_error(ctx, "--format wants pem or der");
   if (o.format == "der" && !o.export_what.empty() && o.out.empty())
     return usage_error(ctx, "DER output needs --out FILE");
+  const bool holder_options =
+      o.holder.revocation_requested() || o.holder.trust_virtual || !o.at.empty() || o.holder.timeout_ms != 0;
+  if (holder_options && !o.validate)
+    return usage_error(
+        ctx, "--crl, --ocsp-response, --online, --timeout, --at and --trust-virtual need --validate");
+  if (o.validate && !o.export_what.empty())
+    return usage_error(ctx, "--validate and --export exclude each other");
+  if (o.holder.timeout_ms < 0) return usage_error(ctx, "--timeout wants milliseconds");
+  // Files and dates before the card: a CRL that cannot be read is a usage error.
+  std::optional<holder::ValidationOptions> vo;
+  if (o.validate) {
+    HolderCheckOptions ho = o.holder;
+    if (!o.at.empty()) {
+      auto t = parse_date(o.at);
+      if (!t) return usage_error(ctx, "--at wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+      ho.at = *t;
+    }
+    auto v = validation_options(ho);
+    if (!v) return fail(ctx, v.error());
+    vo.emplace(std::move(v).value());
+  }
   auto s = open_session(ctx);
   if (!s) return fail(ctx, s.error());
   Session& session = **s;
   if (session.interface_type() != transport::Interface::Contact) {
     auto p = authenticate(ctx, session, true);
     if (!p) return fail(ctx, p.error());
+  }
+  std::vector<std::string> notes;
+  std::optional<std::vector<holder::CertificateValidation>> validation;
+  if (o.validate) {
+    auto v = validate(ctx, o, session, std::move(*vo), notes);
+    if (!v) return fail(ctx, v.error());
+    validation.emplace(std::move(v).value());
   }
   auto card = session.esign();
   if (!card) return fail(ctx, card.error());
@@ -191,6 +268,37 @@ int run_certs(const Ctx& ctx, const CertsOpts& o) {
       return kExitOk;
     }
     return fail(ctx, Error(ErrorCode::NotFound, "no " + o.export_what + " certificate on the card"));
+  }
+  if (validation) {
+    const auto overall = holder::overall_verdict(*validation);
+    const int rc = exit_code_for(overall);
+    if (ctx.g.json()) {
+      nlohmann::json j = holder_json(*validation);
+      j["notes"] = notes;
+      j["exit_code"] = rc;
+      return print_json(ctx, j, rc);
+    }
+    bool test_anchor = false;
+    for (const auto& v : *validation) {
+      test_anchor = test_anchor || v.test_anchor;
+      const std::string role = v.key == esign::KeyKind::Signing ? "sign" : "auth";
+      std::printf("%s\n", ctx.style.bold("[" + role + "] " + key_name(v.key) + " certificate").c_str());
+      field(ctx, "  Subject", v.certificate.subject().to_string());
+      field(ctx, "  Issuer", v.certificate.issuer().to_string());
+      field(ctx, "  Valid", date(v.certificate.not_before()) + " .. " + date(v.certificate.not_after()));
+      field(ctx, "  Chain", v.anchor.empty() ? "no trusted path" : "to " + v.anchor);
+      field_styled(ctx, "  Verdict", styled_verdict(ctx, v.verdict));
+      for (const auto& l : holder_lines(v, !ctx.g.quiet)) std::printf("  %s\n", l.c_str());
+    }
+    field_styled(ctx, "Certificates", styled_verdict(ctx, overall));
+    if (test_anchor)
+      std::printf("%s\n", ctx.style
+                              .yellow("the virtual card's TEST holder root is trusted (--trust-virtual): "
+                                      "not for real cards")
+                              .c_str());
+    if (!ctx.g.quiet)
+      for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", for_terminal(n).c_str());
+    return rc;
   }
   if (ctx.g.json()) {
     nlohmann::json arr = nlohmann::json::array();
@@ -231,11 +339,35 @@ void add_card_commands(CLI::App& app, Ctx& ctx, int& rc) {
   info->add_flag("--pin-tries", *pin_tries, "Include the PIN tries left (spends none; needs PACE on NFC)");
   info->callback([&ctx, &rc, pin_tries] { rc = run_info(ctx, *pin_tries); });
 
-  auto* certs = app.add_subcommand("certs", "List the card's certificates or export one (PEM/DER)");
+  auto* certs = app.add_subcommand(
+      "certs", "List the card's certificates, export one (PEM/DER) or validate them (--validate)");
   auto co = std::make_shared<CertsOpts>();
   certs->add_option("--export", co->export_what, "Export one certificate: auth, sign or ca");
   certs->add_option("--format", co->format, "pem (default) or der");
   certs->add_option("--out", co->out, "Output file (default: PEM to stdout)");
+  certs->add_flag("--validate", co->validate,
+                  "Validate the authentication and signing certificates: chain to a DNIe root, profile, DNI, "
+                  "revocation (exit 0 VALID, 7 INVALID, 10 CANNOT VERIFY, 11 EXPIRED, 12 REVOKED)");
+  certs
+      ->add_option("--crl", co->holder.crl_files,
+                   "With --validate: a CRL of the issuing CA (DER or PEM; repeatable)")
+      ->type_name("FILE");
+  certs
+      ->add_option("--ocsp-response", co->holder.ocsp_files,
+                   "With --validate: an OCSP response obtained elsewhere (DER; repeatable)")
+      ->type_name("FILE");
+  certs->add_flag("--online", co->holder.online,
+                  "With --validate: ask the OCSP responder named in each certificate (network)");
+  certs
+      ->add_option("--timeout", co->holder.timeout_ms,
+                   "With --online: give up after MS milliseconds (default 5000)")
+      ->type_name("MS");
+  certs
+      ->add_option("--at", co->at,
+                   "With --validate: validity at this time, YYYY-MM-DD[THH:MM:SSZ] (default: now)")
+      ->type_name("DATE");
+  certs->add_flag("--trust-virtual", co->holder.trust_virtual,
+                  "With --validate: trust the virtual card's TEST holder root (never for real cards)");
   certs->callback([&ctx, &rc, co] { rc = run_certs(ctx, *co); });
 }
 

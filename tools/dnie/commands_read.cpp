@@ -212,7 +212,7 @@ int run_read(const Ctx& ctx, const ReadOpts& o) {
     if (!doc->sod.empty()) files["EF.SOD"] = doc->sod.size();
     for (const auto& [n, b] : doc->dgs) files["DG" + std::to_string(n)] = b.size();
     for (const auto& [n, e] : doc->unreadable) unread["DG" + std::to_string(n)] = e.message;
-    nlohmann::json j = {{"reader", ctx.g.reader},
+    nlohmann::json j = {{"reader", session.options().reader},
                         {"holder", holder_json(h)},
                         {"file_sizes", files},
                         {"unreadable", unread},

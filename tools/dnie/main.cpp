@@ -18,10 +18,10 @@ namespace {
 
 constexpr const char* kFooter =
     "Readers (--reader): a PC/SC reader name or index (see `dnie readers`), nfc[:CONNSTRING] for\n"
-    "libnfc, or virtual[:profile] for the embedded virtual DNIe 3.0 (virtual-contact[:profile]\n"
-    "for its contact interface). With no reader attached use --reader virtual[:profile];\n"
-    "profiles: genuine, altered-dg, cloned-chip, expired, untrusted-csca, terminated,\n"
-    "blocked-pin, r1, r2, hostile-text; CAN 123456, PIN 12345678. The default reader is `virtual`.\n"
+    "libnfc, or virtual[:profile] for the embedded virtual DNIe 3.0, a TEST card (virtual-contact\n"
+    "[:profile] for its contact interface; profiles: genuine, altered-dg, cloned-chip, expired,\n"
+    "untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; CAN 123456, PIN 12345678).\n"
+    "Without --reader: the first PC/SC reader that holds a card, never the virtual card.\n"
     "The PIN is never an argument: --pin-fd N, the variable named by --pin-env (DNIE_PIN), or a\n"
     "prompt without echo. The CAN: --can, DNIE_CAN, or a prompt on a terminal.\n"
     "Output files (--photo, --raw, --out, --json FILE) are created with mode 0600 and never\n"
@@ -34,7 +34,7 @@ constexpr const char* kTraceFooter =
     "usual output: [wire] lines are the link, [plain] lines the commands inside secure messaging.\n"
     "The data of VERIFY, CHANGE REFERENCE DATA, GENERAL AUTHENTICATE and CWA authentication is\n"
     "replaced by <redacted N bytes>. Examples:\n"
-    "  dnie trace --can 123456             the trace of `dnie read`\n"
+    "  dnie trace --reader virtual --can 123456   the trace of `dnie read` with the virtual card\n"
     "  dnie trace info --reader virtual-contact\n";
 
 // `dnie [globals] trace [command ...]` → `dnie [globals] command ...` with the trace as output.
@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.require_subcommand(0, 1);
   app.add_option("--reader,-r", ctx.g.reader,
-                 "Reader: PC/SC name or index, nfc:CONNSTRING, virtual[:profile]")
-      ->capture_default_str();
+                 "Reader: PC/SC name or index, nfc:CONNSTRING, virtual[:profile] (default: the first PC/SC "
+                 "reader holding a card)");
   app.add_option("--can", ctx.g.can, "CAN printed on the card (or $DNIE_CAN, or prompted)");
   app.add_option("--mrz", ctx.g.mrz,
                  "PACE with the MRZ instead: DOCNO,BIRTH_YYMMDD,EXPIRY_YYMMDD, the whole MRZ, or document "

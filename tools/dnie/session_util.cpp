@@ -10,6 +10,7 @@
 #include "cli.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "readers.hpp"
 #include "secrets.hpp"
 #include "text.hpp"
 
@@ -25,8 +26,10 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
       if (show) std::fprintf(stderr, "%s\n", msg.c_str());
     }));
   }
+  // No --reader: the first PC/SC reader with a card (after --wait), never the virtual card.
+  DNIE_ASSIGN_OR_RETURN(std::string reader, resolve_reader(ctx.g.reader));
   SessionOptions o;
-  o.reader = ctx.g.reader;
+  o.reader = reader;
   vcard_session::VirtualCardOptions vc;  // used only when --reader names the virtual card
   vc.image_dir = ctx.g.vcard_dir;
   if (ctx.g.trace || ctx.g.trace_stdout) {
@@ -42,11 +45,11 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
     };
   }
   if (progress_wanted(ctx.g.quiet, ctx.g.json_on_stdout()) && !ctx.g.trace_stdout)
-    progress_text("  opening " + for_terminal(ctx.g.reader) + "...");
+    progress_text("  opening " + for_terminal(reader) + "...");
   auto s = vcard_session::open(o, vc);
   if (!s) {
     Error e = std::move(s).error();
-    e.context("opening reader '" + ctx.g.reader + "'");
+    e.context("opening reader '" + reader + "'");
     return e;
   }
   return s;

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /** Compile-time version of this header's API (YYYYMMDD). */
-#define DNIE_C_API_VERSION 20261206
+#define DNIE_C_API_VERSION 20261207
 
 /** Error codes: the same numbers as dnie::ErrorCode (docs/errors.md). */
 enum dnie_error {
@@ -125,6 +125,29 @@ DNIE_C_API int dnie_session_open(const char* reader_spec, dnie_session** out);
  *  to every callback and must outlive the session. */
 DNIE_C_API int dnie_session_open_transport(const dnie_transport_callbacks* cb, void* user,
                                            dnie_session** out);
+/** Trusts one more ICC component root (an X.509 certificate, DER) for this session: the
+ *  caller's explicit choice, e.g. for a test card. The production roots (r1, r2) are always
+ *  trusted; the PIN is only ever sent to a chip whose component chain leads to a trusted root.
+ *  `test_root` nonzero: the root of a test card (test key sets are used with it). */
+DNIE_C_API int dnie_trust_component_root(dnie_session* s, const uint8_t* der, size_t len, int test_root);
+/** The readers as JSON: [{"spec","name","kind","card_present","atr"}...] — PC/SC readers (when
+ *  pcscd runs) and, with include_nfc, libnfc devices. Pass a "spec" to dnie_session_open. Size
+ *  query as dnie_hex_encode (including the NUL; dnie_last_report keeps it). Since API 20261207. */
+DNIE_C_API int dnie_list_readers(int include_nfc, char* json, size_t* len);
+/** The card's identity as JSON {"reader","interface","atr","card","chip_serial","idesp",
+ *  "version","dnie_confirmed","generation","pin_tries_left","notes"}; with pin_tries nonzero
+ *  also the PIN tries (spends none). Size query as dnie_hex_encode. Since API 20261207. */
+DNIE_C_API int dnie_card_info(dnie_session* s, int pin_tries, char* json, size_t* len);
+/** Progress of file reads (dnie_read_identity, dnie_read_file, dnie_read_photo_png,
+ *  dnie_verify): called on the calling thread with the file (e.g. "DG2") and bytes done/total
+ *  (total 0 while unknown). NULL removes it. `user` is passed back. Since API 20261207. */
+typedef void (*dnie_progress_fn)(void* user, const char* file, size_t done, size_t total);
+DNIE_C_API int dnie_set_progress(dnie_session* s, dnie_progress_fn fn, void* user);
+/** Cancels the operation in progress on `s`; the one call that may come from another thread.
+ *  The operation fails with DNIE_ERR_CANCELLED at its next APDU (one already on the link
+ *  completes); later operations run normally (a secure channel is re-established as needed).
+ *  Since API 20261207. */
+DNIE_C_API int dnie_cancel(dnie_session* s);
 /** Closes the session, wipes its secrets and frees it. NULL is a no-op. */
 DNIE_C_API void dnie_session_close(dnie_session* s);
 

@@ -24,7 +24,8 @@
 // is set it also keeps the PACE password (wiped on destruction). On destruction a session that
 // set up a channel asks the link to reset the card (PC/SC: SCARD_RESET_CARD) so that no channel
 // outlives it; a channel left by someone else is ended at the start (stats().stale_channels_ended).
-// Thread safety: one Session per thread; different Sessions are independent.
+// Thread safety: one Session per thread; different Sessions are independent. cancel() is the
+// one call another thread may make.
 #pragma once
 
 #include <functional>
@@ -166,6 +167,14 @@ class Session {
 
   /// The eSign side over the current channel (opened on first use and cached).
   Result<esign::EsignCard*> esign();
+  /// Cancels the operation in progress, from any thread: its next exchange fails with Cancelled
+  /// before anything is sent (an APDU already on the link completes). A secure channel then
+  /// closes; the next operation re-establishes it (resume policy). Operations started after the
+  /// cancelled one run normally.
+  void cancel() noexcept;
+  /// Trusts one more ICC component root for this session (the caller's explicit choice, e.g. a
+  /// test card's root: docs/keysets.md); the eSign side is opened again on next use.
+  void trust_icc_root(esign::IccRoot root);
 
   /// The transport to talk through now (the secure channel when established).
   transport::Transport& transport();

@@ -151,6 +151,8 @@ constexpr std::size_t kPkcs15FileSize = 2100;
 Result<Bytes> build_cdf(const std::vector<CdfEntry>& entries);
 Result<Bytes> build_prkdf(const std::vector<PrkdfEntry>& entries);
 Bytes build_odf();
+/// AODF (DF 5015, EF 6000): the card holder's PIN object.
+Bytes build_aodf();
 Bytes build_token_info(ByteView serial);
 /// DNIe compressed certificate EF: LE32 uncompressed ‖ LE32 compressed ‖ zlib stream.
 Result<Bytes> compress_cert(ByteView der);

@@ -69,7 +69,9 @@ Result<Bytes> build_prkdf(const std::vector<PrkdfEntry>& entries) {
 }
 
 Bytes build_odf() {
-  // ODF: privateKeys [0] → 3F00 5015 6001, certificates [4] → 3F00 5015 6004 (PKCS#15 §6.6).
+  // ODF (ISO/IEC 7816-15 §8.4; PKCS#15 §6.6): privateKeys [0] → 3F00 5015 6001, certificates
+  // [4] → 3F00 5015 6004 (the paths jmulticard reads), authObjects [8] → 3F00 5015 6000 (the
+  // AODF path of the DGP's own driver; docs/dnie-card.md §2.3).
   auto entry = [](std::uint8_t tag, std::uint16_t fid) {
     Bytes path = {0x3F, 0x00, 0x50, 0x15};
     append(path, be_bytes(fid, 2));
@@ -77,14 +79,32 @@ Bytes build_odf() {
   };
   Bytes out = entry(0, 0x6001);
   append(out, entry(4, 0x6004));
+  append(out, entry(8, 0x6000));
   return out;
+}
+
+Bytes build_aodf() {
+  // One PIN object (ISO/IEC 7816-15 §8.7, PinAttributes) with the values of the only public
+  // DNIe PKCS#15 dump (docs/dnie-card.md §2.3): label "PIN1", flags private + modifiable,
+  // authId 01, pinFlags case-sensitive + initialized + integrityProtected (03 03 06 88 40),
+  // ascii-numeric, minLength 4, storedLength 8, maxLength 16, pinReference 1, padChar 00.
+  // The private keys of the PrKDF carry no authId; clients pair them with this PIN.
+  Bytes common = seq({asn1::utf8_string("PIN1"), asn1::bit_string(Bytes{0xC0}, 6)});
+  Bytes auth = seq({asn1::octet_string(Bytes{0x01})});
+  Bytes pin_type = tlv::encode(0x0A, Bytes{0x01});  // ENUMERATED ascii-numeric
+  Bytes reference = asn1::context(0, Bytes{0x01}, false);
+  Bytes attrs = seq({asn1::bit_string(Bytes{0x88, 0x40}, 6), pin_type, asn1::integer(std::int64_t{4}),
+                     asn1::integer(std::int64_t{8}), asn1::integer(std::int64_t{16}), reference,
+                     asn1::octet_string(Bytes{0x00})});
+  return seq({common, auth, asn1::context(1, attrs)});
 }
 
 Bytes build_token_info(ByteView serial) {
   // TokenInfo { version v1(0), serialNumber, manufacturerID "DGP-FNMT", label [0], tokenflags }.
-  // OpenSC's DNIe driver requires manufacturerID "DGP-FNMT" (dnie3-facts §2.2).
-  return seq({asn1::integer(std::int64_t{0}), asn1::octet_string(ByteView::of(to_hex(serial))),
-              asn1::utf8_string("DGP-FNMT"), asn1::context(0, ByteView::of("DNI electrónico"), false),
+  // OpenSC's DNIe emulation requires manufacturerID "DGP-FNMT"; the serial number holds the
+  // chip serial's 7 bytes, as the public dump shows (docs/dnie-card.md §2.3).
+  return seq({asn1::integer(std::int64_t{0}), asn1::octet_string(serial), asn1::utf8_string("DGP-FNMT"),
+              asn1::context(0, ByteView::of("DNI electrónico"), false),
               tlv::encode(asn1::kBitString, Bytes{0x00})});  // tokenflags: none
 }
 

@@ -171,19 +171,21 @@ Result<PkiCerts> build_pki(const PkiParams& p) {
       make_holder(ca, *k.sign, id, true, serial_for(p.seed, "sign" + id.idesp + fmt_yyyymmdd(id.issue))));
 
   // ---- CWA-14890 component PKI (EF 6020 / 601F) -----------------------------------------
-  // OpenSC tells r2 cards by "AC RAIZ COMPONENTES 2" in the issuer of 6020 (docs/dnie-card.md).
-  // An impostor profile signs the same kind of chain with the attacker's keys, under the names of
-  // the generation it claims (no "TEST" for r1/r2; the genuine TEST names for "test").
+  // The root's name has the layout of the real issuers of EF 6020 (OpenSC cwa-dnie.c,
+  // AC_RAIZ_COMPONENTES_ISSUER / AC_RAIZ_COMPONENTES_2_ISSUER): the root's name in an OU, the CHR
+  // of the CV root in the CN; OpenSC tells r2 cards by "/OU=AC RAIZ COMPONENTES 2/" in it
+  // (dnie_set_channel_data; docs/dnie-card.md §1.1). An impostor profile signs the same kind of
+  // chain with the attacker's keys, under the names of the generation it claims (no "TEST" for
+  // r1/r2; the genuine TEST names for "test").
   const std::string& claim = p.impostor_claim;
   const bool named_r2 = claim.empty() ? r2 : claim == "r2";
   const bool test_names = claim.empty() || claim == "test";
   const auto comp_hash = r2 ? sha256 : crypto::HashAlg::Sha1;
-  Bytes croot_name =
-      build_name({{"2.5.4.6", "ES"},
-                  {"2.5.4.10", kDgp},
-                  {"2.5.4.11", "DNIE"},
-                  {"2.5.4.5", named_r2 ? "000000006573524449620018" : "000000006573524449600006"},
-                  {"2.5.4.3", named_r2 ? "AC RAIZ COMPONENTES 2" : "AC RAIZ COMPONENTES"}});
+  std::vector<Rdn> croot_rdns{{"2.5.4.6", "ES"}, {"2.5.4.10", kDgp}, {"2.5.4.11", "DNIE"}};
+  if (named_r2) croot_rdns.push_back({"2.5.4.97", "VATES-S2816015H"});  // organizationIdentifier
+  croot_rdns.push_back({"2.5.4.11", named_r2 ? "AC RAIZ COMPONENTES 2" : "AC RAIZ COMPONENTES"});
+  croot_rdns.push_back({"2.5.4.3", named_r2 ? "000000006573524449620018" : "000000006573524449600006"});
+  Bytes croot_name = build_name(croot_rdns);
   const crypto::RsaPrivateKey& croot_key =
       !claim.empty() ? *k.attacker_root : (r2 ? *k.comp_root_r2 : *k.comp_root_r1);
   const crypto::RsaPrivateKey& cca_key = !claim.empty() ? *k.attacker_ca : *k.comp_ca;

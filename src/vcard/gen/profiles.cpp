@@ -80,8 +80,10 @@ Result<std::shared_ptr<const KeySet>> key_set(std::uint64_t seed) {
 namespace {
 
 Bytes acl_for(int read_rule) {
-  // FCI ACL bytes (dnie3-facts §2.1): 0x always, 4x secure channel, Fx never; updates never.
-  const std::uint8_t r = read_rule == 0 ? 0x00 : read_rule == 1 ? 0x40 : 0xFF;
+  // FCI ACL bytes (docs/dnie-card.md §2.1): 0x always, 4x secure channel, Fx never; updates
+  // never. The public files (read_rule 0 and 1) are read in plain on contact by both proven
+  // clients, so their READ byte says "always" (§9); NFC needs PACE for every file anyway.
+  const std::uint8_t r = read_rule <= 1 ? 0x00 : 0xFF;
   return Bytes{r, 0xFF, 0xFF, 0xFF, 0xFF};
 }
 
@@ -328,6 +330,7 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   VFile p15 = df(0x5015);
   p15.children.push_back(ef(0x5031, build_odf(), 1));
   p15.children.push_back(ef(0x5032, build_token_info(img.chip_serial), 1));
+  p15.children.push_back(ef(0x6000, build_aodf(), 1));
   p15.children.push_back(ef(0x6001, prkdf, 1));
   p15.children.push_back(ef(0x6004, cdf, 1));
   mf.children.push_back(std::move(p15));

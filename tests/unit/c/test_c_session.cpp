@@ -234,6 +234,36 @@ TEST_CASE("callback transport: APDUs routed to an in-process virtual card (the m
   }
 }
 
+TEST_CASE("callback transport without a reconnect callback: every signature, not only the first") {
+  // An app whose transport cannot reset the card (Core NFC, IsoDep): after a signature the spent
+  // channel is ended with a plain SELECT MF, as the proven clients do, then PACE runs again.
+  auto img = dnie::vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+  REQUIRE(img.ok());
+  const dnie::Bytes root = img->extras.at("component-root.der");
+  App app;
+  app.card = std::make_unique<dnie::vcard::VirtualCard>(std::move(img).value());
+  app.card->power_on();
+  dnie_transport_callbacks cb{};
+  cb.transmit = app_transmit;
+  cb.atr = app_atr;
+  cb.interface_contactless = 1;
+  cb.reconnect = nullptr;
+  Handle h;
+  REQUIRE(dnie_session_open_transport(&cb, &app, &h.s) == DNIE_OK);
+  REQUIRE(dnie_pace_can(h.s, "123456") == DNIE_OK);
+  // The virtual card's TEST component root, trusted explicitly by the application.
+  REQUIRE(dnie_trust_component_root(h.s, root.data(), root.size(), 1) == DNIE_OK);
+  const dnie::Bytes digest = dnie::crypto::hash(dnie::crypto::HashAlg::Sha256, dnie::ByteView::of("twice"));
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    std::vector<uint8_t> sig(512);
+    size_t n = sig.size();
+    CHECK_MESSAGE(dnie_sign_hash(h.s, DNIE_KEY_SIGN, DNIE_HASH_SHA256, digest.data(), digest.size(),
+                                 "12345678", sig.data(), &n) == DNIE_OK,
+                  dnie_last_error_message());
+  }
+}
+
 TEST_CASE("dnie_verify: passive + chip authentication with the test CSCA") {
   auto img = dnie::vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
   REQUIRE(img.ok());
@@ -302,3 +332,55 @@ TEST_CASE("C API against hostile cards: clones are not genuine, impostors never 
   std::remove(path.c_str());
 }
 #endif
+
+TEST_CASE("C API: reader list, card info, progress and cancel") {
+  size_t n = 0;
+  REQUIRE(dnie_list_readers(0, nullptr, &n) == DNIE_OK);
+  std::string readers(n, '\0');
+  REQUIRE(dnie_list_readers(0, readers.data(), &n) == DNIE_OK);
+  CHECK(readers.front() == '[');
+  CHECK(readers.find("virtual") == std::string::npos);  // the test card is not a reader
+
+  Handle h;
+  REQUIRE(dnie_session_open("virtual", &h.s) == DNIE_OK);
+  REQUIRE(dnie_pace_can(h.s, "123456") == DNIE_OK);
+  n = 0;
+  REQUIRE(dnie_card_info(h.s, 1, nullptr, &n) == DNIE_OK);
+  std::string info(n, '\0');
+  REQUIRE_MESSAGE(dnie_card_info(h.s, 1, info.data(), &n) == DNIE_OK, dnie_last_error_message());
+  CHECK(info.find("\"dnie_confirmed\":true") != std::string::npos);
+  CHECK(info.find("\"pin_tries_left\":3") != std::string::npos);
+  CHECK(info.find("\"idesp\":\"BAA") != std::string::npos);
+
+  struct Seen {
+    std::vector<std::string> files;
+    std::size_t last_done = 0;
+  } seen;
+  REQUIRE(dnie_set_progress(
+              h.s,
+              [](void* u, const char* file, size_t done, size_t) {
+                auto& s = *static_cast<Seen*>(u);
+                if (s.files.empty() || s.files.back() != file) s.files.push_back(file);
+                s.last_done = done;
+              },
+              &seen) == DNIE_OK);
+  size_t len = 0;
+  REQUIRE(dnie_read_file(h.s, 2, nullptr, &len) == DNIE_OK);
+  CHECK(std::find(seen.files.begin(), seen.files.end(), "DG2") != seen.files.end());
+  CHECK(seen.last_done > 0);
+
+  // Cancel from another thread: the read in progress fails with DNIE_ERR_CANCELLED, the next
+  // operation works (the channel is re-established).
+  Handle h2;
+  REQUIRE(dnie_session_open("virtual", &h2.s) == DNIE_OK);
+  REQUIRE(dnie_pace_can(h2.s, "123456") == DNIE_OK);
+  dnie_session* target = h2.s;
+  REQUIRE(dnie_set_progress(
+              h2.s, [](void* u, const char*, size_t, size_t) { dnie_cancel(static_cast<dnie_session*>(u)); },
+              target) == DNIE_OK);
+  len = 0;
+  CHECK(dnie_read_file(h2.s, 2, nullptr, &len) == DNIE_ERR_CANCELLED);
+  REQUIRE(dnie_set_progress(h2.s, nullptr, nullptr) == DNIE_OK);
+  CHECK(dnie_read_file(h2.s, 1, nullptr, &len) == DNIE_OK);
+  CHECK(dnie_cancel(nullptr) == DNIE_ERR_INVALID_ARGUMENT);
+}

@@ -7,6 +7,7 @@
 
 #include "dnie/card/session.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "test_support.hpp"
 
@@ -96,4 +97,50 @@ TEST_CASE("fault at every APDU of a full read: removal, corruption, timeout") {
   }
   MESSAGE(recovered << " reads recovered with identical data, " << reported
                     << " faults reported during PACE");
+}
+
+TEST_CASE("tag loss at every APDU of the eSign side (open and certificates): resumed, same certificates") {
+  // A phone's tag loss while the certificates are read must not leave the session unusable: the
+  // session re-runs PACE (counted) and reads the file again (docs/api-guide.md, errors).
+  auto run = [](std::size_t at, std::size_t* total, std::vector<Bytes>* certs) -> Status {
+    SessionOptions o;
+    FaultyLink* link = nullptr;
+    auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
+    if (!img) return img.error();
+    auto root = vcard_session::icc_root(*img);
+    if (!root) return root.error();
+    o.esign.extra_icc_roots.push_back(*root);
+    vcard::CardImage image = std::move(img).value();
+    o.custom_transport = [&, image]() -> Result<std::unique_ptr<transport::Transport>> {
+      auto vt = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(image));
+      (void)vt->reconnect(true);
+      auto fl = std::make_unique<FaultyLink>(std::move(vt), at, Fault::Removed);
+      link = fl.get();
+      return std::unique_ptr<transport::Transport>(std::move(fl));
+    };
+    DNIE_ASSIGN_OR_RETURN(auto s, Session::open(o));
+    DNIE_TRY(s->pace_can("123456"));
+    DNIE_ASSIGN_OR_RETURN(auto* e, s->esign());
+    DNIE_ASSIGN_OR_RETURN(auto cs, e->certificates());
+    if (total && link) *total = link->exchanges();
+    for (const auto& c : cs) certs->push_back(c.certificate.der());
+    return ok_status();
+  };
+  std::size_t n = 0;
+  std::vector<Bytes> ref;
+  REQUIRE(run(static_cast<std::size_t>(-1), &n, &ref).ok());
+  REQUIRE(ref.size() == 3);
+  int recovered = 0;
+  for (std::size_t at = 5; at < n; ++at) {  // after PACE (a PACE failure is reported, not resumed)
+    CAPTURE(at);
+    std::vector<Bytes> got;
+    auto st = run(at, nullptr, &got);
+    CHECK_MESSAGE(st.ok(), st.error().to_string());
+    if (st) {
+      CHECK(got == ref);
+      ++recovered;
+    }
+  }
+  MESSAGE((n - 5) << " exchanges after PACE; a tag loss at each: " << recovered
+                  << " resumed with the same certificates");
 }

@@ -8,6 +8,7 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/card/session.hpp"
 #include "dnie/crypto/dh.hpp"
+#include "dnie/icao/identity.hpp"
 #include "dnie/vcard/generator.hpp"
 #include "dnie/vcard/virtual_card.hpp"
 #include "dnie/vcard_session/vcard_session.hpp"
@@ -386,4 +387,27 @@ TEST_CASE("card identity: EF 2F03 tells a contactless DNIe from a TIE, which sha
     CHECK_FALSE(*ci->dnie_confirmed);
     CHECK(ci->atr_info.description.rfind("not a DNIe", 0) == 0);
   }
+}
+
+TEST_CASE("holder identity for C++ users: DG1, DG11 and DG13 merged as the C API does") {
+  auto s = open_session("virtual");
+  REQUIRE(s->pace_can("123456").ok());
+  auto doc = s->read_document({1, 11, 13});
+  REQUIRE(doc.ok());
+  auto id = icao::holder_identity(*doc);
+  REQUIRE_MESSAGE(id.ok(), id.error().to_string());
+  CHECK(id->names == "CARMEN");
+  CHECK(id->surnames == "ESPAÑOLA ESPAÑOLA");  // DG13's UTF-8, not the MRZ transliteration
+  CHECK(id->dni_number == "99999999R");
+  CHECK(id->birth_date == "1980-01-01");
+  CHECK(id->sex == "F");
+  CHECK(id->nationality == "ESP");
+  CHECK(id->address.find("AVDA DE MADRID 1") != std::string::npos);
+  CHECK(id->sources == "DG1, DG11, DG13");
+  icao::LdsContent only_mrz;
+  only_mrz.dgs[1] = doc->dgs.at(1);
+  auto mrz = icao::holder_identity(only_mrz);
+  REQUIRE(mrz.ok());
+  CHECK(mrz->surnames == "ESPANOLA ESPANOLA");
+  CHECK(icao::holder_identity(icao::LdsContent{}).error().code == ErrorCode::NotFound);
 }

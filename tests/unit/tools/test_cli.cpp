@@ -12,46 +12,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.hpp"
+
 namespace {
 
-struct Run {
-  int rc = -1;
-  std::string out;  ///< stdout
-  std::string err;  ///< stderr
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-// Runs `dnie ARGS` with a clean environment for secrets, stdin from /dev/null, NO_COLOR set, the
-// usual umask, and an empty user trust directory (the default store is the shipped one).
-Run dnie(const std::string& args, const std::string& env = {}) {
-  const std::string err = std::string(DNIE_CLI_TMP) + "/stderr." + std::to_string(::getpid()) + ".txt";
-  const std::string cmd =
-      "umask 022; env -u DNIE_CAN -u DNIE_PIN -u DNIE_NEW_PIN -u LIBNFC_LOG_LEVEL NO_COLOR=1 "
-      "XDG_DATA_HOME='" DNIE_CLI_TMP "/xdg' " +
-      env + " '" DNIE_CLI "' " + args + " </dev/null 2>'" + err + "'";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err);
-  if (!r.err.empty()) MESSAGE("stderr of dnie " << args << ":\n" << r.err);
-  return r;
-}
-
-// A fresh output path: outputs are never overwritten without --force.
-std::string fresh(const std::string& name) {
-  const std::string p = std::string(DNIE_CLI_TMP) + "/" + name;
-  std::filesystem::remove_all(p);
-  return p;
-}
+using namespace dnie_cli_test;
 
 // PIN commands need the eSign (CWA) side of the virtual card; skip while it is not there.
 bool pin_supported() {
@@ -126,10 +91,10 @@ TEST_CASE("cli certs") {
   REQUIRE_FALSE(j.is_discarded());
   CHECK(j["certificates"].size() == 3);
   const std::string pem = fresh("sign.pem");
-  CHECK(dnie("certs --can 123456 --export sign --format pem --out '" + pem + "'").rc == 0);
+  CHECK(dnie("certs --reader virtual --can 123456 --export sign --format pem --out '" + pem + "'").rc == 0);
   CHECK(slurp(pem).rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
   const std::string der = fresh("auth.der");
-  CHECK(dnie("certs --can 123456 --export auth --format der --out '" + der + "'").rc == 0);
+  CHECK(dnie("certs --reader virtual --can 123456 --export auth --format der --out '" + der + "'").rc == 0);
   const std::string d = slurp(der);
   REQUIRE_FALSE(d.empty());
   CHECK(static_cast<unsigned char>(d[0]) == 0x30);
@@ -213,12 +178,14 @@ TEST_CASE("cli sign") {
             .rc == 0);
   CHECK(slurp(out).size() == 256);
   const std::string digest(64, 'a');
-  const Run r = dnie("sign --can 123456 --key auth --digest " + digest + " --json", "DNIE_PIN=12345678");
+  const Run r = dnie("sign --reader virtual --can 123456 --key auth --digest " + digest + " --json",
+                     "DNIE_PIN=12345678");
   CHECK(r.rc == 0);
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   REQUIRE_FALSE(j.is_discarded());
   CHECK(j["signature"].get<std::string>().size() == 512);
-  CHECK(dnie("sign --can 123456 --key sign --digest abcd", "DNIE_PIN=12345678").rc == 1);  // wrong length
+  CHECK(dnie("sign --reader virtual --can 123456 --key sign --digest abcd", "DNIE_PIN=12345678").rc ==
+        1);  // wrong length
 }
 
 TEST_CASE("cli verify") {
@@ -240,7 +207,7 @@ TEST_CASE("cli verify") {
     CHECK(j["verification"]["verdict"] == want.second);
   }
   const std::string dir = fresh("raw");
-  CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + dir + "' -q").rc == 0);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1,13 --raw '" + dir + "' -q").rc == 0);
   CHECK(slurp(dir + "/DG1.bin").size() == 95);
   CHECK_FALSE(slurp(dir + "/EF_SOD.bin").empty());
 }
@@ -320,15 +287,15 @@ TEST_CASE("cli files") {
   // Personal data: mode 0600 whatever the umask (022 here), no overwrite without --force, never
   // through a symbolic link; --raw directories 0700.
   const std::string png = fresh("private.png");
-  CHECK(dnie("read --can 123456 --dg 1 --photo '" + png + "'").rc == 0);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1 --photo '" + png + "'").rc == 0);
   CHECK(mode_of(png) == "600");
   { std::ofstream(png, std::ios::trunc) << "keep me"; }
-  const Run again = dnie("read --can 123456 --dg 1 --photo '" + png + "'");
+  const Run again = dnie("read --reader virtual --can 123456 --dg 1 --photo '" + png + "'");
   CHECK(again.rc == 1);
   CHECK(again.err.find("--force") != std::string::npos);
   CHECK(again.err.find("private.png") != std::string::npos);
   CHECK(slurp(png) == "keep me");
-  CHECK(dnie("read --can 123456 --dg 1 --force --photo '" + png + "'").rc == 0);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1 --force --photo '" + png + "'").rc == 0);
   CHECK(slurp(png).compare(0, 4, "\x89PNG") == 0);
   CHECK(mode_of(png) == "600");
 
@@ -337,30 +304,31 @@ TEST_CASE("cli files") {
   std::filesystem::create_symlink(target, link);
   for (const char* force : {"", "--force "}) {
     CAPTURE(force);
-    const Run r = dnie(std::string("read --can 123456 --dg 1 ") + force + "--photo '" + link + "'");
+    const Run r =
+        dnie(std::string("read --reader virtual --can 123456 --dg 1 ") + force + "--photo '" + link + "'");
     CHECK(r.rc == 1);
     CHECK(r.err.find("symbolic link") != std::string::npos);
     CHECK(slurp(target) == "victim");
   }
 
   const std::string json = fresh("out.json");
-  CHECK(dnie("read --can 123456 --dg 1 --json '" + json + "'").rc == 0);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1 --json '" + json + "'").rc == 0);
   CHECK(mode_of(json) == "600");
   auto j = nlohmann::json::parse(slurp(json), nullptr, false);
   REQUIRE_FALSE(j.is_discarded());
   CHECK(j["holder"]["dni_number"] == "99999999R");
-  CHECK(dnie("read --can 123456 --dg 1 --json '" + json + "'").rc == 1);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1 --json '" + json + "'").rc == 1);
 
   const std::string raw = fresh("rawdir");
-  CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q").rc == 0);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q").rc == 0);
   CHECK(mode_of(raw + "/sub") == "700");
   CHECK(mode_of(raw + "/sub/DG1.bin") == "600");
   CHECK(mode_of(raw + "/sub/EF_SOD.bin") == "600");
-  CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q").rc == 1);
-  CHECK(dnie("read --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q --overwrite").rc == 0);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q").rc == 1);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1,13 --raw '" + raw + "/sub' -q --overwrite").rc == 0);
   const std::string rawlink = fresh("rawlink");
   std::filesystem::create_symlink(raw, rawlink);
-  CHECK(dnie("read --can 123456 --dg 1 --raw '" + rawlink + "' -q --force").rc == 1);
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1 --raw '" + rawlink + "' -q --force").rc == 1);
 }
 
 TEST_CASE("cli options") {
@@ -375,14 +343,15 @@ TEST_CASE("cli options") {
   CHECK(th.out.find("dnie [global options] trace [command [options]]") != std::string::npos);
   CHECK(th.out.find("Usage: dnie read") == std::string::npos);
   // Usage errors: exit 1, before a reader is opened (a missing reader would be 2).
-  CHECK(dnie("read --can 12345").rc == 1);
+  CHECK(dnie("read --reader virtual --can 12345").rc == 1);
   CHECK(dnie("read --reader 'No Such Reader' --can 1234567").rc == 1);
   CHECK(dnie("read --reader 'No Such Reader' --mrz 'X,Y'").rc == 1);
   const Run bad = dnie("read --no-such-option \"$(printf '\\033[8m')\"");
   CHECK(bad.rc == 1);
   CHECK(terminal_safe(bad.err));
   // --json and --json - are the same.
-  const Run a = dnie("read --can 123456 --dg 1 --json"), b = dnie("read --can 123456 --dg 1 --json -");
+  const Run a = dnie("read --reader virtual --can 123456 --dg 1 --json"),
+            b = dnie("read --reader virtual --can 123456 --dg 1 --json -");
   CHECK(a.rc == 0);
   CHECK(a.out == b.out);
   // --mrz: the same forms as dnie-verify.
@@ -391,19 +360,20 @@ TEST_CASE("cli options") {
   const std::string docno = doc["holder"]["document_number"].get<std::string>();
   std::string lines;
   for (const auto& l : doc["mrz"]["lines"]) lines += l.get<std::string>();
-  CHECK(dnie("read --dg 1 -q --mrz " + docno + ",800101,330615").rc == 0);
-  CHECK(dnie("read --dg 1 -q --mrz '" + lines + "'").rc == 0);
-  CHECK(dnie("read --dg 1 -q --mrz '" + lines.substr(5, 10) + lines.substr(30, 7) + lines.substr(38, 7) + "'")
+  CHECK(dnie("read --reader virtual --dg 1 -q --mrz " + docno + ",800101,330615").rc == 0);
+  CHECK(dnie("read --reader virtual --dg 1 -q --mrz '" + lines + "'").rc == 0);
+  CHECK(dnie("read --reader virtual --dg 1 -q --mrz '" + lines.substr(5, 10) + lines.substr(30, 7) +
+             lines.substr(38, 7) + "'")
             .rc == 0);
   // A trust file that does not parse: named in the message, exit 1.
   const std::string junk = fresh("junk.pem");
   { std::ofstream(junk) << "not a certificate"; }
-  const Run t = dnie("read --can 123456 --verify --trust '" + junk + "'");
+  const Run t = dnie("read --reader virtual --can 123456 --verify --trust '" + junk + "'");
   CHECK(t.rc == 1);
   CHECK(t.err.find("junk.pem") != std::string::npos);
   // A master list without its anchor: CLI words in the hint, not C++ names.
-  const Run ml =
-      dnie("read --can 123456 --verify --csca '" DNIE_TEST_DATA "/pki/DE_master_list_2026-05-28.ml'");
+  const Run ml = dnie("read --reader virtual --can 123456 --verify --csca '" DNIE_TEST_DATA
+                      "/pki/DE_master_list_2026-05-28.ml'");
   CHECK(ml.rc == 10);
   CHECK(ml.err.find("--trust-unanchored-list") != std::string::npos);
   CHECK(ml.err.find("MasterListOptions") == std::string::npos);
@@ -422,7 +392,7 @@ TEST_CASE("cli wait") {
 TEST_CASE("cli default_trust") {
   // Without --trust: the CSCA SPAIN store shipped with the tools. The virtual card's CSCA is a
   // TEST one, so its genuine card cannot be verified with it (never called forged).
-  const Run r = dnie("read --can 123456 --verify --json");
+  const Run r = dnie("read --reader virtual --can 123456 --verify --json");
   CHECK(r.rc == 10);
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   REQUIRE_FALSE(j.is_discarded());
@@ -430,15 +400,15 @@ TEST_CASE("cli default_trust") {
   CHECK(j["verification"]["trust"]["source"] == "default");
   CHECK(j["verification"]["trust"]["csca_certificates"] == 5);
   CHECK(j["verification"]["trust"]["test_only"] == false);
-  const Run t = dnie("read --can 123456 --verify");
+  const Run t = dnie("read --reader virtual --can 123456 --verify");
   CHECK(t.out.find("default trust store") != std::string::npos);
-  CHECK(dnie("read --can 123456 --verify --trust-virtual").rc == 0);
+  CHECK(dnie("read --reader virtual --can 123456 --verify --trust-virtual").rc == 0);
 }
 
 TEST_CASE("cli progress") {
   // On a terminal (script(1) gives one) the read shows progress on stderr; piped, it does not.
   const std::string cmd = "script -qec \"env NO_COLOR=1 XDG_DATA_HOME='" DNIE_CLI_TMP "/xdg' '" DNIE_CLI
-                          "' read --can 123456 --dg 1,2\" /dev/null";
+                          "' read --reader virtual --can 123456 --dg 1,2\" /dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string all;
@@ -452,6 +422,32 @@ TEST_CASE("cli progress") {
   }
   CHECK(all.find("bytes") != std::string::npos);
   CHECK(all.find("PACE with the CAN") != std::string::npos);
-  const Run piped = dnie("read --can 123456 --dg 1,2");
+  const Run piped = dnie("read --reader virtual --can 123456 --dg 1,2");
   CHECK(piped.err.find("bytes") == std::string::npos);
+}
+
+TEST_CASE("cli default_reader") {
+  // No --reader: the first PC/SC reader holding a card, never the virtual card. With no PC/SC
+  // service (a socket nobody listens on), exit 2 with a message that says how to pick a reader.
+  const std::string no_pcsc = "PCSCLITE_CSOCK_NAME='" DNIE_CLI_TMP "/no-pcscd.socket'";
+  for (const char* cmd : {"read --can 123456 --dg 1", "certs --can 123456", "info"}) {
+    CAPTURE(cmd);
+    const Run r = dnie(cmd, no_pcsc);
+    CHECK(r.rc == 2);
+    CHECK(r.out.find("CARMEN") == std::string::npos);
+    CHECK(r.err.find("no --reader given") != std::string::npos);
+    CHECK(r.err.find("--reader virtual") != std::string::npos);
+    CHECK(r.err.find("`dnie readers`") != std::string::npos);
+  }
+  const Run j = dnie("read --can 123456 --json", no_pcsc);
+  CHECK(j.rc == 2);
+  auto doc = nlohmann::json::parse(j.out, nullptr, false);
+  REQUIRE_FALSE(doc.is_discarded());
+  CHECK(doc["error"]["exit_code"] == 2);
+  // --wait without --reader waits for a card in any PC/SC reader: no service, exit 2 at once.
+  CHECK(dnie("read --wait --wait-timeout 2 --can 123456", no_pcsc).rc == 2);
+  // The virtual card, asked for by name, still works; `dnie readers` still lists it.
+  CHECK(dnie("read --reader virtual --can 123456 --dg 1 -q", no_pcsc).rc == 0);
+  CHECK(dnie("readers --no-nfc", no_pcsc).out.find("spec=virtual") != std::string::npos);
+  CHECK(dnie("--help").out.find("never the virtual card") != std::string::npos);
 }

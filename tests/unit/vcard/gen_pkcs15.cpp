@@ -188,8 +188,17 @@ TEST_CASE("component chain: 601F ICC (RSA-1024) ← 6020 ← AC RAIZ COMPONENTES
 
 TEST_CASE("ODF and TokenInfo") {
   const CardImage& img = image("genuine");
-  CHECK(file(img, {0x5015, 0x5031}) == hex_bytes("A00A3008 04063F0050156001 A40A3008 04063F0050156004"));
+  CHECK(file(img, {0x5015, 0x5031}) ==
+        hex_bytes("A00A3008 04063F0050156001 A40A3008 04063F0050156004 A80A3008 04063F0050156000"));
+  // AODF: one PIN object, authId 01 (the keys' PIN), as in the public DNIe dump.
+  auto pin = der(file(img, {0x5015, 0x6000}));
+  auto parts = children(pin.value);
+  REQUIRE(parts.size() == 3);
+  CHECK(str(children(parts[0].value)[0].value) == "PIN1");
+  CHECK(to_hex(children(parts[1].value)[0].value) == "01");
+  CHECK(to_hex(parts[2].value) == "301703030688400A0101020104020108020110800101040100");
   auto ti = children(der(file(img, {0x5015, 0x5032})).value);
   REQUIRE(ti.size() >= 3);
   CHECK(str(ti[2].value) == "DGP-FNMT");
+  CHECK(ti[1].value == ByteView(img.chip_serial));  // the chip serial's bytes, as on the public dump
 }

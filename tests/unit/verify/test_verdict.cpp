@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // dnie-verify's verdict rules on synthetic reports (tools/dnie-verify/verdict.hpp).
+#include <string>
+#include <vector>
+
 #include <doctest/doctest.h>
 
+#include "dnie/holder/validation.hpp"
+
+#include "holder_certs.hpp"
 #include "verdict.hpp"
 
 using namespace dnie;
@@ -79,5 +85,42 @@ TEST_CASE("verdict rules") {
     CHECK(icao::classify_check("something.new") == icao::CheckClass::Integrity);
     CHECK(icao::classify_check("ds.chain") == icao::CheckClass::Trust);
     CHECK(icao::classify_check("document.expiry") == icao::CheckClass::Validity);
+  }
+}
+
+TEST_CASE("holder certificate verdicts: the one exit-code table, informational in a document report") {
+  using holder::CertificateVerdict;
+  CHECK(cli::exit_code_for(CertificateVerdict::Valid) == 0);
+  CHECK(cli::exit_code_for(CertificateVerdict::Invalid) == 7);
+  CHECK(cli::exit_code_for(CertificateVerdict::CannotVerify) == 10);
+  CHECK(cli::exit_code_for(CertificateVerdict::Expired) == 11);
+  CHECK(cli::exit_code_for(CertificateVerdict::Revoked) == 12);
+  CHECK(cli::kExitRevoked == 12);
+  CHECK(std::string(cli::exit_codes_help()).find("12 REVOKED") != std::string::npos);
+
+  // Each verdict as a holder.* check: revoked, invalid or expired certificates are warnings of a
+  // GENUINE document, never its verdict.
+  for (auto v : {CertificateVerdict::Valid, CertificateVerdict::Invalid, CertificateVerdict::Revoked,
+                 CertificateVerdict::Expired, CertificateVerdict::CannotVerify}) {
+    CAPTURE(holder::verdict_name(v));
+    std::vector<holder::CertificateValidation> certs(2);
+    certs[0].key = esign::KeyKind::Authentication;
+    certs[1].key = esign::KeyKind::Signing;
+    for (auto& c : certs) {
+      c.verdict = v;
+      c.reasons = {"revocation: because"};
+    }
+    auto r = all_pass();
+    cli::add_holder_checks(r, certs);
+    const auto want = v == CertificateVerdict::Valid          ? icao::CheckStatus::Pass
+                      : v == CertificateVerdict::CannotVerify ? icao::CheckStatus::NotPerformed
+                                                              : icao::CheckStatus::Fail;
+    CHECK(r.status("holder.authentication") == want);
+    CHECK(r.status("holder.signing") == want);
+    CHECK(r.find("holder.signing")->reason.rfind(std::string(holder::verdict_name(v)), 0) == 0);
+    const auto d = verify::decide(r);
+    CHECK(d.outcome() == Outcome::Genuine);
+    CHECK(d.exit_code == 0);
+    CHECK(d.assessment.warnings.size() == (want == icao::CheckStatus::Fail ? 2u : 0u));
   }
 }

@@ -47,11 +47,11 @@ std::string fresh(const std::string& name) {
 }
 
 // dnie-verify ARGS with umask 022, no CAN in the environment, and an empty user trust directory
-// unless `xdg` names another.
-Cmd verify(const std::string& args, const std::string& xdg = {}) {
+// unless `xdg` names another; `env`: more VAR=value settings.
+Cmd verify(const std::string& args, const std::string& xdg = {}, const std::string& env = {}) {
   const std::string err = out_dir() + "/stderr." + std::to_string(::getpid()) + ".txt";
   std::string cmd = "umask 022; env -u DNIE_CAN -u LIBNFC_LOG_LEVEL XDG_DATA_HOME='" +
-                    (xdg.empty() ? out_dir() + "/xdg-empty" : xdg) + "' ";
+                    (xdg.empty() ? out_dir() + "/xdg-empty" : xdg) + "' " + env + " ";
 #ifdef DNIE_VCARD_IMAGE_DIR
   cmd += "DNIE_VCARD_IMAGES='" DNIE_VCARD_IMAGE_DIR "' ";
 #endif
@@ -153,7 +153,7 @@ TEST_CASE("dnie-verify: hostile card text is shown, never obeyed; the verdict st
 
 TEST_CASE(
     "dnie-verify: the default trust store is CSCA SPAIN; the virtual card still needs --trust-virtual") {
-  const Cmd d = verify("--can 123456 --json -");
+  const Cmd d = verify("--reader virtual --can 123456 --json -");
   CHECK(d.rc == 10);  // the virtual card's CSCA is a TEST one: CANNOT VERIFY, never NOT GENUINE
   auto j = parse(d.out);
   REQUIRE(j.is_object());
@@ -165,12 +165,12 @@ TEST_CASE(
   CHECK(j["trust"].get<std::string>().find("default trust store") != std::string::npos);
   CHECK(check_status(j, "ds.chain") == "not_performed");
   CHECK(check_status(j, "sod.signature") == "pass");
-  const Cmd text = verify("--can 123456");
+  const Cmd text = verify("--reader virtual --can 123456");
   CHECK(text.out.find("Trust: default trust store (no --trust given)") != std::string::npos);
 
   // --trust-virtual: GENUINE, and the HTML says TEST in its header, before the holder's data.
   const std::string html = fresh("virtual.html");
-  const Cmd v = verify("--can 123456 --trust-virtual --json - --html '" + html + "'");
+  const Cmd v = verify("--reader virtual --can 123456 --trust-virtual --json - --html '" + html + "'");
   CHECK(v.rc == 0);
   auto vj = parse(v.out);
   REQUIRE(vj.is_object());
@@ -251,7 +251,7 @@ TEST_CASE("the specimen SOD chains to CSCA SPAIN serialNumber=2 with the default
 
 TEST_CASE("dnie-verify --offline re-checks a saved dump; chip authentication needs the card") {
   const std::string dir = fresh("dump");
-  const Cmd save = verify("--can 123456 --trust-virtual --raw '" + dir + "' -q");
+  const Cmd save = verify("--reader virtual --can 123456 --trust-virtual --raw '" + dir + "' -q");
   CHECK(save.rc == 0);
   CHECK(mode_of(dir) == "700");
   CHECK(mode_of(dir + "/EF_SOD.bin") == "600");
@@ -348,17 +348,17 @@ TEST_CASE(
 TEST_CASE("dnie-verify: output files are private and never replaced without --force") {
   const std::string json = fresh("existing.json");
   write_bytes(json, "keep");
-  const Cmd r = verify("--can 123456 --trust-virtual -q --json '" + json + "'");
+  const Cmd r = verify("--reader virtual --can 123456 --trust-virtual -q --json '" + json + "'");
   CHECK(r.rc == 1);
   CHECK(r.err.find("--force") != std::string::npos);
   CHECK(slurp(json) == "keep");
-  CHECK(verify("--can 123456 --trust-virtual -q --force --json '" + json + "'").rc == 0);
+  CHECK(verify("--reader virtual --can 123456 --trust-virtual -q --force --json '" + json + "'").rc == 0);
   CHECK(parse(slurp(json)).is_object());
   CHECK(mode_of(json) == "600");
   const std::string victim = fresh("victim.html"), link = fresh("link.html");
   write_bytes(victim, "victim");
   fs::create_symlink(victim, link);
-  const Cmd l = verify("--can 123456 --trust-virtual -q --force --html '" + link + "'");
+  const Cmd l = verify("--reader virtual --can 123456 --trust-virtual -q --force --html '" + link + "'");
   CHECK(l.rc == 1);
   CHECK(l.err.find("symbolic link") != std::string::npos);
   CHECK(slurp(victim) == "victim");
@@ -370,29 +370,29 @@ TEST_CASE("dnie-verify speaks dnie's command-line language") {
   CHECK(v.out.rfind("dnie-verify ", 0) == 0);
   CHECK(verify("--help").out.find("Exit codes (dnie and dnie-verify)") != std::string::npos);
   // A 5-digit CAN is a usage error, found before any reader is opened: no verdict.
-  const Cmd can = verify("--can 12345 --trust-virtual");
+  const Cmd can = verify("--reader virtual --can 12345 --trust-virtual");
   CHECK(can.rc == 1);
   CHECK(can.out.find("VERDICT") == std::string::npos);
   CHECK(verify("--reader 'No Such Reader' --mrz 'A,B'").rc == 1);
   // --json with no value is standard output, like dnie.
-  const Cmd j = verify("--can 123456 --trust-virtual --json");
+  const Cmd j = verify("--reader virtual --can 123456 --trust-virtual --json");
   CHECK(j.rc == 0);
   auto doc = parse(j.out);
   REQUIRE(doc.is_object());
   // The --mrz forms of dnie: DOCNO,YYMMDD,YYMMDD and the whole MRZ.
   const std::string docno = doc["holder"]["Document number"].get<std::string>();
-  CHECK(verify("--mrz " + docno + ",800101,330615 --trust-virtual -q").rc == 0);
+  CHECK(verify("--reader virtual --mrz " + docno + ",800101,330615 --trust-virtual -q").rc == 0);
   std::string mrz;
   for (const auto& l : doc["mrz"]) mrz += l.get<std::string>();
-  CHECK(verify("--mrz '" + mrz + "' --trust-virtual -q").rc == 0);
+  CHECK(verify("--reader virtual --mrz '" + mrz + "' --trust-virtual -q").rc == 0);
   // --csca is dnie's name for --trust; a file that does not parse is named, exit 1.
   const std::string junk = fresh("junk.der");
   write_bytes(junk, "junk");
-  const Cmd t = verify("--can 123456 --csca '" + junk + "'");
+  const Cmd t = verify("--reader virtual --can 123456 --csca '" + junk + "'");
   CHECK(t.rc == 1);
   CHECK(t.err.find("junk.der") != std::string::npos);
   // --wait: the virtual card is always there; a missing PC/SC reader fails at once (exit 2).
-  CHECK(verify("--can 123456 --trust-virtual -q --wait").rc == 0);
+  CHECK(verify("--reader virtual --can 123456 --trust-virtual -q --wait").rc == 0);
   CHECK(verify("--reader 7 --can 123456 --wait --wait-timeout 2").rc == 2);
   // No libnfc noise, no raw control characters in parse errors.
   const Cmd bad = verify("--no-such-option \"$(printf '\\033[8m')\"");
@@ -406,7 +406,7 @@ TEST_CASE("dnie-verify shows progress on a terminal only") {
 #ifdef DNIE_VCARD_IMAGE_DIR
   cmd += "DNIE_VCARD_IMAGES='" DNIE_VCARD_IMAGE_DIR "' ";
 #endif
-  cmd += "'" DNIE_VERIFY_EXE "' --can 123456 --trust-virtual\" /dev/null";
+  cmd += "'" DNIE_VERIFY_EXE "' --reader virtual --can 123456 --trust-virtual\" /dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string all;
@@ -421,6 +421,19 @@ TEST_CASE("dnie-verify shows progress on a terminal only") {
   CHECK(all.find("reading the document") != std::string::npos);
   CHECK(all.find("bytes") != std::string::npos);
   CHECK(all.find("VERDICT: GENUINE") != std::string::npos);
-  const Cmd piped = verify("--can 123456 --trust-virtual");
+  const Cmd piped = verify("--reader virtual --can 123456 --trust-virtual");
   CHECK(piped.err.find("reading the document") == std::string::npos);
+}
+
+TEST_CASE("dnie-verify: no --reader is the first PC/SC reader with a card, never the virtual card") {
+  const std::string no_pcsc = "PCSCLITE_CSOCK_NAME='" + out_dir() + "/no-pcscd.socket'";
+  const Cmd r = verify("--can 123456 --trust-virtual --json -", {}, no_pcsc);
+  CHECK(r.rc == 2);
+  CHECK(r.out.find("GENUINE") == std::string::npos);
+  CHECK(r.err.find("no --reader given") != std::string::npos);
+  CHECK(r.err.find("--reader virtual") != std::string::npos);
+  CHECK(verify("--wait --wait-timeout 2 --can 123456", {}, no_pcsc).rc == 2);
+  CHECK(verify("--help").out.find("never the default reader") != std::string::npos);
+  // Modes without a card need no reader.
+  CHECK(verify("--audit-trust", {}, no_pcsc).rc == 0);
 }

@@ -68,3 +68,28 @@ TEST_CASE("--wait: both tools wait for a card presented to a PC/SC reader") {
   CHECK(none.out.find("no card was presented") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - t0 >= 1900ms);
 }
+
+TEST_CASE("no --reader: both tools take the PC/SC reader that holds a card, never the virtual card") {
+  const std::string empty = dnie::e2e::wait_card(false, 30s);
+  REQUIRE_MESSAGE(empty.empty(), empty);
+  // No card anywhere: exit 2, with how to choose a reader.
+  const Cmd none = run("'" DNIE_CLI "' read --can 123456 --dg 1");
+  CHECK(none.rc == 2);
+  CHECK(none.out.find("no PC/SC reader holds a card") != std::string::npos);
+  CHECK(none.out.find("--reader virtual") != std::string::npos);
+  CHECK(run("'" DNIE_VERIFY_EXE "' --can 123456 --trust-virtual").rc == 2);
+
+  dnie::e2e::Child card(dnie::e2e::vcard_args("genuine", false));
+  const std::string present = dnie::e2e::wait_card(true, 30s, &card);
+  REQUIRE_MESSAGE(present.empty(), present);
+  const Cmd r = run("'" DNIE_CLI "' read --can 123456 --dg 1 --json");
+  CHECK_MESSAGE(r.rc == 0, r.out);
+  CHECK(r.out.find(std::string("\"reader\": \"pcsc:") + dnie::e2e::kReader0 + "\"") != std::string::npos);
+  const Cmd v = run("'" DNIE_VERIFY_EXE "' --can 123456 --trust-virtual --json -");
+  CHECK_MESSAGE(v.rc == 0, v.out);
+  CHECK(v.out.find(std::string("\"spec\": \"pcsc:") + dnie::e2e::kReader0 + "\"") != std::string::npos);
+  CHECK(v.out.find("\"kind\": \"pcsc\"") != std::string::npos);
+  card.stop();
+  const std::string gone = dnie::e2e::wait_card(false, 30s);
+  REQUIRE_MESSAGE(gone.empty(), gone);
+}
