@@ -3,7 +3,7 @@
 # Source-level layer check (complements dnie_check_layers() on link dependencies):
 #  * only src/crypto may include mbedTLS or OpenSSL headers;
 #  * a file of layer L may include "dnie/<M>/..." only when level(M) <= level(L).
-set(levels bytes=10 crypto=20 apdu=30 transport=40 sm=50 auth=60 icao=70 esign=70 holder=75 vcard=41 card=80 c=90 pkcs11=90)
+set(levels bytes=10 crypto=20 apdu=30 transport=40 sm=50 auth=60 icao=70 esign=70 holder=75 vcard=41 card=80 vcard_session=85 c=90 pkcs11=90)
 function(level_of out name)
   set(${out} "" PARENT_SCOPE)
   foreach(kv IN LISTS levels)

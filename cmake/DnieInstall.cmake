@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-# Install rules: headers, libraries, CMake package config (find_package(dnie)) and dnie.pc.
+# Install rules: headers, libraries, CMake package config (find_package(dnie)), dnie.pc (and
+# dnie++.pc with DNIE_SHARED), the p11-kit module file; then the CPack settings (DniePackage).
 include(CMakePackageConfigHelpers)
 
 get_property(_dnie_targets GLOBAL PROPERTY DNIE_LAYER_TARGETS)
@@ -40,6 +41,21 @@ else()
 endif()
 configure_file(cmake/dnie.pc.in ${PROJECT_BINARY_DIR}/dnie.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/dnie.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# dnie++.pc: the C++ layers, when they are shared libraries (static archives would also need
+# every third-party library: use find_package(dnie) for those). Not the virtual card.
+if(DNIE_SHARED)
+  set(DNIE_CXX_LIBS "")
+  set(_dnie_layers_down ${_dnie_targets})
+  list(REVERSE _dnie_layers_down)
+  foreach(t IN LISTS _dnie_layers_down)
+    if(NOT t MATCHES "^dnie_(c|pkcs11|vcard|vcard_session)$")
+      get_target_property(_out ${t} OUTPUT_NAME)
+      string(APPEND DNIE_CXX_LIBS " -l${_out}")
+    endif()
+  endforeach()
+  configure_file(cmake/dnie++.pc.in ${PROJECT_BINARY_DIR}/dnie++.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/dnie++.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
 
 # p11-kit module file (docs/pkcs11.md "p11-kit"): share/p11-kit/modules/dnie.module names the
 # installed PKCS#11 module, so that p11-kit-aware stacks (GnuTLS, p11-kit-proxy) load it. Written
@@ -57,3 +73,5 @@ if(TARGET dnie_pkcs11)
     list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_dnie_module_file}\")
   " COMPONENT pkcs11)
 endif()
+
+include(DniePackage)

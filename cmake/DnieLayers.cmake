@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # One CMake target per layer, and a configure-time check that dependencies only point down.
 #
-#   dnie_add_layer(<name> LEVEL <n> SOURCES ... [PUBLIC ...] [PRIVATE ...])
+#   dnie_add_layer(<name> LEVEL <n> [SHARED] SOURCES ... [PUBLIC ...] [PRIVATE ...])
 #
 # creates target dnie_<name> (alias dnie::<name>, exported as dnie::<name>) with the given layer
-# level. Levels (docs/architecture.md):
+# level: a static archive, or a shared library with SHARED (the C API, the PKCS#11 module) or
+# when DNIE_SHARED is on. Levels (docs/architecture.md):
 #   10 bytes  20 crypto  30 apdu  40 transport  41 transport adapters + virtual card
 #   50 sm  60 auth (PACE, CWA-14890, CA)  70 icao, esign  75 holder (certificate validation,
-#   CAdES)  80 card (session)  90 c, pkcs11
+#   CAdES)  80 card (session)  85 vcard_session (the virtual card as a session reader)  90 c, pkcs11
 # A target may link only targets of a strictly lower level. dnie_check_layers() enforces it.
 
 define_property(TARGET PROPERTY DNIE_LAYER
@@ -19,10 +20,10 @@ function(dnie_add_layer name)
     message(FATAL_ERROR "dnie_add_layer(${name}): LEVEL is required")
   endif()
   set(tgt dnie_${name})
-  if(A_SHARED)
+  if(A_SHARED OR DNIE_SHARED)
     add_library(${tgt} SHARED ${A_SOURCES})
   else()
-    add_library(${tgt} ${A_SOURCES})
+    add_library(${tgt} STATIC ${A_SOURCES})
   endif()
   add_library(dnie::${name} ALIAS ${tgt})
   set_target_properties(${tgt} PROPERTIES

@@ -7,6 +7,7 @@
 #include "dnie/esign/keysets.hpp"
 
 #include "driver.hpp"
+#include "fixed_rng.hpp"
 
 namespace {
 
@@ -26,10 +27,9 @@ Fixture& fixture() {
 DNIE_FUZZ_TARGET {
   using namespace dnie;
   auto& f = fixture();
+  dnie::test::FixedOutputRng rng{Bytes(8, 1), Bytes(32, 2), Bytes(74, 3)};  // RND.IFD, KIFD, PRND2
   auth::CwaOptions o;
-  o.test.rnd_ifd = Bytes(8, 1);
-  o.test.kifd = SecureBuffer(ByteView(Bytes(32, 2)));
-  o.test.prnd2 = Bytes(74, 3);
+  o.rng = &rng;
   auto e = auth::CwaEngine::create(*f.reg.find("test-r1-pin"), Bytes(8, 0), f.icc.public_key(), std::move(o));
   if (!e || !e->start()) return;
   BufferReader r(input);

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the PACE terminal engine fed with chip responses (dnie/auth/pace.hpp).
 // Input: 1 byte selecting the protocol, then R-APDUs as 2-byte big-endian length ‖ data ‖ SW.
-// Terminal keys are fixed (test hooks) so runs are reproducible and need no RNG.
+// K_pi and the terminal's keys are fixed (PaceEngineAccess, a FixedOutputRng) so runs are
+// reproducible.
 #include "dnie/apdu/apdu.hpp"
 #include "dnie/auth/pace.hpp"
 
+#include "auth/pace_internal.hpp"
 #include "driver.hpp"
+#include "fixed_rng.hpp"
 
 namespace {
 
@@ -41,13 +44,17 @@ DNIE_FUZZ_TARGET {
   const Bytes k_pi = hex_bytes(des ? "89DFD0B36724ED1F624C1889312849DC"
                                    : "89DED1B26624EC1E634C1989302849DD89DED1B26624EC1E634C1989302849DD");
   const Bytes t = hex_bytes("5DD4CBFC96F5453B130D890A1CDBAE325DD4CBFC96F5453B130D890A1CDBAE32");
-  opt.test.k_pi = SecureBuffer(ByteView(k_pi).first(ks));
-  opt.test.mapping_private_key =
-      SecureBuffer(hex_bytes("7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99"));
-  opt.test.ephemeral_private_key =
-      SecureBuffer(hex_bytes("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595"));
-  opt.test.im_nonce = SecureBuffer(ByteView(t).first(ks));
-  auto engine = PaceEngine::create(*choice, PacePassword::can("123456").value(), std::move(opt));
+  // Keys below q for the DH variants (20 bytes, the 160-bit q of ID 0), below n for the curves.
+  const bool dh = choice->info.protocol.key_agreement == KeyAgreement::Dh;
+  const Bytes map_sk = hex_bytes("7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99");
+  const Bytes eph_sk = hex_bytes("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595");
+  const std::size_t key_len = dh ? 20 : map_sk.size();
+  const bool im = choice->info.protocol.mapping == PaceMapping::Integrated;
+  test::FixedOutputRng rng{im ? ByteView(t).first(ks).to_bytes() : ByteView(map_sk).first(key_len).to_bytes(),
+                           ByteView(eph_sk).first(key_len).to_bytes()};
+  opt.rng = &rng;
+  auto engine = PaceEngineAccess::create_with_k_pi(*choice, PasswordType::Can,
+                                                   SecureBuffer(ByteView(k_pi).first(ks)), std::move(opt));
   DNIE_FUZZ_ASSERT(engine.ok());
   auto cmd = engine->start();
   DNIE_FUZZ_ASSERT(cmd.ok());

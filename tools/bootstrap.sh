@@ -19,7 +19,7 @@ jobs=${DNIE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Debian 12 packages the build, the tests and the tools need (libnss3-tools ... p11-kit: the
 # desktop stacks the PKCS#11 module is tested with, ctest label "desktop").
 packages=(
-  g++ cmake ninja-build pkg-config git ca-certificates
+  g++ cmake ninja-build pkg-config git ca-certificates dpkg-dev
   libmbedtls-dev libssl-dev libcurl4-openssl-dev libfmt-dev doctest-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev libopenjp2-7-dev libjpeg-dev libpng-dev
   libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libnfc-dev libnfc-bin
@@ -51,7 +51,8 @@ configure_and_build() {
   local preset=release
   if [ ! -f "$build_dir/CMakeCache.txt" ]; then
     # -Werror is enforced by the dev preset (-O0); GCC 12 gives -O2 false positives (-Warray-bounds).
-    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    # Release: no debug info in what is run or installed (RelWithDebInfo: the relwithdebinfo preset).
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
   cmake --build "$build_dir" -j "$jobs"
 }

@@ -2,7 +2,7 @@
  * read_identity: open a DNIe, run PACE with the CAN, print the holder's identity, the
  * certificates' sizes and the PIN tries left — through the C API only (libdnie.so).
  *
- *   read_identity [reader-spec [CAN]]     default: "virtual" (the embedded virtual card), 123456
+ *   read_identity [reader-spec [CAN]]     default: "virtual" (the virtual card, by name), 123456
  *
  * The CAN is the 6-digit number printed on the front of the card; it may also be given in the
  * DNIE_CAN environment variable. */

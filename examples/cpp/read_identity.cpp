@@ -5,6 +5,9 @@
 //
 // Opens the card, runs PACE with the CAN, reads DG1 (MRZ), DG11 (additional personal details) and
 // DG13 (Spanish details) and prints the holder. No verification here: see dnie-verify for that.
+// The simulated card is a separate component (dnie::vcard_session): this example links it and
+// uses vcard_session::open(), which opens it for a "virtual..." reader and calls Session::open
+// for any other. A program for real cards only links dnie::card and calls Session::open.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -12,6 +15,7 @@
 #include "dnie/card/session.hpp"
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/mrz.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 int main(int argc, char** argv) {
   dnie::SessionOptions options;
@@ -19,7 +23,7 @@ int main(int argc, char** argv) {
   const char* env_can = std::getenv("DNIE_CAN");
   const std::string can = argc > 2 ? argv[2] : env_can ? env_can : "123456";
 
-  auto session = dnie::Session::open(options);
+  auto session = dnie::vcard_session::open(options);
   if (!session) {
     std::fprintf(stderr, "open %s: %s\n", options.reader.c_str(), session.error().to_string().c_str());
     return 2;

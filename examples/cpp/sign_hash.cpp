@@ -6,6 +6,7 @@
 //
 // Over NFC the eSign side runs inside the PACE channel: PACE with the CAN first, then the PIN
 // channel, VERIFY PIN, the user channel and PSO: COMPUTE DIGITAL SIGNATURE (see esign.hpp).
+// "virtual..." readers through dnie::vcard_session, as in read_identity.cpp.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,6 +15,7 @@
 #include "dnie/card/session.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 int main(int argc, char** argv) {
   const std::string message = argc > 1 ? argv[1] : "Hello, DNIe";
@@ -27,7 +29,7 @@ int main(int argc, char** argv) {
   const dnie::Bytes digest = dnie::crypto::hash(dnie::crypto::HashAlg::Sha256, dnie::ByteView::of(message));
   std::printf("message: %s\nSHA-256: %s\n", message.c_str(), dnie::to_hex(digest).c_str());
 
-  auto session = dnie::Session::open(options);
+  auto session = dnie::vcard_session::open(options);
   if (!session) {
     std::fprintf(stderr, "open %s: %s\n", options.reader.c_str(), session.error().to_string().c_str());
     return 2;

@@ -114,24 +114,14 @@ Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, 
   SecureBuffer shared;
   const DomainParameters& dp = plan.public_key.params;
   if (dp.ec) {
-    if (!o.test_ephemeral_private_key.empty()) {
-      sk = o.test_ephemeral_private_key.clone();
-      DNIE_ASSIGN_OR_RETURN(pk_pcd, dp.ec->public_key(sk.view()));
-    } else {
-      DNIE_ASSIGN_OR_RETURN(crypto::EcKeyPair kp, dp.ec->generate(rng));
-      sk = std::move(kp.private_key);
-      pk_pcd = std::move(kp.public_key);
-    }
+    DNIE_ASSIGN_OR_RETURN(crypto::EcKeyPair kp, dp.ec->generate(rng));
+    sk = std::move(kp.private_key);
+    pk_pcd = std::move(kp.public_key);
     DNIE_ASSIGN_OR_RETURN(shared, dp.ec->ecdh(sk.view(), plan.public_key.public_key));
   } else if (dp.dh) {
-    if (!o.test_ephemeral_private_key.empty()) {
-      sk = o.test_ephemeral_private_key.clone();
-      DNIE_ASSIGN_OR_RETURN(pk_pcd, dp.dh->public_key(sk.view()));
-    } else {
-      DNIE_ASSIGN_OR_RETURN(crypto::DhKeyPair kp, dp.dh->generate(rng));
-      sk = std::move(kp.private_key);
-      pk_pcd = std::move(kp.public_key);
-    }
+    DNIE_ASSIGN_OR_RETURN(crypto::DhKeyPair kp, dp.dh->generate(rng));
+    sk = std::move(kp.private_key);
+    pk_pcd = std::move(kp.public_key);
     DNIE_ASSIGN_OR_RETURN(shared, dp.dh->shared_secret(sk.view(), plan.public_key.public_key));
   } else {
     return unsupported("Chip Authentication domain parameters not supported");

@@ -3,8 +3,9 @@
 // INTERNAL/EXTERNAL AUTHENTICATE cryptography (ISO/IEC 9796-2, RFC 8017 raw RSA) and session keys.
 #include "dnie/apdu/status.hpp"
 #include "dnie/auth/cwa14890.hpp"
-#include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/hash.hpp"
+
+#include "crypto/bigint.hpp"
 
 namespace dnie::auth {
 
@@ -197,13 +198,7 @@ struct CwaEngine::Impl {
         return CommandApdu(0x00, 0x22, 0xC1, 0xA4,
                            concat({hex_bytes("83 0C 00 00 00 00"), ks.ifd_chr, hex_bytes("84 02 02 1F")}));
       case CwaStep::InternalAuth: {
-        if (!options.test.rnd_ifd.empty())
-          rnd_ifd = options.test.rnd_ifd;
-        else {
-          DNIE_ASSIGN_OR_RETURN(rnd_ifd, rng().bytes(kRndLen));
-        }
-        if (rnd_ifd.size() != kRndLen)
-          return make_error(ErrorCode::InvalidArgument, "RND.IFD must be 8 bytes");
+        DNIE_ASSIGN_OR_RETURN(rnd_ifd, rng().bytes(kRndLen));
         CommandApdu c(0x00, 0x88, 0x00, 0x00, concat({rnd_ifd, ks.ifd_chr}));
         if (options.internal_auth_le) c.set_le(0x80);
         return c;
@@ -212,16 +207,8 @@ struct CwaEngine::Impl {
         return CommandApdu(0x00, 0x84, 0x00, 0x00, {}, kRndLen);
       case CwaStep::ExternalAuth: {
         Bytes prnd2;
-        if (!options.test.kifd.empty())
-          kifd = options.test.kifd.clone();
-        else {
-          DNIE_ASSIGN_OR_RETURN(kifd, rng().secret(kKeyLen));
-        }
-        if (!options.test.prnd2.empty())
-          prnd2 = options.test.prnd2;
-        else {
-          DNIE_ASSIGN_OR_RETURN(prnd2, rng().bytes(kPrndLen));
-        }
+        DNIE_ASSIGN_OR_RETURN(kifd, rng().secret(kKeyLen));
+        DNIE_ASSIGN_OR_RETURN(prnd2, rng().bytes(kPrndLen));
         DNIE_ASSIGN_OR_RETURN(Bytes data,
                               cwa_build_external_auth(ifd, icc, prnd2, kifd.view(), rnd_icc, sn_icc));
         return CommandApdu(0x00, 0x82, 0x00, 0x00, data);
@@ -252,9 +239,6 @@ Result<CwaEngine> CwaEngine::create(const CwaKeySet& ks, ByteView sn_icc,
   impl->sn_icc = sn_icc.to_bytes();
   impl->options.rng = options.rng;
   impl->options.internal_auth_le = options.internal_auth_le;
-  impl->options.test.rnd_ifd = options.test.rnd_ifd;
-  impl->options.test.kifd = options.test.kifd.clone();
-  impl->options.test.prnd2 = options.test.prnd2;
   return CwaEngine(std::move(impl));
 }
 

@@ -6,8 +6,9 @@
 
 #include "dnie/auth/cwa14890.hpp"
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/hash.hpp"
+
+#include "crypto/bigint.hpp"
 
 namespace dnie::auth {
 

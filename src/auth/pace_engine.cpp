@@ -6,26 +6,15 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/log.hpp"
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/cipher.hpp"
 
 #include "auth/pace_internal.hpp"
+#include "crypto/cipher.hpp"
 
 namespace dnie::auth {
 
 namespace {
 
 Error protocol(std::string msg) { return make_error(ErrorCode::ProtocolError, std::move(msg)); }
-
-/// Scalar bytes without leading zeros, left-padded to `width` (injected test keys may carry
-/// a sign byte, e.g. 33-byte brainpool scalars).
-SecureBuffer normalise_scalar(ByteView k, std::size_t width) {
-  std::size_t i = 0;
-  while (i + 1 < k.size() && k[i] == 0) ++i;
-  ByteView v = k.subview(i);
-  SecureBuffer out(v.size() < width ? width - v.size() : 0);
-  out.append(v);
-  return out;
-}
 
 /// A DH value received from the chip, left-padded to the size of p.
 Result<Bytes> dh_full_width(ByteView v, std::size_t width) {
@@ -46,15 +35,6 @@ bool is_one(ByteView v) {
 
 // ---- options ---------------------------------------------------------------------------------------
 
-PaceTestHooks PaceTestHooks::clone() const {
-  PaceTestHooks h;
-  h.k_pi = k_pi.clone();
-  h.mapping_private_key = mapping_private_key.clone();
-  h.im_nonce = im_nonce.clone();
-  h.ephemeral_private_key = ephemeral_private_key.clone();
-  return h;
-}
-
 PaceOptions PaceOptions::clone() const {
   PaceOptions o;
   o.parameter_id_do = parameter_id_do;
@@ -62,7 +42,6 @@ PaceOptions PaceOptions::clone() const {
   o.chat = chat;
   o.rng = rng;
   o.policy = policy;
-  o.test = test.clone();
   return o;
 }
 
@@ -211,7 +190,6 @@ struct PaceEngine::Impl {
     eph_sk.clear();
     k_enc.clear();
     k_mac.clear();
-    options.test = PaceTestHooks{};
     ec_mapped.reset();
     dh_mapped.reset();
   }
@@ -247,46 +225,26 @@ struct PaceEngine::Impl {
 
   Status make_mapping_key() {
     if (ec()) {
-      if (!options.test.mapping_private_key.empty()) {
-        map_sk = normalise_scalar(options.test.mapping_private_key.view(), ec_group().order_size());
-        DNIE_ASSIGN_OR_RETURN(map_pk, ec_group().public_key(map_sk.view()));
-      } else {
-        DNIE_ASSIGN_OR_RETURN(auto kp, ec_group().generate(rng()));
-        map_sk = std::move(kp.private_key);
-        map_pk = std::move(kp.public_key);
-      }
+      DNIE_ASSIGN_OR_RETURN(auto kp, ec_group().generate(rng()));
+      map_sk = std::move(kp.private_key);
+      map_pk = std::move(kp.public_key);
     } else {
-      if (!options.test.mapping_private_key.empty()) {
-        map_sk = options.test.mapping_private_key.clone();
-        DNIE_ASSIGN_OR_RETURN(map_pk, dh_group().exp(dh_group().g(), map_sk.view()));
-      } else {
-        DNIE_ASSIGN_OR_RETURN(auto kp, dh_group().generate(rng()));
-        map_sk = std::move(kp.private_key);
-        map_pk = std::move(kp.public_key);
-      }
+      DNIE_ASSIGN_OR_RETURN(auto kp, dh_group().generate(rng()));
+      map_sk = std::move(kp.private_key);
+      map_pk = std::move(kp.public_key);
     }
     return ok_status();
   }
 
   Status make_ephemeral_key() {
     if (ec()) {
-      if (!options.test.ephemeral_private_key.empty()) {
-        eph_sk = normalise_scalar(options.test.ephemeral_private_key.view(), ec_mapped->order_size());
-        DNIE_ASSIGN_OR_RETURN(eph_pk, ec_mapped->public_key(eph_sk.view()));
-      } else {
-        DNIE_ASSIGN_OR_RETURN(auto kp, ec_mapped->generate(rng()));
-        eph_sk = std::move(kp.private_key);
-        eph_pk = std::move(kp.public_key);
-      }
+      DNIE_ASSIGN_OR_RETURN(auto kp, ec_mapped->generate(rng()));
+      eph_sk = std::move(kp.private_key);
+      eph_pk = std::move(kp.public_key);
     } else {
-      if (!options.test.ephemeral_private_key.empty()) {
-        eph_sk = options.test.ephemeral_private_key.clone();
-        DNIE_ASSIGN_OR_RETURN(eph_pk, dh_mapped->exp(dh_mapped->g(), eph_sk.view()));
-      } else {
-        DNIE_ASSIGN_OR_RETURN(auto kp, dh_mapped->generate(rng()));
-        eph_sk = std::move(kp.private_key);
-        eph_pk = std::move(kp.public_key);
-      }
+      DNIE_ASSIGN_OR_RETURN(auto kp, dh_mapped->generate(rng()));
+      eph_sk = std::move(kp.private_key);
+      eph_pk = std::move(kp.public_key);
     }
     return ok_status();
   }
@@ -377,13 +335,7 @@ struct PaceEngine::Impl {
     Bytes inner;
     if (proto.mapping == PaceMapping::Integrated) {
       const std::size_t k = cipher_key_size(proto.cipher);
-      if (!options.test.im_nonce.empty()) {
-        t = options.test.im_nonce.clone();
-      } else {
-        DNIE_ASSIGN_OR_RETURN(t, rng().secret(k));
-      }
-      if (t.size() != k)
-        return make_error(ErrorCode::InvalidArgument, "PACE-IM: nonce t must have the key size");
+      DNIE_ASSIGN_OR_RETURN(t, rng().secret(k));
       inner = tlv::encode(0x81, t.view());
     } else {
       DNIE_TRY(make_mapping_key());
@@ -478,7 +430,6 @@ struct PaceEngine::Impl {
     if (const tlv::Tlv* c = find(dos, 0x88)) result.previous_car = c->value.to_bytes();
     result.tries_left = tries_left;
     state = State::Done;
-    options.test = PaceTestHooks{};
     return ok_status();
   }
 };
@@ -488,7 +439,9 @@ PaceEngine::PaceEngine(PaceEngine&&) noexcept = default;
 PaceEngine& PaceEngine::operator=(PaceEngine&&) noexcept = default;
 PaceEngine::~PaceEngine() = default;
 
-Result<PaceEngine> PaceEngine::create(const PaceChoice& choice, PacePassword password, PaceOptions options) {
+// PaceEngine::create, with K_pi given (known-answer tests) or derived from the password.
+Result<PaceEngine> PaceEngineAccess::create(const PaceChoice& choice, PacePassword password,
+                                            PaceOptions options, const SecureBuffer* given_k_pi) {
   auto proto = PaceProtocol::from_oid(choice.info.protocol_oid);
   if (!proto)
     return make_error(ErrorCode::Unsupported, "not a supported PACE protocol: " + choice.info.protocol_oid);
@@ -508,16 +461,16 @@ Result<PaceEngine> PaceEngine::create(const PaceChoice& choice, PacePassword pas
     if (!ec && choice.params.dh->q().empty())
       return make_error(ErrorCode::Unsupported, "PACE-IM with DH needs q");
   }
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<PaceEngine::Impl>();
   impl->choice = choice;
   impl->proto = *proto;
   DNIE_ASSIGN_OR_RETURN(impl->oid_content, asn1::oid_from_string(choice.info.protocol_oid));
   impl->password_type = password.type();
   impl->options = std::move(options);
-  if (!impl->options.test.k_pi.empty()) {
-    if (impl->options.test.k_pi.size() != cipher_key_size(proto->cipher))
-      return make_error(ErrorCode::InvalidArgument, "injected K_pi has the wrong size");
-    impl->k_pi = impl->options.test.k_pi.clone();
+  if (given_k_pi) {
+    if (given_k_pi->size() != cipher_key_size(proto->cipher))
+      return make_error(ErrorCode::InvalidArgument, "K_pi has the wrong size");
+    impl->k_pi = given_k_pi->clone();
   } else {
     DNIE_ASSIGN_OR_RETURN(impl->k_pi, derive_k_pi(password, proto->cipher));
   }
@@ -526,6 +479,15 @@ Result<PaceEngine> PaceEngine::create(const PaceChoice& choice, PacePassword pas
                             (impl->options.parameter_id_do == P::Always ||
                              (impl->options.parameter_id_do == P::IfAmbiguous && choice.ambiguous));
   return PaceEngine(std::move(impl));
+}
+
+Result<PaceEngine> PaceEngineAccess::create_with_k_pi(const PaceChoice& choice, PasswordType type,
+                                                      SecureBuffer k_pi, PaceOptions options) {
+  return create(choice, PacePassword::raw(type, SecureBuffer()), std::move(options), &k_pi);
+}
+
+Result<PaceEngine> PaceEngine::create(const PaceChoice& choice, PacePassword password, PaceOptions options) {
+  return PaceEngineAccess::create(choice, std::move(password), std::move(options), nullptr);
 }
 
 Result<apdu::CommandApdu> PaceEngine::start() {

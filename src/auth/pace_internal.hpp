@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: src/auth/pace_internal.hpp (private, not installed)
 // PACE building blocks shared by the engine, the tests and the fuzz target: nonce decryption,
-// the Integrated Mapping pseudo-random function and point encoding, authentication tokens.
+// the Integrated Mapping pseudo-random function and point encoding, authentication tokens, and
+// an engine with a given K_pi for known-answer tests.
 #pragma once
 
 #include "dnie/auth/pace.hpp"
+
+namespace dnie::auth {
+
+/// Construction paths of PaceEngine outside the installed API (PaceEngine befriends this).
+struct PaceEngineAccess {
+  /// An engine that uses `k_pi` instead of KDF(π, 3): for known-answer tests of traces that publish
+  /// K_pi but not the password (real-chip traces, ICAO 9303-11 App. H). The SDK never calls it.
+  static Result<PaceEngine> create_with_k_pi(const PaceChoice& choice, PasswordType type, SecureBuffer k_pi,
+                                             PaceOptions options = {});
+  /// PaceEngine::create with K_pi derived from `password` (given_k_pi null) or given.
+  static Result<PaceEngine> create(const PaceChoice& choice, PacePassword password, PaceOptions options,
+                                   const SecureBuffer* given_k_pi);
+};
+
+}  // namespace dnie::auth
 
 namespace dnie::auth::pace_internal {
 

@@ -2,10 +2,10 @@
 // PACE building blocks: nonce encryption, Integrated Mapping (ICAO 9303-11 §4.4.3.3.2 and
 // Appendix B), authentication tokens (ICAO 9303-11 §4.4.3.4).
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/bigint.hpp"
-#include "dnie/crypto/cipher.hpp"
 
 #include "auth/pace_internal.hpp"
+#include "crypto/bigint.hpp"
+#include "crypto/cipher.hpp"
 
 namespace dnie::auth::pace_internal {
 

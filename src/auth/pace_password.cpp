@@ -4,8 +4,9 @@
 #include <string>
 
 #include "dnie/auth/pace.hpp"
-#include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/hash.hpp"
+
+#include "crypto/cipher.hpp"
 
 namespace dnie::auth {
 

@@ -160,7 +160,7 @@ int dnie_validate_certificates(dnie_session* s, int key, const dnie_validate_opt
     auto vo = to_options(o);
     if (!vo) return fail(vo.error());
     if ((o.flags & DNIE_VALIDATE_TRUST_VIRTUAL) != 0) {
-      const auto& t = s->session->virtual_holder_trust();
+      const auto& t = s->session->options().offered_holder_trust;
       if (t.empty())
         return fail(DNIE_ERR_INVALID_ARGUMENT, "DNIE_VALIDATE_TRUST_VIRTUAL: not a virtual card");
       vo->extra.insert(vo->extra.end(), t.begin(), t.end());
@@ -238,7 +238,7 @@ int dnie_sign_cms(dnie_session* s, int key, int hash_alg, const uint8_t* digest,
     if (!e) return fail(e.error());
     holder::CadesOptions co;
     co.signing_time = signing_time;
-    for (const auto& t : s->session->virtual_holder_trust())
+    for (const auto& t : s->session->options().offered_holder_trust)
       if (t.anchor) co.extra_chain.push_back(t.certificate);  // the virtual card's TEST root
     auto bound = holder::cades_size_bound(**e, static_cast<esign::KeyKind>(key), co);
     if (!bound) return fail(bound.error());

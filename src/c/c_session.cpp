@@ -18,6 +18,7 @@
 #include "dnie/icao/identity.hpp"
 #include "dnie/icao/mrz.hpp"
 #include "dnie/icao/trust_store.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "c_internal.hpp"
 
@@ -33,7 +34,9 @@ int finish(const Status& st) { return st ? capi::ok() : fail(st.error()); }
 int open_with(SessionOptions o, dnie_session** out) {
   if (!out) return fail(DNIE_ERR_INVALID_ARGUMENT, "null output handle");
   *out = nullptr;
-  auto r = Session::open(o);
+  // The virtual card only when the spec names it ("virtual..."): libdnie.so carries it as an
+  // explicit opt-in (docs/c-api.md); other specs go to Session::open unchanged.
+  auto r = vcard_session::open(std::move(o));
   if (!r) return fail(r.error());
   auto h = std::make_unique<dnie_session>();
   h->session = std::move(r).value();
@@ -141,7 +144,7 @@ extern "C" {
 int dnie_session_open(const char* reader_spec, dnie_session** out) {
   return guarded([&] {
     SessionOptions o;
-    o.reader = reader_spec && *reader_spec ? reader_spec : "virtual";
+    if (reader_spec) o.reader = reader_spec;  // NULL or "": the first PC/SC reader with a card
     return open_with(std::move(o), out);
   });
 }

@@ -253,9 +253,6 @@ transport::Interface Session::interface_type() const noexcept {
   return m_impl->link.transport->interface_type();
 }
 Bytes Session::atr() const { return m_impl->link.transport->atr(); }
-const std::vector<holder::TrustedCertificate>& Session::virtual_holder_trust() const noexcept {
-  return m_impl->link.holder_trust;
-}
 bool Session::secure() const noexcept { return m_impl->sm && m_impl->sm->is_secure(); }
 const auth::PaceResult* Session::pace_result() const noexcept {
   return m_impl->pace_result ? &*m_impl->pace_result : nullptr;
@@ -450,7 +447,6 @@ Result<esign::EsignCard*> Session::esign() {
   DNIE_TRY(impl->ensure_channel());
   if (impl->esign) return &*impl->esign;
   esign::EsignOptions o = impl->options.esign;
-  if (impl->link.icc_root) o.extra_icc_roots.push_back(*impl->link.icc_root);
   transport::Transport* link = &impl->base();
   if (impl->sm) {
     o.secure_link = impl->sm.get();

@@ -3,7 +3,7 @@
 // Non-negative big integers over mbedtls_mpi (limbs are zeroized by mbedtls_mpi_free).
 // The infallible operations (add, mul, shifts) can only fail on allocation failure, in which
 // case the result is left at zero.
-#include "dnie/crypto/bigint.hpp"
+#include "crypto/bigint.hpp"
 
 #include "internal.hpp"
 

@@ -3,7 +3,7 @@
 // AES (FIPS 197) ECB/CBC, DES and 3DES (SP 800-67) ECB/CBC, AES-CMAC (SP 800-38B),
 // ISO/IEC 9797-1 padding method 2 and MAC algorithm 3. All mbedTLS contexts are freed (and
 // so zeroized) on every path; intermediate MAC state is wiped.
-#include "dnie/crypto/cipher.hpp"
+#include "crypto/cipher.hpp"
 
 #include <array>
 

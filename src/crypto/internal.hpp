@@ -15,10 +15,11 @@
 #include <mbedtls/rsa.h>
 
 #include "dnie/bytes/secure.hpp"
-#include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/ec.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
+
+#include "crypto/bigint.hpp"
 
 namespace dnie::crypto::detail {
 

@@ -221,11 +221,6 @@ Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
     return make_error(ErrorCode::InternalError, "CWA channel order violated");
   auth::CwaOptions o;
   o.rng = options.rng;
-  if (options.cwa_test) {
-    o.test.rnd_ifd = options.cwa_test->rnd_ifd;
-    o.test.kifd = options.cwa_test->kifd.clone();
-    o.test.prnd2 = options.cwa_test->prnd2;
-  }
   DNIE_ASSIGN_OR_RETURN(auto engine, auth::CwaEngine::create(*ks, chip.sn_icc, *icc_key, std::move(o)));
   // Both proven clients run the handshakes with the MF current (jmulticard selects it before
   // each channel; OpenSC reads 3F00 6020/601F inside each handshake): never with a DF such as

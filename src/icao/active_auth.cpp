@@ -5,8 +5,8 @@
 #include "dnie/icao/active_auth.hpp"
 
 #include "dnie/apdu/status.hpp"
-#include "dnie/crypto/bigint.hpp"
 
+#include "crypto/bigint.hpp"
 #include "icao/internal.hpp"
 
 namespace dnie::icao {
@@ -103,12 +103,8 @@ Status verify_active_authentication(const crypto::PublicKey& key, ByteView chall
 
 Status run_active_authentication(transport::Transport& t, const crypto::PublicKey& key,
                                  const ActiveAuthOptions& o) {
-  Bytes challenge = o.fixed_challenge;
-  if (challenge.empty()) {
-    crypto::Rng& rng = o.rng ? *o.rng : crypto::system_rng();
-    DNIE_ASSIGN_OR_RETURN(challenge, rng.bytes(8));
-  }
-  if (challenge.size() != 8) return make_error(ErrorCode::InvalidArgument, "AA challenge must be 8 bytes");
+  crypto::Rng& rng = o.rng ? *o.rng : crypto::system_rng();
+  DNIE_ASSIGN_OR_RETURN(Bytes challenge, rng.bytes(8));
   apdu::CommandApdu cmd(0x00, 0x88, 0x00, 0x00, challenge, apdu::kLeMax);
   DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r, transport::transceive(t, cmd));
   DNIE_TRY(apdu::expect_ok(r, "INTERNAL AUTHENTICATE"));

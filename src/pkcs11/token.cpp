@@ -6,7 +6,7 @@
 #include <iterator>
 
 #include "dnie/bytes/log.hpp"
-#include "dnie/vcard/card_image.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "p11_prompt.hpp"
 #include "p11_token.hpp"
@@ -147,7 +147,7 @@ std::vector<Slot> discover_slots(const Config& cfg) {
   }
   if (cfg.virtual_card) {
     // A test token whose PIN is public: listed only when turned on, and only if its image exists.
-    const std::string image = default_vcard_image_dir() + "/" + cfg.virtual_profile + ".dvc";
+    const std::string image = vcard_session::default_image_dir() + "/" + cfg.virtual_profile + ".dvc";
     if (file_exists(image)) {
       Slot s;
       s.spec = "virtual:" + cfg.virtual_profile;
@@ -268,6 +268,11 @@ CK_RV open_token(Slot& slot, const Config& cfg) {
       "opening the card in slot " + std::to_string(slot.id) + " (" + slot.spec + ")");
   SessionOptions opts;
   opts.reader = slot.spec;
+  // The test token, listed only with virtual = on (discover_slots), is attached explicitly: the
+  // session itself never opens a simulated card.
+  if (slot.is_virtual)
+    if (Status st = vcard_session::attach(opts, slot.spec); !st)
+      return log_error(st.error(), "opening the card");
   auto opened = Session::open(opts);
   if (!opened) {
     if (opened.error().code == ErrorCode::NoCard) slot.can_block = CanBlock::None;

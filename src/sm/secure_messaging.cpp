@@ -5,7 +5,8 @@
 
 #include "dnie/apdu/status.hpp"
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/cipher.hpp"
+
+#include "crypto/cipher.hpp"
 
 namespace dnie::sm {
 

@@ -6,8 +6,8 @@
 #include <algorithm>
 
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/bigint.hpp"
 
+#include "crypto/bigint.hpp"
 #include "vcard/engine.hpp"
 
 namespace dnie::vcard {

@@ -10,10 +10,10 @@
 #include <algorithm>
 
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
 
+#include "crypto/bigint.hpp"
 #include "vcard/engine.hpp"
 
 namespace dnie::vcard {

@@ -11,9 +11,10 @@
 #include <vector>
 
 #include "dnie/bytes/secure.hpp"
-#include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/dh.hpp"
 #include "dnie/crypto/ec.hpp"
+
+#include "crypto/bigint.hpp"
 
 namespace dnie::vcard {
 

@@ -2,8 +2,7 @@
 // PACE Integrated Mapping (ICAO 9303-11 §4.4.3.3.2, Appendix B point encoding) and Chip
 // Authentication Mapping data (§4.4.3.5.2, Appendix I), chip side. Non-secret-safe BigInt
 // arithmetic is acceptable here: this is a simulator, not a hardened card.
-#include "dnie/crypto/cipher.hpp"
-
+#include "crypto/cipher.hpp"
 #include "vcard/pace_chip.hpp"
 
 namespace dnie::vcard {

@@ -5,9 +5,9 @@
 
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/hash.hpp"
 
+#include "crypto/cipher.hpp"
 #include "vcard/pace_chip.hpp"
 
 namespace dnie::vcard {

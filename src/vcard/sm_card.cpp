@@ -4,7 +4,8 @@
 #include "vcard/sm_card.hpp"
 
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/cipher.hpp"
+
+#include "crypto/cipher.hpp"
 
 namespace dnie::vcard {
 

@@ -10,6 +10,7 @@
 
 #include "dnie/card/session.hpp"
 #include "dnie/transport/pcsc.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "e2e_support.hpp"
 
@@ -27,8 +28,9 @@ struct WholeCard {
 WholeCard read_all(const std::string& reader) {
   SessionOptions o;
   o.reader = reader;
-  o.vcard_image_dir = DNIE_VCARD_IMAGE_DIR;
-  auto s = Session::open(o);
+  vcard_session::VirtualCardOptions vc;  // the in-process reference ("virtual")
+  vc.image_dir = DNIE_VCARD_IMAGE_DIR;
+  auto s = vcard_session::open(o, vc);
   REQUIRE_MESSAGE(s.ok(), reader << ": " << s.error().to_string());
   auto pace = (*s)->pace_can("123456");
   REQUIRE_MESSAGE(pace.ok(), reader << ": " << pace.error().to_string());

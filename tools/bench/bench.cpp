@@ -28,6 +28,7 @@
 #include "dnie/icao/verification.hpp"
 #include "dnie/sm/secure_messaging.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 using namespace dnie;
 
@@ -59,10 +60,11 @@ struct Bench {
     Bench b;
     SessionOptions o;
     o.reader = "virtual";
-    o.vcard_link_model = true;
-    o.vcard_bit_rate_kbps = rate;
+    vcard_session::VirtualCardOptions vc;
+    vc.link_model = true;
+    vc.bit_rate_kbps = rate;
     o.on_link_opened = [&b](transport::Transport& t) { b.vt = dynamic_cast<vcard::VirtualTransport*>(&t); };
-    auto s = Session::open(o);
+    auto s = vcard_session::open(o, vc);
     if (s) b.s = std::move(s).value();
     return b;
   }
@@ -257,7 +259,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--rate")) rates = {static_cast<unsigned>(std::atoi(argv[i + 1]))};
     if (!std::strcmp(argv[i], "--rows")) rows = argv[i + 1];
   }
-  auto img = vcard::CardImage::load(default_vcard_image_dir() + "/genuine.dvc");
+  auto img = vcard::CardImage::load(vcard_session::default_image_dir() + "/genuine.dvc");
   if (!img) {
     fmt::print(stderr, "{}\n", img.error().to_string());
     return 1;

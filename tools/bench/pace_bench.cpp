@@ -16,6 +16,7 @@
 #include "dnie/card/session.hpp"
 #include "dnie/transport/scripted.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 using namespace dnie;
 
@@ -34,7 +35,7 @@ double wall_ms() {
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 200;
-  auto base = vcard::CardImage::load(default_vcard_image_dir() + "/genuine.dvc");
+  auto base = vcard::CardImage::load(vcard_session::default_image_dir() + "/genuine.dvc");
   if (!base) {
     fmt::print(stderr, "{}\n", base.error().to_string());
     return 1;

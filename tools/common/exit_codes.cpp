@@ -62,11 +62,14 @@ const char* exit_codes_help() noexcept {
          "VALID, INVALID, EXPIRED, REVOKED, CANNOT VERIFY of the holder certificates: dnie certs --validate.";
 }
 
-std::string cli_hint(ErrorCode code) {
+std::string cli_hint(ErrorCode code, std::string_view reader) {
   switch (code) {
     case ErrorCode::InvalidArgument:
       return "Check the command line (--help lists the options).";
     case ErrorCode::NoService:
+      if (reader.rfind("nfc", 0) == 0)
+        return "libnfc could not start (check that it is installed and sees the device), or use a PC/SC "
+               "reader (--reader 0) or --reader virtual.";
       return "The smart card service is not running (start pcscd), or use --reader nfc or --reader virtual.";
     case ErrorCode::ReaderNotFound:
       return "Check --reader (`dnie readers` lists the readers and their index).";

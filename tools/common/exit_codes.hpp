@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "dnie/bytes/error.hpp"
 
@@ -32,7 +33,8 @@ int exit_code_for(ErrorCode code) noexcept;
 const char* exit_codes_help() noexcept;
 
 /// What to do next, in the tools' words (command-line options, not C++ API names).
-std::string cli_hint(ErrorCode code);
+/// `reader`: the --reader that failed, so that the hint never suggests that same reader.
+std::string cli_hint(ErrorCode code, std::string_view reader = {});
 
 /// A library message with the C++ option names it may mention replaced by the tools' options
 /// ("MasterListOptions::accept_unanchored" -> "--trust-unanchored-list").

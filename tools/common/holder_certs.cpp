@@ -45,7 +45,7 @@ Result<holder::ValidationOptions> validation_options(const HolderCheckOptions& o
 }
 
 bool trust_virtual_holder(holder::ValidationOptions& vo, const Session& session) {
-  const auto& t = session.virtual_holder_trust();
+  const auto& t = session.options().offered_holder_trust;
   if (t.empty()) return false;
   vo.extra.insert(vo.extra.end(), t.begin(), t.end());
   vo.allow_test_roots = true;

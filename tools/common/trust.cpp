@@ -3,12 +3,11 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 
-#include <climits>
-
+#include "dnie/bytes/paths.hpp"
 #include "dnie/card/session.hpp"
 #include "dnie/vcard/card_image.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "exit_codes.hpp"
 #include "files.hpp"
@@ -86,7 +85,7 @@ Status load_path(LoadedTrust& t, const std::string& path, const icao::MasterList
 
 // The virtual card's test PKI: its CSCA (ICAO side) and component roots (ICC chain).
 Status load_virtual(LoadedTrust& t, const std::string& vcard_dir) {
-  const std::string dir = vcard_dir.empty() ? default_vcard_image_dir() : vcard_dir;
+  const std::string dir = vcard_dir.empty() ? vcard_session::default_image_dir() : vcard_dir;
   const std::string path = dir + "/genuine.dvc";
   auto img = vcard::CardImage::load(path);
   if (!img) return named(path, img.error());
@@ -99,7 +98,7 @@ Status load_virtual(LoadedTrust& t, const std::string& vcard_dir) {
   for (const char* prof : {"genuine", "r1", "r2"}) {
     auto other = vcard::CardImage::load(dir + "/" + prof + ".dvc");
     if (!other) continue;
-    auto r = virtual_card_icc_root(*other);
+    auto r = vcard_session::icc_root(*other);
     if (!r) continue;
     bool dup = false;
     for (const auto& k : t.icc_roots) dup = dup || k.modulus == r->modulus;
@@ -114,24 +113,13 @@ Status load_virtual(LoadedTrust& t, const std::string& vcard_dir) {
   return ok_status();
 }
 
-std::string exe_dir() {
-  char buf[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return {};
-  buf[n] = '\0';
-  return fs::path(buf).parent_path().string();
-}
-
 }  // namespace
 
 std::string shipped_trust_dir() {
   if (const char* e = std::getenv("DNIE_TRUST_DIR"); e && *e) return e;
-  const std::string exe = exe_dir();
-  if (!exe.empty()) {
-    const std::string installed =
-        (fs::path(exe) / ".." / "share" / "dnie" / "trust").lexically_normal().string();
-    if (is_dir(installed)) return installed;
-  }
+  // share/dnie/trust of the installation the tool runs from, wherever it was moved.
+  if (const std::string data = installed_data_dir(); !data.empty() && is_dir(data + "/trust"))
+    return data + "/trust";
 #ifdef DNIE_BUILD_TRUST_DIR
   if (is_dir(DNIE_BUILD_TRUST_DIR)) return DNIE_BUILD_TRUST_DIR;
 #endif

@@ -39,8 +39,9 @@ struct LoadedTrust {
 /// unreadable or malformed file, UntrustedDocument for a master list that cannot be anchored).
 Result<LoadedTrust> load_trust(const TrustOptions& o);
 
-/// The shipped CSCA directory: $DNIE_TRUST_DIR, else ../share/dnie/trust next to the running
-/// binary (installed), else the build tree's copy. Empty when none exists.
+/// The shipped CSCA directory: $DNIE_TRUST_DIR, else trust/ in the share/dnie directory of the
+/// installation the tool runs from (dnie::installed_data_dir(), relocatable), else the build
+/// tree's copy. Empty when none exists.
 std::string shipped_trust_dir();
 /// $XDG_DATA_HOME/dnie/trust, else $HOME/.local/share/dnie/trust (may not exist).
 std::string user_trust_dir();

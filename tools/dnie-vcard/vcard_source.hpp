@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: tools/dnie-vcard/vcard_source.hpp
-// Where a tool gets its virtual card from: an image file (--image), or a profile name whose
-// image was generated at build time (DNIE_VCARD_IMAGE_DIR, overridable with the environment
-// variable DNIE_VCARD_IMAGES), with optional CAN/PIN overrides.
+// Where a tool gets its virtual card from: an image file (--image), or a profile name whose image
+// is found in $DNIE_VCARD_IMAGES, else share/dnie/vcard of the installation the tool runs from
+// (dnie::installed_data_dir()), else the build tree (DNIE_VCARD_IMAGE_DIR); with optional CAN/PIN
+// overrides.
 #pragma once
 
 #include <cstdlib>
@@ -10,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "dnie/bytes/paths.hpp"
 #include "dnie/vcard/card_image.hpp"
 
 namespace dnie::tools {
@@ -29,7 +31,8 @@ struct VcardSource {
   }
 
   static std::string image_dir() {
-    if (const char* e = std::getenv("DNIE_VCARD_IMAGES")) return e;
+    if (const char* e = std::getenv("DNIE_VCARD_IMAGES"); e && *e) return e;
+    if (const std::string data = installed_data_dir(); !data.empty()) return data + "/vcard";
 #ifdef DNIE_VCARD_IMAGE_DIR
     return DNIE_VCARD_IMAGE_DIR;
 #else

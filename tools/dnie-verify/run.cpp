@@ -8,6 +8,7 @@
 #include "dnie/icao/biometrics.hpp"
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/icao/mrz.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "holder.hpp"
 #include "holder_certs.hpp"
@@ -234,7 +235,7 @@ Evidence run_verification(const RunOptions& o) {
   // 1. Open.
   step("opening the reader and the card");
   auto t0 = Clock::now();
-  auto opened = Session::open(o.session);
+  auto opened = vcard_session::open(o.session);  // the virtual card when --reader names it
   if (!opened) {
     add_step(ev, "open", "Open reader and card", t0, false, opened.error().to_string());
     abort_at(ev, 0, "open", opened.error());

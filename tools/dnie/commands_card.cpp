@@ -8,6 +8,7 @@
 #include "dnie/esign/esign.hpp"
 #include "dnie/esign/pkcs15.hpp"
 #include "dnie/holder/validation.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "cli.hpp"
 #include "exit_codes.hpp"
@@ -58,7 +59,7 @@ std::string usage_text(std::optional<unsigned> ku) {
 // ---- readers ---------------------------------------------------------------------------
 int run_readers(const Ctx& ctx) {
   std::vector<std::string> notes;
-  auto readers = list_readers(!ctx.g.no_nfc, &notes);
+  auto readers = vcard_session::list_readers(!ctx.g.no_nfc, &notes);
   if (ctx.g.json()) {
     nlohmann::json j;
     j["readers"] = nlohmann::json::array();

@@ -182,7 +182,7 @@ int run_sign_cms(const Ctx& ctx, const SignOpts& o, crypto::HashAlg alg) {
 
   holder::CadesOptions co;
   co.allow_last_try = o.allow_last_try;
-  for (const auto& t : s->virtual_holder_trust())
+  for (const auto& t : s->options().offered_holder_trust)
     if (t.anchor) co.extra_chain.push_back(t.certificate);  // the virtual card's TEST root
   auto pin = read_secret(pin_source(ctx, "PIN: "));
   if (!pin) return fail(ctx, pin.error());

@@ -40,7 +40,7 @@ std::string Style::yellow(const std::string& s) const { return wrap(out_color, "
 int fail(const Ctx& ctx, const Error& e) {
   end_progress(ctx);
   const int code = exit_code_for(e.code);
-  const std::string hint = cli_hint(e.code);
+  const std::string hint = cli_hint(e.code, ctx.g.reader);
   if (ctx.g.json()) {
     nlohmann::json j;
     j["error"] = {{"code", std::string(error_code_name(e.code))},
@@ -54,9 +54,9 @@ int fail(const Ctx& ctx, const Error& e) {
   const std::string head = ctx.style.err_color ? "\033[31mdnie: error:\033[0m " : "dnie: error: ";
   std::fprintf(stderr, "%s%s\n", head.c_str(), for_terminal(cli_words(e.to_string())).c_str());
   if (!hint.empty()) std::fprintf(stderr, "  %s\n", hint.c_str());
-  if (code == kExitNoReader)
-    std::fprintf(stderr,
-                 "  No card? Try the embedded virtual DNIe: --reader virtual (CAN 123456, PIN 12345678).\n");
+  // Suggest the virtual card only when it is not the reader that just failed (a missing image).
+  if (code == kExitNoReader && ctx.g.reader.rfind("virtual", 0) != 0)
+    std::fprintf(stderr, "  No card? Try the virtual DNIe: --reader virtual (CAN 123456, PIN 12345678).\n");
   return code;
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "dnie/auth/pace.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "cli.hpp"
 #include "options.hpp"
@@ -29,7 +30,8 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
   DNIE_ASSIGN_OR_RETURN(std::string reader, resolve_reader(ctx.g.reader));
   SessionOptions o;
   o.reader = reader;
-  o.vcard_image_dir = ctx.g.vcard_dir;
+  vcard_session::VirtualCardOptions vc;  // used only when --reader names the virtual card
+  vc.image_dir = ctx.g.vcard_dir;
   if (ctx.g.trace || ctx.g.trace_stdout) {
     FILE* out = ctx.g.trace_stdout ? stdout : stderr;
     o.trace = [out](const apdu::TraceEvent& ev) {
@@ -44,7 +46,7 @@ Result<std::unique_ptr<Session>> open_session(const Ctx& ctx) {
   }
   if (progress_wanted(ctx.g.quiet, ctx.g.json_on_stdout()) && !ctx.g.trace_stdout)
     progress_text("  opening " + for_terminal(reader) + "...");
-  auto s = Session::open(o);
+  auto s = vcard_session::open(o, vc);
   if (!s) {
     Error e = std::move(s).error();
     e.context("opening reader '" + reader + "'");

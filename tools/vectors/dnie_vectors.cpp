@@ -11,9 +11,10 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/sm/secure_messaging.hpp"
+
+#include "crypto/cipher.hpp"
 
 using namespace dnie;
 using nlohmann::json;

@@ -40,15 +40,13 @@ Result<ChipAuthPlan> plan_chip_authentication(const SecurityInfos& dg14,
                                               std::optional<std::int64_t> key_id = std::nullopt);
 
 struct ChipAuthOptions {
-  crypto::Rng* rng = nullptr;  ///< ephemeral keys; nullptr = system_rng()
+  crypto::Rng* rng = nullptr;  ///< the ephemeral key (one generate()); nullptr = system_rng(); not owned
   std::optional<std::int64_t> key_id;
   /// Le = 00 on GENERAL AUTHENTICATE (AES).
   bool ga_le = true;
   /// Send SELECT of this EF (under the application already selected) right after switching keys,
   /// to prove the chip derived them; nullopt = leave it to the caller's next command.
   std::optional<std::uint16_t> confirm_fid = std::uint16_t{0x011E};
-  /// Tests only: fixed terminal ephemeral private key. NEVER set it in production.
-  SecureBuffer test_ephemeral_private_key;
 };
 
 struct ChipAuthResult {

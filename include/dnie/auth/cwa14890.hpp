@@ -122,18 +122,12 @@ Result<Bytes> recover_cv_message(const CvCertificate& cert, const crypto::RsaPub
 
 // ---- engine -------------------------------------------------------------------------------------
 
-/// Test hooks: fixed randomness. NEVER set in production.
-struct CwaTestHooks {
-  Bytes rnd_ifd;      ///< 8 bytes
-  SecureBuffer kifd;  ///< 32 bytes
-  Bytes prnd2;        ///< 74 bytes
-};
-
 struct CwaOptions {
-  crypto::Rng* rng = nullptr;  ///< nullptr = crypto::system_rng(); not owned
+  /// RND.IFD (8 bytes), then KIFD (32) and PRND2 (74) for each handshake, in that order;
+  /// nullptr = crypto::system_rng(). Not owned; must outlive the engine.
+  crypto::Rng* rng = nullptr;
   /// Le = 80 on INTERNAL AUTHENTICATE (OpenSC); JMC sends none. The DNIe answers both.
   bool internal_auth_le = false;
-  CwaTestHooks test;
 };
 
 /// Session keys (CWA 14890-1 §8.6): K = Kicc ⊕ Kifd; Kenc = SHA-1(K‖00000001)[0..15];

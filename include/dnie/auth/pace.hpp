@@ -119,15 +119,6 @@ Result<SecureBuffer> derive_k_pi(const PacePassword& password, SymCipher cipher)
 
 // ---- engine -----------------------------------------------------------------------------------
 
-/// Fixed terminal secrets for known-answer tests. NEVER set them in production: leave empty.
-struct PaceTestHooks {
-  SecureBuffer k_pi;                   ///< replaces KDF(pi, 3) (vectors that give only K_pi)
-  SecureBuffer mapping_private_key;    ///< SK_Map,IFD (GM, CAM)
-  SecureBuffer im_nonce;               ///< t (IM)
-  SecureBuffer ephemeral_private_key;  ///< SK_IFD on the mapped group
-  PaceTestHooks clone() const;
-};
-
 struct PaceOptions {
   /// DO 84 (domain parameter ID) in MSE:Set AT. ICAO requires it only when the parameters are
   /// ambiguous; the DNIe's middleware always sends it and chips accept it.
@@ -137,13 +128,14 @@ struct PaceOptions {
   bool ga_le = true;
   /// CHAT (7F4C ...) for Terminal Authentication; empty = none (DNIe: none).
   Bytes chat;
-  /// Randomness for ephemeral keys; nullptr = crypto::system_rng(). Not owned.
+  /// Randomness for the terminal's mapping and ephemeral keys and the IM nonce t, drawn in
+  /// protocol order (EcGroup/DhGroup::generate, Rng::secret); nullptr = crypto::system_rng().
+  /// Not owned; must outlive the engine.
   crypto::Rng* rng = nullptr;
   /// Which protocols and domain parameters may run (see the header comment and PacePolicy).
   /// Default: standardized parameters of at least 112-bit security, no explicit parameters.
   /// Checked by PaceEngine::create() and by establish_pace()'s choice.
   PacePolicy policy;
-  PaceTestHooks test;
   PaceOptions clone() const;
 };
 
@@ -225,6 +217,7 @@ class PaceEngine {
   Result<PaceOutcome> take_outcome();
 
  private:
+  friend struct PaceEngineAccess;  // src/auth/pace_internal.hpp (not installed)
   struct Impl;
   explicit PaceEngine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> m_impl;

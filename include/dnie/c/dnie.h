@@ -115,9 +115,11 @@ typedef struct dnie_transport_callbacks {
   int (*reconnect)(void* user, int reset);
 } dnie_transport_callbacks;
 
-/** Opens a card by reader spec: "virtual[:profile]" (the embedded virtual DNIe 3.0),
- *  "virtual-contact[:profile]", a PC/SC reader name or index ("0"), "nfc[:connstring]".
- *  NULL or "" = "virtual". On success *out receives a new session. */
+/** Opens a card by reader spec: a PC/SC reader name or index ("0"), "nfc[:connstring]", or
+ *  NULL / "" for the first PC/SC reader with a card in it (DNIE_ERR_READER_NOT_FOUND when there
+ *  is none). The simulated virtual DNIe 3.0 only when asked for by name: "virtual[:profile]",
+ *  "virtual-contact[:profile]" (a test card whose CAN and PIN are public; docs/virtual-card.md).
+ *  On success *out receives a new session. */
 DNIE_C_API int dnie_session_open(const char* reader_spec, dnie_session** out);
 /** Opens a card over an application-supplied transport. `cb` is copied; `user` is passed back
  *  to every callback and must outlive the session. */

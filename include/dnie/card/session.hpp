@@ -4,10 +4,11 @@
 // then read the ICAO document, verify it (passive + chip authentication), and use the eSign
 // side (certificates, PIN, signatures) without repeating handshakes.
 //
-// Reader specs: "virtual" / "virtual:<profile>" (the embedded virtual DNIe 3.0, contactless;
-// "virtual-contact[:<profile>]" for the contact interface), a PC/SC reader name ("pcsc:<name>"
-// or the bare name), a PC/SC reader index ("0", "1"...), or "nfc:<libnfc connstring>" /
-// "nfc" (first libnfc device).
+// Reader specs: a PC/SC reader name ("pcsc:<name>" or the bare name), a PC/SC reader index ("0",
+// "1"...), "nfc:<libnfc connstring>" / "nfc" (first libnfc device), or "" (the first PC/SC reader
+// with a card in it). The session never opens a simulated card: the virtual DNIe ("virtual[:profile]")
+// is a separate component, dnie::vcard_session (dnie/vcard_session/vcard_session.hpp), that a
+// program links and asks for explicitly; it plugs in through SessionOptions::custom_transport.
 //
 // The secure channel (docs/security.md): once PACE ran, every command goes through it and every
 // answer used is MAC-verified. When the channel fails (a MAC error, a plain status word, a lost
@@ -41,10 +42,10 @@
 #include "dnie/icao/verification.hpp"
 #include "dnie/transport/atr.hpp"
 #include "dnie/transport/transport.hpp"
-#include "dnie/vcard/card_image.hpp"
 
 namespace dnie {
 
+/// Virtual: the simulated card of dnie::vcard_session (through custom_transport).
 enum class ReaderKind { Virtual, Pcsc, Nfc, External };
 /// "virtual", "pcsc", "nfc", "external" (SessionOptions::custom_transport)
 std::string_view reader_kind_name(ReaderKind k) noexcept;
@@ -52,37 +53,23 @@ std::string_view reader_kind_name(ReaderKind k) noexcept;
 struct ReaderInfo {
   std::string spec;  ///< what to pass to Session::open
   std::string name;  ///< human-readable
-  ReaderKind kind = ReaderKind::Virtual;
+  ReaderKind kind = ReaderKind::Pcsc;
   bool card_present = false;
   Bytes atr;
   transport::AtrInfo atr_info;
 };
 
-/// PC/SC readers (if pcscd runs), libnfc devices (when `include_nfc`) and the virtual card.
-/// Never fails: unavailable back-ends are skipped; `notes` says why.
+/// PC/SC readers (if pcscd runs) and libnfc devices (when `include_nfc`); the virtual card only
+/// through vcard_session::list_readers(). Never fails: unavailable back-ends are skipped; `notes`
+/// says why.
 std::vector<ReaderInfo> list_readers(bool include_nfc = true, std::vector<std::string>* notes = nullptr);
 
-/// Directory of the virtual card images (.dvc): $DNIE_VCARD_IMAGES, else the build/install one.
-std::string default_vcard_image_dir();
-
-/// The TEST component root of a virtual card image (the anchor of its ICC chain), as a root to
-/// pass in EsignOptions::extra_icc_roots when the caller chooses to trust a virtual card.
-Result<esign::IccRoot> virtual_card_icc_root(const vcard::CardImage& image);
-
-/// The TEST holder PKI of a virtual card image (AC RAIZ DNIE 2 TEST as a test_only anchor, its
-/// AC DNIE 00x TEST as an intermediate), for a caller that chooses to trust the virtual card's
-/// holder certificates (holder::ValidationOptions::extra with allow_test_roots).
-Result<std::vector<holder::TrustedCertificate>> virtual_card_holder_trust(const vcard::CardImage& image);
-
 struct SessionOptions {
-  std::string reader = "virtual";
-  std::string vcard_image_dir;         ///< empty: default_vcard_image_dir()
-  std::string vcard_can, vcard_pin;    ///< override the virtual card's CAN / PIN
-  std::string vcard_state_file;        ///< persist the virtual card's PIN counter
-  bool vcard_link_model = false;       ///< account modeled NFC time in the virtual card (benchmarks)
-  unsigned vcard_bit_rate_kbps = 424;  ///< link model bit rate (106, 212, 424, 848)
-  bool keep_password = true;           ///< allow transparent re-PACE after a reset / tag loss
-  int max_resumes = 3;                 ///< per operation
+  /// Reader spec (see the top of this file). Empty: the first PC/SC reader with a card in it;
+  /// ReaderNotFound when there is none (the message lists the readers seen and why).
+  std::string reader;
+  bool keep_password = true;  ///< allow transparent re-PACE after a reset / tag loss
+  int max_resumes = 3;        ///< per operation
   /// When the ATR says DNIe 3.0/4.0 (or a contactless DNIe/TIE), start PACE with the DNIe's
   /// parameters (GM, AES-128, brainpoolP256r1: dnie3-facts §3.1, the ones the official
   /// middleware hard-codes) instead of reading EF.CardAccess first: one APDU less per session.
@@ -98,15 +85,22 @@ struct SessionOptions {
   /// Called once with the raw link right after it is opened (diagnostics, fault injection in
   /// tests: e.g. dynamic_cast to vcard::VirtualTransport and set_fault_hook).
   std::function<void(transport::Transport&)> on_link_opened;
-  /// Application-supplied link (the C API's callback transport: Android IsoDep, iOS Core NFC).
-  /// When set it is called once by open() instead of parsing `reader` (then only a display
-  /// name); the session owns the returned transport (ReaderKind::External).
+  /// Application-supplied link (the C API's callback transport: Android IsoDep, iOS Core NFC;
+  /// the virtual card of dnie::vcard_session). When set it is called once by open() instead of
+  /// parsing `reader` (then only a display name); the session owns the returned transport.
   std::function<Result<std::unique_ptr<transport::Transport>>()> custom_transport;
+  /// What reader_kind() reports for a custom_transport link.
+  ReaderKind custom_kind = ReaderKind::External;
+  /// Holder-certificate anchors offered by whoever supplied the link (vcard_session: the virtual
+  /// card's TEST PKI). The session never uses them; a caller that chooses to trust them passes
+  /// them on (holder::ValidationOptions::extra with allow_test_roots). Read them back through
+  /// Session::options().
+  std::vector<holder::TrustedCertificate> offered_holder_trust;
 };
 
 struct CardInfo {
   std::string reader;
-  ReaderKind reader_kind = ReaderKind::Virtual;
+  ReaderKind reader_kind = ReaderKind::Pcsc;
   transport::Interface interface_type = transport::Interface::Unknown;
   Bytes atr;
   transport::AtrInfo atr_info;
@@ -143,9 +137,6 @@ class Session {
   ReaderKind reader_kind() const noexcept;
   transport::Interface interface_type() const noexcept;
   Bytes atr() const;
-  /// The virtual card's TEST holder PKI (virtual_card_holder_trust) when this session opened the
-  /// virtual card; empty for any other reader. Trusting it stays the caller's decision.
-  const std::vector<holder::TrustedCertificate>& virtual_holder_trust() const noexcept;
 
   /// PACE (ICAO 9303-11 §4.4) with the CAN, MRZ, PIN or PUK; parameters from EF.CardAccess
   /// unless pinned in `selection` or known from the ATR (SessionOptions::pace_parameters_from_atr).

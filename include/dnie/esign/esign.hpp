@@ -73,8 +73,6 @@ struct EsignOptions {
   /// skipping the SELECTs of a DF that is already current. For replaying other middleware's
   /// command sequences (tools/bench); costs one or two APDUs per file.
   bool select_from_mf = false;
-  /// Test hooks for the CWA engine (fixed randomness). Never set in production.
-  const auth::CwaTestHooks* cwa_test = nullptr;
 };
 
 /// What open() learned about the chip.

@@ -22,8 +22,7 @@ Status verify_active_authentication(const crypto::PublicKey& key, ByteView chall
                                     std::optional<std::string> ecdsa_signature_oid = std::nullopt);
 
 struct ActiveAuthOptions {
-  crypto::Rng* rng = nullptr;  ///< challenge source; nullptr = system_rng()
-  Bytes fixed_challenge;       ///< tests only: use this 8-byte challenge
+  crypto::Rng* rng = nullptr;  ///< the 8-byte challenge; nullptr = system_rng(); not owned
   std::optional<std::string> ecdsa_signature_oid;
 };
 

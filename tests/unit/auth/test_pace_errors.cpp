@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // PACE failures a person can act on, driven through a ScriptedTransport.
+#include "fixed_rng.hpp"
 #include "pace_test_util.hpp"
 
 using namespace dnie;
 using namespace dnie::auth;
+using dnie::test::FixedOutputRng;
 using dnie::test::hx;
 using dnie::test::sb;
 using dnie::test::vectors;
@@ -117,8 +119,8 @@ TEST_CASE("a bad chip token is a ProtocolError and yields nothing") {
   t.expect("", g.response(3));
   t.expect("", "7C0A86083ABB9674BCE93C099000");  // last byte of T_IC flipped
   PaceOptions opt;
-  opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-  opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  FixedOutputRng rng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])};
+  opt.rng = &rng;
   auto choice = pace_choice_for("0.4.0.127.0.7.2.2.4.2.2", 13).value();
   auto engine = PaceEngine::create(
       choice, PacePassword::raw(PasswordType::Mrz, sb(x["K_sha1_mrz_information"])), std::move(opt));
@@ -158,8 +160,8 @@ TEST_CASE("missing or malformed chip data is a ProtocolError") {
     t.expect("", "7C0A86088596CF055C67C1A39000");
     PaceOptions opt;
     opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;
-    opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-    opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+    FixedOutputRng rng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])};
+    opt.rng = &rng;
     auto engine = PaceEngine::create(
         pace_choice_for("0.4.0.127.0.7.2.2.4.6.2", 13).value(),
         PacePassword::from_mrz_information(x["mrz_information_ascii"].get<std::string>()).value(),

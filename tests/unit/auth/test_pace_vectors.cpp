@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // PACE against published worked examples (ICAO 9303-11 App. G, H, I; BSI EAC worked example)
 // and real-chip traces, byte for byte, with the published terminal keys injected.
+#include <deque>
+
 #include "dnie/auth/pace.hpp"
 #include "dnie/auth/security_infos.hpp"
 #include "dnie/sm/secure_messaging.hpp"
 
 #include "auth/pace_internal.hpp"
+#include "crypto/bigint.hpp"
+#include "fixed_rng.hpp"
 #include "pace_test_util.hpp"
 
 using namespace dnie;
 using namespace dnie::auth;
+using dnie::test::FixedOutputRng;
 using dnie::test::hx;
 using dnie::test::sb;
 using dnie::test::vectors;
@@ -24,6 +29,17 @@ PacePolicy weak_dh_policy() {
   return p;
 }
 
+/// A published DH private exponent reduced mod q (DH group ID 0). g^x = g^(x mod q) for every
+/// generator of the order-q subgroup, the mapped one too, so the public keys and the shared secret
+/// are the published ones; DhGroup::generate draws exponents below q (as many bytes as q).
+Bytes dh_exponent(const nlohmann::json& x_hex) {
+  auto group = crypto::DhGroup::standard(0);
+  REQUIRE(group.ok());
+  auto r = crypto::BigInt::from_bytes(hx(x_hex)).mod(crypto::BigInt::from_bytes(group->q()));
+  REQUIRE(r.ok());
+  return r->to_bytes().value();
+}
+
 PaceChoice choice_from_card_access(const nlohmann::json& ef_hex, const PacePolicy& policy = {}) {
   auto infos = parse_card_access(hx(ef_hex));
   REQUIRE_MESSAGE(infos.ok(), infos.error().to_string());
@@ -32,15 +48,22 @@ PaceChoice choice_from_card_access(const nlohmann::json& ef_hex, const PacePolic
   return std::move(c).value();
 }
 
-PaceOutcome replay(const nlohmann::json& v, const PaceChoice& choice, PacePassword pw, PaceOptions opt) {
+/// Replays the vector's APDUs. The terminal's keys come from opt.rng (a FixedOutputRng with the
+/// published ones, which must all be drawn); `k_pi` for traces that publish K_pi, not the password.
+PaceOutcome replay(const nlohmann::json& v, const PaceChoice& choice, PacePassword pw, PaceOptions opt,
+                   const SecureBuffer* k_pi = nullptr) {
   transport::ScriptedTransport t;
   test::script_apdus(t, v);
-  auto engine = PaceEngine::create(choice, std::move(pw), std::move(opt));
+  auto* fixed = dynamic_cast<FixedOutputRng*>(opt.rng);
+  auto engine = k_pi ? PaceEngineAccess::create_with_k_pi(choice, pw.type(), k_pi->clone(), std::move(opt))
+                     : PaceEngine::create(choice, std::move(pw), std::move(opt));
   REQUIRE_MESSAGE(engine.ok(), engine.error().to_string());
   auto out = run_pace(t, *engine);
   REQUIRE_MESSAGE(out.ok(), out.error().to_string());
   CHECK(t.done());
   CHECK(engine->finished());
+  REQUIRE(fixed != nullptr);
+  CHECK(fixed->remaining() == 0);  // every published terminal secret was used
   return std::move(out).value();
 }
 
@@ -65,8 +88,8 @@ TEST_CASE("ICAO 9303-11 App. G.1: GM ECDH brainpoolP256r1, MRZ, AES-128") {
 
   PaceOptions opt;
   opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;  // the ICAO print has no DO 84
-  opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-  opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  FixedOutputRng rng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])};
+  opt.rng = &rng;
   auto choice = choice_from_card_access(v["parameters"]["ef_cardaccess"]);
   CHECK(choice.info.protocol.name() == "id-PACE-ECDH-GM-AES-CBC-CMAC-128");
   auto o = replay(v, choice, std::move(pw).value(), std::move(opt));
@@ -100,8 +123,8 @@ TEST_CASE("ICAO 9303-11 App. G.2: GM DH 1024, MRZ, AES-128, CAR in GA4") {
   REQUIRE(pw.ok());
   PaceOptions opt;
   opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;
-  opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-  opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  FixedOutputRng rng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])};
+  opt.rng = &rng;
   opt.policy = weak_dh_policy();
   auto by_default = choose_pace(parse_card_access(hx(v["parameters"]["ef_cardaccess"])).value());
   REQUIRE_FALSE(by_default.ok());  // not by default
@@ -130,12 +153,12 @@ TEST_CASE("ICAO 9303-11 App. H.1: IM ECDH brainpoolP256r1 (R(s,t), point encodin
 
   PaceOptions opt;
   opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;
-  opt.test.k_pi = sb(x["K_pi"]);
-  opt.test.im_nonce = sb(x["terminal_nonce_t"]);
-  opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  const SecureBuffer k_pi = sb(x["K_pi"]);  // the example gives K_pi
+  FixedOutputRng rng{hx(x["terminal_nonce_t"]), hx(x["terminal_ephemeral_private_key"])};
+  opt.rng = &rng;
   auto choice = pace_choice_for(v["parameters"]["oid_dotted"].get<std::string>(), 13);
   REQUIRE(choice.ok());
-  auto o = replay(v, *choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt));
+  auto o = replay(v, *choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt), &k_pi);
   check_keys(o, x);
 }
 
@@ -155,9 +178,9 @@ TEST_CASE("ICAO 9303-11 App. H.2: IM DH 1024") {
 
   PaceOptions opt;
   opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;
-  opt.test.k_pi = sb(x["K_pi"]);
-  opt.test.im_nonce = sb(x["terminal_nonce_t"]);
-  opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  const SecureBuffer k_pi = sb(x["K_pi"]);  // the example gives K_pi
+  FixedOutputRng rng{hx(x["terminal_nonce_t"]), dh_exponent(x["terminal_ephemeral_private_key"])};
+  opt.rng = &rng;
   auto choice = pace_choice_for(v["parameters"]["oid_dotted"].get<std::string>(), 0);
   REQUIRE(choice.ok());
   auto by_default =
@@ -165,7 +188,7 @@ TEST_CASE("ICAO 9303-11 App. H.2: IM DH 1024") {
   REQUIRE_FALSE(by_default.ok());  // not by default
   CHECK(by_default.error().code == ErrorCode::Unsupported);
   opt.policy = weak_dh_policy();
-  auto o = replay(v, *choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt));
+  auto o = replay(v, *choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt), &k_pi);
   check_keys(o, x);
 }
 
@@ -176,8 +199,8 @@ TEST_CASE("ICAO 9303-11 App. I: PACE-CAM, CA_IC decryption and PK_IC check") {
   REQUIRE(pw.ok());
   PaceOptions opt;
   opt.parameter_id_do = PaceOptions::ParameterIdDo::Never;
-  opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-  opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  FixedOutputRng rng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])};
+  opt.rng = &rng;
   auto choice = choice_from_card_access(v["parameters"]["ef_cardaccess"]);
   CHECK(choice.info.protocol.mapping == PaceMapping::ChipAuthentication);
   auto o = replay(v, choice, std::move(pw).value(), std::move(opt));
@@ -216,13 +239,13 @@ TEST_CASE("ICAO 9303-11 App. I: PACE-CAM, CA_IC decryption and PK_IC check") {
 TEST_CASE("Real chip (NZ): GM ECDH with 3DES, retail-MAC tokens") {
   auto v = vectors("pace_gm_ecdh_3des_real_chip_nz.json");
   const auto& x = v["values"];
-  PaceOptions opt;  // default: DO 84 sent, as in the trace
-  opt.test.k_pi = sb(x["K_pi"]);
-  opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-  opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  PaceOptions opt;                          // default: DO 84 sent, as in the trace
+  const SecureBuffer k_pi = sb(x["K_pi"]);  // a real chip's trace: K_pi, not the password
+  FixedOutputRng rng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])};
+  opt.rng = &rng;
   auto choice = choice_from_card_access(v["parameters"]["ef_cardaccess"]);
   CHECK(choice.info.protocol.cipher == SymCipher::Des3);
-  auto o = replay(v, choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt));
+  auto o = replay(v, choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt), &k_pi);
   check_keys(o, x);
   CHECK(o.result.suite == sm::Suite::Des3);
   auto session = o.make_session();
@@ -234,14 +257,14 @@ TEST_CASE("Real chip (DE): PACE-CAM with PK_IC from EF.CardSecurity") {
   auto v = vectors("pace_cam_ecdh_real_chip_de.json");
   const auto& x = v["values"];
   PaceOptions opt;
-  opt.test.k_pi = sb(x["K_pi"]);
-  opt.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-  opt.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  const SecureBuffer k_pi = sb(x["K_pi"]);  // a real chip's trace: K_pi, not the password
+  FixedOutputRng rng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])};
+  opt.rng = &rng;
   // EF.CardAccess offers GM and CAM on parameter 13: CAM is preferred, DO 84 is sent.
   auto choice = choice_from_card_access(v["parameters"]["ef_cardaccess"]);
   CHECK(choice.info.protocol.mapping == PaceMapping::ChipAuthentication);
   CHECK_FALSE(choice.ambiguous);
-  auto o = replay(v, choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt));
+  auto o = replay(v, choice, PacePassword::raw(PasswordType::Mrz, SecureBuffer()), std::move(opt), &k_pi);
   CHECK(to_hex(o.k_enc.view()) == x["KS_enc"].get<std::string>());
   CHECK(to_hex(o.k_mac.view()) == x["KS_mac"].get<std::string>());
   REQUIRE(o.result.cam.has_value());
@@ -294,8 +317,12 @@ void bsi_worked_example(const char* file) {
   PaceRequest req;
   req.password = PacePassword::pin("123456").value();
   req.card_access = hx(v["files"]["ef_cardaccess"]);
-  req.options.test.mapping_private_key = sb(p["terminal_mapping_private_key"]);
-  req.options.test.ephemeral_private_key = sb(p["terminal_ephemeral_private_key"]);
+  // The DH example's exponents are 1024-bit: reduced mod q they give the same public keys.
+  FixedOutputRng rng =
+      ec ? FixedOutputRng{hx(p["terminal_mapping_private_key"]), hx(p["terminal_ephemeral_private_key"])}
+         : FixedOutputRng{dh_exponent(p["terminal_mapping_private_key"]),
+                          dh_exponent(p["terminal_ephemeral_private_key"])};
+  req.options.rng = &rng;
   if (!ec) req.options.policy = weak_dh_policy();  // the DH example runs on ID 0
   auto ch = establish_pace(t, req);
   REQUIRE_MESSAGE(ch.ok(), ch.error().to_string());
@@ -348,8 +375,8 @@ TEST_CASE("establish_pace reads EF.CardAccess by short EF id (DNIe-style MSE wit
       PacePassword::mrz(x["document_number"].get<std::string>(), x["date_of_birth"].get<std::string>(),
                         x["date_of_expiry"].get<std::string>())
           .value();
-  req.options.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-  req.options.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+  FixedOutputRng rng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])};
+  req.options.rng = &rng;
   auto ch = establish_pace(t, req);
   REQUIRE_MESSAGE(ch.ok(), ch.error().to_string());
   CHECK(t.done());
@@ -361,12 +388,14 @@ TEST_CASE("establish_pace reads EF.CardAccess by short EF id (DNIe-style MSE wit
 TEST_CASE("establish_pace: SELECT 011C fallback, and pinned protocol without EF.CardAccess") {
   auto v = vectors("pace_gm_ecdh_brainpoolp256r1.json");
   const auto& x = v["values"];
+  std::deque<FixedOutputRng> rngs;  // one per run, alive until the end
   auto make_req = [&]() {
     PaceRequest req;
     req.password = PacePassword::raw(PasswordType::Mrz, sb(x["K_sha1_mrz_information"]));
     req.options.parameter_id_do = PaceOptions::ParameterIdDo::Never;
-    req.options.test.mapping_private_key = sb(x["terminal_mapping_private_key"]);
-    req.options.test.ephemeral_private_key = sb(x["terminal_ephemeral_private_key"]);
+    rngs.push_back(
+        FixedOutputRng{hx(x["terminal_mapping_private_key"]), hx(x["terminal_ephemeral_private_key"])});
+    req.options.rng = &rngs.back();
     return req;
   };
   {

@@ -17,6 +17,7 @@
 #include "dnie/card/session.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "hostile_link.hpp"
 #include "test_support.hpp"
@@ -145,7 +146,7 @@ Rig open_rig(bool contact) {
   auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
   REQUIRE(img.ok());
   SessionOptions o;
-  auto root = virtual_card_icc_root(*img);
+  auto root = vcard_session::icc_root(*img);
   REQUIRE(root.ok());
   o.esign.extra_icc_roots.push_back(*root);
   vcard::CardImage image = std::move(img).value();

@@ -7,6 +7,7 @@
 
 #include "dnie/card/session.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "test_support.hpp"
 
@@ -106,7 +107,7 @@ TEST_CASE("tag loss at every APDU of the eSign side (open and certificates): res
     FaultyLink* link = nullptr;
     auto img = vcard::CardImage::load(std::string(DNIE_VCARD_IMAGE_DIR) + "/genuine.dvc");
     if (!img) return img.error();
-    auto root = virtual_card_icc_root(*img);
+    auto root = vcard_session::icc_root(*img);
     if (!root) return root.error();
     o.esign.extra_icc_roots.push_back(*root);
     vcard::CardImage image = std::move(img).value();

@@ -11,6 +11,7 @@
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rsa.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "hostile_link.hpp"
 #include "test_support.hpp"
@@ -36,7 +37,7 @@ struct Rig {
 
 Rig open_rig(vcard::CardImage img, SessionOptions o = {}) {
   Rig rig;
-  auto root = virtual_card_icc_root(img);
+  auto root = vcard_session::icc_root(img);
   REQUIRE(root.ok());
   o.esign.extra_icc_roots.push_back(*root);
   o.custom_transport = [&rig, img]() -> Result<std::unique_ptr<transport::Transport>> {

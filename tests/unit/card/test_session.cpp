@@ -11,6 +11,7 @@
 #include "dnie/icao/identity.hpp"
 #include "dnie/vcard/generator.hpp"
 #include "dnie/vcard/virtual_card.hpp"
+#include "dnie/vcard_session/vcard_session.hpp"
 
 #include "test_support.hpp"
 
@@ -28,8 +29,9 @@ icao::TrustStore trust_for(const std::string& profile) {
 
 std::unique_ptr<Session> open_session(const std::string& reader, SessionOptions o = {}) {
   o.reader = reader;
-  o.vcard_image_dir = DNIE_VCARD_IMAGE_DIR;
-  auto s = Session::open(o);
+  vcard_session::VirtualCardOptions vc;
+  vc.image_dir = DNIE_VCARD_IMAGE_DIR;
+  auto s = vcard_session::open(o, vc);
   REQUIRE_MESSAGE(s.ok(), s.error().to_string());
   return std::move(s).value();
 }
@@ -138,8 +140,9 @@ TEST_CASE("clear outcomes: wrong CAN, terminated card") {
   CHECK(s->pace_can("123456").ok());  // CAN tries are not counted
   SessionOptions o;                   // the contact ATR of a terminated card ends 65 81 (dnie3-facts §1.1)
   o.reader = "virtual-contact:terminated";
-  o.vcard_image_dir = DNIE_VCARD_IMAGE_DIR;
-  auto t = Session::open(o);
+  vcard_session::VirtualCardOptions vc;
+  vc.image_dir = DNIE_VCARD_IMAGE_DIR;
+  auto t = vcard_session::open(o, vc);
   REQUIRE_FALSE(t.ok());
   CHECK(t.error().code == ErrorCode::CardTerminated);
 }

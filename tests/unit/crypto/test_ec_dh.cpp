@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // EC groups (all 11 ICAO curves), ECDH/ECDSA, DH on RFC 5114 groups and BigInt, against the
 // ICAO 9303-11 App. G and BSI EAC worked examples.
-#include "dnie/crypto/bigint.hpp"
-#include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/dh.hpp"
 #include "dnie/crypto/ec.hpp"
 
+#include "crypto/bigint.hpp"
+#include "crypto/cipher.hpp"
 #include "test_support.hpp"
 
 using namespace dnie;

@@ -5,10 +5,10 @@
 #include <thread>
 
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/cipher.hpp"
 #include "dnie/crypto/hash.hpp"
 #include "dnie/crypto/rng.hpp"
 
+#include "crypto/cipher.hpp"
 #include "test_support.hpp"
 
 using namespace dnie;

@@ -8,9 +8,9 @@
 
 #include "dnie/apdu/apdu.hpp"
 #include "dnie/auth/cwa14890.hpp"
-#include "dnie/crypto/bigint.hpp"
 #include "dnie/crypto/hash.hpp"
 
+#include "crypto/bigint.hpp"
 #include "test_support.hpp"
 
 namespace dnie::test {

@@ -4,6 +4,7 @@
 #include "dnie/transport/scripted.hpp"
 
 #include "cwa_card.hpp"
+#include "fixed_rng.hpp"
 
 using namespace dnie;
 using dnie::test::CwaCard;
@@ -25,13 +26,16 @@ CwaCard make_card(const auth::CwaKeySet& ks, std::string_view seed = "icc-1") {
                  icc_key(seed));
 }
 
-auth::CwaOptions fixed(std::uint8_t v) {
-  auth::CwaOptions o;
-  o.test.rnd_ifd = Bytes(8, v);
-  o.test.kifd = SecureBuffer(ByteView(Bytes(32, static_cast<std::uint8_t>(v + 1))));
-  o.test.prnd2 = Bytes(74, static_cast<std::uint8_t>(v + 2));
-  return o;
-}
+/// Fixed randomness through the engine's RNG: RND.IFD = v…, KIFD = v+1…, PRND2 = v+2….
+struct Fixed {
+  test::FixedOutputRng rng;
+  auth::CwaOptions options;
+  explicit Fixed(std::uint8_t v)
+      : rng{Bytes(8, v), Bytes(32, static_cast<std::uint8_t>(v + 1)),
+            Bytes(74, static_cast<std::uint8_t>(v + 2))} {
+    options.rng = &rng;
+  }
+};
 
 /// Runs the engine step by step against the card.
 Result<auth::CwaSessionKeys> handshake(auth::CwaEngine& e, CwaCard& card) {
@@ -67,7 +71,8 @@ TEST_CASE("session keys: fixed vector computed independently (Python hashlib)") 
 TEST_CASE("CWA engine: command bytes follow dnie3-facts §4.3") {
   const auto& ks = test_set("test-r1-pin");
   CwaCard card = make_card(ks);
-  auto e = auth::CwaEngine::create(ks, card.sn_icc, card.icc.public_key(), fixed(1)).value();
+  Fixed f(1);
+  auto e = auth::CwaEngine::create(ks, card.sn_icc, card.icc.public_key(), f.options).value();
   std::vector<std::string> cmds;
   auto cmd = e.start().value();
   for (int i = 0; i < 8; ++i) {
@@ -101,8 +106,8 @@ TEST_CASE("CWA engine: handshake against the card for every test key set; keys a
       CwaCard card = make_card(ks, std::string("icc-") + id);
       card.prnd1[0] = round;
       card.rnd_icc[7] = round;
-      auto e = auth::CwaEngine::create(ks, card.sn_icc, card.icc.public_key(),
-                                       fixed(static_cast<std::uint8_t>(0x40 + round)));
+      Fixed f(static_cast<std::uint8_t>(0x40 + round));
+      auto e = auth::CwaEngine::create(ks, card.sn_icc, card.icc.public_key(), f.options);
       REQUIRE(e);
       auto keys = handshake(*e, card);
       REQUIRE_MESSAGE(keys, keys.error().to_string());
@@ -117,6 +122,7 @@ TEST_CASE("CWA engine: handshake against the card for every test key set; keys a
       CHECK(to_hex(keys->ssc.view()) ==
             to_hex(concat({ByteView(card.rnd_icc).subview(4), ByteView(card.rnd_ifd).subview(4)})));
       CHECK(card.kifd_seen == Bytes(32, static_cast<std::uint8_t>(0x41 + round)));
+      CHECK(f.rng.remaining() == 0);
     }
   }
 }
@@ -139,7 +145,8 @@ TEST_CASE("CWA engine: failures") {
   SUBCASE("card with another ICC key than the certificate: INTERNAL AUTHENTICATE fails") {
     CwaCard card = make_card(ks);
     auto other = icc_key("other");
-    auto e = auth::CwaEngine::create(ks, card.sn_icc, other.public_key(), fixed(3)).value();
+    Fixed f(3);
+    auto e = auth::CwaEngine::create(ks, card.sn_icc, other.public_key(), f.options).value();
     auto k = handshake(e, card);
     REQUIRE_FALSE(k);
     CHECK(k.error().code == ErrorCode::VerificationFailed);
@@ -147,7 +154,8 @@ TEST_CASE("CWA engine: failures") {
   }
   SUBCASE("r2 card given r1 certificates: 6A80 → Unsupported (wrong generation)") {
     CwaCard card = make_card(test_set("test-r2-user"));
-    auto e = auth::CwaEngine::create(ks, card.sn_icc, card.icc.public_key(), fixed(3)).value();
+    Fixed f(3);
+    auto e = auth::CwaEngine::create(ks, card.sn_icc, card.icc.public_key(), f.options).value();
     auto k = handshake(e, card);
     REQUIRE_FALSE(k);
     CHECK(k.error().code == ErrorCode::Unsupported);

@@ -6,6 +6,7 @@
 #include "dnie/icao/data_groups.hpp"
 #include "dnie/transport/scripted.hpp"
 
+#include "fixed_rng.hpp"
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -54,7 +55,8 @@ TEST_CASE("CA v1 (ECDH, AES-128) on a real chip trace: keys and APDUs byte for b
   script(inner, v, false);
   sm::SecureMessagingTransport t(inner, old_session(v));
   auth::ChipAuthOptions o;
-  o.test_ephemeral_private_key = SecureBuffer(hx(v["terminal_ephemeral_private_key"]));
+  test::FixedOutputRng rng{hx(v["terminal_ephemeral_private_key"])};  // the trace's terminal key
+  o.rng = &rng;
   o.confirm_fid = 0x010E;
   auto r = auth::run_chip_authentication(t, *dg14, o);
   REQUIRE_MESSAGE(r.ok(), r.error().to_string());
@@ -74,7 +76,8 @@ TEST_CASE("CA v1: a cloned chip fails the first command under the new keys") {
   script(inner, v, true);
   sm::SecureMessagingTransport t(inner, old_session(v));
   auth::ChipAuthOptions o;
-  o.test_ephemeral_private_key = SecureBuffer(hx(v["terminal_ephemeral_private_key"]));
+  test::FixedOutputRng rng{hx(v["terminal_ephemeral_private_key"])};  // the trace's terminal key
+  o.rng = &rng;
   o.confirm_fid = 0x010E;
   auto r = auth::run_chip_authentication(t, *dg14, o);
   REQUIRE_FALSE(r.ok());

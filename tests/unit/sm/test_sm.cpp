@@ -5,10 +5,10 @@
 
 #include "dnie/apdu/status.hpp"
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/cipher.hpp"
 #include "dnie/sm/secure_messaging.hpp"
 #include "dnie/transport/scripted.hpp"
 
+#include "crypto/cipher.hpp"
 #include "test_support.hpp"
 
 using namespace dnie;

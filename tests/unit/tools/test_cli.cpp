@@ -138,6 +138,19 @@ TEST_CASE("cli exit_codes") {
   CHECK(dnie("read --reader 'No Such Reader XYZ' --can 123456").rc == 2);
 }
 
+TEST_CASE("cli no_reader_hint") {
+  // The reader that failed is never the one suggested: a missing virtual card image...
+  const Run v = dnie("read --reader virtual:no-such-profile --can 123456");
+  CHECK(v.rc == 2);
+  CHECK(v.err.find("DNIE_VCARD_IMAGES") != std::string::npos);
+  CHECK(v.err.find("--reader virtual") == std::string::npos);
+  // ...while a PC/SC reader that cannot be reached (no pcscd here) gets the virtual card offered.
+  const Run p =
+      dnie("read --reader 'No Such Reader XYZ' --can 123456", "PCSCLITE_CSOCK_NAME=/nonexistent/pcscd");
+  CHECK(p.rc == 2);
+  CHECK(p.err.find("--reader virtual") != std::string::npos);
+}
+
 TEST_CASE("cli pin") {
   if (!pin_supported()) return;
   const std::string can = "--reader virtual --can 123456 ";

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "dnie/bytes/tlv.hpp"
-#include "dnie/crypto/cipher.hpp"
 #include "dnie/vcard/virtual_card.hpp"
 
+#include "crypto/cipher.hpp"
 #include "test_support.hpp"
 #include "vcard/engine.hpp"
 

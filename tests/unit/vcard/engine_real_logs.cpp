@@ -9,10 +9,10 @@
 // (transport::identify_atr), the EF 2F03 version strings (Session::info) and the IDESPs (the
 // key-set choice).
 #include "dnie/card/session.hpp"
-#include "dnie/crypto/cipher.hpp"
 #include "dnie/esign/keysets.hpp"
 #include "dnie/transport/atr.hpp"
 
+#include "crypto/cipher.hpp"
 #include "engine_fixture.hpp"
 
 using namespace dnie;

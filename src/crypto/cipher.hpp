@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// File: dnie/crypto/cipher.hpp
+// File: src/crypto/cipher.hpp (private to the SDK and its tests; not installed)
 // Block ciphers and MACs used by BAC/PACE secure messaging and CWA-14890:
 // AES (FIPS 197) ECB/CBC, two- and three-key 3DES-CBC (SP 800-67), AES-CMAC (SP 800-38B),
 // ISO/IEC 9797-1 padding method 2 and MAC algorithm 3 ("retail MAC", DES based).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// File: dnie/crypto/bigint.hpp
+// File: src/crypto/bigint.hpp (private to the SDK and its tests; not installed)
 // Non-negative big integers for protocol arithmetic that has no ready-made primitive (PACE
 // Integrated Mapping, ISO 9796-2 min(SIG, N-SIG)). Values are not secret-safe: use them for
 // public values or accept that mbedTLS bignum arithmetic is not constant time.
