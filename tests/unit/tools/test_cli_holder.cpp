@@ -108,7 +108,7 @@ TEST_CASE("cli validate") {
   auto oj = parse(on.out);
   REQUIRE(oj.is_object());
   CHECK(check_status(cert(oj, "signing"), "revocation.ocsp_online") == "not_performed");
-  CHECK(source_status(cert(oj, "signing"), "OCSP (online)") == "unavailable");
+  CHECK(source_status(cert(oj, "signing"), "OCSP http://ocsp.dnie.test") == "unavailable");
   CHECK(cert(oj, "signing")["revocation"]["source"] == kVirtualCrl);
 
   // Usage errors, found before any reader is opened (an unknown reader would be exit 2).

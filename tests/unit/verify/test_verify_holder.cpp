@@ -190,8 +190,8 @@ TEST_CASE("dnie-verify: the holder certificates have their own verdict, never th
 
   // A stale OCSP response file: unavailable, never good (the image's CRL decides).
   auto source = [](const nlohmann::json& c, const std::string& name) -> nlohmann::json {
-    for (const auto& r : c["revocation"]["sources"])
-      if (r["source"] == name) return r;
+    for (const auto& src : c["revocation"]["sources"])
+      if (src["source"] == name) return src;
     return {};
   };
   dnie::test::write_file(pki.dir / "stale.ocsp",
