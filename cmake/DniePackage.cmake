@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # CPack: one Debian package with everything `cmake --install` installs — the libraries (C API
 # libdnie.so, the C++ layers), headers, CMake and pkg-config files, the tools, the PKCS#11 module
-# and its p11-kit module file, the virtual card images (the nine non-hostile profiles) and the
+# and its p11-kit module file, the virtual card images (the ten non-hostile profiles) and the
 # data in share/dnie (CSCA SPAIN trust store, holder PKI files). Built with
 #
 #   cmake --preset package && cmake --build --preset package && cpack --preset package

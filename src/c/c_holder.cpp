@@ -165,6 +165,9 @@ int dnie_validate_certificates(dnie_session* s, int key, const dnie_validate_opt
         return fail(DNIE_ERR_INVALID_ARGUMENT, "DNIE_VALIDATE_TRUST_VIRTUAL: not a virtual card");
       vo->extra.insert(vo->extra.end(), t.begin(), t.end());
       vo->allow_test_roots = true;
+      // The CRL of the virtual card's TEST CA, next to the caller's CRLs.
+      const auto& crls = s->session->options().offered_holder_crls;
+      vo->crls.insert(vo->crls.end(), crls.begin(), crls.end());
     }
     if ((o.flags & DNIE_VALIDATE_COMPARE_DNI) != 0) {
       auto dni = document_dni(*s);

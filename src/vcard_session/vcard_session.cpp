@@ -80,6 +80,13 @@ Result<std::vector<holder::TrustedCertificate>> holder_trust(const vcard::CardIm
       {std::move(ca_cert), "TEST CA of the " + from, false, false}};
 }
 
+Result<holder::EvidenceFile> holder_crl(const vcard::CardImage& image) {
+  auto crl = image.extras.find("dnie-ca.crl");
+  if (crl == image.extras.end())
+    return Error(ErrorCode::NotFound, "the image carries no CRL of its holder CA (dnie-ca.crl)");
+  return holder::EvidenceFile{"dnie-ca.crl (virtual card " + image.profile + ")", crl->second};
+}
+
 Status attach_image(SessionOptions& o, vcard::CardImage image, bool contact, const VirtualCardOptions& card,
                     std::string name) {
   if (!card.can.empty()) image.can = card.can;
@@ -91,6 +98,8 @@ Status attach_image(SessionOptions& o, vcard::CardImage image, bool contact, con
   co.link.bit_rate_kbps = card.bit_rate_kbps;
   if (auto root = icc_root(image)) o.esign.extra_icc_roots.push_back(std::move(root).value());
   if (auto ht = holder_trust(image)) o.offered_holder_trust = std::move(ht).value();
+  o.offered_holder_crls.clear();
+  if (auto crl = holder_crl(image)) o.offered_holder_crls.push_back(std::move(crl).value());
   // Shared and read-only: every open makes its own card (and the options stay copyable).
   auto shared = std::make_shared<const vcard::CardImage>(std::move(image));
   o.custom_transport = [shared, co]() -> Result<std::unique_ptr<transport::Transport>> {

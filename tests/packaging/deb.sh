@@ -41,6 +41,7 @@ has '/libdnie\.so\.[0-9]+\.[0-9]+\.[0-9]+$'
 has '/libdnie-pkcs11\.so'
 has '^\./usr/share/p11-kit/modules/dnie\.module$'
 has '^\./usr/share/dnie/vcard/genuine\.dvc$'
+has '^\./usr/share/dnie/vcard/revoked\.dvc$'
 has '^\./usr/share/dnie/trust/.+\.pem$'
 has '^\./usr/share/dnie/holder-trust/.+\.pem$'
 has '^\./usr/include/dnie/c/dnie\.h$'
@@ -78,6 +79,8 @@ run() { env -i PATH=/usr/bin:/bin HOME="$root/home" PCSCLITE_CSOCK_NAME=/nonexis
 out=$(run "$root/usr/bin/dnie" read --reader virtual --can 123456 2>&1) || { echo "$out" >&2; exit 1; }
 echo "$out" | head -4
 grep -Eq '99999999R|ESP' <<<"$out" || { echo "deb: dnie read printed no identity" >&2; exit 1; }
+rc=0; run "$root/usr/bin/dnie" certs --reader virtual:revoked --can 123456 --validate --trust-virtual -q >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 12 ] || { echo "deb: virtual:revoked gave exit $rc, not 12 (REVOKED by the image's CRL)" >&2; exit 1; }
 slots=$(run DNIE_PKCS11_READERS=none pkcs11-tool --module "$module" -L 2>&1) || true
 if grep -q 'Virtual DNIe' <<<"$slots"; then echo "deb: the virtual slot is listed while off" >&2; exit 1; fi
 slots=$(run DNIE_PKCS11_VIRTUAL=on DNIE_PKCS11_READERS=none DNIE_CAN=123456 pkcs11-tool --module "$module" -L 2>&1) ||

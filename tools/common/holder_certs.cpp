@@ -49,6 +49,9 @@ bool trust_virtual_holder(holder::ValidationOptions& vo, const Session& session)
   if (t.empty()) return false;
   vo.extra.insert(vo.extra.end(), t.begin(), t.end());
   vo.allow_test_roots = true;
+  // The CRL of the card's TEST CA, as evidence next to any --crl given.
+  const auto& crls = session.options().offered_holder_crls;
+  vo.crls.insert(vo.crls.end(), crls.begin(), crls.end());
   return true;
 }
 

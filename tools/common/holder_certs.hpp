@@ -35,8 +35,8 @@ struct HolderCheckOptions {
 Result<holder::ValidationOptions> validation_options(const HolderCheckOptions& o);
 
 /// Adds the virtual card's TEST holder PKI of `session` to `vo` (a test_only anchor, honoured
-/// because allow_test_roots is set). False, and nothing added, when the session did not open
-/// the virtual card.
+/// because allow_test_roots is set) and its CA's CRL to vo.crls (after any --crl). False, and
+/// nothing added, when the session did not open the virtual card.
 bool trust_virtual_holder(holder::ValidationOptions& vo, const Session& session);
 
 /// The DNI of the document, for ValidationOptions::expected_dni: DG1's personal number, DG11's

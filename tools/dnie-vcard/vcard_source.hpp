@@ -25,7 +25,7 @@ struct VcardSource {
     app.add_option("--image", image_file, "Virtual card image file (.dvc)");
     app.add_option("--profile", profile,
                    "Virtual card profile (genuine, altered-dg, cloned-chip, expired, "
-                   "untrusted-csca, terminated, blocked-pin, r1, r2)");
+                   "untrusted-csca, terminated, blocked-pin, r1, r2, revoked)");
     app.add_option("--card-can", can, "Override the virtual card's CAN");
     app.add_option("--card-pin", pin, "Override the virtual card's PIN");
   }

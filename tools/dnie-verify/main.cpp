@@ -67,9 +67,9 @@ constexpr const char* kFooter =
     "Trust: without --trust, the CSCA SPAIN certificates shipped with the tools (share/dnie/trust,\n"
     "see its PROVENANCE.md) and those imported with --import-master-list ($XDG_DATA_HOME/dnie/trust).\n"
     "The virtual card (--reader virtual[:profile]; profiles genuine, altered-dg, cloned-chip, expired,\n"
-    "untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; CAN 123456) is a TEST card: it\n"
-    "needs --trust-virtual, and it is never the default reader (without --reader: the first PC/SC\n"
-    "reader that holds a card).\n"
+    "untrusted-csca, terminated, blocked-pin, r1, r2, revoked, hostile-text; CAN 123456) is a TEST\n"
+    "card: it needs --trust-virtual, and it is never the default reader (without --reader: the first\n"
+    "PC/SC reader that holds a card).\n"
     "Holder certificates: validated after the eSign step (chain to a DNIe root, profile, the DNI of\n"
     "the document, revocation from --crl, --ocsp-response or --online); their verdict is reported\n"
     "on its own line and never changes the document's.\n"
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
                  "default store")
       ->type_name("PATH");
   app.add_flag("--trust-virtual", to.virtual_test,
-               "Trust the virtual card's TEST CSCA, component roots and holder root");
+               "Trust the virtual card's TEST CSCA, component roots and holder root (and use its CA's CRL)");
   app.add_flag("--no-default-trust", to.no_default, "Do not load the default trust store");
   app.add_flag("--trust-unanchored-list", to.list_options.accept_unanchored,
                "Take the CSCAs of a master list whose signer does not chain to a CSCA given before it "

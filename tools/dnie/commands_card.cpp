@@ -93,8 +93,9 @@ int run_readers(const Ctx& ctx) {
     std::fprintf(
         stderr,
         "virtual card: --reader virtual[:profile] (profiles: genuine, altered-dg, cloned-chip, expired,\n"
-        "  untrusted-csca, terminated, blocked-pin, r1, r2, hostile-text; virtual-contact[:profile] for "
-        "contact)\n");
+        "  untrusted-csca, terminated, blocked-pin, r1, r2, revoked, hostile-text; "
+        "virtual-contact[:profile]\n"
+        "  for contact)\n");
   }
   return kExitOk;
 }
@@ -367,7 +368,8 @@ void add_card_commands(CLI::App& app, Ctx& ctx, int& rc) {
                    "With --validate: validity at this time, YYYY-MM-DD[THH:MM:SSZ] (default: now)")
       ->type_name("DATE");
   certs->add_flag("--trust-virtual", co->holder.trust_virtual,
-                  "With --validate: trust the virtual card's TEST holder root (never for real cards)");
+                  "With --validate: trust the virtual card's TEST holder root and use its CA's CRL (never "
+                  "for real cards)");
   certs->callback([&ctx, &rc, co] { rc = run_certs(ctx, *co); });
 }
 

@@ -142,7 +142,8 @@ int run_sign_cms(const Ctx& ctx, const SignOpts& o, crypto::HashAlg alg) {
     notes.push_back(
         "--trust-virtual: this is not the virtual card; only the DNIe roots shipped with the SDK "
         "are trusted");
-  if (o.holder.revocation_requested()) {
+  // Revocation is checked when a source was given, or the virtual card's CRL (--trust-virtual).
+  if (o.holder.revocation_requested() || !vo->crls.empty()) {
     if (o.holder.online && progress_wanted(ctx.g.quiet, ctx.g.json_on_stdout()))
       progress_text("  asking the OCSP responder...");
     auto v = holder::validate_card_certificates(**card, *vo, {key});
@@ -161,7 +162,9 @@ int run_sign_cms(const Ctx& ctx, const SignOpts& o, crypto::HashAlg alg) {
     std::fprintf(stderr, "  File: %s\n", for_terminal(o.in).c_str());
     for (const auto& l : preview->lines()) std::fprintf(stderr, "  %s\n", for_terminal(l).c_str());
     if (!known)
-      std::fprintf(stderr, "  (revocation not checked: give --crl FILE, --ocsp-response FILE or --online)\n");
+      std::fprintf(
+          stderr, "  (revocation not checked: give --crl FILE, --ocsp-response FILE or --online%s)\n",
+          s->options().offered_holder_crls.empty() ? "" : "; --trust-virtual uses the virtual card's CRL");
     for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", for_terminal(n).c_str());
   }
   if (known && known->verdict == holder::CertificateVerdict::Revoked) {
@@ -317,7 +320,7 @@ void add_pin_commands(CLI::App& app, Ctx& ctx, int& rc) {
       ->type_name("MS");
   sign->add_flag(
       "--trust-virtual", o->holder.trust_virtual,
-      "With --cms: trust the virtual card's TEST holder root in that check (never for real cards)");
+      "With --cms: trust the virtual card's TEST holder root and check its CA's CRL (never for real cards)");
   sign->callback([&ctx, &rc, o] { rc = run_sign(ctx, *o); });
 }
 

@@ -265,7 +265,7 @@ DNIE_C_API int dnie_last_report(char* json_report, size_t* len);
 #define DNIE_CERT_REVOKED 4       /* revoked according to a verified CRL or OCSP response */
 
 #define DNIE_VALIDATE_ONLINE 0x1u        /* ask the OCSP responder of each certificate (network) */
-#define DNIE_VALIDATE_TRUST_VIRTUAL 0x2u /* trust the virtual card's TEST holder root (session) */
+#define DNIE_VALIDATE_TRUST_VIRTUAL 0x2u /* trust the virtual card's TEST holder PKI and CRL (session) */
 #define DNIE_VALIDATE_COMPARE_DNI 0x4u   /* read DG1/DG11/DG13 and compare their DNI (session) */
 
 /** Options of the validation functions. Initialise with dnie_validate_options_init() (it sets

@@ -38,6 +38,7 @@
 #include "dnie/auth/pace.hpp"
 #include "dnie/esign/esign.hpp"
 #include "dnie/holder/trust.hpp"
+#include "dnie/holder/validation.hpp"
 #include "dnie/icao/lds.hpp"
 #include "dnie/icao/verification.hpp"
 #include "dnie/transport/atr.hpp"
@@ -96,6 +97,12 @@ struct SessionOptions {
   /// them on (holder::ValidationOptions::extra with allow_test_roots). Read them back through
   /// Session::options().
   std::vector<holder::TrustedCertificate> offered_holder_trust;
+  /// Revocation evidence offered the same way (vcard_session: the CRL of the virtual card's TEST
+  /// holder CA, DER). A hint like offered_holder_trust: the session never uses it; a caller that
+  /// trusts the offered anchors passes it on (holder::ValidationOptions::crls). It proves
+  /// nothing by itself: a CRL counts only once its signature verifies with the certificate's
+  /// issuer on a trusted path.
+  std::vector<holder::EvidenceFile> offered_holder_crls;
 };
 
 struct CardInfo {

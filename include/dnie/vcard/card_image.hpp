@@ -50,7 +50,7 @@ struct HostileBehaviour {
 
 struct CardImage {
   std::string profile = "genuine";  ///< genuine, altered-dg, cloned-chip, expired, untrusted-csca,
-                                    ///< terminated, blocked-pin, r1, r2 ...
+                                    ///< terminated, blocked-pin, r1, r2, revoked ...
   std::uint64_t seed = 0;
   Generation generation = Generation::R1;
   Bytes atr_contact;        ///< 20-byte contact ATR (byte 15 = 04)

@@ -71,7 +71,9 @@ struct GeneratorOptions {
 };
 
 /// Profile names: genuine, altered-dg, cloned-chip, expired, untrusted-csca, terminated,
-/// blocked-pin, r1, r2, then the hostile ones.
+/// blocked-pin, r1, r2, revoked (its holder certificates are listed in its CA's CRL), then the
+/// hostile ones. Every image carries that CRL (extras "dnie-ca.crl", RFC 5280 §5.1): thisUpdate
+/// 2024-01-01, nextUpdate 2034-01-01; it lists the revoked card's certificates only.
 std::vector<std::string> profiles();
 /// The attacks the test suite plays (docs/security.md): clone-6a82/6982/6d00/6a80 (a clone
 /// answering plain status words after chip authentication), clone-no-dg14 (a clone hiding DG14),

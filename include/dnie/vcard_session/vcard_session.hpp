@@ -12,7 +12,8 @@
 // Trust: a virtual card carries TEST PKIs. attach() adds the image's TEST component root to
 // options.esign.extra_icc_roots, so that the eSign side of that session accepts the card's ICC
 // chain (opening the virtual card is the caller's explicit choice of a test card), and offers its
-// TEST holder PKI in options.offered_holder_trust, which only callers who opt in use.
+// TEST holder PKI in options.offered_holder_trust and its CA's CRL in options.offered_holder_crls,
+// which only callers who opt in use.
 //
 // Ownership: attach() stores the image in the options' custom_transport; each Session::open makes
 // a fresh card from it. Thread safety: the functions may be called from any thread; the options
@@ -62,6 +63,11 @@ Result<esign::IccRoot> icc_root(const vcard::CardImage& image);
 /// The TEST holder PKI of an image (AC RAIZ DNIE 2 TEST as a test_only anchor, its AC DNIE 00x
 /// TEST as an intermediate), for holder::ValidationOptions::extra with allow_test_roots.
 Result<std::vector<holder::TrustedCertificate>> holder_trust(const vcard::CardImage& image);
+
+/// The CRL of the image's TEST holder CA (the extra "dnie-ca.crl", DER; RFC 5280 §5), named
+/// "dnie-ca.crl (virtual card <profile>)" for reports, for holder::ValidationOptions::crls.
+/// NotFound when the image carries none (images made before the generator issued CRLs).
+Result<holder::EvidenceFile> holder_crl(const vcard::CardImage& image);
 
 /// Points `options` at the virtual card named by `spec`: custom_transport (a fresh card from the
 /// image at every open), custom_kind = ReaderKind::Virtual, reader = spec (its display name) and

@@ -58,6 +58,23 @@ struct CertSpec {
 /// Signs the TBSCertificate with `issuer_key` (RSASSA-PKCS1-v1_5) → DER Certificate.
 Result<Bytes> build_certificate(const CertSpec& spec, const crypto::RsaPrivateKey& issuer_key);
 
+/// One revokedCertificates entry (RFC 5280 §5.1.2.6) with its reasonCode (§5.3.1).
+struct CrlEntry {
+  Bytes serial;  ///< positive magnitude, big-endian
+  std::int64_t revoked_at = 0;
+  int reason = 0;  ///< CRLReason: 1 keyCompromise, 3 affiliationChanged, 4 superseded, ...
+};
+struct CrlSpec {
+  Bytes issuer;         ///< DER Name: the CA's subject
+  Bytes issuer_key_id;  ///< the CA's subjectKeyIdentifier (authorityKeyIdentifier, §5.2.1)
+  std::int64_t this_update = 0, next_update = 0;
+  std::int64_t number = 1;        ///< cRLNumber (§5.2.3)
+  std::vector<CrlEntry> revoked;  ///< empty: the field is absent (§5.1.2.6)
+  crypto::HashAlg hash = crypto::HashAlg::Sha256;
+};
+/// A v2 CertificateList (RFC 5280 §5.1) signed with `issuer_key` (RSASSA-PKCS1-v1_5) → DER.
+Result<Bytes> build_crl(const CrlSpec& spec, const crypto::RsaPrivateKey& issuer_key);
+
 /// AlgorithmIdentifier for sha*WithRSAEncryption (with NULL params unless `no_null`).
 Bytes rsa_sig_alg(crypto::HashAlg hash, bool no_null = false);
 Bytes hash_alg_id(crypto::HashAlg hash, bool with_null = true);
@@ -171,6 +188,7 @@ Result<Jp2Image> signature_jp2(std::uint64_t seed);
 struct PkiCerts {
   Bytes csca, ds, csca_untrusted, ds_untrusted;
   Bytes dnie_root, dnie_ca, auth, sign;
+  Bytes dnie_ca_crl;  ///< the CRL of AC DNIE 00x TEST (RFC 5280 §5.1)
   Bytes comp_root, comp_ca, icc;
 };
 struct PkiParams {
@@ -183,7 +201,15 @@ struct PkiParams {
   /// Impostor profiles: the component chain is signed by the attacker's keys under names that
   /// claim "r1", "r2" or "test" (the genuine TEST names); empty = the genuine chain.
   std::string impostor_claim;
+  /// The "revoked" profile: the holder certificates get the serials the CA's CRL lists
+  /// (authentication superseded, signing keyCompromise); otherwise the CRL lists nothing of
+  /// this card's.
+  bool revoke_holder = false;
 };
+/// The generator's reference time, 2024-01-01T00:00:00Z: thisUpdate of every image's CRL and the
+/// revocation date of the "revoked" profile's certificates; the CRL's nextUpdate is 10 years later
+/// (2034-01-01), so it stays current for the life of the images. Fixed: no wall clock.
+std::int64_t reference_time();
 Result<PkiCerts> build_pki(const PkiParams& p);
 
 // ---- hostile profiles (profiles.cpp) ---------------------------------------------------------

@@ -4,7 +4,7 @@
 //  - ICAO: CSCA SPAIN TEST → DS n-eID SPAIN TEST (signs EF.SOD; ICAO 9303-12 §7.1), and an
 //    untrusted CSCA/DS pair for the untrusted-csca profile;
 //  - DNIe holder PKI: AC RAIZ DNIE 2 TEST → AC DNIE 00x TEST → authentication / signing certs
-//    (dnie3-facts §2.3, modelled on the specimen FIRMA certificate);
+//    (dnie3-facts §2.3, modelled on the specimen FIRMA certificate), and the CA's CRL (RFC 5280 §5);
 //  - CWA-14890 component PKI: AC RAIZ COMPONENTES [2] → component CA (EF 6020) → ICC (EF 601F),
 //    dnie3-facts §2.4.
 #include "dnie/crypto/x509.hpp"
@@ -120,6 +120,8 @@ Result<Bytes> make_holder(const Issuer& ca, const crypto::RsaPrivateKey& key, co
 
 }  // namespace
 
+std::int64_t reference_time() { return unix_time({2024, 1, 1}); }
+
 Result<PkiCerts> build_pki(const PkiParams& p) {
   const KeySet& k = *p.keys;
   const Identity& id = *p.id;
@@ -163,12 +165,30 @@ Result<PkiCerts> build_pki(const PkiParams& p) {
                                 unix_time({2010, 1, 1}), unix_time({2040, 1, 1}), 0, sha256,
                                 {ext_policies("2.5.29.32.0", "http://www.dnie.test/dpc")}));
   DNIE_ASSIGN_OR_RETURN(auto ca, issuer_of(ca_name, *k.dnie_ca));
-  DNIE_ASSIGN_OR_RETURN(
-      out.auth,
-      make_holder(ca, *k.auth, id, false, serial_for(p.seed, "auth" + id.idesp + fmt_yyyymmdd(id.issue))));
-  DNIE_ASSIGN_OR_RETURN(
-      out.sign,
-      make_holder(ca, *k.sign, id, true, serial_for(p.seed, "sign" + id.idesp + fmt_yyyymmdd(id.issue))));
+  // The "revoked" card's certificates have serials of their own (from the seed only), so that
+  // one CA has one CRL: every image whose CA is AC DNIE 001 TEST (the default holder is r1)
+  // carries the same CRL listing them, and no other card's certificate is in it.
+  const Bytes revoked_auth = serial_for(p.seed, "revoked-auth"),
+              revoked_sign = serial_for(p.seed, "revoked-sign");
+  const Bytes auth_serial =
+      p.revoke_holder ? revoked_auth : serial_for(p.seed, "auth" + id.idesp + fmt_yyyymmdd(id.issue));
+  const Bytes sign_serial =
+      p.revoke_holder ? revoked_sign : serial_for(p.seed, "sign" + id.idesp + fmt_yyyymmdd(id.issue));
+  DNIE_ASSIGN_OR_RETURN(out.auth, make_holder(ca, *k.auth, id, false, auth_serial));
+  DNIE_ASSIGN_OR_RETURN(out.sign, make_holder(ca, *k.sign, id, true, sign_serial));
+  {
+    // The CA's CRL (RFC 5280 §5.1), current from the reference time until 2034-01-01. CRLReason
+    // (§5.3.1) of the revoked card: superseded (4) for authentication, keyCompromise (1) for
+    // signing, both revoked at the reference time.
+    CrlSpec c;
+    c.issuer = ca.name;
+    c.issuer_key_id = ca.key_id;
+    c.this_update = reference_time();
+    c.next_update = unix_time({2034, 1, 1});
+    if (!r2 || p.revoke_holder)
+      c.revoked = {{revoked_auth, c.this_update, 4}, {revoked_sign, c.this_update, 1}};
+    DNIE_ASSIGN_OR_RETURN(out.dnie_ca_crl, build_crl(c, *ca.key));
+  }
 
   // ---- CWA-14890 component PKI (EF 6020 / 601F) -----------------------------------------
   // The root's name has the layout of the real issuers of EF 6020 (OpenSC cwa-dnie.c,

@@ -199,7 +199,7 @@ Status make_hostile(CardImage& img, const std::string& profile) {
 
 std::vector<std::string> profiles() {
   std::vector<std::string> all = {"genuine",    "altered-dg",  "cloned-chip", "expired", "untrusted-csca",
-                                  "terminated", "blocked-pin", "r1",          "r2"};
+                                  "terminated", "blocked-pin", "r1",          "r2",      "revoked"};
   for (auto& h : hostile_profiles()) all.push_back(std::move(h));
   return all;
 }
@@ -253,6 +253,7 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   pp.chip_serial = img.chip_serial;
   pp.seed = o.seed;
   if (profile.rfind("impostor-", 0) == 0) pp.impostor_claim = profile.substr(9);
+  pp.revoke_holder = profile == "revoked";
   DNIE_ASSIGN_OR_RETURN(PkiCerts pki, build_pki(pp));
 
   // ---- LDS ----------------------------------------------------------------------------
@@ -373,6 +374,10 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   img.extras["dnie-ca.der"] = pki.dnie_ca;
   img.extras["auth-cert.der"] = pki.auth;
   img.extras["sign-cert.der"] = pki.sign;
+  // The holder CA's CRL travels inside the image, as a named extra like the CA certificate: the
+  // .dvc format and its parser stay as they are, and wherever an image is installed, moved or
+  // named by path (virtual:/dir/x.dvc), its revocation evidence is with it.
+  img.extras["dnie-ca.crl"] = pki.dnie_ca_crl;
   img.extras["ca-public.bin"] = keys->ca_public;
   const std::string mrz = mrz_td1(id);
   img.extras["mrz.txt"] = Bytes(mrz.begin(), mrz.end());

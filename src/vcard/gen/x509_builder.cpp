@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: src/vcard/gen/x509_builder.cpp
-// A minimal X.509 v3 certificate builder (RFC 5280 §4.1) with the extensions the DNIe and
+// A minimal X.509 v3 certificate and v2 CRL builder (RFC 5280 §4.1, §5.1) with the extensions the DNIe and
 // ICAO PKIs use (RFC 5280 §4.2, RFC 3739 qcStatements, ICAO 9303-12 §7.1.1.3).
 #include "dnie/bytes/tlv.hpp"
 
@@ -73,6 +73,33 @@ Result<Bytes> build_certificate(const CertSpec& s, const crypto::RsaPrivateKey& 
       s.spki,
   };
   if (!s.extensions.empty()) tbs_parts.push_back(asn1::context(3, seq(s.extensions)));
+  Bytes tbs = seq(tbs_parts);
+  DNIE_ASSIGN_OR_RETURN(Bytes sig, issuer_key.sign_pkcs1_v15(s.hash, crypto::hash(s.hash, tbs)));
+  return seq({tbs, sig_alg, asn1::bit_string(sig)});
+}
+
+Result<Bytes> build_crl(const CrlSpec& s, const crypto::RsaPrivateKey& issuer_key) {
+  Bytes sig_alg = rsa_sig_alg(s.hash);
+  std::vector<Bytes> tbs_parts = {
+      asn1::integer(std::int64_t{1}),  // version v2 (§5.1.2.1: extensions are present)
+      sig_alg,
+      s.issuer,
+      asn1::x509_time(s.this_update),
+      asn1::x509_time(s.next_update),
+  };
+  if (!s.revoked.empty()) {
+    std::vector<Bytes> entries;
+    for (const auto& e : s.revoked) {
+      // reasonCode (§5.3.1): CRLReason ::= ENUMERATED, non-critical.
+      Bytes reason = tlv::encode(0x0A, Bytes{static_cast<std::uint8_t>(e.reason)});
+      entries.push_back(seq(
+          {asn1::integer(e.serial), asn1::x509_time(e.revoked_at), seq({ext("2.5.29.21", false, reason)})}));
+    }
+    tbs_parts.push_back(seq(entries));
+  }
+  // crlExtensions [0]: authorityKeyIdentifier (§5.2.1) and cRLNumber (§5.2.3), both required.
+  tbs_parts.push_back(
+      asn1::context(0, seq({ext_aki(s.issuer_key_id), ext("2.5.29.20", false, asn1::integer(s.number))})));
   Bytes tbs = seq(tbs_parts);
   DNIE_ASSIGN_OR_RETURN(Bytes sig, issuer_key.sign_pkcs1_v15(s.hash, crypto::hash(s.hash, tbs)));
   return seq({tbs, sig_alg, asn1::bit_string(sig)});

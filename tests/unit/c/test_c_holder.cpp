@@ -90,7 +90,12 @@ TEST_CASE("dnie_validate_certificates: TEST root opt-in, DNI from the document, 
       [&](char* b, size_t* n) { return dnie_validate_certificates(h.s, DNIE_KEY_SIGN, &o, &verdict, b, n); });
   CHECK(verdict == DNIE_CERT_VALID);
   CHECK(j["certificates"].size() == 1);
-  CHECK(j["certificates"][0]["revocation"]["source"] == "OCSP response sign.ocsp");
+  // Two sources: the virtual card's CRL (DNIE_VALIDATE_TRUST_VIRTUAL) first, then the response.
+  REQUIRE(j["certificates"][0]["revocation"]["sources"].size() == 2);
+  CHECK(j["certificates"][0]["revocation"]["sources"][0]["source"] ==
+        "CRL dnie-ca.crl (virtual card genuine)");
+  CHECK(j["certificates"][0]["revocation"]["sources"][1]["source"] == "OCSP response sign.ocsp");
+  CHECK(j["certificates"][0]["revocation"]["sources"][1]["status"] == "good");
   pki.set_index({{&pki.sign, clock_now() - 60, "keyCompromise"}, {&pki.auth}});
   pki.crl();
   o.crl_file = crl.c_str();
@@ -99,7 +104,7 @@ TEST_CASE("dnie_validate_certificates: TEST root opt-in, DNI from the document, 
   CHECK(verdict == DNIE_CERT_REVOKED);
   CHECK(j["certificates"][0]["revocation"]["status"] == "revoked");
   CHECK(j["certificates"][0]["revocation"]["revocation_reason"] == "keyCompromise");
-  CHECK(j["certificates"][0]["revocation"]["sources"].size() == 2);
+  CHECK(j["certificates"][0]["revocation"]["sources"].size() == 3);
 
   // A short buffer: the verdict is set, the report waits in dnie_last_report.
   o.crl_file = nullptr;
@@ -107,7 +112,7 @@ TEST_CASE("dnie_validate_certificates: TEST root opt-in, DNI from the document, 
   size_t n = sizeof small;
   verdict = -1;
   CHECK(dnie_validate_certificates(h.s, DNIE_KEY_AUTH, &o, &verdict, small, &n) == DNIE_ERR_INVALID_ARGUMENT);
-  CHECK(verdict == DNIE_CERT_CANNOT_VERIFY);  // the signing certificate's OCSP answer says nothing of it
+  CHECK(verdict == DNIE_CERT_VALID);  // the virtual card's CRL (the OCSP answer is the signing cert's)
   REQUIRE(n > sizeof small);
   std::string last(n, '\0');
   REQUIRE(dnie_last_report(last.data(), &n) == DNIE_OK);
@@ -129,7 +134,8 @@ TEST_CASE("online flag: an answer from the network that is not an OCSP response"
   if (!have_openssl()) return;
   // The certificates name http://ocsp.dnie.test; libcurl reaches the local openssl responder
   // through http_proxy, and the responder refuses the proxy-form request line (HTTP 400): an
-  // online answer that is no OCSP response — unavailable, CANNOT VERIFY.
+  // online answer that is no OCSP response — unavailable, never good (the virtual card's CRL,
+  // offered with DNIE_VALIDATE_TRUST_VIRTUAL, decides).
   TestPki pki("genuine", "capi-online");
   pki.set_index({{&pki.sign}, {&pki.auth}});
   OcspResponder responder(pki);
@@ -147,11 +153,32 @@ TEST_CASE("online flag: an answer from the network that is not an OCSP response"
       [&](char* b, size_t* n) { return dnie_validate_certificates(h.s, DNIE_KEY_SIGN, &o, &verdict, b, n); });
   ::unsetenv("http_proxy");
   INFO(j.dump());
+  CHECK(verdict == DNIE_CERT_VALID);
+  const auto& sources = j["certificates"][0]["revocation"]["sources"];
+  REQUIRE(sources.size() == 2);
+  CHECK(sources[1]["status"] == "unavailable");
+  CHECK(sources[1]["source"] == "OCSP http://ocsp.dnie.test");
+  CHECK(sources[1]["detail"].get<std::string>().find("HTTP status 400") != std::string::npos);
+}
+
+TEST_CASE("DNIE_VALIDATE_TRUST_VIRTUAL: the revoked card, by the CRL its image carries") {
+  Handle h;
+  REQUIRE(dnie_session_open("virtual:revoked", &h.s) == DNIE_OK);
+  REQUIRE(dnie_pace_can(h.s, "123456") == DNIE_OK);
+  dnie_validate_options o;
+  dnie_validate_options_init(&o);
+  int verdict = -1;
+  // Not opted in: the TEST root is not trusted and the CRL is not used.
+  REQUIRE(dnie_validate_certificates(h.s, 0, &o, &verdict, nullptr, nullptr) == DNIE_OK);
   CHECK(verdict == DNIE_CERT_CANNOT_VERIFY);
-  CHECK(j["certificates"][0]["revocation"]["status"] == "unavailable");
-  CHECK(j["certificates"][0]["revocation"]["source"] == "OCSP http://ocsp.dnie.test");
-  CHECK(j["certificates"][0]["revocation"]["detail"].get<std::string>().find("HTTP status 400") !=
-        std::string::npos);
+  o.flags = DNIE_VALIDATE_TRUST_VIRTUAL;
+  auto j = report([&](char* b, size_t* n) { return dnie_validate_certificates(h.s, 0, &o, &verdict, b, n); });
+  INFO(j.dump());
+  CHECK(verdict == DNIE_CERT_REVOKED);
+  REQUIRE(j["certificates"].size() == 2);
+  CHECK(j["certificates"][0]["revocation"]["revocation_reason"] == "superseded");
+  CHECK(j["certificates"][1]["revocation"]["revocation_reason"] == "keyCompromise");
+  CHECK(j["certificates"][1]["revocation"]["source"] == "CRL dnie-ca.crl (virtual card revoked)");
 }
 
 TEST_CASE("dnie_signature_preview and dnie_sign_cms, verified by openssl and dnie_verify_cms") {

@@ -77,6 +77,10 @@ TEST_CASE("vcard_session: opens the virtual card only when asked, with its TEST 
   CHECK((*s)->options().reader == "virtual");
   REQUIRE((*s)->options().offered_holder_trust.size() == 2);
   CHECK((*s)->options().offered_holder_trust[0].test_only);
+  // The CRL of the TEST holder CA, offered with it (a hint: the session never uses it).
+  REQUIRE((*s)->options().offered_holder_crls.size() == 1);
+  CHECK((*s)->options().offered_holder_crls[0].name == "dnie-ca.crl (virtual card genuine)");
+  CHECK_FALSE((*s)->options().offered_holder_crls[0].data.empty());
   REQUIRE((*s)->options().esign.extra_icc_roots.size() == 1);
   CHECK((*s)->options().esign.extra_icc_roots[0].test_only);
   CHECK((*s)->pace_can("123456").ok());

@@ -43,6 +43,15 @@ std::string check_status(const nlohmann::json& c, const std::string& id) {
   return "absent";
 }
 
+// The status one revocation source gave ("absent" when it was not tried).
+std::string source_status(const nlohmann::json& c, const std::string& source) {
+  for (const auto& r : c.at("revocation").at("sources"))
+    if (r.at("source") == source) return r.at("status").get<std::string>();
+  return "absent";
+}
+
+const std::string kVirtualCrl = "CRL dnie-ca.crl (virtual card genuine)";
+
 std::string mode_of(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return "absent";
@@ -68,37 +77,39 @@ TEST_CASE("cli validate") {
   CHECK(u.out.find("ok   key_usage: nonRepudiation") != npos);
   CHECK(u.out.find("Certificates:      CANNOT VERIFY") != npos);
 
-  // Trusted, but revocation not checked: still CANNOT VERIFY ("unavailable is never good"). The
+  // Trusted, with the CRL of the TEST CA that the image carries (cli virtual_crl): VALID. The
   // DNI of DG1, DG11 and DG13 (read after PACE) is compared with both certificates.
   const Run t = cli(kCard + "--trust-virtual --json");
-  CHECK(t.rc == 10);
+  CHECK(t.rc == 0);
   auto j = parse(t.out);
   REQUIRE(j.is_object());
-  CHECK(j["verdict"] == "CANNOT VERIFY");
-  CHECK(j["exit_code"] == 10);
+  CHECK(j["verdict"] == "VALID");
+  CHECK(j["exit_code"] == 0);
   REQUIRE(j["certificates"].size() == 2);
   for (const auto& c : j["certificates"]) {
     CHECK(c["test_anchor"] == true);
-    CHECK(c["revocation"]["status"] == "not_checked");
+    CHECK(c["revocation"]["status"] == "good");
+    CHECK(c["revocation"]["source"] == kVirtualCrl);
     CHECK(check_status(c, "chain.path") == "pass");
     CHECK(check_status(c, "holder.dni") == "pass");
   }
   CHECK(cert(j, "signing")["dni"] == "99999999R");
   const Run tt = cli(kCard + "--trust-virtual");
-  CHECK(tt.out.find("revocation: not checked") != npos);
+  CHECK(tt.out.find("revocation: good — " + kVirtualCrl) != npos);
   CHECK(tt.out.find("TEST holder root is trusted") != npos);
 
   // The expired profile: its holder certificates (2013-2023) are EXPIRED, exit 11.
   CHECK(cli("certs --reader virtual:expired --can 123456 --validate --trust-virtual").rc == 11);
 
   // --online: the virtual card's certificates name ocsp.dnie.test, which does not resolve: the
-  // check is tried, unavailable, and never good.
+  // check is tried and unavailable, never good; the image's CRL decides.
   const Run on = cli(kCard + "--trust-virtual --online --timeout 3000 --json");
-  CHECK(on.rc == 10);
+  CHECK(on.rc == 0);
   auto oj = parse(on.out);
   REQUIRE(oj.is_object());
-  CHECK(check_status(cert(oj, "signing"), "revocation.ocsp_online") != "absent");
-  CHECK(cert(oj, "signing")["revocation"]["status"] == "unavailable");
+  CHECK(check_status(cert(oj, "signing"), "revocation.ocsp_online") == "not_performed");
+  CHECK(source_status(cert(oj, "signing"), "OCSP http://ocsp.dnie.test") == "unavailable");
+  CHECK(cert(oj, "signing")["revocation"]["source"] == kVirtualCrl);
 
   // Usage errors, found before any reader is opened (an unknown reader would be exit 2).
   const Run nofile = cli("certs --reader 'No Such Reader' --can 123456 --validate --crl /nonexistent/x.crl");
@@ -139,30 +150,33 @@ TEST_CASE("cli validate") {
   CHECK(cert(aj, "signing")["at"].get<std::string>().rfind("2020-01-01T12:00:00", 0) == 0);
   CHECK(check_status(cert(aj, "signing"), "validity") == "fail");
 
-  // A fresh OCSP response file for the signing certificate only: the signing certificate is
-  // VALID; for the authentication certificate it is an answer about another certificate
-  // (unavailable), so the whole is CANNOT VERIFY.
+  // A fresh OCSP response file for the signing certificate only: good for the signing
+  // certificate; for the authentication certificate an answer about another certificate
+  // (unavailable). The image's CRL (first source) says good for both.
   test::write_file(pki.dir / "sign.ocsp", pki.ocsp_file("sign.pem"));
   auto fj = parse(cli(kCard + "--trust-virtual --json --ocsp-response " + q(pki.p("sign.ocsp"))).out);
   REQUIRE(fj.is_object());
-  CHECK(fj["verdict"] == "CANNOT VERIFY");
-  CHECK(cert(fj, "signing")["verdict"] == "VALID");
-  CHECK(cert(fj, "signing")["revocation"]["source"] == "OCSP response sign.ocsp");
-  CHECK(cert(fj, "authentication")["revocation"]["status"] == "unavailable");
+  CHECK(fj["verdict"] == "VALID");
+  CHECK(source_status(cert(fj, "signing"), "OCSP response sign.ocsp") == "good");
+  CHECK(source_status(cert(fj, "authentication"), "OCSP response sign.ocsp") == "unavailable");
+  CHECK(cert(fj, "authentication")["revocation"]["source"] == kVirtualCrl);
 
-  // A stale OCSP response (nextUpdate three days ago), correctly signed: unavailable, never good.
+  // A stale OCSP response (nextUpdate three days ago), correctly signed: unavailable, never good
+  // (the image's CRL still says good).
   const std::int64_t now = test::clock_now();
   test::write_file(pki.dir / "stale.ocsp",
                    test::dated_ocsp_response(pki, "sign.pem", now - 10 * 86400, now - 3 * 86400));
   const Run st = cli(kCard + "--trust-virtual --json --ocsp-response " + q(pki.p("stale.ocsp")));
-  CHECK(st.rc == 10);
   auto sj = parse(st.out);
   REQUIRE(sj.is_object());
-  CHECK(cert(sj, "signing")["verdict"] == "CANNOT VERIFY");
-  CHECK(cert(sj, "signing")["revocation"]["status"] == "unavailable");
-  CHECK(cert(sj, "signing")["revocation"]["detail"].get<std::string>().find("stale") != npos);
+  CHECK(check_status(cert(sj, "signing"), "revocation.ocsp_response") == "not_performed");
+  CHECK(source_status(cert(sj, "signing"), "OCSP response stale.ocsp") == "unavailable");
+  bool stale = false;
+  for (const auto& r : cert(sj, "signing")["revocation"]["sources"])
+    stale = stale || r["detail"].get<std::string>().find("stale") != npos;
+  CHECK(stale);
   const Run stt = cli(kCard + "--trust-virtual --ocsp-response " + q(pki.p("stale.ocsp")));
-  CHECK(stt.out.find("revocation: unavailable — OCSP response stale.ocsp") != npos);
+  CHECK(stt.out.find("revocation.ocsp_response: OCSP response stale.ocsp: unavailable") != npos);
   // The same response dated now is good (the file is what made it stale).
   test::write_file(pki.dir / "dated.ocsp", test::dated_ocsp_response(pki, "sign.pem", now - 60, now + 86400));
   auto dj = parse(cli(kCard + "--trust-virtual --json --ocsp-response " + q(pki.p("dated.ocsp"))).out);
@@ -319,4 +333,99 @@ TEST_CASE("cli sign_cms") {
   const auto sv = holder::verify_cades(ByteView::of(der), &digest, {}, o);
   INFO(sv.to_json());
   CHECK(sv.verdict == holder::CertificateVerdict::Valid);
+}
+
+TEST_CASE("cli virtual_crl") {
+  // The CRL every image carries (extras dnie-ca.crl), checked first by code nobody here wrote:
+  // `openssl crl -verify` with the CA certificate, `openssl verify -crl_check` on the "revoked"
+  // card's certificates (revoked) and on the genuine card's (not revoked by the same CRL).
+  if (test::have_openssl()) {
+    TestPki pki("revoked", "cli-vcrl");
+    TestPki g("genuine", "cli-vcrl-genuine");
+    auto it = pki.image.extras.find("dnie-ca.crl");
+    REQUIRE(it != pki.image.extras.end());
+    // One CA, one CRL: the genuine image (same seed, same AC DNIE 001 TEST) carries the same bytes.
+    CHECK(g.image.extras.at("dnie-ca.crl") == it->second);
+    test::write_file(pki.dir / "card.crl", it->second);
+    const std::string crl = pki.p("card.crl"), pem = pki.p("card-crl.pem");
+    REQUIRE(test::sh("openssl crl -inform DER -in " + crl + " -out " + pem, pki.log()) == 0);
+    CHECK_MESSAGE(
+        test::sh("openssl crl -inform DER -in " + crl + " -CAfile " + pki.p("ca.pem") + " -noout -verify",
+                 pki.log()) == 0,
+        test::slurp(pki.log()));
+    CHECK(test::slurp(pki.log()).find("verify OK") != npos);
+    const std::string text = pki.p("crl.txt");
+    REQUIRE(test::sh("openssl crl -inform DER -in " + crl + " -noout -text > " + text, pki.log()) == 0);
+    const std::string t = test::slurp(text);
+    CHECK(t.find("Version 2") != npos);
+    CHECK(t.find("CN = AC DNIE 001 TEST") != npos);
+    CHECK(t.find("Last Update: Jan  1 00:00:00 2024 GMT") != npos);
+    CHECK(t.find("Next Update: Jan  1 00:00:00 2034 GMT") != npos);
+    CHECK(t.find("X509v3 Authority Key Identifier") != npos);
+    CHECK(t.find("X509v3 CRL Number") != npos);
+    CHECK(t.find("Key Compromise") != npos);
+    CHECK(t.find("Superseded") != npos);
+    CHECK(t.find(to_hex(pki.sign.serial())) != npos);
+    CHECK(t.find(to_hex(g.sign.serial())) == npos);
+    auto verify = [&](const TestPki& card, const std::string& leaf) {
+      const std::string out = pki.p("verify-" + leaf + ".log");
+      const int rc = test::sh("openssl verify -crl_check -CRLfile " + pem + " -CAfile " + card.p("root.pem") +
+                                  " -untrusted " + card.p("ca.pem") + " " + card.p(leaf),
+                              out);
+      return std::make_pair(rc, test::slurp(out));
+    };
+    const auto rs = verify(pki, "sign.pem"), ra = verify(pki, "auth.pem"), gs = verify(g, "sign.pem");
+    CHECK(rs.first != 0);
+    CHECK_MESSAGE(rs.second.find("certificate revoked") != npos, rs.second);
+    CHECK_MESSAGE(ra.second.find("certificate revoked") != npos, ra.second);
+    CHECK_MESSAGE(gs.first == 0, gs.second);
+  } else {
+    MESSAGE("openssl not found: the CRL oracle is skipped");
+  }
+
+  // `dnie certs --validate --trust-virtual` uses the image's CRL: the revoked card is REVOKED
+  // (both certificates, with date and reason), exit 12.
+  const std::string revoked = "certs --reader virtual:revoked --can 123456 --validate ";
+  const Run r = cli(revoked + "--trust-virtual");
+  CHECK(r.rc == 12);
+  CHECK(r.out.find("Certificates:      REVOKED") != npos);
+  CHECK(r.out.find("revocation: revoked — CRL dnie-ca.crl (virtual card revoked)") != npos);
+  CHECK(r.out.find("keyCompromise") != npos);
+  CHECK(r.out.find("superseded") != npos);
+  auto j = parse(cli(revoked + "--trust-virtual --json").out);
+  REQUIRE(j.is_object());
+  CHECK(j["verdict"] == "REVOKED");
+  CHECK(j["exit_code"] == 12);
+  for (const auto& [key, reason] :
+       {std::pair<std::string, std::string>{"signing", "keyCompromise"}, {"authentication", "superseded"}}) {
+    CAPTURE(key);
+    const auto& c = cert(j, key);
+    CHECK(c["verdict"] == "REVOKED");
+    CHECK(c["revocation"]["status"] == "revoked");
+    CHECK(c["revocation"]["source"] == "CRL dnie-ca.crl (virtual card revoked)");
+    CHECK(c["revocation"]["revocation_reason"] == reason);
+    CHECK(c["revocation"]["revocation_time"].get<std::string>().rfind("2024-01-01T00:00:00", 0) == 0);
+  }
+  // Without --trust-virtual the CRL is not used (and would prove nothing): CANNOT VERIFY.
+  CHECK(cli(revoked).rc == 10);
+
+  // The genuine card: good according to the same CRL, VALID, exit 0.
+  const Run v = cli(kCard + "--trust-virtual");
+  CHECK(v.rc == 0);
+  CHECK(v.out.find("Certificates:      VALID") != npos);
+  CHECK(v.out.find("revocation: good — CRL dnie-ca.crl (virtual card genuine)") != npos);
+
+  // dnie sign --cms refuses before the PIN: a wrong PIN in DNIE_PIN is never tried (that would be
+  // exit 4), nothing is written.
+  const std::string in = fresh("revoked.txt");
+  test::write_text(in, "Contrato\n");
+  for (const char* pin : {"DNIE_PIN=12345678", "DNIE_PIN=00000000"}) {
+    CAPTURE(pin);
+    const Run s =
+        cli("sign --cms --reader virtual:revoked --can 123456 --in " + q(in) + " --trust-virtual", pin);
+    CHECK(s.rc == 12);
+    CHECK(s.err.find("Revocation: revoked") != npos);
+    CHECK(s.err.find("no PIN asked") != npos);
+    CHECK_FALSE(std::filesystem::exists(in + ".p7s"));
+  }
 }

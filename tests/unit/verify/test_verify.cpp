@@ -96,7 +96,8 @@ TEST_CASE("dnie-verify gives every virtual card profile its verdict and reason")
     CHECK(steps == std::vector<std::string>{"open", "pace", "read", "pa", "ca", "esign", "certificates"});
     check_html(r, true);
   }
-  for (const char* p : {"blocked-pin", "r1", "r2"}) {
+  // revoked: its holder certificates are REVOKED by its CA's CRL, informational only.
+  for (const char* p : {"blocked-pin", "r1", "r2", "revoked"}) {
     SUBCASE(p) {
       auto r = run(p);
       CHECK(r.exit_code == 0);

@@ -82,19 +82,21 @@ const std::string kCard = "--reader virtual --can 123456 --trust-virtual ";
 }  // namespace
 
 TEST_CASE("dnie-verify: the holder certificates have their own verdict, never the document's") {
-  // No revocation source: CANNOT VERIFY for the certificates, GENUINE for the document.
+  // No revocation source but the CRL of the TEST CA the image carries (--trust-virtual): VALID
+  // for the certificates, GENUINE for the document.
   const Cmd d = verify(kCard + "--json -");
   CHECK(d.rc == 0);
   auto j = parse(d.out);
   REQUIRE(j.is_object());
   CHECK(j["verdict"]["outcome"] == "GENUINE");
-  CHECK(j["holder_certificates"]["verdict"] == "CANNOT VERIFY");
+  CHECK(j["holder_certificates"]["verdict"] == "VALID");
   REQUIRE(j["holder_certificates"]["certificates"].size() == 2);
   for (const char* key : {"authentication", "signing"}) {
     CAPTURE(key);
     const auto& c = holder_cert(j, key);
     CHECK(c["test_anchor"] == true);  // --trust-virtual trusts the TEST holder root too
-    CHECK(c["revocation"]["status"] == "not_checked");
+    CHECK(c["revocation"]["status"] == "good");
+    CHECK(c["revocation"]["source"] == "CRL dnie-ca.crl (virtual card genuine)");
     const auto* dni = check(c["checks"], "holder.dni");
     REQUIRE(dni != nullptr);
     CHECK((*dni)["status"] == "pass");  // the DNI of DG1, DG11 and DG13
@@ -105,14 +107,27 @@ TEST_CASE("dnie-verify: the holder certificates have their own verdict, never th
   const auto* hs = check(j["checks"], "holder.signing");
   REQUIRE(hs != nullptr);
   CHECK((*hs)["class"] == "info");
-  CHECK((*hs)["status"] == "not_performed");
+  CHECK((*hs)["status"] == "pass");
   const Cmd t = verify(kCard);
-  CHECK(t.out.find("\nHolder certificates: CANNOT VERIFY (their own verdict; not the document's)\n") != npos);
+  CHECK(t.out.find("\nHolder certificates: VALID (their own verdict; not the document's)\n") != npos);
   CHECK(t.out.find("\nVERDICT: GENUINE (document valid)\n") != npos);
   // --now is the verification time of the certificates too.
   auto nj = parse(verify(kCard + "--now 2030-01-01 --json -").out);
   REQUIRE(nj.is_object());
   CHECK(holder_cert(nj, "signing")["at"] == "2030-01-01T12:00:00Z");
+  // The revoked profile: its CA's CRL lists both certificates: REVOKED in their own section; the
+  // document stays GENUINE, exit 0 (holder checks are informational).
+  const Cmd rv = verify("--reader virtual:revoked --can 123456 --trust-virtual");
+  CHECK(rv.rc == 0);
+  CHECK(rv.out.find("\nHolder certificates: REVOKED (their own verdict; not the document's)\n") != npos);
+  CHECK(rv.out.find("  signing: REVOKED") != npos);
+  CHECK(rv.out.find("  authentication: REVOKED") != npos);
+  CHECK(rv.out.find("\nVERDICT: GENUINE (document valid)\n") != npos);
+  auto rvj = parse(verify("--reader virtual:revoked --can 123456 --trust-virtual --json -").out);
+  REQUIRE(rvj.is_object());
+  CHECK(rvj["holder_certificates"]["verdict"] == "REVOKED");
+  CHECK(holder_cert(rvj, "signing")["revocation"]["revocation_reason"] == "keyCompromise");
+  CHECK(holder_cert(rvj, "authentication")["revocation"]["revocation_reason"] == "superseded");
   // The expired profile: document GENUINE, EXPIRED (11); its certificates EXPIRED.
   const Cmd e = verify("--reader virtual:expired --can 123456 --trust-virtual --json -");
   CHECK(e.rc == 11);
@@ -173,21 +188,27 @@ TEST_CASE("dnie-verify: the holder certificates have their own verdict, never th
   CHECK(rt.out.find("\nVERDICT: GENUINE (document valid)\n") != npos);
   CHECK(verify(kCard + "--crl " + q(pki.p("crl.pem")) + " -q").out == "VERDICT: GENUINE (document valid)\n");
 
-  // A stale OCSP response file: unavailable, never good.
+  // A stale OCSP response file: unavailable, never good (the image's CRL decides).
+  auto source = [](const nlohmann::json& c, const std::string& name) -> nlohmann::json {
+    for (const auto& src : c["revocation"]["sources"])
+      if (src["source"] == name) return src;
+    return {};
+  };
   dnie::test::write_file(pki.dir / "stale.ocsp",
                          dnie::test::dated_ocsp_response(pki, "sign.pem", now - 10 * 86400, now - 3 * 86400));
   auto sj = parse(verify(kCard + "--ocsp-response " + q(pki.p("stale.ocsp")) + " --json -").out);
   REQUIRE(sj.is_object());
-  CHECK(holder_cert(sj, "signing")["verdict"] == "CANNOT VERIFY");
-  CHECK(holder_cert(sj, "signing")["revocation"]["status"] == "unavailable");
-  CHECK(holder_cert(sj, "signing")["revocation"]["detail"].get<std::string>().find("stale") != npos);
+  const auto stale = source(holder_cert(sj, "signing"), "OCSP response stale.ocsp");
+  REQUIRE(stale.is_object());
+  CHECK(stale["status"] == "unavailable");
+  CHECK(stale["detail"].get<std::string>().find("stale") != npos);
   CHECK(sj["verdict"]["outcome"] == "GENUINE");
-  // --now is also the clock of revocation evidence: a week ahead, the current CRL is stale.
+  // --now is also the clock of revocation evidence: a week ahead, the 7-day CRL is stale.
   auto fj = parse(verify(kCard + "--crl " + q(good_crl) + " --now " +
                          dnie::asn1::format_time(now + 8 * 86400).substr(0, 10) + " --json -")
                       .out);
   REQUIRE(fj.is_object());
-  CHECK(holder_cert(fj, "authentication")["revocation"]["status"] == "unavailable");
+  CHECK(source(holder_cert(fj, "authentication"), "CRL good.crl")["status"] == "unavailable");
 
   // Without --trust-virtual the TEST holder root is not trusted (nor the TEST CSCA).
   auto uj = parse(verify("--reader virtual --can 123456 --crl " + q(good_crl) + " --json -").out);
