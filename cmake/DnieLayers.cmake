@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 # One CMake target per layer, and a configure-time check that dependencies only point down.
 #
-#   dnie_add_layer(<name> [SHARED] SOURCES ... [PUBLIC ...] [PRIVATE ...])
+#   dnie_add_layer(<name> [SHARED] SOURCES ... [CONDITIONAL ...] [PUBLIC ...] [PRIVATE ...])
 #   dnie_skip_layer(<name> "<why>")
 #
 # dnie_add_layer() creates target dnie_<name> (alias dnie::<name>, exported as dnie::<name>) for
 # a layer of cmake/layers.txt, called from that layer's folder; the level comes from the manifest.
+# Every .cpp of the folder is in SOURCES, or in CONDITIONAL when the folder's CMakeLists.txt adds
+# it under an option (target_sources); configure fails on one left out.
 # A static archive, or a shared library with SHARED (the C API, the PKCS#11 module) or when
 # DNIE_SHARED is on. An optional layer that is not built says so with dnie_skip_layer() (an option
 # is off, a package is missing), which prints why. dnie_check_layers(), at the end of the
@@ -20,7 +22,7 @@ define_property(TARGET PROPERTY DNIE_LAYER
   BRIEF_DOCS "Layer level of a dnie target" FULL_DOCS "See cmake/DnieLayers.cmake")
 
 function(dnie_add_layer name)
-  cmake_parse_arguments(A "SHARED" "LEVEL" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  cmake_parse_arguments(A "SHARED" "LEVEL" "SOURCES;CONDITIONAL;PUBLIC;PRIVATE" ${ARGN})
   if(NOT name IN_LIST DNIE_LAYERS)
     message(FATAL_ERROR "dnie_add_layer(${name}): no such layer in cmake/layers.txt (add its line there)")
   endif()
@@ -35,6 +37,16 @@ function(dnie_add_layer name)
                         "cmake/layers.txt puts the layer in ${DNIE_LAYER_${name}_FOLDER}")
   endif()
   set(A_LEVEL ${DNIE_LAYER_${name}_LEVEL})
+  # Every .cpp of the layer's folder is listed (those of a nested layer's folder are its own).
+  file(GLOB_RECURSE present RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  foreach(other IN LISTS DNIE_LAYERS)
+    string(FIND "${DNIE_LAYER_${other}_FOLDER}" "${DNIE_LAYER_${name}_FOLDER}/" at)
+    if(at EQUAL 0)
+      file(RELATIVE_PATH nested ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/${DNIE_LAYER_${other}_FOLDER})
+      list(FILTER present EXCLUDE REGEX "^${nested}/")
+    endif()
+  endforeach()
+  dnie_require_listed_(${CMAKE_CURRENT_SOURCE_DIR} "${present}" ${A_SOURCES} ${A_CONDITIONAL})
   set(tgt dnie_${name})
   if(A_SHARED OR DNIE_SHARED)
     add_library(${tgt} SHARED ${A_SOURCES})
@@ -133,6 +145,10 @@ endfunction()
 # holds a file matching <glob> that the list leaves out, so a new file is never silently unused.
 function(dnie_require_listed dir pattern)
   file(GLOB present RELATIVE ${dir} CONFIGURE_DEPENDS ${dir}/${pattern})
+  dnie_require_listed_(${dir} "${present}" ${ARGN})
+endfunction()
+
+function(dnie_require_listed_ dir present)
   set(missing "")
   foreach(f IN LISTS present)
     if(NOT f IN_LIST ARGN AND NOT "${dir}/${f}" IN_LIST ARGN)
