@@ -17,6 +17,62 @@ install(FILES ${PROJECT_BINARY_DIR}/include/dnie/version.hpp DESTINATION ${CMAKE
 set(DNIE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/dnie)
 install(EXPORT dnieTargets NAMESPACE dnie:: DESTINATION ${DNIE_CMAKE_DIR})
 export(EXPORT dnieTargets NAMESPACE dnie:: FILE ${PROJECT_BINARY_DIR}/dnieTargets.cmake)
+# dnieConfig.cmake finds exactly the packages whose imported targets the exported targets' link
+# interfaces name: INTERFACE_LINK_LIBRARIES is what install(EXPORT) writes (a static archive's
+# private dependencies appear there as $<LINK_ONLY:...>, a shared library's do not). A target
+# without a line here fails the configure step, so a new dependency cannot be forgotten.
+set(_dnie_dep_lines
+  "MbedTLS::=find_dependency(MbedTLS)"
+  "OpenSSL::=find_dependency(OpenSSL 3.0 COMPONENTS Crypto)"
+  "Threads::=find_dependency(Threads)"
+  "CURL::=find_dependency(CURL)"
+  "ZLIB::=find_dependency(ZLIB)"
+  "JPEG::=find_dependency(JPEG)"
+  "PNG::=find_dependency(PNG)"
+  "PkgConfig::OPENJP2=pkg_check_modules(OPENJP2 REQUIRED IMPORTED_TARGET libopenjp2)"
+  "PkgConfig::PCSC=pkg_check_modules(PCSC REQUIRED IMPORTED_TARGET libpcsclite)"
+  "PkgConfig::LIBNFC=pkg_check_modules(LIBNFC REQUIRED IMPORTED_TARGET libnfc)")
+set(_dnie_deps_used "")
+foreach(t IN LISTS _dnie_targets _dnie_extra)
+  get_target_property(_iface ${t} INTERFACE_LINK_LIBRARIES)
+  if(NOT _iface)
+    continue()
+  endif()
+  foreach(lib IN LISTS _iface)
+    string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" lib "${lib}")
+    if(NOT lib MATCHES "::" OR lib MATCHES "^dnie::")
+      continue()  # a layer, or a plain system library (-ldl)
+    endif()
+    set(_found "")
+    foreach(kv IN LISTS _dnie_dep_lines)
+      string(FIND "${kv}" "=" _eq)
+      string(SUBSTRING "${kv}" 0 ${_eq} _prefix)
+      math(EXPR _eq "${_eq} + 1")
+      string(SUBSTRING "${kv}" ${_eq} -1 _line)
+      string(FIND "${lib}" "${_prefix}" _at)
+      if(_at EQUAL 0)
+        set(_found "${_line}")
+      endif()
+    endforeach()
+    if(NOT _found)
+      message(FATAL_ERROR "${t} exports a link to ${lib}: add how to find it to _dnie_dep_lines "
+                          "(cmake/DnieInstall.cmake)")
+    endif()
+    if(NOT _found IN_LIST _dnie_deps_used)
+      list(APPEND _dnie_deps_used "${_found}")
+    endif()
+  endforeach()
+endforeach()
+set(DNIE_CONFIG_DEPENDENCIES "")
+foreach(_line IN LISTS _dnie_deps_used)
+  if(_line MATCHES "^pkg_check_modules" AND NOT DNIE_CONFIG_DEPENDENCIES MATCHES "PkgConfig")
+    string(APPEND DNIE_CONFIG_DEPENDENCIES "find_dependency(PkgConfig)\n")
+  endif()
+  string(APPEND DNIE_CONFIG_DEPENDENCIES "${_line}\n")
+endforeach()
+if(DNIE_CONFIG_DEPENDENCIES STREQUAL "")
+  set(DNIE_CONFIG_DEPENDENCIES "# (none)\n")
+endif()
 configure_package_config_file(cmake/dnieConfig.cmake.in ${PROJECT_BINARY_DIR}/dnieConfig.cmake
   INSTALL_DESTINATION ${DNIE_CMAKE_DIR})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/dnieConfigVersion.cmake

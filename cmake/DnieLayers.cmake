@@ -1,24 +1,52 @@
 # SPDX-License-Identifier: Apache-2.0
 # One CMake target per layer, and a configure-time check that dependencies only point down.
 #
-#   dnie_add_layer(<name> LEVEL <n> [SHARED] SOURCES ... [PUBLIC ...] [PRIVATE ...])
+#   dnie_add_layer(<name> [SHARED] SOURCES ... [CONDITIONAL ...] [PUBLIC ...] [PRIVATE ...])
+#   dnie_skip_layer(<name> "<why>")
 #
-# creates target dnie_<name> (alias dnie::<name>, exported as dnie::<name>) with the given layer
-# level: a static archive, or a shared library with SHARED (the C API, the PKCS#11 module) or
-# when DNIE_SHARED is on. Levels (docs/architecture.md):
-#   10 bytes  20 crypto  30 apdu  40 transport  41 transport adapters + virtual card
-#   50 sm  60 auth (PACE, CWA-14890, CA)  70 icao, esign  75 holder (certificate validation,
-#   CAdES)  80 card (session)  85 vcard_session (the virtual card as a session reader)  90 c, pkcs11
-# A target may link only targets of a strictly lower level. dnie_check_layers() enforces it.
+# dnie_add_layer() creates target dnie_<name> (alias dnie::<name>, exported as dnie::<name>) for
+# a layer of cmake/layers.txt, called from that layer's folder; the level comes from the manifest.
+# Every .cpp of the folder is in SOURCES, or in CONDITIONAL when the folder's CMakeLists.txt adds
+# it under an option (target_sources); configure fails on one left out.
+# A static archive, or a shared library with SHARED (the C API, the PKCS#11 module) or when
+# DNIE_SHARED is on. An optional layer that is not built says so with dnie_skip_layer() (an option
+# is off, a package is missing), which prints why. dnie_check_layers(), at the end of the
+# configure step, fails when a target links a layer of the same or a higher level or a
+# third-party target its manifest line does not allow, or when a manifest layer was neither
+# added nor skipped (a folder left out of an add_subdirectory list).
+include(DnieLayerManifest)
+dnie_read_layer_manifest(${CMAKE_CURRENT_LIST_DIR}/layers.txt)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/layers.txt)
 
 define_property(TARGET PROPERTY DNIE_LAYER
   BRIEF_DOCS "Layer level of a dnie target" FULL_DOCS "See cmake/DnieLayers.cmake")
 
 function(dnie_add_layer name)
-  cmake_parse_arguments(A "SHARED" "LEVEL" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
-  if(NOT A_LEVEL)
-    message(FATAL_ERROR "dnie_add_layer(${name}): LEVEL is required")
+  cmake_parse_arguments(A "SHARED" "LEVEL" "SOURCES;CONDITIONAL;PUBLIC;PRIVATE" ${ARGN})
+  if(NOT name IN_LIST DNIE_LAYERS)
+    message(FATAL_ERROR "dnie_add_layer(${name}): no such layer in cmake/layers.txt (add its line there)")
   endif()
+  if(DEFINED A_LEVEL)
+    message(FATAL_ERROR "dnie_add_layer(${name}): LEVEL is not an argument; the level is in cmake/layers.txt")
+  endif()
+  if(A_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "dnie_add_layer(${name}): unexpected arguments ${A_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT CMAKE_CURRENT_SOURCE_DIR STREQUAL "${PROJECT_SOURCE_DIR}/${DNIE_LAYER_${name}_FOLDER}")
+    message(FATAL_ERROR "dnie_add_layer(${name}): called from ${CMAKE_CURRENT_SOURCE_DIR}, but "
+                        "cmake/layers.txt puts the layer in ${DNIE_LAYER_${name}_FOLDER}")
+  endif()
+  set(A_LEVEL ${DNIE_LAYER_${name}_LEVEL})
+  # Every .cpp of the layer's folder is listed (those of a nested layer's folder are its own).
+  file(GLOB_RECURSE present RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  foreach(other IN LISTS DNIE_LAYERS)
+    string(FIND "${DNIE_LAYER_${other}_FOLDER}" "${DNIE_LAYER_${name}_FOLDER}/" at)
+    if(at EQUAL 0)
+      file(RELATIVE_PATH nested ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/${DNIE_LAYER_${other}_FOLDER})
+      list(FILTER present EXCLUDE REGEX "^${nested}/")
+    endif()
+  endforeach()
+  dnie_require_listed_(${CMAKE_CURRENT_SOURCE_DIR} "${present}" ${A_SOURCES} ${A_CONDITIONAL})
   set(tgt dnie_${name})
   if(A_SHARED OR DNIE_SHARED)
     add_library(${tgt} SHARED ${A_SOURCES})
@@ -49,6 +77,14 @@ function(dnie_add_layer name)
   set_property(GLOBAL APPEND PROPERTY DNIE_LAYER_TARGETS ${tgt})
 endfunction()
 
+function(dnie_skip_layer name why)
+  if(NOT name IN_LIST DNIE_LAYERS)
+    message(FATAL_ERROR "dnie_skip_layer(${name}): no such layer in cmake/layers.txt")
+  endif()
+  message(STATUS "dnie: layer ${name} not built: ${why}")
+  set_property(GLOBAL APPEND PROPERTY DNIE_SKIPPED_LAYERS ${name})
+endfunction()
+
 function(_dnie_resolve out lib)
   set(${out} "" PARENT_SCOPE)
   string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" lib "${lib}")
@@ -77,15 +113,49 @@ function(dnie_check_layers)
     if(l2)
       list(APPEND libs ${l2})
     endif()
+    get_target_property(lname ${t} EXPORT_NAME)
     foreach(lib IN LISTS libs)
       _dnie_resolve(dep "${lib}")
+      string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" bare "${lib}")
+      if(NOT dep AND bare MATCHES "::" AND NOT bare MATCHES "^dnie::" AND NOT bare IN_LIST DNIE_LAYER_${lname}_LINKS)
+        message(FATAL_ERROR "Layer violation: ${t} links ${bare}, which its line in cmake/layers.txt "
+                            "does not allow (links: ${DNIE_LAYER_${lname}_LINKS})")
+      endif()
       if(dep)
         get_target_property(dlevel ${dep} DNIE_LAYER)
         if(NOT dlevel LESS level)
           message(FATAL_ERROR "Layer violation: ${t} (level ${level}) links ${dep} (level ${dlevel}). "
-                              "Dependencies must point to lower layers (cmake/DnieLayers.cmake).")
+                              "Dependencies must point to lower layers (cmake/layers.txt).")
         endif()
       endif()
     endforeach()
   endforeach()
+  get_property(skipped GLOBAL PROPERTY DNIE_SKIPPED_LAYERS)
+  foreach(name IN LISTS DNIE_LAYERS)
+    if(NOT TARGET dnie_${name} AND NOT name IN_LIST skipped)
+      message(FATAL_ERROR "Layer ${name} (cmake/layers.txt, ${DNIE_LAYER_${name}_FOLDER}) was neither "
+                          "added (dnie_add_layer) nor skipped with a reason (dnie_skip_layer): is its "
+                          "folder missing from an add_subdirectory list?")
+    endif()
+  endforeach()
+endfunction()
+
+# dnie_require_listed(<dir> <glob> <file>...): sources and data files are listed explicitly in
+# the CMakeLists.txt (no file(GLOB) to pick them up); this fails the configure step when <dir>
+# holds a file matching <glob> that the list leaves out, so a new file is never silently unused.
+function(dnie_require_listed dir pattern)
+  file(GLOB present RELATIVE ${dir} CONFIGURE_DEPENDS ${dir}/${pattern})
+  dnie_require_listed_(${dir} "${present}" ${ARGN})
+endfunction()
+
+function(dnie_require_listed_ dir present)
+  set(missing "")
+  foreach(f IN LISTS present)
+    if(NOT f IN_LIST ARGN AND NOT "${dir}/${f}" IN_LIST ARGN)
+      list(APPEND missing ${f})
+    endif()
+  endforeach()
+  if(missing)
+    message(FATAL_ERROR "${dir}: ${missing} not listed in ${CMAKE_CURRENT_LIST_FILE} (list it, or remove it)")
+  endif()
 endfunction()

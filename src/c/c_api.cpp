@@ -10,6 +10,7 @@
 #include "dnie/version.hpp"
 
 #include "c_internal.hpp"
+#include "error_map.hpp"  // static_asserts: DNIE_ERR_* == dnie::ErrorCode
 
 namespace {
 thread_local std::string g_last_error;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reader discovery and reader-spec parsing for Session::open. No spec opens a simulated card:
 // the virtual DNIe is dnie::vcard_session's (through SessionOptions::custom_transport).
+#include <charconv>
 #include <cstring>
 
 #include "dnie/card/session.hpp"
@@ -75,6 +76,14 @@ std::vector<ReaderInfo> list_readers(bool include_nfc, std::vector<std::string>*
 
 namespace detail {
 
+std::optional<std::size_t> parse_reader_index(std::string_view text) noexcept {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  std::size_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;  // out of range
+  return v;
+}
+
 namespace {
 
 bool names_virtual_card(const std::string& spec) {
@@ -146,11 +155,11 @@ Result<OpenedLink> open_link(const SessionOptions& o) {
     DNIE_ASSIGN_OR_RETURN(name, first_reader_with_card(*ctx));
   } else if (name.find_first_not_of("0123456789") == std::string::npos) {
     DNIE_ASSIGN_OR_RETURN(auto names, ctx->list_readers());
-    std::size_t idx = static_cast<std::size_t>(std::stoul(name));
-    if (idx >= names.size())
+    const auto idx = parse_reader_index(name);  // nullopt: too large for any reader list
+    if (!idx || *idx >= names.size())
       return Error(ErrorCode::ReaderNotFound,
                    "no PC/SC reader with index " + name + " (" + std::to_string(names.size()) + " readers)");
-    name = names[idx];
+    name = names[*idx];
   }
   DNIE_ASSIGN_OR_RETURN(auto t, transport::PcscTransport::connect(ctx, name));
   link.transport = std::move(t);

@@ -113,7 +113,7 @@ Result<KeySetRegistry> KeySetRegistry::builtin() {
   for (std::size_t i = 0; i < detail::kEmbeddedKeysetCount; ++i) {
     const auto& f = detail::kEmbeddedKeysets[i];
     auto st = reg.add_text(std::string_view(reinterpret_cast<const char*>(f.data), f.size));
-    if (!st) return std::move(st).error().context(std::string("embedded ") + f.name + ": ");
+    if (!st) return std::move(st).error().context(std::string("embedded ") + f.name);
   }
   return reg;
 }
@@ -162,7 +162,7 @@ Result<std::size_t> KeySetRegistry::load_directory(const std::string& directory)
     ss << in.rdbuf();
     if (!in.good() && !in.eof()) return make_error(ErrorCode::NotFound, "cannot read " + p.string());
     auto st = add_text(ss.str());
-    if (!st) return std::move(st).error().context(p.string() + ": ");
+    if (!st) return std::move(st).error().context(p.string());
     log(LogLevel::Info, kComponent, "loaded key data " + p.filename().string());
   }
   return files.size();

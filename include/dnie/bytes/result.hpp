@@ -2,7 +2,9 @@
 // File: dnie/bytes/result.hpp
 // Result<T>: a value or an Error, the return type of every fallible call in the SDK. Its API is
 // a subset of std::expected so it can migrate later. No exceptions are thrown: value() on an
-// error is a programming bug and aborts with the error text.
+// error is a programming bug and aborts with the error text. error() on a success (Result<T> and
+// Status alike) is also a bug: it returns an InternalError ("error() called on a success"), never
+// an Error with code Ok, so a misplaced `return r.error();` still reports a failure.
 #pragma once
 
 #include <cstdio>
@@ -17,7 +19,12 @@ namespace dnie {
 
 namespace detail {
 [[noreturn]] void result_access_failed(const Error& e) noexcept;
+/// What error() returns on a success: InternalError, "error() called on a success".
+inline const Error& error_of_success() {
+  static const Error e(ErrorCode::InternalError, "error() called on a success");
+  return e;
 }
+}  // namespace detail
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -101,9 +108,9 @@ class [[nodiscard]] Result {
     return m_ok ? m_value : static_cast<T>(std::forward<U>(dflt));
   }
 
-  /// The error; calling it on a success is a bug (returns a static InternalError).
-  const Error& error() const& { return m_ok ? no_error() : m_error; }
-  Error error() && { return m_ok ? no_error() : std::move(m_error); }
+  /// The error; calling it on a success is a bug (returns detail::error_of_success()).
+  const Error& error() const& { return m_ok ? detail::error_of_success() : m_error; }
+  Error error() && { return m_ok ? detail::error_of_success() : std::move(m_error); }
 
  private:
   void check() const {
@@ -115,11 +122,6 @@ class [[nodiscard]] Result {
     else
       m_error.~Error();
   }
-  static const Error& no_error() {
-    static const Error e(ErrorCode::InternalError, "no error");
-    return e;
-  }
-
   bool m_ok;
   union {
     T m_value;
@@ -139,12 +141,13 @@ class [[nodiscard]] Result<void> {
   void value() const {
     if (!m_ok) detail::result_access_failed(m_error);
   }
-  const Error& error() const& { return m_error; }
-  Error error() && { return std::move(m_error); }
+  /// The error; calling it on a success is a bug (returns detail::error_of_success()).
+  const Error& error() const& { return m_ok ? detail::error_of_success() : m_error; }
+  Error error() && { return m_ok ? detail::error_of_success() : std::move(m_error); }
 
  private:
   bool m_ok = true;
-  Error m_error{ErrorCode::Ok, ""};
+  Error m_error{ErrorCode::InternalError, ""};  // meaningful only when !m_ok
 };
 
 using Status = Result<void>;

@@ -111,6 +111,22 @@ TEST_CASE("Result propagation macros") {
   CHECK(Result<int>(make_error(ErrorCode::Timeout, "t")).value_or(7) == 7);
 }
 
+TEST_CASE("error() on a success is the same bug for Result<T> and Status: InternalError, never Ok") {
+  // An Error with code Ok inside a failed Result would read as success to a C caller.
+  const Result<int> r = 1;
+  const Status st = ok_status();
+  CHECK(r.error().code == ErrorCode::InternalError);
+  CHECK(st.error().code == ErrorCode::InternalError);
+  CHECK(r.error().message == st.error().message);
+  CHECK(Result<int>(1).error().code == ErrorCode::InternalError);  // the rvalue overloads too
+  CHECK(Status().error().code == ErrorCode::InternalError);
+  // A misplaced `return r.error();` still fails.
+  const Status propagated = Status().error();
+  CHECK_FALSE(propagated.ok());
+  // Failures keep their own error.
+  CHECK(Status(make_error(ErrorCode::Timeout, "t")).error().code == ErrorCode::Timeout);
+}
+
 TEST_CASE("log sink receives messages at or above the level and never by default") {
   std::atomic<int> n{0};
   log(LogLevel::Error, "test", "dropped: no sink");

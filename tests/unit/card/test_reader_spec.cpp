@@ -12,6 +12,7 @@
 #include "dnie/card/session.hpp"
 #include "dnie/vcard_session/vcard_session.hpp"
 
+#include "card/session_internal.hpp"
 #include "test_support.hpp"
 
 using namespace dnie;
@@ -49,6 +50,20 @@ TEST_CASE("the session: a virtual spec alone opens nothing (the component is sep
     REQUIRE_FALSE(s.ok());
     CHECK(s.error().code == ErrorCode::Unsupported);
     CHECK(contains(s.error().message, "vcard_session"));
+  }
+}
+
+TEST_CASE("the session: a reader index never throws, whatever its size or form") {
+  using detail::parse_reader_index;
+  CHECK(parse_reader_index("0") == std::size_t{0});
+  CHECK(parse_reader_index("17") == std::size_t{17});
+  CHECK(parse_reader_index("007") == std::size_t{7});
+  CHECK(parse_reader_index("18446744073709551615") == std::size_t{18446744073709551615ull});
+  // std::stoul threw std::out_of_range here, inside the exception-free core.
+  for (const char* bad : {"18446744073709551616", "99999999999999999999999999999999999999", "", "-1", "+1",
+                          " 1", "1 ", "0x10", "1e3", "reader 2"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_reader_index(bad).has_value());
   }
 }
 

@@ -185,3 +185,18 @@ TEST_CASE("run-time directory adds and overrides key sets (a CA rotation is a da
   std::filesystem::remove_all(dir);
   CHECK_FALSE(reg.load_directory((dir / "missing").string()));
 }
+
+TEST_CASE("a bad file in the run-time directory is named once in the error") {
+  auto reg = esign::KeySetRegistry::builtin().value();
+  const auto dir = std::filesystem::temp_directory_path() / "dnie_keysets_bad_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "bad.txt") << "id=x\nbogus=1\n";
+  auto n = reg.load_directory(dir.string());
+  std::filesystem::remove_all(dir);
+  REQUIRE_FALSE(n);
+  CHECK(n.error().code == ErrorCode::MalformedData);
+  const std::string& m = n.error().message;
+  CAPTURE(m);
+  CHECK(m.rfind((dir / "bad.txt").string() + ": ", 0) == 0);  // Error::context adds the ": "
+  CHECK(m.find(": : ") == std::string::npos);
+}
