@@ -90,7 +90,11 @@ TEST_CASE("PACE loop: random CANs and ephemeral keys never fail") {
   vcard::CardImage img = base_image();
   const Bytes ca = img.find({0x011C})->content;
   std::mt19937 rng(20261126);
-  auto t = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(img));
+  // This loop is about PACE; a reset here must end the channel (a cold reset). Ending a channel a
+  // warm reset leaves open is the session's job, tested in test_session and the pcscd e2e tests.
+  vcard::CardOptions co;
+  co.warm_reset_keeps_channel = false;
+  auto t = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(img, co));
   int failures = 0;
   for (int i = 0; i < n; ++i) {
     // Fresh card per CAN (the CAN lives in the image); ephemeral keys are random on both sides.
@@ -98,7 +102,7 @@ TEST_CASE("PACE loop: random CANs and ephemeral keys never fail") {
       char can[8];
       std::snprintf(can, sizeof can, "%06u", static_cast<unsigned>(rng() % 1000000));
       img.can = can;
-      t = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(img));
+      t = std::make_unique<vcard::VirtualTransport>(std::make_unique<vcard::VirtualCard>(img, co));
     }
     (void)t->reconnect(true);
     auth::PaceRequest req;
