@@ -13,10 +13,11 @@ namespace {
 
 constexpr std::size_t kPrndLen = 74, kKeyLen = 32, kShaLen = 20, kRndLen = 8;
 
-Result<Bytes> min_sig(ByteView s, ByteView modulus) {
+/// SIG_min = min(SIG, N − SIG) (ISO/IEC 9796-2 as profiled by CWA 14890-1 §8.5).
+Result<SecureBuffer> min_sig(ByteView s, ByteView modulus) {
   crypto::BigInt bs = crypto::BigInt::from_bytes(s), bn = crypto::BigInt::from_bytes(modulus);
   DNIE_ASSIGN_OR_RETURN(crypto::BigInt other, bn.sub(bs));
-  return (other < bs ? other : bs).to_bytes(modulus.size());
+  return (other < bs ? other : bs).to_secret(modulus.size());
 }
 
 bool framed(ByteView f) { return f.size() == 128 && f[0] == 0x6A && f[127] == 0xBC; }
@@ -33,17 +34,13 @@ Result<CwaSessionKeys> cwa_derive_keys(ByteView kicc, ByteView kifd, ByteView rn
   for (std::size_t i = 0; i < kKeyLen; ++i) k[i] = static_cast<std::uint8_t>(kicc[i] ^ kifd[i]);
   CwaSessionKeys out;
   for (std::uint8_t counter = 1; counter <= 2; ++counter) {
-    SecureBuffer in = k.clone();
     const std::uint8_t c[4] = {0, 0, 0, counter};
-    in.append(ByteView(c, 4));
-    Bytes h = crypto::hash(crypto::HashAlg::Sha1, in.view());
-    SecureBuffer key(ByteView(h).first(16));
-    secure_wipe(h);
+    SecureBuffer key =
+        crypto::hash_secret(crypto::HashAlg::Sha1, SecureBuffer::concat({k.view(), ByteView(c, 4)}).view());
+    key.truncate(16);
     (counter == 1 ? out.k_enc : out.k_mac) = std::move(key);
   }
-  Bytes ssc = rnd_icc.subview(4, 4).to_bytes();
-  append(ssc, rnd_ifd.subview(4, 4));
-  out.ssc = SecureBuffer::adopt(std::move(ssc));
+  out.ssc = SecureBuffer::concat({rnd_icc.subview(4, 4), rnd_ifd.subview(4, 4)});
   return out;
 }
 
@@ -65,28 +62,22 @@ Result<SecureBuffer> cwa_verify_internal_auth(const crypto::RsaPrivateKey& ifd,
   if (response.size() != ifd.size() || icc.size() != 128) return fail("unexpected answer length");
   auto sigmin = ifd.private_op(response);
   if (!sigmin) return fail("answer out of range for the IFD key");
-  auto j = icc.public_op(*sigmin);
+  auto j = icc.public_op(sigmin->view());
   if (!j) return fail("signature out of range for the ICC key");
-  Bytes f = std::move(j).value();
-  if (!framed(f)) {
+  SecureBuffer f = std::move(j).value();  // 6A ‖ PRND1 ‖ KICC ‖ h ‖ BC
+  if (!framed(f.view())) {
     // ISO/IEC 9796-2: the card sent N_ICC − SIG; (N − S)^e = N − F.
     crypto::BigInt n = crypto::BigInt::from_bytes(icc.modulus());
-    DNIE_ASSIGN_OR_RETURN(crypto::BigInt alt, n.sub(crypto::BigInt::from_bytes(f)));
-    DNIE_ASSIGN_OR_RETURN(f, alt.to_bytes(128));
+    DNIE_ASSIGN_OR_RETURN(crypto::BigInt alt, n.sub(crypto::BigInt::from_bytes(f.view())));
+    DNIE_ASSIGN_OR_RETURN(f, alt.to_secret(128));
   }
-  if (!framed(f)) {
-    secure_wipe(f);
-    return fail("ICC signature frame not recovered (wrong ICC key or IFD key)");
-  }
-  ByteView fv(f);
-  Bytes h_in = fv.subview(1, kPrndLen + kKeyLen).to_bytes();
-  append(h_in, rnd_ifd);
-  append(h_in, ifd_chr);
-  Bytes h = crypto::hash(crypto::HashAlg::Sha1, h_in);
-  secure_wipe(h_in);
-  const bool ok = ct_equal(h, fv.subview(1 + kPrndLen + kKeyLen, kShaLen));
+  if (!framed(f.view())) return fail("ICC signature frame not recovered (wrong ICC key or IFD key)");
+  ByteView fv = f.view();
+  // h = SHA-1(PRND1 ‖ KICC ‖ RND.IFD ‖ CHR), built at its final size in wiped storage.
+  const SecureBuffer h_in = SecureBuffer::concat({fv.subview(1, kPrndLen + kKeyLen), rnd_ifd, ifd_chr});
+  const SecureBuffer h = crypto::hash_secret(crypto::HashAlg::Sha1, h_in.view());
+  const bool ok = ct_equal(h.view(), fv.subview(1 + kPrndLen + kKeyLen, kShaLen));
   SecureBuffer kicc(fv.subview(1 + kPrndLen, kKeyLen));
-  secure_wipe(f);
   if (!ok) return fail("hash mismatch (the card did not sign our challenge)");
   return kicc;
 }
@@ -96,24 +87,18 @@ Result<Bytes> cwa_build_external_auth(const crypto::RsaPrivateKey& ifd, const cr
   if (prnd2.size() != kPrndLen || kifd.size() != kKeyLen || rnd_icc.size() != kRndLen || sn_icc.size() != 8 ||
       ifd.size() != 128 || icc.size() != 128)
     return make_error(ErrorCode::InvalidArgument, "EXTERNAL AUTHENTICATE: bad input sizes");
-  Bytes h_in = concat({prnd2, kifd, rnd_icc, sn_icc});
-  Bytes h = crypto::hash(crypto::HashAlg::Sha1, h_in);
-  secure_wipe(h_in);
-  Bytes frame = {0x6A};
-  append(frame, prnd2);
-  append(frame, kifd);
-  append(frame, h);
-  frame.push_back(0xBC);
-  auto s = ifd.private_op(frame);
-  secure_wipe(frame);
-  if (!s) return std::move(s).error();
-  DNIE_ASSIGN_OR_RETURN(Bytes sigmin, min_sig(*s, ifd.public_key().modulus()));
-  auto out = icc.public_op(sigmin);
-  secure_wipe(sigmin);
+  const SecureBuffer h_in = SecureBuffer::concat({prnd2, kifd, rnd_icc, sn_icc});
+  const SecureBuffer h = crypto::hash_secret(crypto::HashAlg::Sha1, h_in.view());
+  const std::uint8_t head = 0x6A, tail = 0xBC;  // ISO/IEC 9796-2 frame (CWA 14890-1 §8.5)
+  const SecureBuffer frame =
+      SecureBuffer::concat({ByteView(&head, 1), prnd2, kifd, h.view(), ByteView(&tail, 1)});
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer s, ifd.private_op(frame.view()));
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer sigmin, min_sig(s.view(), ifd.public_key().modulus()));
+  auto out = icc.public_op(sigmin.view());
   if (!out)
     return make_error(ErrorCode::VerificationFailed,
                       "EXTERNAL AUTHENTICATE: signature above the ICC modulus");
-  return out;
+  return out->view().to_bytes();  // encrypted for the card: the command data
 }
 
 apdu::CommandApdu cwa_get_chip_info_command() { return apdu::CommandApdu(0x90, 0xB8, 0x00, 0x00, {}, 7); }

@@ -52,17 +52,18 @@ inline std::uint16_t counter(int tries) { return static_cast<std::uint16_t>(0x63
 /// A command after parsing and (when protected) SM unwrapping.
 struct Command {
   std::uint8_t cla = 0, ins = 0, p1 = 0, p2 = 0;  ///< CLA without SM bits
-  Bytes data;
-  std::optional<std::size_t> ne;  ///< absent: no Le field
-  bool ne_max = false;            ///< Le was 00 / 0000
+  SecretBytes data;                               ///< may hold a PIN or key material (wiped storage)
+  std::optional<std::size_t> ne;                  ///< absent: no Le field
+  bool ne_max = false;                            ///< Le was 00 / 0000
   bool extended = false;
   bool secure = false;   ///< arrived under secure messaging
   bool chained = false;  ///< CLA b5 (command chaining) set
-  ~Command() { secure_wipe(data); }
 };
 
 struct Reply {
-  Bytes data;
+  Reply() = default;
+  Reply(ByteView d, std::uint16_t s) : data(secret_copy(d)), sw(s) {}
+  SecretBytes data;  ///< plaintext before SM: wiped storage
   std::uint16_t sw = csw::kOk;
 };
 inline Reply sw_reply(std::uint16_t sw) { return Reply{{}, sw}; }
@@ -128,7 +129,7 @@ struct Session {
   CaRun ca;
   Bytes challenge;  ///< last GET CHALLENGE (CWA-14890 EXTERNAL AUTHENTICATE uses it)
   std::optional<PendingSm> next_sm;
-  Bytes pending;  ///< response data waiting for GET RESPONSE
+  SecretBytes pending;  ///< response data waiting for GET RESPONSE (wiped storage)
   std::uint16_t pending_sw = csw::kOk;
   CwaRun cwa;
   CwaChannel channel = CwaChannel::None;  ///< CWA channel of the live SM keys

@@ -71,7 +71,7 @@ Reply VirtualCard::Impl::pace_set_at(const Command& c) {
   if (alg->mapping == PaceMapping::Integrated && domain->is_ec() && (domain->ec().params().p.back() & 3) != 3)
     return sw_reply(csw::kWrongData);  // Appendix B point encoding needs p = 3 mod 4
 
-  Bytes secret;
+  SecureBuffer secret;
   Password pwd = static_cast<Password>(ref[0]);
   switch (ref[0]) {
     case 0x01: {  // MRZ: K = SHA-1(MRZ_information) from DG1 (9303-11 §9.7.2)
@@ -85,27 +85,26 @@ Reply VirtualCard::Impl::pace_set_at(const Command& c) {
       if (!dg1) return sw_reply(csw::kRefNotFound);
       auto info_s = mrz_information(dg1->content);
       if (!info_s) return sw_reply(csw::kRefNotFound);
-      secret = crypto::hash(crypto::HashAlg::Sha1, ByteView::of(*info_s));
+      secret = crypto::hash_secret(crypto::HashAlg::Sha1, ByteView::of(*info_s));
       break;
     }
     case 0x02:  // CAN
       if (image.can.empty()) return sw_reply(csw::kRefNotFound);
-      secret = ByteView::of(image.can).to_bytes();
+      secret = SecureBuffer::from_string(image.can);
       break;
     case 0x03: {  // PIN: blocked at 0, suspended at 1 unless resumed by CAN (TR-03110-2 §3.5)
       if (image.pin.empty()) return sw_reply(csw::kRefNotFound);
       const int tries = image.pin_tries_left;
       if (tries <= 0) return sw_reply(csw::counter(0));
       if (tries == 1 && !session.can_resumed) return sw_reply(csw::counter(1));
-      secret = ByteView::of(image.pin).to_bytes();
+      secret = SecureBuffer::from_string(image.pin);
       break;
     }
     default:  // 04 PUK: the DNIe has none (dnie3-facts §4.4)
       return sw_reply(csw::kRefNotFound);
   }
   PaceRun& run = session.pace;
-  run.k_pi = kdf(secret, 3, alg->cipher);  // K_pi = KDF_pi(password), §9.7.3
-  secure_wipe(secret);
+  run.k_pi = kdf(secret.view(), 3, alg->cipher);  // K_pi = KDF_pi(password), §9.7.3
   run.oid = oid.to_bytes();
   run.alg = *alg;
   run.param_id = param;
@@ -146,7 +145,7 @@ Reply VirtualCard::Impl::pace_step(const Command& c) {
       run.s = SecureBuffer::adopt(std::move(s));
       if (!z) return abort(csw::kNoDiagnosis);
       run.step = 2;
-      return Reply{dynamic_auth_data({{0x80, *z}}), csw::kOk};
+      return Reply{dynamic_auth_data({{0x80, z->view()}}), csw::kOk};
     }
     case 2: {  // GA2: mapping
       const tlv::Tlv* d81 = get(0x81);
@@ -209,14 +208,13 @@ Reply VirtualCard::Impl::pace_step(const Command& c) {
       if (run.alg.mapping == PaceMapping::ChipAuth) {
         // A_IC with the static CA key; a cloned chip (no private key) uses a random one, so the
         // terminal's check PK_Map,IC = CA_IC · PK_IC fails.
-        Bytes sk_ic = image.ca_private_key;
+        SecureBuffer sk_ic(image.ca_private_key);
         if (sk_ic.empty() || image.ca_param_id != run.param_id) {
           auto r = random_private(dom);
           if (!r) return abort(csw::kNoDiagnosis);
-          sk_ic = r->view().to_bytes();
+          sk_ic = std::move(r).value();
         }
-        auto a_ic = cam_data(cipher, run.ks_enc.view(), sk_ic, run.sk_map.view(), dom.order());
-        secure_wipe(sk_ic);
+        auto a_ic = cam_data(cipher, run.ks_enc.view(), sk_ic.view(), run.sk_map.view(), dom.order());
         if (!a_ic) return abort(csw::kNoDiagnosis);
         tlv::append(out_inner, 0x8A, *a_ic);
       }
