@@ -5,6 +5,7 @@
 #include "dnie/auth/cwa14890.hpp"
 #include "dnie/crypto/hash.hpp"
 
+#include "auth/key_pair.hpp"
 #include "crypto/bigint.hpp"
 
 namespace dnie::auth {
@@ -111,19 +112,34 @@ Result<Bytes> cwa_parse_chip_info(const apdu::ResponseApdu& r) {
   return sn;
 }
 
+std::string_view to_string(CwaStep step) noexcept {
+  switch (step) {
+    case CwaStep::MseRoot:
+      return "MSE:SET (root key 02 0F)";
+    case CwaStep::VerifyCa:
+      return "PSO:VERIFY CERTIFICATE (C_CV_CA)";
+    case CwaStep::MseCa:
+      return "MSE:SET (C_CV_CA)";
+    case CwaStep::VerifyIfd:
+      return "PSO:VERIFY CERTIFICATE (C_CV_IFD)";
+    case CwaStep::MseAt:
+      return "MSE:SET AT";
+    case CwaStep::InternalAuth:
+      return "INTERNAL AUTHENTICATE";
+    case CwaStep::GetChallenge:
+      return "GET CHALLENGE";
+    case CwaStep::ExternalAuth:
+      return "EXTERNAL AUTHENTICATE";
+    case CwaStep::Done:
+    case CwaStep::Failed:
+      break;
+  }
+  return "CWA-14890";
+}
+
 Error cwa_status_error(std::uint16_t sw, CwaStep step, CwaChannel channel) {
-  static const char* const names[] = {"MSE:SET (root key 02 0F)",
-                                      "PSO:VERIFY CERTIFICATE (C_CV_CA)",
-                                      "MSE:SET (C_CV_CA)",
-                                      "PSO:VERIFY CERTIFICATE (C_CV_IFD)",
-                                      "MSE:SET AT",
-                                      "INTERNAL AUTHENTICATE",
-                                      "GET CHALLENGE",
-                                      "EXTERNAL AUTHENTICATE",
-                                      "CWA-14890",
-                                      "CWA-14890"};
-  const std::string what = std::string(names[static_cast<int>(step)]) + " (" +
-                           std::string(cwa_channel_name(channel)) + " channel)";
+  const std::string what =
+      std::string(to_string(step)) + " (" + std::string(cwa_channel_name(channel)) + " channel)";
   const bool mse = step == CwaStep::MseRoot || step == CwaStep::MseCa || step == CwaStep::MseAt;
   if (sw == apdu::sw::kMemoryFailure)
     return make_error(ErrorCode::CardTerminated, what + ": card terminated").with_sw(sw);
@@ -145,7 +161,11 @@ Error cwa_status_error(std::uint16_t sw, CwaStep step, CwaChannel channel) {
 
 // ---- engine -------------------------------------------------------------------------------------
 
+// One handler per state (docs/architecture.md lists the states, commands and answers):
+// each checks the answer to its own command, then produces the next command and state.
 struct CwaEngine::Impl {
+  using Next = Result<std::optional<apdu::CommandApdu>>;
+
   CwaKeySet ks;
   crypto::RsaPrivateKey ifd;
   crypto::RsaPublicKey icc;
@@ -166,41 +186,103 @@ struct CwaEngine::Impl {
     keys.reset();
     step = CwaStep::Failed;
   }
-  crypto::Rng& rng() { return options.rng ? *options.rng : crypto::system_rng(); }
+  crypto::Rng& rng() { return detail::rng_or_system(options.rng); }
 
-  Result<apdu::CommandApdu> command(CwaStep s) {
-    using apdu::CommandApdu;
-    switch (s) {
+  /// Moves to `s` with its command.
+  Next to(CwaStep s, apdu::CommandApdu cmd) {
+    step = s;
+    return std::optional<apdu::CommandApdu>(std::move(cmd));
+  }
+  static Status no_data(const apdu::ResponseApdu& r) {
+    if (!r.data().empty())
+      return make_error(ErrorCode::ProtocolError, "CWA-14890: unexpected data in the answer");
+    return ok_status();
+  }
+
+  apdu::CommandApdu mse_root() const {
+    return apdu::CommandApdu(0x00, 0x22, 0x81, 0xB6, hex_bytes("83 02 02 0F"));
+  }
+
+  // MSE:SET DST root 02 0F answered: send C_CV_CA (CWA 14890-1 §8.3).
+  Next on_mse_root(const apdu::ResponseApdu& r) {
+    DNIE_TRY(no_data(r));
+    return to(CwaStep::VerifyCa, apdu::CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ca));
+  }
+  // C_CV_CA verified: select its key by CHR.
+  Next on_verify_ca(const apdu::ResponseApdu& r) {
+    DNIE_TRY(no_data(r));
+    return to(CwaStep::MseCa,
+              apdu::CommandApdu(0x00, 0x22, 0x81, 0xB6, concat({hex_bytes("83 08"), ks.ca_chr})));
+  }
+  // CA key selected: send C_CV_IFD.
+  Next on_mse_ca(const apdu::ResponseApdu& r) {
+    DNIE_TRY(no_data(r));
+    return to(CwaStep::VerifyIfd, apdu::CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ifd));
+  }
+  // C_CV_IFD verified: MSE:SET AT with the IFD CHR and the ICC key 02 1F.
+  Next on_verify_ifd(const apdu::ResponseApdu& r) {
+    DNIE_TRY(no_data(r));
+    return to(
+        CwaStep::MseAt,
+        apdu::CommandApdu(0x00, 0x22, 0xC1, 0xA4,
+                          concat({hex_bytes("83 0C 00 00 00 00"), ks.ifd_chr, hex_bytes("84 02 02 1F")})));
+  }
+  // AT set: INTERNAL AUTHENTICATE with RND.IFD ‖ CHR (§8.4.2).
+  Next on_mse_at(const apdu::ResponseApdu& r) {
+    DNIE_TRY(no_data(r));
+    DNIE_ASSIGN_OR_RETURN(rnd_ifd, rng().bytes(kRndLen));
+    apdu::CommandApdu c(0x00, 0x88, 0x00, 0x00, concat({rnd_ifd, ks.ifd_chr}));
+    if (options.internal_auth_le) c.set_le(0x80);
+    return to(CwaStep::InternalAuth, std::move(c));
+  }
+  // The card proved its key and sent KICC: ask for RND.ICC.
+  Next on_internal_auth(const apdu::ResponseApdu& r) {
+    DNIE_ASSIGN_OR_RETURN(kicc, cwa_verify_internal_auth(ifd, icc, r.data(), rnd_ifd, ks.ifd_chr));
+    return to(CwaStep::GetChallenge, apdu::CommandApdu(0x00, 0x84, 0x00, 0x00, {}, kRndLen));
+  }
+  // RND.ICC received: EXTERNAL AUTHENTICATE with KIFD (§8.4.3).
+  Next on_get_challenge(const apdu::ResponseApdu& r) {
+    if (r.data().size() != kRndLen)
+      return make_error(ErrorCode::ProtocolError, "GET CHALLENGE: 8 bytes expected");
+    rnd_icc = r.data();
+    DNIE_ASSIGN_OR_RETURN(kifd, rng().secret(kKeyLen));
+    DNIE_ASSIGN_OR_RETURN(Bytes prnd2, rng().bytes(kPrndLen));
+    DNIE_ASSIGN_OR_RETURN(Bytes data, cwa_build_external_auth(ifd, icc, prnd2, kifd.view(), rnd_icc, sn_icc));
+    return to(CwaStep::ExternalAuth, apdu::CommandApdu(0x00, 0x82, 0x00, 0x00, data));
+  }
+  // The card accepted us: session keys (§8.6); no further command.
+  Next on_external_auth(const apdu::ResponseApdu&) {
+    DNIE_ASSIGN_OR_RETURN(CwaSessionKeys k, cwa_derive_keys(kicc.view(), kifd.view(), rnd_icc, rnd_ifd));
+    kicc.clear();
+    kifd.clear();
+    keys = std::move(k);
+    step = CwaStep::Done;
+    return std::optional<apdu::CommandApdu>();
+  }
+
+  Next dispatch(const apdu::ResponseApdu& r) {
+    switch (step) {
       case CwaStep::MseRoot:
-        return CommandApdu(0x00, 0x22, 0x81, 0xB6, hex_bytes("83 02 02 0F"));
+        return on_mse_root(r);
       case CwaStep::VerifyCa:
-        return CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ca);
+        return on_verify_ca(r);
       case CwaStep::MseCa:
-        return CommandApdu(0x00, 0x22, 0x81, 0xB6, concat({hex_bytes("83 08"), ks.ca_chr}));
+        return on_mse_ca(r);
       case CwaStep::VerifyIfd:
-        return CommandApdu(0x00, 0x2A, 0x00, 0xAE, ks.c_cv_ifd);
+        return on_verify_ifd(r);
       case CwaStep::MseAt:
-        return CommandApdu(0x00, 0x22, 0xC1, 0xA4,
-                           concat({hex_bytes("83 0C 00 00 00 00"), ks.ifd_chr, hex_bytes("84 02 02 1F")}));
-      case CwaStep::InternalAuth: {
-        DNIE_ASSIGN_OR_RETURN(rnd_ifd, rng().bytes(kRndLen));
-        CommandApdu c(0x00, 0x88, 0x00, 0x00, concat({rnd_ifd, ks.ifd_chr}));
-        if (options.internal_auth_le) c.set_le(0x80);
-        return c;
-      }
+        return on_mse_at(r);
+      case CwaStep::InternalAuth:
+        return on_internal_auth(r);
       case CwaStep::GetChallenge:
-        return CommandApdu(0x00, 0x84, 0x00, 0x00, {}, kRndLen);
-      case CwaStep::ExternalAuth: {
-        Bytes prnd2;
-        DNIE_ASSIGN_OR_RETURN(kifd, rng().secret(kKeyLen));
-        DNIE_ASSIGN_OR_RETURN(prnd2, rng().bytes(kPrndLen));
-        DNIE_ASSIGN_OR_RETURN(Bytes data,
-                              cwa_build_external_auth(ifd, icc, prnd2, kifd.view(), rnd_icc, sn_icc));
-        return CommandApdu(0x00, 0x82, 0x00, 0x00, data);
-      }
-      default:
-        return make_error(ErrorCode::InvalidState, "CWA-14890: no command at this step");
+        return on_get_challenge(r);
+      case CwaStep::ExternalAuth:
+        return on_external_auth(r);
+      case CwaStep::Done:
+      case CwaStep::Failed:
+        break;
     }
+    return make_error(ErrorCode::InvalidState, "CWA-14890 engine not running");
   }
 };
 
@@ -237,42 +319,18 @@ Result<apdu::CommandApdu> CwaEngine::start() {
   if (!m_impl || m_impl->started)
     return make_error(ErrorCode::InvalidState, "CWA-14890 engine already started");
   m_impl->started = true;
-  return m_impl->command(CwaStep::MseRoot);
+  return m_impl->mse_root();
 }
 
 Result<std::optional<apdu::CommandApdu>> CwaEngine::on_response(const apdu::ResponseApdu& r) {
   if (!m_impl || !m_impl->started || m_impl->step == CwaStep::Done || m_impl->step == CwaStep::Failed)
     return make_error(ErrorCode::InvalidState, "CWA-14890 engine not running");
   Impl& s = *m_impl;
-  const CwaStep cur = s.step;
-  auto failed = [&](Error e) -> Result<std::optional<apdu::CommandApdu>> {
-    s.wipe();
-    return e;
-  };
-  if (!r.ok()) return failed(cwa_status_error(r.sw(), cur, s.ks.channel));
-  if (cur == CwaStep::InternalAuth) {
-    auto kicc = cwa_verify_internal_auth(s.ifd, s.icc, r.data(), s.rnd_ifd, s.ks.ifd_chr);
-    if (!kicc) return failed(std::move(kicc).error());
-    s.kicc = std::move(kicc).value();
-  } else if (cur == CwaStep::GetChallenge) {
-    if (r.data().size() != kRndLen)
-      return failed(make_error(ErrorCode::ProtocolError, "GET CHALLENGE: 8 bytes expected"));
-    s.rnd_icc = r.data();
-  } else if (cur == CwaStep::ExternalAuth) {
-    auto keys = cwa_derive_keys(s.kicc.view(), s.kifd.view(), s.rnd_icc, s.rnd_ifd);
-    if (!keys) return failed(std::move(keys).error());
-    s.kicc.clear();
-    s.kifd.clear();
-    s.keys = std::move(keys).value();
-    s.step = CwaStep::Done;
-    return std::optional<apdu::CommandApdu>();
-  } else if (!r.data().empty()) {
-    return failed(make_error(ErrorCode::ProtocolError, "CWA-14890: unexpected data in the answer"));
-  }
-  s.step = static_cast<CwaStep>(static_cast<int>(cur) + 1);
-  auto next = s.command(s.step);
-  if (!next) return failed(std::move(next).error());
-  return std::optional<apdu::CommandApdu>(std::move(next).value());
+  Result<std::optional<apdu::CommandApdu>> next =
+      r.ok() ? s.dispatch(r)
+             : Result<std::optional<apdu::CommandApdu>>(cwa_status_error(r.sw(), s.step, s.ks.channel));
+  if (!next) s.wipe();
+  return next;
 }
 
 Result<CwaSessionKeys> CwaEngine::take_keys() {

@@ -7,6 +7,7 @@
 #include "dnie/bytes/log.hpp"
 #include "dnie/bytes/tlv.hpp"
 
+#include "auth/key_pair.hpp"
 #include "auth/pace_internal.hpp"
 #include "crypto/cipher.hpp"
 
@@ -177,7 +178,7 @@ struct PaceEngine::Impl {
   PaceResult result;
   bool outcome_taken = false;
 
-  crypto::Rng& rng() { return options.rng ? *options.rng : crypto::system_rng(); }
+  crypto::Rng& rng() { return detail::rng_or_system(options.rng); }
   bool ec() const { return proto.key_agreement == KeyAgreement::Ecdh; }
   const crypto::EcGroup& ec_group() const { return *choice.params.ec; }
   const crypto::DhGroup& dh_group() const { return *choice.params.dh; }
@@ -224,28 +225,19 @@ struct PaceEngine::Impl {
   }
 
   Status make_mapping_key() {
-    if (ec()) {
-      DNIE_ASSIGN_OR_RETURN(auto kp, ec_group().generate(rng()));
-      map_sk = std::move(kp.private_key);
-      map_pk = std::move(kp.public_key);
-    } else {
-      DNIE_ASSIGN_OR_RETURN(auto kp, dh_group().generate(rng()));
-      map_sk = std::move(kp.private_key);
-      map_pk = std::move(kp.public_key);
-    }
+    const auto& p = choice.params;
+    DNIE_ASSIGN_OR_RETURN(auto kp,
+                          detail::generate_key_pair(ec() ? &*p.ec : nullptr, ec() ? nullptr : &*p.dh, rng()));
+    map_sk = std::move(kp.private_key);
+    map_pk = std::move(kp.public_key);
     return ok_status();
   }
 
   Status make_ephemeral_key() {
-    if (ec()) {
-      DNIE_ASSIGN_OR_RETURN(auto kp, ec_mapped->generate(rng()));
-      eph_sk = std::move(kp.private_key);
-      eph_pk = std::move(kp.public_key);
-    } else {
-      DNIE_ASSIGN_OR_RETURN(auto kp, dh_mapped->generate(rng()));
-      eph_sk = std::move(kp.private_key);
-      eph_pk = std::move(kp.public_key);
-    }
+    DNIE_ASSIGN_OR_RETURN(auto kp, detail::generate_key_pair(ec() ? &*ec_mapped : nullptr,
+                                                             ec() ? nullptr : &*dh_mapped, rng()));
+    eph_sk = std::move(kp.private_key);
+    eph_pk = std::move(kp.public_key);
     return ok_status();
   }
 
