@@ -330,8 +330,8 @@ Reply VirtualCard::Impl::cmd_mse(const Command& c) {
 
 Reply VirtualCard::Impl::cmd_general_authenticate(const Command& c) {
   if (c.p1 != 0 || c.p2 != 0) return sw_reply(csw::kIncorrectP1P2);
-  if (session.pace.step >= 1) return pace_step(c);
-  if (session.ca.set) return ca_general_authenticate(c);
+  if (session.pace.state != PaceChipState::Idle) return pace_step(c);
+  if (session.ca.state == CaChipState::AwaitGeneralAuth) return ca_general_authenticate(c);
   return sw_reply(csw::kConditions);
 }
 
