@@ -8,40 +8,8 @@
 
 namespace dnie::apdu {
 
-CommandApdu& CommandApdu::operator=(const CommandApdu& o) {
-  if (this != &o) {
-    secure_wipe(m_data);
-    m_cla = o.m_cla;
-    m_ins = o.m_ins;
-    m_p1 = o.m_p1;
-    m_p2 = o.m_p2;
-    m_data = o.m_data;
-    m_le = o.m_le;
-    m_parsed_extended = o.m_parsed_extended;
-  }
-  return *this;
-}
-
-CommandApdu& CommandApdu::operator=(CommandApdu&& o) noexcept {
-  if (this != &o) {
-    secure_wipe(m_data);
-    m_cla = o.m_cla;
-    m_ins = o.m_ins;
-    m_p1 = o.m_p1;
-    m_p2 = o.m_p2;
-    m_data = std::move(o.m_data);
-    m_le = o.m_le;
-    m_parsed_extended = o.m_parsed_extended;
-  }
-  return *this;
-}
-
-// The data field may hold a PIN (VERIFY) or key material: wipe it.
-CommandApdu::~CommandApdu() { secure_wipe(m_data); }
-
 CommandApdu& CommandApdu::set_data(ByteView d) {
-  secure_wipe(m_data);
-  m_data = d.to_bytes();
+  m_data.assign(d.begin(), d.end());
   return *this;
 }
 
@@ -107,11 +75,11 @@ Result<CommandApdu> CommandApdu::parse(ByteView b) {
   if (body[0] != 0) {  // short Lc
     std::size_t lc = body[0];
     if (n == 1 + lc) {
-      c.m_data = body.subview(1, lc).to_bytes();
+      c.m_data = secret_copy(body.subview(1, lc));
       return c;
     }                   // case 3
     if (n == 2 + lc) {  // case 4
-      c.m_data = body.subview(1, lc).to_bytes();
+      c.m_data = secret_copy(body.subview(1, lc));
       c.m_le = body[1 + lc] == 0 ? 256 : body[1 + lc];
       return c;
     }
@@ -128,11 +96,11 @@ Result<CommandApdu> CommandApdu::parse(ByteView b) {
   std::size_t lc = static_cast<std::size_t>(body[1] << 8 | body[2]);
   if (lc == 0) return make_error(ErrorCode::MalformedData, "APDU extended Lc of zero");
   if (n == 3 + lc) {
-    c.m_data = body.subview(3, lc).to_bytes();
+    c.m_data = secret_copy(body.subview(3, lc));
     return c;
   }
   if (n == 5 + lc) {
-    c.m_data = body.subview(3, lc).to_bytes();
+    c.m_data = secret_copy(body.subview(3, lc));
     std::size_t le = static_cast<std::size_t>(body[3 + lc] << 8 | body[4 + lc]);
     c.m_le = le == 0 ? 65536 : le;
     return c;

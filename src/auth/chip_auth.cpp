@@ -9,6 +9,9 @@
 #include "dnie/bytes/asn1.hpp"
 #include "dnie/bytes/tlv.hpp"
 
+#include "auth/engine_driver.hpp"
+#include "auth/key_pair.hpp"
+
 namespace dnie::auth {
 
 namespace {
@@ -101,91 +104,189 @@ Result<ChipAuthKeys> derive_chip_auth_keys(ByteView shared_secret, SymCipher cip
   return k;
 }
 
+// ---- engine -------------------------------------------------------------------------------------
+
+namespace {
+
+/// CA v1 as an I/O-free engine (docs/architecture.md, "Protocol engines"): one handler per state.
+///   Created      --start()-->  AES: MSE:Set AT  → AwaitSetAt;   3DES: MSE:Set KAT → AwaitSetKat
+///   AwaitSetAt   --9000-->     GENERAL AUTHENTICATE {80 PK_PCD} → AwaitGeneralAuth
+///   AwaitSetKat, AwaitGeneralAuth --9000--> new SM keys ready (the driver installs them), then
+///                              SELECT confirm_fid → AwaitConfirm, or Done without confirm_fid
+///   AwaitConfirm --a MAC-verified answer, any SW--> Done
+/// Any other answer → Failed (keys wiped).
+class ChipAuthEngine {
+ public:
+  enum class State { Created, AwaitSetAt, AwaitSetKat, AwaitGeneralAuth, AwaitConfirm, Done, Failed };
+
+  ChipAuthEngine(ChipAuthPlan plan, const ChipAuthOptions& o, sm::Options sm_options)
+      : m_plan(std::move(plan)), m_options(o), m_sm_options(sm_options) {}
+
+  Result<apdu::CommandApdu> start() {
+    if (m_state != State::Created)
+      return make_error(ErrorCode::InvalidState, "chip authentication already started");
+    // Ephemeral key pair on the chip key's domain parameters and K = (EC)DH(SK_PCD, PK_IC).
+    const DomainParameters& dp = m_plan.public_key.params;
+    if (!dp.supported()) return fail(unsupported("Chip Authentication domain parameters not supported"));
+    DNIE_ASSIGN_OR_RETURN(detail::KeyPair kp,
+                          detail::generate_key_pair(dp.ec ? &*dp.ec : nullptr, dp.dh ? &*dp.dh : nullptr,
+                                                    detail::rng_or_system(m_options.rng)));
+    m_pk_pcd = std::move(kp.public_key);
+    auto shared = dp.ec ? dp.ec->ecdh(kp.private_key.view(), m_plan.public_key.public_key)
+                        : dp.dh->shared_secret(kp.private_key.view(), m_plan.public_key.public_key);
+    if (!shared) return fail(std::move(shared).error());
+    auto keys = derive_chip_auth_keys(shared->view(), m_plan.cipher);
+    if (!keys) return fail(std::move(keys).error());
+    m_keys = std::move(keys).value();
+    // DO 84 whenever DG14 names the key (required when there are several, 9303-11 §6.2.4.1).
+    if (m_plan.cipher == SymCipher::Des3) {
+      // TR-03110-3 §B.1.1: MSE:Set KAT 00 22 41 A6 { 91 PK_PCD, [84 keyId] }.
+      Bytes data = tlv::encode(0x91, m_pk_pcd);
+      if (m_plan.key_id) tlv::append(data, 0x84, key_id_bytes(*m_plan.key_id));
+      m_state = State::AwaitSetKat;
+      return apdu::CommandApdu(0x00, 0x22, 0x41, 0xA6, data);
+    }
+    // ICAO 9303-11 §6.2.4 / TR-03110-3 §B.1.2: MSE:Set AT { 80 OID, [84 keyId] }.
+    auto oid = asn1::oid_from_string(m_plan.protocol_oid);
+    if (!oid) return fail(std::move(oid).error());
+    Bytes data = tlv::encode(0x80, *oid);
+    if (m_plan.key_id) tlv::append(data, 0x84, key_id_bytes(*m_plan.key_id));
+    m_state = State::AwaitSetAt;
+    return apdu::CommandApdu(0x00, 0x22, 0x41, 0xA4, data);
+  }
+
+  Result<std::optional<apdu::CommandApdu>> on_response(const apdu::ResponseApdu& r) {
+    switch (m_state) {
+      case State::AwaitSetAt:
+        return on_set_at(r);
+      case State::AwaitSetKat:
+        return on_key_agreement(r, "MSE:Set KAT (chip authentication)");
+      case State::AwaitGeneralAuth:
+        return on_key_agreement(r, "GENERAL AUTHENTICATE (chip authentication)");
+      case State::AwaitConfirm:
+        return on_confirm(r);
+      default:
+        return make_error(ErrorCode::InvalidState, "chip authentication: no command is pending");
+    }
+  }
+
+  void abort() noexcept {
+    if (m_state == State::Done) return;
+    m_keys.k_enc.clear();
+    m_keys.k_mac.clear();
+    m_new_session.reset();
+    m_state = State::Failed;
+  }
+
+  /// The channel under the new keys, once, as soon as the chip has accepted the key agreement.
+  std::optional<sm::SmSession> take_new_session() {
+    std::optional<sm::SmSession> s = std::move(m_new_session);
+    m_new_session.reset();
+    return s;
+  }
+  /// A failure at the confirming command: a MAC or format error under the new keys is the chip's.
+  Error link_error(Error e) const {
+    if (m_state == State::AwaitConfirm &&
+        (e.code == ErrorCode::SecureMessagingError || e.code == ErrorCode::MalformedData))
+      return chip_auth_failed(e);
+    return e;
+  }
+  /// The confirming answer was not authenticated: the caller closes the channel.
+  bool close_channel() const noexcept { return m_close_channel; }
+  ChipAuthResult take_result() { return std::move(m_result); }
+
+ private:
+  Error fail(Error e) {
+    abort();
+    return e;
+  }
+
+  Result<std::optional<apdu::CommandApdu>> on_set_at(const apdu::ResponseApdu& r) {
+    if (Status st = apdu::expect_ok(r, "MSE:Set AT (chip authentication)"); !st)
+      return fail(std::move(st).error());
+    // ICAO 9303-11 §6.2.4: GENERAL AUTHENTICATE { 7C { 80 PK_PCD } }.
+    Bytes ga = tlv::encode(0x7C, tlv::encode(0x80, m_pk_pcd));
+    m_state = State::AwaitGeneralAuth;
+    return std::optional<apdu::CommandApdu>(m_options.ga_le
+                                                ? apdu::CommandApdu(0x00, 0x86, 0x00, 0x00, ga, apdu::kLeMax)
+                                                : apdu::CommandApdu(0x00, 0x86, 0x00, 0x00, ga));
+  }
+
+  // The chip accepted PK_PCD: restart secure messaging with the new keys and SSC = 0 (ICAO
+  // 9303-11 §6.2.3 / §9.8).
+  Result<std::optional<apdu::CommandApdu>> on_key_agreement(const apdu::ResponseApdu& r, const char* what) {
+    if (Status st = apdu::expect_ok(r, what); !st) return fail(std::move(st).error());
+    const sm::Suite suite = m_plan.cipher == SymCipher::Des3 ? sm::Suite::Des3 : sm::Suite::Aes;
+    auto s = sm::SmSession::create(suite, std::move(m_keys.k_enc), std::move(m_keys.k_mac),
+                                   SecureBuffer(suite == sm::Suite::Aes ? 16u : 8u), m_sm_options);
+    if (!s) return fail(std::move(s).error());
+    m_new_session = std::move(s).value();
+    m_result.protocol_oid = m_plan.protocol_oid;
+    m_result.key_id = m_plan.key_id;
+    m_result.suite = suite;
+    m_result.terminal_ephemeral_public_key = m_pk_pcd;
+    if (!m_options.confirm_fid) {
+      m_state = State::Done;
+      return std::optional<apdu::CommandApdu>();
+    }
+    // ICAO 9303-11 §6.2.3: the chip is authenticated implicitly by its first answer under the
+    // new keys.
+    const std::uint8_t f[2] = {static_cast<std::uint8_t>(*m_options.confirm_fid >> 8),
+                               static_cast<std::uint8_t>(*m_options.confirm_fid)};
+    m_state = State::AwaitConfirm;
+    return std::optional<apdu::CommandApdu>(apdu::CommandApdu(0x00, 0xA4, 0x02, 0x0C, ByteView(f, 2)));
+  }
+
+  // Only a MAC-verified answer counts (any status word inside it: the chip derived the keys); a
+  // plain status word is no proof.
+  Result<std::optional<apdu::CommandApdu>> on_confirm(const apdu::ResponseApdu& r) {
+    if (Status st = apdu::require_authenticated(r, "first command under the new keys"); !st) {
+      m_close_channel = true;
+      return fail(chip_auth_failed(st.error()));
+    }
+    m_result.confirmed = true;
+    m_state = State::Done;
+    return std::optional<apdu::CommandApdu>();
+  }
+
+  State m_state = State::Created;
+  ChipAuthPlan m_plan;
+  ChipAuthOptions m_options;
+  sm::Options m_sm_options;
+  Bytes m_pk_pcd;
+  ChipAuthKeys m_keys;
+  std::optional<sm::SmSession> m_new_session;
+  ChipAuthResult m_result;
+  bool m_close_channel = false;
+};
+
+/// Installs the new keys before the command that follows the key agreement.
+struct SwitchKeys {
+  sm::SecureMessagingTransport& t;
+  Status before_send(ChipAuthEngine& e) {
+    if (auto s = e.take_new_session()) t.replace_session(std::move(*s));
+    return ok_status();
+  }
+  Error link_error(ChipAuthEngine& e, Error err) { return e.link_error(std::move(err)); }
+};
+
+}  // namespace
+
 Result<ChipAuthResult> run_chip_authentication(sm::SecureMessagingTransport& t, const SecurityInfos& dg14,
                                                const ChipAuthOptions& o) {
   if (!t.session().is_open())
     return make_error(ErrorCode::InvalidState, "chip authentication needs an open secure channel");
   DNIE_ASSIGN_OR_RETURN(ChipAuthPlan plan, plan_chip_authentication(dg14, o.key_id));
-  crypto::Rng& rng = o.rng ? *o.rng : crypto::system_rng();
-
-  // Ephemeral key pair on the chip key's domain parameters and K = (EC)DH(SK_PCD, PK_IC).
-  SecureBuffer sk;
-  Bytes pk_pcd;
-  SecureBuffer shared;
-  const DomainParameters& dp = plan.public_key.params;
-  if (dp.ec) {
-    DNIE_ASSIGN_OR_RETURN(crypto::EcKeyPair kp, dp.ec->generate(rng));
-    sk = std::move(kp.private_key);
-    pk_pcd = std::move(kp.public_key);
-    DNIE_ASSIGN_OR_RETURN(shared, dp.ec->ecdh(sk.view(), plan.public_key.public_key));
-  } else if (dp.dh) {
-    DNIE_ASSIGN_OR_RETURN(crypto::DhKeyPair kp, dp.dh->generate(rng));
-    sk = std::move(kp.private_key);
-    pk_pcd = std::move(kp.public_key);
-    DNIE_ASSIGN_OR_RETURN(shared, dp.dh->shared_secret(sk.view(), plan.public_key.public_key));
-  } else {
-    return unsupported("Chip Authentication domain parameters not supported");
-  }
-  sk.clear();
-  DNIE_ASSIGN_OR_RETURN(ChipAuthKeys keys, derive_chip_auth_keys(shared.view(), plan.cipher));
-  shared.clear();
-
-  // DO 84 whenever DG14 names the key (required when there are several, 9303-11 §6.2.4.1).
-  const bool send_key_id = plan.key_id.has_value();
-  if (plan.cipher == SymCipher::Des3) {
-    // TR-03110-3 §B.1.1: MSE:Set KAT 00 22 41 A6 { 91 PK_PCD, [84 keyId] }.
-    Bytes data = tlv::encode(0x91, pk_pcd);
-    if (send_key_id) tlv::append(data, 0x84, key_id_bytes(*plan.key_id));
-    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r,
-                          transport::transceive(t, apdu::CommandApdu(0x00, 0x22, 0x41, 0xA6, data)));
-    DNIE_TRY(apdu::expect_ok(r, "MSE:Set KAT (chip authentication)"));
-  } else {
-    // ICAO 9303-11 §6.2.4 / TR-03110-3 §B.1.2: MSE:Set AT { 80 OID, [84 keyId] }, then GENERAL
-    // AUTHENTICATE { 7C { 80 PK_PCD } }.
-    DNIE_ASSIGN_OR_RETURN(Bytes oid, asn1::oid_from_string(plan.protocol_oid));
-    Bytes data = tlv::encode(0x80, oid);
-    if (send_key_id) tlv::append(data, 0x84, key_id_bytes(*plan.key_id));
-    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu r,
-                          transport::transceive(t, apdu::CommandApdu(0x00, 0x22, 0x41, 0xA4, data)));
-    DNIE_TRY(apdu::expect_ok(r, "MSE:Set AT (chip authentication)"));
-    Bytes ga = tlv::encode(0x7C, tlv::encode(0x80, pk_pcd));
-    apdu::CommandApdu cmd = o.ga_le ? apdu::CommandApdu(0x00, 0x86, 0x00, 0x00, ga, apdu::kLeMax)
-                                    : apdu::CommandApdu(0x00, 0x86, 0x00, 0x00, ga);
-    DNIE_ASSIGN_OR_RETURN(apdu::ResponseApdu g, transport::transceive(t, cmd));
-    DNIE_TRY(apdu::expect_ok(g, "GENERAL AUTHENTICATE (chip authentication)"));
-  }
-
-  // Restart secure messaging with the new keys and SSC = 0 (ICAO 9303-11 §6.2.3 / §9.8).
-  const sm::Suite suite = plan.cipher == SymCipher::Des3 ? sm::Suite::Des3 : sm::Suite::Aes;
-  const sm::Options opts = t.session().options();
-  DNIE_ASSIGN_OR_RETURN(sm::SmSession s,
-                        sm::SmSession::create(suite, std::move(keys.k_enc), std::move(keys.k_mac),
-                                              SecureBuffer(suite == sm::Suite::Aes ? 16u : 8u), opts));
-  t.replace_session(std::move(s));
-
-  ChipAuthResult res;
-  res.protocol_oid = plan.protocol_oid;
-  res.key_id = plan.key_id;
-  res.suite = suite;
-  res.terminal_ephemeral_public_key = pk_pcd;
-  if (o.confirm_fid) {
-    // ICAO 9303-11 §6.2.3: the chip is authenticated implicitly by its first answer under the
-    // new keys. Only a MAC-verified answer counts (any status word inside it: the chip derived
-    // the keys); a plain status word, a MAC failure or a lost link is no proof.
-    const std::uint8_t f[2] = {static_cast<std::uint8_t>(*o.confirm_fid >> 8),
-                               static_cast<std::uint8_t>(*o.confirm_fid)};
-    auto r = transport::transceive(t, apdu::CommandApdu(0x00, 0xA4, 0x02, 0x0C, ByteView(f, 2)));
-    if (!r) {
-      if (r.error().code == ErrorCode::SecureMessagingError || r.error().code == ErrorCode::MalformedData)
-        return chip_auth_failed(r.error());
-      return std::move(r).error();
-    }
-    if (auto st = apdu::require_authenticated(*r, "first command under the new keys"); !st) {
-      t.session().close();
-      return chip_auth_failed(st.error());
-    }
-    res.confirmed = true;
-  }
+  ChipAuthEngine engine(std::move(plan), o, t.session().options());
+  SwitchKeys hooks{t};
+  auto res = detail::drive_engine(
+      t, engine, 3, "chip authentication",
+      [&]() -> Result<ChipAuthResult> {
+        DNIE_TRY(hooks.before_send(engine));  // no confirming command: the keys switch now
+        return engine.take_result();
+      },
+      hooks);
+  if (!res && engine.close_channel()) t.session().close();
   return res;
 }
 

@@ -276,8 +276,8 @@ Result<Bytes> make_cv_certificate(ByteView message, ByteView car, const crypto::
   append(frame, message.first(m1));
   append(frame, crypto::hash(crypto::HashAlg::Sha1, message));
   frame.push_back(0xBC);
-  DNIE_ASSIGN_OR_RETURN(Bytes s, signer.private_op(frame));
-  DNIE_ASSIGN_OR_RETURN(Bytes sig, min_sig(s, signer.public_key().modulus()));
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer s, signer.private_op(frame));
+  DNIE_ASSIGN_OR_RETURN(Bytes sig, min_sig(s.view(), signer.public_key().modulus()));
   return tlv::encode(0x7F21, concat({tlv::encode(0x5F37, sig), tlv::encode(0x5F38, message.subview(m1)),
                                      tlv::encode(0x42, car)}));
 }
@@ -288,7 +288,7 @@ Result<Bytes> recover_cv_message(const CvCertificate& cert, const crypto::RsaPub
     return make_error(ErrorCode::VerificationFailed, "CV signature size does not match the key");
   auto j = signer.public_op(cert.signature);
   if (!j) return make_error(ErrorCode::VerificationFailed, "CV signature out of range");
-  Bytes f = std::move(j).value();
+  Bytes f = j->view().to_bytes();  // a certificate's content: public
   if ((f.back() & 0x0F) != 0x0C) {
     crypto::BigInt n = crypto::BigInt::from_bytes(signer.modulus());
     DNIE_ASSIGN_OR_RETURN(crypto::BigInt alt, n.sub(crypto::BigInt::from_bytes(f)));
@@ -315,9 +315,9 @@ Result<KeySetCheck> check_keyset(const CwaKeySet& ks, const crypto::RsaPublicKey
   const crypto::RsaPrivateKey& priv = *key;
   DNIE_ASSIGN_OR_RETURN(Bytes x, crypto::system_rng().bytes(priv.size()));
   x[0] = 0;
-  DNIE_ASSIGN_OR_RETURN(Bytes y, priv.public_key().public_op(x));
-  DNIE_ASSIGN_OR_RETURN(Bytes back, priv.private_op(y));
-  if (back != x) return fail("private exponent does not invert the public one");
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer y, priv.public_key().public_op(x));
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer back, priv.private_op(y.view()));
+  if (back.view() != ByteView(x)) return fail("private exponent does not invert the public one");
   c.rsa_round_trip = true;
   // (2) structure, CAR chain and the remainder (the public tail of the IFD key).
   auto ifd = parse_cv_certificate(ks.c_cv_ifd);

@@ -7,6 +7,7 @@
 #include "dnie/bytes/log.hpp"
 #include "dnie/bytes/tlv.hpp"
 
+#include "auth/key_pair.hpp"
 #include "auth/pace_internal.hpp"
 #include "crypto/cipher.hpp"
 
@@ -96,7 +97,7 @@ Status verify_cam(const CamData& cam, ByteView pk_ic) {
   if (cam.ca_ic.empty())
     return make_error(ErrorCode::VerificationFailed, "PACE-CAM: no chip authentication data");
   auto prod = cam.group.mul(cam.ca_ic, *pk);  // KA(CA_IC, PK_IC) (ICAO 9303-11 §4.4.3.5.2)
-  if (!prod || !ct_equal(*prod, *map))
+  if (!prod || !ct_equal(prod->view(), *map))
     return make_error(ErrorCode::VerificationFailed, "PACE-CAM: the chip does not own the static key PK_IC");
   return ok_status();
 }
@@ -177,7 +178,7 @@ struct PaceEngine::Impl {
   PaceResult result;
   bool outcome_taken = false;
 
-  crypto::Rng& rng() { return options.rng ? *options.rng : crypto::system_rng(); }
+  crypto::Rng& rng() { return detail::rng_or_system(options.rng); }
   bool ec() const { return proto.key_agreement == KeyAgreement::Ecdh; }
   const crypto::EcGroup& ec_group() const { return *choice.params.ec; }
   const crypto::DhGroup& dh_group() const { return *choice.params.dh; }
@@ -224,28 +225,19 @@ struct PaceEngine::Impl {
   }
 
   Status make_mapping_key() {
-    if (ec()) {
-      DNIE_ASSIGN_OR_RETURN(auto kp, ec_group().generate(rng()));
-      map_sk = std::move(kp.private_key);
-      map_pk = std::move(kp.public_key);
-    } else {
-      DNIE_ASSIGN_OR_RETURN(auto kp, dh_group().generate(rng()));
-      map_sk = std::move(kp.private_key);
-      map_pk = std::move(kp.public_key);
-    }
+    const auto& p = choice.params;
+    DNIE_ASSIGN_OR_RETURN(auto kp,
+                          detail::generate_key_pair(ec() ? &*p.ec : nullptr, ec() ? nullptr : &*p.dh, rng()));
+    map_sk = std::move(kp.private_key);
+    map_pk = std::move(kp.public_key);
     return ok_status();
   }
 
   Status make_ephemeral_key() {
-    if (ec()) {
-      DNIE_ASSIGN_OR_RETURN(auto kp, ec_mapped->generate(rng()));
-      eph_sk = std::move(kp.private_key);
-      eph_pk = std::move(kp.public_key);
-    } else {
-      DNIE_ASSIGN_OR_RETURN(auto kp, dh_mapped->generate(rng()));
-      eph_sk = std::move(kp.private_key);
-      eph_pk = std::move(kp.public_key);
-    }
+    DNIE_ASSIGN_OR_RETURN(auto kp, detail::generate_key_pair(ec() ? &*ec_mapped : nullptr,
+                                                             ec() ? nullptr : &*dh_mapped, rng()));
+    eph_sk = std::move(kp.private_key);
+    eph_pk = std::move(kp.public_key);
     return ok_status();
   }
 
@@ -256,31 +248,19 @@ struct PaceEngine::Impl {
       auto pt = ec_group().decode_point(chip_map);
       if (!pt) return protocol("PACE: the chip's mapping key is not a valid point");
       chip_map_pk = std::move(pt).value();
-      DNIE_ASSIGN_OR_RETURN(Bytes h, ec_group().mul(map_sk.view(), chip_map_pk));
-      auto sg = ec_group().mul_base(s.view());
-      if (!sg) {
-        secure_wipe(h);
-        return std::move(sg).error();
-      }
-      auto g = ec_group().add(*sg, h);
-      secure_wipe(h);
-      secure_wipe(*sg);
+      DNIE_ASSIGN_OR_RETURN(SecureBuffer h, ec_group().mul(map_sk.view(), chip_map_pk));
+      DNIE_ASSIGN_OR_RETURN(SecureBuffer sg, ec_group().mul(s.view(), ec_group().generator()));
+      auto g = ec_group().add(sg.view(), h.view());
       if (!g) return protocol("PACE: degenerate mapped generator");
       DNIE_ASSIGN_OR_RETURN(auto mapped, ec_group().with_generator(*g));
       ec_mapped = std::move(mapped);
     } else {
       DNIE_ASSIGN_OR_RETURN(chip_map_pk, dh_full_width(chip_map, dh_group().size()));
       if (!dh_group().check_public(chip_map_pk)) return protocol("PACE: the chip's mapping key is invalid");
-      DNIE_ASSIGN_OR_RETURN(Bytes h, dh_group().exp(chip_map_pk, map_sk.view()));
-      if (is_one(h)) return protocol("PACE: degenerate mapping secret");
-      auto gs = dh_group().exp(dh_group().g(), s.view());
-      if (!gs) {
-        secure_wipe(h);
-        return std::move(gs).error();
-      }
-      auto g = dh_group().mul(*gs, h);
-      secure_wipe(h);
-      secure_wipe(*gs);
+      DNIE_ASSIGN_OR_RETURN(SecureBuffer h, dh_group().exp(chip_map_pk, map_sk.view()));
+      if (is_one(h.view())) return protocol("PACE: degenerate mapping secret");
+      DNIE_ASSIGN_OR_RETURN(SecureBuffer gs, dh_group().exp(dh_group().g(), s.view()));
+      auto g = dh_group().mul(gs.view(), h.view());
       if (!g) return std::move(g).error();
       if (is_one(*g)) return protocol("PACE: mapped generator is 1");
       DNIE_ASSIGN_OR_RETURN(auto mapped, dh_group().with_generator(*g));
@@ -379,8 +359,7 @@ struct PaceEngine::Impl {
       DNIE_ASSIGN_OR_RETURN(chip_eph_pk, dh_full_width(pk->value, dh_mapped->size()));
       if (!dh_mapped->check_public(chip_eph_pk)) return protocol("PACE: the chip's ephemeral key is invalid");
       if (chip_eph_pk == eph_pk) return protocol("PACE: the chip echoed the terminal's key");
-      DNIE_ASSIGN_OR_RETURN(Bytes kk, dh_mapped->exp(chip_eph_pk, eph_sk.view()));
-      k = SecureBuffer::adopt(std::move(kk));
+      DNIE_ASSIGN_OR_RETURN(k, dh_mapped->exp(chip_eph_pk, eph_sk.view()));
     }
     eph_sk.clear();
     // K keeps its full width (x-coordinate / size of p) (ICAO 9303-11 §4.4.3.4, §9.7.1).
@@ -413,10 +392,10 @@ struct PaceEngine::Impl {
       DNIE_ASSIGN_OR_RETURN(Bytes iv, crypto::aes_ecb_encrypt(k_enc.view(), Bytes(16, 0xFF)));
       auto plain = crypto::aes_cbc_decrypt(k_enc.view(), iv, a->value);
       if (!plain) return protocol("PACE-CAM: bad encrypted chip authentication data");
-      auto ca = crypto::unpad_iso9797_m2(*plain);
+      auto ca = crypto::unpad_iso9797_m2_secret(plain->view());
       if (!ca || ca->empty() || ca->size() > ec_group().order_size())
         return protocol("PACE-CAM: bad chip authentication data padding");
-      cam = CamData{std::move(ca).value(), chip_map_pk, ec_group()};
+      cam = CamData{ca->view().to_bytes(), chip_map_pk, ec_group()};  // the caller's result: public
     }
     result.protocol = proto;
     result.protocol_oid = choice.info.protocol_oid;

@@ -6,6 +6,7 @@
 #include "auth/pace_internal.hpp"
 #include "crypto/bigint.hpp"
 #include "crypto/cipher.hpp"
+#include "crypto/ct_field.hpp"
 
 namespace dnie::auth::pace_internal {
 
@@ -24,8 +25,6 @@ const char* const kC1_256 = "54BD7255F0AAF831BEC3423FCF39D69B6CBF066677D0FAAE5AA
 /// Unwraps a BigInt result; a failure here is an arithmetic impossibility (or bad parameters).
 #define DNIE_BN(lhs, expr) DNIE_ASSIGN_OR_RETURN(lhs, expr)
 
-Result<BigInt> mod_mul(const BigInt& a, const BigInt& b, const BigInt& p) { return a.mul(b).mod(p); }
-
 }  // namespace
 
 std::size_t bit_length(ByteView be) noexcept {
@@ -39,10 +38,8 @@ std::size_t bit_length(ByteView be) noexcept {
 
 Result<SecureBuffer> encrypt_cbc_zero_iv(SymCipher c, ByteView key, ByteView data) {
   const Bytes iv(cipher_block_size(c), 0);
-  Result<Bytes> r =
-      c == SymCipher::Des3 ? crypto::des3_cbc_encrypt(key, iv, data) : crypto::aes_cbc_encrypt(key, iv, data);
-  if (!r) return std::move(r).error();
-  return SecureBuffer::adopt(std::move(r).value());
+  return c == SymCipher::Des3 ? crypto::des3_cbc_encrypt_secret(key, iv, data)
+                              : crypto::aes_cbc_encrypt_secret(key, iv, data);
 }
 
 Result<SecureBuffer> decrypt_nonce(SymCipher c, ByteView k_pi, ByteView z) {
@@ -50,10 +47,7 @@ Result<SecureBuffer> decrypt_nonce(SymCipher c, ByteView k_pi, ByteView z) {
   if (z.empty() || z.size() % bs != 0 || z.size() > 64)
     return protocol("PACE: encrypted nonce has a bad length");
   const Bytes iv(bs, 0);
-  Result<Bytes> r =
-      c == SymCipher::Des3 ? crypto::des3_cbc_decrypt(k_pi, iv, z) : crypto::aes_cbc_decrypt(k_pi, iv, z);
-  if (!r) return std::move(r).error();
-  return SecureBuffer::adopt(std::move(r).value());
+  return c == SymCipher::Des3 ? crypto::des3_cbc_decrypt(k_pi, iv, z) : crypto::aes_cbc_decrypt(k_pi, iv, z);
 }
 
 Result<SecureBuffer> im_prf(SymCipher c, ByteView s, ByteView t, std::size_t p_bits) {
@@ -78,66 +72,59 @@ Result<SecureBuffer> im_prf(SymCipher c, ByteView s, ByteView t, std::size_t p_b
   return out;
 }
 
+namespace {
+
+/// A public exponent as big-endian bytes.
+Result<Bytes> exponent(const BigInt& e) { return e.to_bytes(); }
+
+}  // namespace
+
+// ICAO 9303-11 §4.4.3.3.2 / BSI TR-03110-3 §A.2.2.3 point encoding f_G for p ≡ 3 (mod 4), on
+// CtField: the input is the password-derived secret R(s,t), so no step may depend on its value.
 Result<Bytes> im_point_encoding(const crypto::EcGroup& group, ByteView u) {
   const auto& cp = group.params();
   const BigInt p = BigInt::from_bytes(cp.p);
   if (p.is_zero() || (cp.p.back() & 3) != 3)
     return make_error(ErrorCode::Unsupported, "PACE-IM point encoding needs p = 3 mod 4");
-  const BigInt a = BigInt::from_bytes(cp.a);
-  const BigInt b = BigInt::from_bytes(cp.b);
+  DNIE_ASSIGN_OR_RETURN(crypto::CtField f, crypto::CtField::create(cp.p));
+  // Public exponents: p − 2 (inversion) and p − 1 − (p + 1)/4 (the square-root test).
   const BigInt one(1);
-  DNIE_BN(BigInt t, BigInt::from_bytes(u).mod(p));
-  if (t.is_zero()) return protocol("PACE-IM: degenerate pseudo-random value");
-
-  // 1. α = -t² mod p
-  DNIE_BN(BigInt t2, mod_mul(t, t, p));
-  DNIE_BN(BigInt neg_t2, p.sub(t2));
-  DNIE_BN(BigInt alpha, neg_t2.mod(p));
-  // 2. X2 = -b (1 + α + α²) / (a (α + α²)) mod p
-  DNIE_BN(BigInt alpha2, mod_mul(alpha, alpha, p));
-  DNIE_BN(BigInt s1, alpha.add(alpha2).mod(p));
-  DNIE_BN(BigInt den, mod_mul(a, s1, p));
-  if (den.is_zero()) return protocol("PACE-IM: degenerate point encoding input");
-  DNIE_BN(BigInt den_inv, den.inv_mod(p));
-  DNIE_BN(BigInt b_mod, b.mod(p));
-  DNIE_BN(BigInt neg_b_raw, p.sub(b_mod));
-  DNIE_BN(BigInt neg_b, neg_b_raw.mod(p));
-  DNIE_BN(BigInt num, mod_mul(neg_b, one.add(s1), p));
-  DNIE_BN(BigInt x2, mod_mul(num, den_inv, p));
-  // 3. X3 = α X2
-  DNIE_BN(BigInt x3, mod_mul(alpha, x2, p));
-  // 4. h2 = X2³ + a X2 + b
-  DNIE_BN(BigInt x2sq, mod_mul(x2, x2, p));
-  DNIE_BN(BigInt x2cu, mod_mul(x2sq, x2, p));
-  DNIE_BN(BigInt ax2, mod_mul(a, x2, p));
-  DNIE_BN(BigInt h2, x2cu.add(ax2).add(b).mod(p));
-  // 5. U = t³ h2
-  DNIE_BN(BigInt t3, mod_mul(t2, t, p));
-  DNIE_BN(BigInt uu, mod_mul(t3, h2, p));
-  // 6. A = h2^(p - 1 - (p+1)/4)
-  const BigInt quarter = p.add(one).shift_right(2);
   DNIE_BN(BigInt pm1, p.sub(one));
-  DNIE_BN(BigInt e, pm1.sub(quarter));
-  DNIE_BN(BigInt A, h2.exp_mod(e, p));
-  // 7. A² h2 = 1 ? (X2, A h2) : (X3, A U)
-  DNIE_BN(BigInt a2, mod_mul(A, A, p));
-  DNIE_BN(BigInt test, mod_mul(a2, h2, p));
-  BigInt x, y;
-  if (test == one) {
-    x = x2;
-    DNIE_BN(y, mod_mul(A, h2, p));
-  } else {
-    x = x3;
-    DNIE_BN(y, mod_mul(A, uu, p));
-  }
-  const std::size_t w = group.field_size();
-  DNIE_ASSIGN_OR_RETURN(Bytes xb, x.to_bytes(w));
-  DNIE_ASSIGN_OR_RETURN(Bytes yb, y.to_bytes(w));
-  auto pt = group.make_point(xb, yb);
+  DNIE_BN(BigInt e_sqrt, pm1.sub(p.add(one).shift_right(2)));
+  DNIE_ASSIGN_OR_RETURN(Bytes e_root, exponent(e_sqrt));
+  using E = crypto::CtField::Elem;
+  const E a = f.from_bytes(cp.a), b = f.from_bytes(cp.b), fone = f.one();
+  const E t = f.from_bytes(u);  // t = u mod p
+  // A zero t or denominator happens with probability about 2^-(bits of p); refusing it reveals
+  // nothing usable.
+  if (f.is_zero(t)) return protocol("PACE-IM: degenerate pseudo-random value");
+  // 1. α = −t²
+  const E t2 = f.mul(t, t);
+  const E alpha = f.neg(t2);
+  // 2. X2 = −b (1 + α + α²) / (a (α + α²))
+  const E s1 = f.add(alpha, f.mul(alpha, alpha));
+  const E den = f.mul(a, s1);
+  if (f.is_zero(den)) return protocol("PACE-IM: degenerate point encoding input");
+  const E x2 = f.mul(f.mul(f.neg(b), f.add(fone, s1)), f.inv(den));
+  // 3. X3 = α X2
+  const E x3 = f.mul(alpha, x2);
+  // 4. h2 = X2³ + a X2 + b
+  const E h2 = f.add(f.add(f.mul(f.mul(x2, x2), x2), f.mul(a, x2)), b);
+  // 5. U = t³ h2
+  const E uu = f.mul(f.mul(t2, t), h2);
+  // 6. A = h2^(p − 1 − (p + 1)/4)
+  const E big_a = f.pow(h2, e_root);
+  // 7. A² h2 = 1 ? (X2, A h2) : (X3, A U), chosen by masking
+  const bool square = f.equal(f.mul(f.mul(big_a, big_a), h2), fone);
+  const E x = f.select(square, x2, x3);
+  const E y = f.select(square, f.mul(big_a, h2), f.mul(big_a, uu));
+  const SecureBuffer xb = f.to_bytes(x), yb = f.to_bytes(y);
+  auto pt = group.make_point(xb.view(), yb.view());
   if (!pt) return protocol("PACE-IM: mapped point is not on the curve");
   if (cp.h == 1) return std::move(pt).value();
   DNIE_ASSIGN_OR_RETURN(Bytes hb, BigInt(cp.h).to_bytes());
-  return group.mul(hb, *pt);
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer g, group.mul(hb, *pt));
+  return g.view().to_bytes();  // the mapped generator becomes group parameters
 }
 
 Result<Bytes> im_map_ec(const crypto::EcGroup& group, SymCipher c, ByteView s, ByteView t) {
@@ -145,17 +132,22 @@ Result<Bytes> im_map_ec(const crypto::EcGroup& group, SymCipher c, ByteView s, B
   return im_point_encoding(group, r.view());  // reduction mod p happens inside
 }
 
+// TR-03110-3 §A.2.2.2 / ICAO 9303-11 §4.4.3.3.2: ĝ = R(s,t)^((p−1)/q) mod p, on CtField.
 Result<Bytes> im_map_dh(const crypto::DhGroup& group, SymCipher c, ByteView s, ByteView t) {
   if (group.q().empty()) return make_error(ErrorCode::Unsupported, "PACE-IM with DH needs the group order q");
   DNIE_ASSIGN_OR_RETURN(SecureBuffer r, im_prf(c, s, t, bit_length(group.p())));
   const BigInt p = BigInt::from_bytes(group.p());
   const BigInt q = BigInt::from_bytes(group.q());
-  DNIE_BN(BigInt rp, BigInt::from_bytes(r.view()).mod(p));
   DNIE_BN(BigInt pm1, p.sub(BigInt(1)));
   DNIE_BN(BigInt cof, pm1.div(q));
-  DNIE_BN(BigInt g, rp.exp_mod(cof, p));
-  if (g.is_zero() || g == BigInt(1)) return protocol("PACE-IM: mapped generator is 1");
-  return g.to_bytes(group.size());
+  DNIE_ASSIGN_OR_RETURN(Bytes e_cof, exponent(cof));
+  DNIE_ASSIGN_OR_RETURN(crypto::CtField f, crypto::CtField::create(group.p()));
+  const crypto::CtField::Elem g = f.pow(f.from_bytes(r.view()), e_cof);
+  if (f.is_zero(g) || f.equal(g, f.one())) return protocol("PACE-IM: mapped generator is 1");
+  const SecureBuffer gb = f.to_bytes(g);
+  Bytes out(group.size() - gb.size(), 0);  // f.width() drops leading zero bytes of p
+  append(out, gb.view());
+  return out;  // the mapped generator becomes group parameters
 }
 
 Bytes token_input(ByteView oid_content, KeyAgreement ka, ByteView public_key) {

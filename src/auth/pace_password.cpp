@@ -49,7 +49,7 @@ Status check_date(std::string_view d, std::string_view what) {
 }
 
 void wipe_string(std::string& s) {
-  if (!s.empty()) secure_wipe(&s[0], s.size());
+  if (!s.empty()) secure_wipe(&s[0], s.size());  // a caller's std::string: no wiping allocator
   s.clear();
 }
 
@@ -148,8 +148,7 @@ Result<PacePassword> PacePassword::puk(std::string_view digits) {
 Result<PacePassword> PacePassword::mrz(std::string_view document_number, std::string_view date_of_birth,
                                        std::string_view date_of_expiry) {
   DNIE_ASSIGN_OR_RETURN(SecureBuffer info, mrz_information(document_number, date_of_birth, date_of_expiry));
-  Bytes k = crypto::hash(crypto::HashAlg::Sha1, info.view());
-  return raw(PasswordType::Mrz, SecureBuffer::adopt(std::move(k)));
+  return raw(PasswordType::Mrz, crypto::hash_secret(crypto::HashAlg::Sha1, info.view()));
 }
 
 Result<PacePassword> PacePassword::from_mrz_information(std::string_view mrz_information_text) {
@@ -162,8 +161,7 @@ Result<PacePassword> PacePassword::from_mrz_information(std::string_view mrz_inf
       mrz_information_checked(doc, mrz_information_text[n - 15], mrz_information_text.substr(n - 14, 6),
                               mrz_information_text[n - 8], mrz_information_text.substr(n - 7, 6),
                               mrz_information_text[n - 1]));
-  Bytes k = crypto::hash(crypto::HashAlg::Sha1, info.view());
-  return raw(PasswordType::Mrz, SecureBuffer::adopt(std::move(k)));
+  return raw(PasswordType::Mrz, crypto::hash_secret(crypto::HashAlg::Sha1, info.view()));
 }
 
 PacePassword PacePassword::raw(PasswordType type, SecureBuffer pi) {
@@ -171,22 +169,14 @@ PacePassword PacePassword::raw(PasswordType type, SecureBuffer pi) {
 }
 
 Result<SecureBuffer> pace_kdf(ByteView shared_secret, std::uint32_t counter, SymCipher cipher) {
-  crypto::Hasher h(cipher_kdf_hash(cipher));
-  h.update(shared_secret);
-  const std::uint8_t c[4] = {static_cast<std::uint8_t>(counter >> 24),
-                             static_cast<std::uint8_t>(counter >> 16),
-                             static_cast<std::uint8_t>(counter >> 8), static_cast<std::uint8_t>(counter)};
-  h.update(ByteView(c, 4));
-  Bytes digest = h.finish();
+  // ICAO 9303-11 §9.7.1: K = H(K_shared ‖ c)[0 .. key size), c a 32-bit big-endian counter.
+  const SecureBuffer in = SecureBuffer::concat({shared_secret, be_bytes(counter, 4)});
+  SecureBuffer digest = crypto::hash_secret(cipher_kdf_hash(cipher), in.view());
   const std::size_t len = cipher_key_size(cipher);
-  if (digest.size() < len) {
-    secure_wipe(digest);
-    return make_error(ErrorCode::CryptoError, "KDF digest too short");
-  }
-  secure_wipe(digest.data() + len, digest.size() - len);
-  digest.resize(len);
+  if (digest.size() < len) return make_error(ErrorCode::CryptoError, "KDF digest too short");
+  digest.truncate(len);
   if (cipher == SymCipher::Des3) crypto::adjust_des_parity(digest);
-  return SecureBuffer::adopt(std::move(digest));
+  return digest;
 }
 
 Result<SecureBuffer> derive_k_pi(const PacePassword& password, SymCipher cipher) {

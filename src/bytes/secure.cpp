@@ -2,17 +2,27 @@
 #include "dnie/bytes/secure.hpp"
 
 #include <cstring>
-#include <new>
+#if defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
+#include <strings.h>
+#define DNIE_HAVE_EXPLICIT_BZERO 1
+#endif
 
 namespace dnie {
 
 namespace {
+#ifndef DNIE_HAVE_EXPLICIT_BZERO
 // A volatile function pointer keeps the compiler from proving the memset dead.
 void* (*volatile g_memset)(void*, int, std::size_t) = std::memset;
+#endif
 }  // namespace
 
 void secure_wipe(void* p, std::size_t n) noexcept {
-  if (p && n) g_memset(p, 0, n);
+  if (!p || !n) return;
+#ifdef DNIE_HAVE_EXPLICIT_BZERO
+  explicit_bzero(p, n);  // glibc: a compiler barrier the optimiser cannot remove
+#else
+  g_memset(p, 0, n);
+#endif
 }
 
 bool ct_equal(ByteView a, ByteView b) noexcept {
@@ -22,62 +32,27 @@ bool ct_equal(ByteView a, ByteView b) noexcept {
   return diff == 0;
 }
 
-SecureBuffer::SecureBuffer(std::size_t n) : m_data(n ? new std::uint8_t[n]() : nullptr), m_size(n) {}
-
-SecureBuffer::SecureBuffer(ByteView v) : SecureBuffer(v.size()) {
-  if (!v.empty()) std::memcpy(m_data, v.data(), v.size());
-}
-
 SecureBuffer SecureBuffer::adopt(Bytes&& b) {
   SecureBuffer s{ByteView(b)};
-  secure_wipe(b);
-  b.clear();
-  b.shrink_to_fit();
+  b.resize(b.capacity());           // zero-fills the spare capacity: every byte is now in range
+  secure_wipe(b.data(), b.size());  // a plain vector: no owning type wipes it for us
+  Bytes().swap(b);
   return s;
 }
 
-SecureBuffer::SecureBuffer(SecureBuffer&& o) noexcept : m_data(o.m_data), m_size(o.m_size) {
-  o.m_data = nullptr;
-  o.m_size = 0;
+SecureBuffer SecureBuffer::concat(std::initializer_list<ByteView> parts) {
+  std::size_t n = 0;
+  for (ByteView p : parts) n += p.size();
+  SecureBuffer out;
+  out.m_bytes.reserve(n);
+  for (ByteView p : parts) out.append(p);
+  return out;
 }
 
-SecureBuffer& SecureBuffer::operator=(SecureBuffer&& o) noexcept {
-  if (this != &o) {
-    clear();
-    m_data = o.m_data;
-    m_size = o.m_size;
-    o.m_data = nullptr;
-    o.m_size = 0;
-  }
-  return *this;
-}
-
-SecureBuffer::~SecureBuffer() { clear(); }
-
-void SecureBuffer::append(ByteView v) {
-  if (v.empty()) return;
-  auto* p = new std::uint8_t[m_size + v.size()];
-  if (m_size) std::memcpy(p, m_data, m_size);
-  std::memcpy(p + m_size, v.data(), v.size());
-  std::size_t n = m_size + v.size();
-  clear();
-  m_data = p;
-  m_size = n;
-}
-
-void SecureBuffer::truncate(std::size_t n) noexcept {
-  if (n >= m_size) return;
-  secure_wipe(m_data + n, m_size - n);
-  m_size = n;
-}
-
-void SecureBuffer::clear() noexcept {
-  if (m_data) {
-    secure_wipe(m_data, m_size);
-    delete[] m_data;
-  }
-  m_data = nullptr;
-  m_size = 0;
+void SecureBuffer::truncate(std::size_t n) {
+  if (n >= size()) return;
+  SecretBytes shorter(m_bytes.begin(), m_bytes.begin() + static_cast<std::ptrdiff_t>(n));
+  m_bytes.swap(shorter);  // `shorter` now holds the old storage and wipes all of it
 }
 
 }  // namespace dnie

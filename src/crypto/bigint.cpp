@@ -43,6 +43,10 @@ Result<Bytes> BigInt::to_bytes(std::size_t width) const {
   return detail::mpi_write(&m_impl->v, width);
 }
 
+Result<SecureBuffer> BigInt::to_secret(std::size_t width) const {
+  return detail::mpi_write_secret(&m_impl->v, width);
+}
+
 std::size_t BigInt::bits() const noexcept { return m_impl ? mbedtls_mpi_bitlen(&m_impl->v) : 0; }
 bool BigInt::is_zero() const noexcept { return !m_impl || mbedtls_mpi_cmp_int(&m_impl->v, 0) == 0; }
 bool BigInt::is_odd() const noexcept { return m_impl && mbedtls_mpi_get_bit(&m_impl->v, 0) == 1; }

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "dnie/bytes/bytes.hpp"
+#include "dnie/bytes/secure.hpp"
 
 namespace dnie::crypto {
 
@@ -26,6 +26,7 @@ class BigInt {
   /// Minimal big-endian bytes (empty for zero) when width == 0, else left-padded to `width`
   /// (InvalidArgument if the value does not fit).
   Result<Bytes> to_bytes(std::size_t width = 0) const;
+  Result<SecureBuffer> to_secret(std::size_t width) const;  ///< to_bytes() into wiped storage
   std::size_t bits() const noexcept;
   std::size_t byte_size() const noexcept { return (bits() + 7) / 8; }
   bool is_zero() const noexcept;

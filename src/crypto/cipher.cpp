@@ -46,13 +46,13 @@ Status check_aes(ByteView key, ByteView data) {
 
 unsigned key_bits(ByteView key) { return static_cast<unsigned>(key.size() * 8); }
 
-Result<Bytes> aes_ecb(ByteView key, ByteView data, bool enc) {
+Result<SecureBuffer> aes_ecb(ByteView key, ByteView data, bool enc) {
   DNIE_TRY(check_aes(key, data));
   Aes aes;
   int rc = enc ? mbedtls_aes_setkey_enc(&aes.ctx, key.data(), key_bits(key))
                : mbedtls_aes_setkey_dec(&aes.ctx, key.data(), key_bits(key));
   if (rc) return backend_error("AES key setup", rc);
-  Bytes out(data.size());
+  SecureBuffer out(data.size());
   for (std::size_t i = 0; i < data.size(); i += 16) {
     rc = mbedtls_aes_crypt_ecb(&aes.ctx, enc ? MBEDTLS_AES_ENCRYPT : MBEDTLS_AES_DECRYPT, data.data() + i,
                                out.data() + i);
@@ -61,7 +61,7 @@ Result<Bytes> aes_ecb(ByteView key, ByteView data, bool enc) {
   return out;
 }
 
-Result<Bytes> aes_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
+Result<SecureBuffer> aes_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
   DNIE_TRY(check_aes(key, data));
   if (iv.size() != 16) return invalid("AES-CBC IV must be 16 bytes");
   Aes aes;
@@ -70,14 +70,14 @@ Result<Bytes> aes_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
   if (rc) return backend_error("AES key setup", rc);
   std::array<std::uint8_t, 16> ivb{};
   std::copy(iv.begin(), iv.end(), ivb.begin());
-  Bytes out(data.size());
+  SecureBuffer out(data.size());
   rc = mbedtls_aes_crypt_cbc(&aes.ctx, enc ? MBEDTLS_AES_ENCRYPT : MBEDTLS_AES_DECRYPT, data.size(),
                              ivb.data(), data.data(), out.data());
   if (rc) return backend_error("AES-CBC", rc);
   return out;
 }
 
-Result<Bytes> des3_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
+Result<SecureBuffer> des3_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
   if (key.size() != 16 && key.size() != 24) return invalid("3DES key must be 16 or 24 bytes");
   if (iv.size() != 8) return invalid("3DES-CBC IV must be 8 bytes");
   if (data.size() % 8) return invalid("3DES input must be a multiple of 8 bytes");
@@ -92,7 +92,7 @@ Result<Bytes> des3_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
   if (rc) return backend_error("3DES key setup", rc);
   std::array<std::uint8_t, 8> ivb{};
   std::copy(iv.begin(), iv.end(), ivb.begin());
-  Bytes out(data.size());
+  SecureBuffer out(data.size());
   rc = mbedtls_des3_crypt_cbc(&des.ctx, enc ? MBEDTLS_DES_ENCRYPT : MBEDTLS_DES_DECRYPT, data.size(),
                               ivb.data(), data.data(), out.data());
   if (rc) return backend_error("3DES-CBC", rc);
@@ -101,19 +101,27 @@ Result<Bytes> des3_cbc(ByteView key, ByteView iv, ByteView data, bool enc) {
 
 }  // namespace
 
-Result<Bytes> aes_ecb_encrypt(ByteView key, ByteView data) { return aes_ecb(key, data, true); }
-Result<Bytes> aes_ecb_decrypt(ByteView key, ByteView data) { return aes_ecb(key, data, false); }
-Result<Bytes> aes_cbc_encrypt(ByteView key, ByteView iv, ByteView data) {
-  return aes_cbc(key, iv, data, true);
+Result<Bytes> aes_ecb_encrypt(ByteView key, ByteView data) {
+  return detail::public_value(aes_ecb(key, data, true));
 }
-Result<Bytes> aes_cbc_decrypt(ByteView key, ByteView iv, ByteView data) {
+Result<SecureBuffer> aes_ecb_decrypt(ByteView key, ByteView data) { return aes_ecb(key, data, false); }
+Result<Bytes> aes_cbc_encrypt(ByteView key, ByteView iv, ByteView data) {
+  return detail::public_value(aes_cbc(key, iv, data, true));
+}
+Result<SecureBuffer> aes_cbc_decrypt(ByteView key, ByteView iv, ByteView data) {
   return aes_cbc(key, iv, data, false);
 }
 Result<Bytes> des3_cbc_encrypt(ByteView key, ByteView iv, ByteView data) {
-  return des3_cbc(key, iv, data, true);
+  return detail::public_value(des3_cbc(key, iv, data, true));
 }
-Result<Bytes> des3_cbc_decrypt(ByteView key, ByteView iv, ByteView data) {
+Result<SecureBuffer> des3_cbc_decrypt(ByteView key, ByteView iv, ByteView data) {
   return des3_cbc(key, iv, data, false);
+}
+Result<SecureBuffer> aes_cbc_encrypt_secret(ByteView key, ByteView iv, ByteView data) {
+  return aes_cbc(key, iv, data, true);
+}
+Result<SecureBuffer> des3_cbc_encrypt_secret(ByteView key, ByteView iv, ByteView data) {
+  return des3_cbc(key, iv, data, true);
 }
 
 Result<Bytes> des_ecb_encrypt(ByteView key8, ByteView data) {
@@ -180,23 +188,40 @@ Result<Bytes> retail_mac(ByteView key16, ByteView data) {
 
 // ISO/IEC 9797-1 §6.1.2 padding method 2.
 Bytes pad_iso9797_m2(ByteView data, std::size_t block) {
-  Bytes out = data.to_bytes();
-  out.push_back(0x80);
-  if (block == 0) return out;
-  while (out.size() % block) out.push_back(0x00);
+  return pad_iso9797_m2_secret(data, block).view().to_bytes();
+}
+
+SecureBuffer pad_iso9797_m2_secret(ByteView data, std::size_t block) {
+  const std::size_t n = block == 0 ? data.size() + 1 : (data.size() / block + 1) * block;
+  SecureBuffer out(n);  // one allocation: zeros after the 80 marker
+  std::copy(data.begin(), data.end(), out.data());
+  out[data.size()] = 0x80;
   return out;
 }
 
-Result<Bytes> unpad_iso9797_m2(ByteView data) {
+namespace {
+Result<std::size_t> unpadded_length(ByteView data) {
   std::size_t i = data.size();
   while (i > 0 && data[i - 1] == 0x00) --i;
   if (i == 0 || data[i - 1] != 0x80) return detail::malformed("ISO/IEC 9797-1 method 2 padding missing");
-  return data.first(i - 1).to_bytes();
+  return i - 1;
+}
+}  // namespace
+
+Result<Bytes> unpad_iso9797_m2(ByteView data) {
+  DNIE_ASSIGN_OR_RETURN(std::size_t n, unpadded_length(data));
+  return data.first(n).to_bytes();
+}
+
+Result<SecureBuffer> unpad_iso9797_m2_secret(ByteView data) {
+  DNIE_ASSIGN_OR_RETURN(std::size_t n, unpadded_length(data));
+  return SecureBuffer(data.first(n));
 }
 
 // FIPS 46-3: each DES key byte has odd parity in its least significant bit.
-void adjust_des_parity(Bytes& key) noexcept {
-  for (auto& b : key) {
+void adjust_des_parity(std::uint8_t* key, std::size_t n) noexcept {
+  for (std::size_t k = 0; k < n; ++k) {
+    std::uint8_t& b = key[k];
     unsigned ones = 0;
     for (int i = 1; i < 8; ++i) ones += (b >> i) & 1u;
     b = static_cast<std::uint8_t>((b & 0xFE) | ((ones % 2 == 0) ? 1 : 0));

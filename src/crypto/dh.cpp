@@ -14,6 +14,8 @@ using detail::invalid;
 using detail::Mpi;
 using detail::mpi_read;
 using detail::mpi_write;
+using detail::mpi_write_secret;
+using detail::public_value;
 
 namespace {
 
@@ -128,7 +130,7 @@ const Bytes& DhGroup::q() const noexcept { return m_impl->q; }
 int DhGroup::param_id() const noexcept { return m_impl->param_id; }
 std::size_t DhGroup::size() const noexcept { return m_impl->p.size(); }
 
-Result<Bytes> DhGroup::exp(ByteView base, ByteView exponent) const {
+Result<SecureBuffer> DhGroup::exp(ByteView base, ByteView exponent) const {
   Mpi p, b, e, r;
   DNIE_TRY(mpi_read(p.get(), m_impl->p));
   DNIE_TRY(mpi_read(b.get(), base));
@@ -136,7 +138,7 @@ Result<Bytes> DhGroup::exp(ByteView base, ByteView exponent) const {
   if (mbedtls_mpi_cmp_mpi(b.get(), p.get()) >= 0) return invalid("DH: base must be smaller than p");
   int rc = mbedtls_mpi_exp_mod(r.get(), b.get(), e.get(), p.get(), nullptr);
   if (rc) return backend_error("mbedtls_mpi_exp_mod", rc);
-  return mpi_write(r.get(), size());
+  return mpi_write_secret(r.get(), size());
 }
 
 Result<Bytes> DhGroup::mul(ByteView a, ByteView b) const {
@@ -207,15 +209,14 @@ Result<DhKeyPair> DhGroup::generate(Rng& rng) const {
 
 Result<Bytes> DhGroup::public_key(ByteView private_key) const {
   if (strip(private_key).empty()) return invalid("DH private key is zero");
-  return exp(m_impl->g, private_key);
+  return public_value(exp(m_impl->g, private_key));
 }
 
 // PKCS #3 §8.2: Z = y^x mod p, at the full width of p (ICAO 9303-11 §4.4.3.4 / §9.4.1).
 Result<SecureBuffer> DhGroup::shared_secret(ByteView private_key, ByteView peer_public) const {
   if (strip(private_key).empty()) return invalid("DH private key is zero");
   DNIE_TRY(check_public(peer_public));
-  DNIE_ASSIGN_OR_RETURN(Bytes z, exp(peer_public, private_key));
-  return SecureBuffer::adopt(std::move(z));
+  return exp(peer_public, private_key);
 }
 
 }  // namespace dnie::crypto

@@ -184,15 +184,20 @@ Status read_point(mbedtls_ecp_group* g, mbedtls_ecp_point* pt, ByteView enc, std
   return ok_status();
 }
 
-Result<Bytes> write_point(const mbedtls_ecp_group* g, const mbedtls_ecp_point* pt) {
+/// Uncompressed encoding in wiped storage (a product with a secret scalar is a secret).
+Result<SecureBuffer> write_point_secret(const mbedtls_ecp_group* g, const mbedtls_ecp_point* pt) {
   if (mbedtls_ecp_is_zero(const_cast<mbedtls_ecp_point*>(pt)))
     return invalid("EC operation resulted in the point at infinity");
-  Bytes out(1 + 2 * mbedtls_mpi_size(&g->P));
+  SecureBuffer out(1 + 2 * mbedtls_mpi_size(&g->P));
   std::size_t olen = 0;
   int rc = mbedtls_ecp_point_write_binary(g, pt, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out.data(), out.size());
   if (rc) return backend_error("mbedtls_ecp_point_write_binary", rc);
-  out.resize(olen);
+  out.truncate(olen);
   return out;
+}
+
+Result<Bytes> write_point(const mbedtls_ecp_group* g, const mbedtls_ecp_point* pt) {
+  return detail::public_value(write_point_secret(g, pt));
 }
 
 /// Scalar in [1, n-1]; larger values are reduced mod n when the cofactor is 1.
@@ -395,7 +400,7 @@ const char* EcGroup::backend_name() const noexcept {
   return openssl_curve(*m_impl) >= 0 ? "openssl" : "mbedtls";
 }
 
-Result<Bytes> EcGroup::mul(ByteView scalar, ByteView point) const {
+Result<SecureBuffer> EcGroup::mul(ByteView scalar, ByteView point) const {
   WorkGroup wg;
   DNIE_ASSIGN_OR_RETURN(mbedtls_ecp_group * g, acquire_group(*m_impl, wg));
   Point p, r;
@@ -415,10 +420,12 @@ Result<Bytes> EcGroup::mul(ByteView scalar, ByteView point) const {
   // mbedTLS 2.28 uses f_rng for coordinate randomisation (side-channel countermeasure).
   int rc = mbedtls_ecp_mul(g, r.get(), m.get(), p.get(), rng_callback, &system_rng());
   DNIE_TRY(ecp_status("mbedtls_ecp_mul", rc));
-  return write_point(g, r.get());
+  return write_point_secret(g, r.get());
 }
 
-Result<Bytes> EcGroup::mul_base(ByteView scalar) const { return mul(scalar, generator()); }
+Result<Bytes> EcGroup::mul_base(ByteView scalar) const {
+  return detail::public_value(mul(scalar, generator()));
+}
 
 Result<Bytes> EcGroup::add(ByteView p1, ByteView p2) const {
   WorkGroup wg;
@@ -472,10 +479,8 @@ Result<Bytes> EcGroup::public_key(ByteView private_key) const { return mul_base(
 
 // TR-03111 §4.3.1 ECKA-DH: Z = x-coordinate of d·Q, at full field width (never stripped).
 Result<SecureBuffer> EcGroup::ecdh(ByteView private_key, ByteView peer_public) const {
-  DNIE_ASSIGN_OR_RETURN(Bytes pt, mul(private_key, peer_public));
-  SecureBuffer z(ByteView(pt).subview(1, field_size()));
-  secure_wipe(pt);
-  return z;
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer pt, mul(private_key, peer_public));
+  return SecureBuffer(pt.view().subview(1, field_size()));
 }
 
 namespace {

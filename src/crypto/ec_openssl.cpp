@@ -85,7 +85,7 @@ bool openssl_has_curve(int param_id) noexcept {
   }
 }
 
-Result<Bytes> openssl_mul(int param_id, ByteView scalar, ByteView point) {
+Result<SecureBuffer> openssl_mul(int param_id, ByteView scalar, ByteView point) {
   // Our errors are returned as values: leave the thread's OpenSSL error queue as we found it.
   struct ErrMark {
     ErrMark() { ERR_set_mark(); }
@@ -109,7 +109,7 @@ Result<Bytes> openssl_mul(int param_id, ByteView scalar, ByteView point) {
     return Error(ErrorCode::InvalidArgument, "EC operation resulted in the point at infinity");
   const std::size_t len =
       EC_POINT_point2oct(g, r.get(), POINT_CONVERSION_UNCOMPRESSED, nullptr, 0, ctx.get());
-  Bytes out(len);
+  SecureBuffer out(len);
   if (len == 0 ||
       EC_POINT_point2oct(g, r.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), ctx.get()) != len)
     return Error(ErrorCode::CryptoError, "OpenSSL: EC_POINT_point2oct failed");

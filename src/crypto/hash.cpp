@@ -39,13 +39,17 @@ Status mpi_read(mbedtls_mpi* x, ByteView be) {
   return ok_status();
 }
 
-Result<Bytes> mpi_write(const mbedtls_mpi* x, std::size_t width) {
+Result<SecureBuffer> mpi_write_secret(const mbedtls_mpi* x, std::size_t width) {
   std::size_t n = width ? width : mbedtls_mpi_size(x);
   if (width && mbedtls_mpi_size(x) > width) return invalid("integer does not fit the requested width");
-  Bytes out(n);
+  SecureBuffer out(n);
   int rc = mbedtls_mpi_write_binary(x, out.data(), out.size());
   if (rc != 0) return backend_error("mbedtls_mpi_write_binary", rc);
   return out;
+}
+
+Result<Bytes> mpi_write(const mbedtls_mpi* x, std::size_t width) {
+  return public_value(mpi_write_secret(x, width));
 }
 
 }  // namespace detail
@@ -105,13 +109,15 @@ Result<HashAlg> hash_from_oid(std::string_view dotted) {
   return detail::unsupported("unknown hash algorithm " + std::string(dotted));
 }
 
-Bytes hash(HashAlg alg, ByteView data) {
+SecureBuffer hash_secret(HashAlg alg, ByteView data) {
   const mbedtls_md_info_t* info = mbedtls_md_info_from_type(detail::md_type(alg));
-  Bytes out(hash_size(alg));
+  SecureBuffer out(hash_size(alg));
   // mbedtls_md only fails on a NULL info, which cannot happen for the enumerated algorithms.
   if (info == nullptr || mbedtls_md(info, data.data(), data.size(), out.data()) != 0) out.clear();
   return out;
 }
+
+Bytes hash(HashAlg alg, ByteView data) { return hash_secret(alg, data).view().to_bytes(); }
 
 struct Hasher::Impl {
   mbedtls_md_context_t ctx;

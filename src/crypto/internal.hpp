@@ -30,10 +30,16 @@ inline Error malformed(std::string msg) { return Error(ErrorCode::MalformedData,
 inline Error unsupported(std::string msg) { return Error(ErrorCode::Unsupported, std::move(msg)); }
 inline Error verify_failed(std::string msg) { return Error(ErrorCode::VerificationFailed, std::move(msg)); }
 
+/// A value computed in wiped storage that is public after all (a ciphertext, a public key).
+inline Result<Bytes> public_value(Result<SecureBuffer> r) {
+  if (!r) return std::move(r).error();
+  return r->view().to_bytes();
+}
+
 #ifdef DNIE_WITH_OPENSSL_EC
 /// ec_openssl.cpp: scalar·P on the ICAO standardized curve `param_id` (8..18) with OpenSSL.
 /// `point` is a validated uncompressed encoding, `scalar` already reduced into [1, n-1].
-Result<Bytes> openssl_mul(int param_id, ByteView scalar, ByteView point);
+Result<SecureBuffer> openssl_mul(int param_id, ByteView scalar, ByteView point);
 bool openssl_has_curve(int param_id) noexcept;
 #endif
 
@@ -58,6 +64,8 @@ class Mpi {
 Status mpi_read(mbedtls_mpi* x, ByteView be);
 /// Big-endian bytes of x left-padded to `width` (minimal when width == 0).
 Result<Bytes> mpi_write(const mbedtls_mpi* x, std::size_t width = 0);
+/// The same into wiped storage, for secret values.
+Result<SecureBuffer> mpi_write_secret(const mbedtls_mpi* x, std::size_t width = 0);
 
 /// Owning mbedtls_ecp_point.
 class Point {

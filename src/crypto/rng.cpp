@@ -76,20 +76,17 @@ Rng& system_rng() {
 
 DeterministicRng::DeterministicRng(ByteView seed) : m_key(seed) {}
 
-DeterministicRng::~DeterministicRng() { secure_wipe(m_block); }
+DeterministicRng::~DeterministicRng() = default;
 
 Status DeterministicRng::fill(std::uint8_t* out, std::size_t n) {
   while (n > 0) {
     if (m_used >= m_block.size()) {
-      Bytes input(m_key.view().begin(), m_key.view().end());
-      append(input, be_bytes(m_counter++, 8));
-      secure_wipe(m_block);
-      m_block = hash(HashAlg::Sha256, input);
-      secure_wipe(input);
+      SecureBuffer input = SecureBuffer::concat({m_key.view(), be_bytes(m_counter++, 8)});
+      m_block = hash_secret(HashAlg::Sha256, input.view());
       m_used = 0;
     }
     std::size_t take = std::min(n, m_block.size() - m_used);
-    std::copy_n(m_block.begin() + static_cast<std::ptrdiff_t>(m_used), take, out);
+    std::copy_n(m_block.data() + m_used, take, out);
     m_used += take;
     out += take;
     n -= take;

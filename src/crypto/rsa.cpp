@@ -49,11 +49,11 @@ Bytes digest_info_prefix(HashAlg alg) {
 }
 
 /// Left-pads `in` to k bytes (InvalidArgument if it does not fit).
-Result<Bytes> to_width(ByteView in, std::size_t k) {
+Result<SecureBuffer> to_width(ByteView in, std::size_t k) {
   ByteView s = strip(in);
   if (s.size() > k) return invalid("RSA input longer than the modulus");
-  Bytes out(k - s.size(), 0);
-  append(out, s);
+  SecureBuffer out(k);
+  std::copy(s.begin(), s.end(), out.data() + (k - s.size()));
   return out;
 }
 
@@ -162,9 +162,9 @@ std::size_t RsaPublicKey::size() const noexcept { return mbedtls_rsa_get_len(&m_
 std::size_t RsaPublicKey::bits() const noexcept { return mbedtls_mpi_bitlen(&m_impl->ctx.N); }
 
 // RFC 8017 §5.2.2 RSAVP1 (mbedTLS locks the context internally, MBEDTLS_THREADING_C).
-Result<Bytes> RsaPublicKey::public_op(ByteView input) const {
-  DNIE_ASSIGN_OR_RETURN(Bytes in, to_width(input, size()));
-  Bytes out(size());
+Result<SecureBuffer> RsaPublicKey::public_op(ByteView input) const {
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer in, to_width(input, size()));
+  SecureBuffer out(size());
   auto* ctx = const_cast<mbedtls_rsa_context*>(&m_impl->ctx);
   int rc = mbedtls_rsa_public(ctx, in.data(), out.data());
   if (rc == MBEDTLS_ERR_RSA_PUBLIC_FAILED + MBEDTLS_ERR_MPI_BAD_INPUT_DATA ||
@@ -191,7 +191,7 @@ Status RsaPublicKey::verify_pkcs1_v15(HashAlg alg, ByteView digest, ByteView sig
     expect.insert(expect.end(), k - t->size() - 3, 0xFF);
     expect.push_back(0x00);
     append(expect, *t);
-    if (ct_equal(expect, *em)) return ok_status();
+    if (ct_equal(expect, em->view())) return ok_status();
   }
   return verify_failed("RSA PKCS#1 v1.5 signature does not verify");
 }
@@ -206,7 +206,7 @@ Status RsaPublicKey::verify_pss(HashAlg alg, ByteView digest, ByteView signature
   auto m = public_op(signature);
   if (!m) return verify_failed("RSA-PSS signature out of range");
   const std::size_t em_bits = bits() - 1, em_len = (em_bits + 7) / 8;
-  ByteView em(*m);
+  ByteView em = m->view();
   if (em_len < k) {
     if (em[0] != 0) return verify_failed("RSA-PSS: inconsistent");
     em = em.subview(1);
@@ -294,23 +294,13 @@ Result<RsaPrivateKey> RsaPrivateKey::from_der(ByteView der) {
   DNIE_ASSIGN_OR_RETURN(tlv::Tlv ver, rd.expect(asn1::kInteger));
   DNIE_ASSIGN_OR_RETURN(std::int64_t v, asn1::integer_value(ver.value));
   if (v != 0 && v != 1) return malformed("RSAPrivateKey: unknown version");
-  Bytes f[5];
+  SecureBuffer f[5];
   for (auto& x : f) {
-    auto t = rd.expect(asn1::kInteger);
-    if (!t) {
-      for (auto& y : f) secure_wipe(y);
-      return std::move(t).error();
-    }
-    auto val = asn1::integer_unsigned(t->value);
-    if (!val) {
-      for (auto& y : f) secure_wipe(y);
-      return std::move(val).error();
-    }
-    x = std::move(*val);
+    DNIE_ASSIGN_OR_RETURN(tlv::Tlv t, rd.expect(asn1::kInteger));
+    DNIE_ASSIGN_OR_RETURN(Bytes val, asn1::integer_unsigned(t.value));
+    x = SecureBuffer::adopt(std::move(val));
   }
-  auto key = from_components(f[0], f[1], f[2], f[3], f[4]);
-  for (auto& y : f) secure_wipe(y);
-  return key;
+  return from_components(f[0].view(), f[1].view(), f[2].view(), f[3].view(), f[4].view());
 }
 
 RsaPublicKey RsaPrivateKey::public_key() const {
@@ -323,15 +313,14 @@ RsaPublicKey RsaPrivateKey::public_key() const {
 std::size_t RsaPrivateKey::size() const noexcept { return mbedtls_rsa_get_len(&m_impl->ctx); }
 
 // RFC 8017 §5.2.1 RSASP1 (CRT with blinding; mbedTLS re-checks the result).
-Result<Bytes> RsaPrivateKey::private_op(ByteView input) const {
-  DNIE_ASSIGN_OR_RETURN(Bytes in, to_width(input, size()));
-  Bytes out(size());
+Result<SecureBuffer> RsaPrivateKey::private_op(ByteView input) const {
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer in, to_width(input, size()));
+  SecureBuffer out(size());
   int rc;
   {
     std::lock_guard<std::mutex> lock(m_impl->mu);
     rc = mbedtls_rsa_private(&m_impl->ctx, rng_callback, &system_rng(), in.data(), out.data());
   }
-  secure_wipe(in);
   if (rc == MBEDTLS_ERR_RSA_PRIVATE_FAILED + MBEDTLS_ERR_MPI_BAD_INPUT_DATA ||
       rc == MBEDTLS_ERR_RSA_BAD_INPUT_DATA)
     return invalid("RSA input out of range");
@@ -360,7 +349,7 @@ Result<Bytes> RsaPrivateKey::sign_pkcs1_v15_raw(ByteView digest_info) const {
   em.insert(em.end(), k - digest_info.size() - 3, 0xFF);
   em.push_back(0x00);
   append(em, digest_info);
-  return private_op(em);
+  return detail::public_value(private_op(em));
 }
 
 // RFC 8017 §8.1.1 RSASSA-PSS-SIGN, MGF1 with the same hash, salt length = hash length.
@@ -380,19 +369,13 @@ Result<Bytes> RsaPrivateKey::sign_pss(HashAlg alg, ByteView digest, Rng& rng) co
 SecureBuffer RsaPrivateKey::to_der() const {
   const mbedtls_rsa_context& c = m_impl->ctx;
   const mbedtls_mpi* parts[] = {&c.N, &c.E, &c.D, &c.P, &c.Q, &c.DP, &c.DQ, &c.QP};
-  Bytes body;
-  body.reserve(5 * size() + 64);  // no reallocation: no stray copies of the key on the heap
-  append(body, asn1::integer(std::int64_t{0}));
+  SecureBuffer body(asn1::integer(std::int64_t{0}));
   for (const mbedtls_mpi* x : parts) {
-    Bytes v = mpi_write(x).value_or(Bytes{});
-    Bytes enc = asn1::integer(v);
-    append(body, enc);
-    secure_wipe(v);
-    secure_wipe(enc);
+    auto written = detail::mpi_write_secret(x);
+    SecureBuffer v = written ? std::move(written).value() : SecureBuffer();
+    body.append(SecureBuffer::adopt(asn1::integer(v.view())).view());
   }
-  Bytes out = tlv::encode(asn1::kSequence, body);
-  secure_wipe(body);
-  return SecureBuffer::adopt(std::move(out));
+  return SecureBuffer::adopt(tlv::encode(asn1::kSequence, body.view()));
 }
 
 }  // namespace dnie::crypto

@@ -45,7 +45,7 @@ Status verify_9796_2(const crypto::RsaPublicKey& key, ByteView challenge, ByteVi
   if (signature.size() != key.size()) return verify_failed("AA: signature length differs from the modulus");
   auto m = key.public_op(signature);
   if (!m) return verify_failed("AA: " + m.error().message);
-  Bytes f = std::move(*m);
+  Bytes f = m->view().to_bytes();  // the chip's signed message: public
   // ISO/IEC 9796-2 §B: the representative may be N − f (its last nibble is then not C).
   if ((f.back() & 0x0F) != 0x0C) {
     auto alt = crypto::BigInt::from_bytes(key.modulus()).sub(crypto::BigInt::from_bytes(f));

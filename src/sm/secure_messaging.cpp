@@ -48,11 +48,9 @@ struct SmSession::Impl {
 
   Result<Bytes> encrypt(ByteView plain) const {
     DNIE_ASSIGN_OR_RETURN(Bytes v, iv());
-    Bytes padded = crypto::pad_iso9797_m2(plain, block());
-    auto r = suite == Suite::Aes ? crypto::aes_cbc_encrypt(k_enc.view(), v, padded)
-                                 : crypto::des3_cbc_encrypt(k_enc.view(), v, padded);
-    secure_wipe(padded);
-    return r;
+    const SecureBuffer padded = crypto::pad_iso9797_m2_secret(plain, block());
+    return suite == Suite::Aes ? crypto::aes_cbc_encrypt(k_enc.view(), v, padded.view())
+                               : crypto::des3_cbc_encrypt(k_enc.view(), v, padded.view());
   }
 
   Result<Bytes> decrypt(ByteView cipher) const {
@@ -61,19 +59,18 @@ struct SmSession::Impl {
     DNIE_ASSIGN_OR_RETURN(Bytes v, iv());
     auto r = suite == Suite::Aes ? crypto::aes_cbc_decrypt(k_enc.view(), v, cipher)
                                  : crypto::des3_cbc_decrypt(k_enc.view(), v, cipher);
-    if (!r) return r;
-    auto u = crypto::unpad_iso9797_m2(*r);
-    secure_wipe(*r);
+    if (!r) return std::move(r).error();
+    auto u = crypto::unpad_iso9797_m2(r->view());  // the answer's data, handed to the caller
     if (!u) return make_error(ErrorCode::SecureMessagingError, "SM: bad padding in decrypted data");
     return u;
   }
 
   // MAC over pad(SSC ‖ input): retail MAC (3DES) or AES-CMAC truncated (ICAO 9303-11 §9.8.6.1).
   Result<Bytes> mac(ByteView input) const {
-    Bytes n = concat({ssc.view(), input});
-    Bytes padded = crypto::pad_iso9797_m2(n, block());
-    auto r = suite == Suite::Aes ? crypto::aes_cmac(k_mac.view(), padded)
-                                 : crypto::retail_mac(k_mac.view(), padded);
+    const SecureBuffer padded =
+        crypto::pad_iso9797_m2_secret(SecureBuffer::concat({ssc.view(), input}).view(), block());
+    auto r = suite == Suite::Aes ? crypto::aes_cmac(k_mac.view(), padded.view())
+                                 : crypto::retail_mac(k_mac.view(), padded.view());
     if (!r) return r;
     Bytes m = std::move(r).value();
     m.resize(options.mac_length);

@@ -16,7 +16,7 @@ constexpr int kMaxGetResponse = 300;  // 300 × 256 bytes covers any extended re
 Result<ResponseApdu> transceive(Transport& t, const CommandApdu& cmd, bool allow_command_chaining) {
   const LinkLimits lim = t.limits();
   const std::size_t max_nc = lim.max_command_data ? lim.max_command_data : 255;
-  const Bytes& data = cmd.data();
+  const ByteView data = cmd.data();
 
   // Command chaining: all but the last block carry CLA b5 = 1 and no Le.
   if (data.size() > max_nc) {

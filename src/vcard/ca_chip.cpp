@@ -68,7 +68,7 @@ Reply VirtualCard::Impl::ca_set_at(const Command& c) {
   if (!key_id_ok(image, find_do(*dos, 0x84))) return sw_reply(csw::kRefNotFound);
   auto dom = KaDomain::standard(image.ca_param_id);
   if (!dom || dom->is_ec() != alg->ec) return sw_reply(csw::kWrongData);
-  session.ca.set = true;
+  session.ca.state = CaChipState::AwaitGeneralAuth;
   session.ca.alg = *alg;
   return sw_reply(csw::kOk);
 }

@@ -160,8 +160,7 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
         const std::size_t left = std::min<std::size_t>(session.pending.size(), 256);
         return with_sw(std::move(part), static_cast<std::uint16_t>(0x6100 | (left & 0xFF)));
       }
-      secure_wipe(session.pending);
-      session.pending.clear();
+      SecretBytes().swap(session.pending);
       // Hostile clone (tests only): it cannot MAC under the chip-authentication keys, so it
       // answers everything after the switch with a plain status word (docs/security.md).
       if (session.ca_done && image.hostile.plain_sw_after_ca != 0 && !session.next_sm)
@@ -220,7 +219,7 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
         c.ins = ins;
         c.p1 = p1;
         c.p2 = p2;
-        c.data = b.data.to_bytes();
+        c.data = secret_copy(b.data);
         c.ne = b.ne;
         c.ne_max = b.ne_max;
       }
@@ -230,7 +229,6 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
       Bytes data;
       if (c.secure && sm.active()) {
         auto wrapped = sm.wrap(r.data, r.sw);
-        secure_wipe(r.data);
         if (!wrapped) {
           end_sm();
           return sw_bytes(csw::kNoDiagnosis);
@@ -238,7 +236,7 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
         data = std::move(*wrapped);
         cost(cost::symmetric(data.size()));
       } else {
-        data = std::move(r.data);
+        data.assign(r.data.begin(), r.data.end());  // sent in the clear anyway
       }
       // New keys (PACE, CA) take effect after the response was protected with the old ones.
       if (session.next_sm) {
@@ -252,7 +250,7 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
       // answered with data such as an FCI) is announced with 61 xx and fetched with GET
       // RESPONSE (ISO/IEC 7816-3 §12.2.3; OpenSC issue 810: SELECT "Master.File" → 61 1B).
       if (!options.contactless && options.t0 && !atr_offers_t1(atr()) && !data.empty() && !b.data.empty()) {
-        session.pending = std::move(data);
+        session.pending.assign(data.begin(), data.end());
         session.pending_sw = r.sw;
         const std::size_t left = std::min<std::size_t>(session.pending.size(), 256);
         return sw_bytes(static_cast<std::uint16_t>(0x6100 | (left & 0xFF)));
@@ -332,8 +330,8 @@ Reply VirtualCard::Impl::cmd_mse(const Command& c) {
 
 Reply VirtualCard::Impl::cmd_general_authenticate(const Command& c) {
   if (c.p1 != 0 || c.p2 != 0) return sw_reply(csw::kIncorrectP1P2);
-  if (session.pace.step >= 1) return pace_step(c);
-  if (session.ca.set) return ca_general_authenticate(c);
+  if (session.pace.state != PaceChipState::Idle) return pace_step(c);
+  if (session.ca.state == CaChipState::AwaitGeneralAuth) return ca_general_authenticate(c);
   return sw_reply(csw::kConditions);
 }
 
@@ -362,12 +360,11 @@ Result<SecureBuffer> VirtualCard::Impl::random_private(const KaDomain& domain) {
   const crypto::BigInt n = crypto::BigInt::from_bytes(order);
   const std::size_t bits = n.bits();
   for (int i = 0; i < 256; ++i) {
-    DNIE_ASSIGN_OR_RETURN(Bytes cand, rng->bytes(order.size()));
+    DNIE_ASSIGN_OR_RETURN(SecureBuffer cand, rng->secret(order.size()));
     const std::size_t extra = order.size() * 8 - bits;
     if (extra > 0 && !cand.empty()) cand[0] = static_cast<std::uint8_t>(cand[0] & (0xFF >> extra));
-    const crypto::BigInt k = crypto::BigInt::from_bytes(cand);
-    if (!k.is_zero() && k < n) return SecureBuffer::adopt(std::move(cand));
-    secure_wipe(cand);
+    const crypto::BigInt k = crypto::BigInt::from_bytes(cand.view());
+    if (!k.is_zero() && k < n) return cand;
   }
   return make_error(ErrorCode::CryptoError, "no private key drawn");
 }
@@ -383,8 +380,7 @@ Bytes VirtualCard::reset() {
   if (m_impl->options.contactless && m_impl->options.warm_reset_keeps_channel && m_impl->powered) {
     // A contactless card stays in the field: the reader's "reset" does not reach its security
     // state (docs/dnie-card.md); the selection and pending data are what a reader can clear.
-    secure_wipe(m_impl->session.pending);
-    m_impl->session.pending.clear();
+    SecretBytes().swap(m_impl->session.pending);
     return m_impl->atr();
   }
   return m_impl->power_on();

@@ -32,24 +32,27 @@ Result<crypto::RsaPublicKey> public_key(const CvKey& k) {
 }
 
 /// N − x, big-endian, `width` bytes.
-Result<Bytes> complement(ByteView n, ByteView x) {
+Result<SecureBuffer> complement(ByteView n, ByteView x) {
   DNIE_ASSIGN_OR_RETURN(auto d, crypto::BigInt::from_bytes(n).sub(crypto::BigInt::from_bytes(x)));
-  return d.to_bytes(n.size());
+  return d.to_secret(n.size());
 }
 
 /// min(S, N − S) (CWA 14890-1 §8.4.2 SIGMIN).
-Result<Bytes> sig_min(ByteView n, ByteView s) {
-  DNIE_ASSIGN_OR_RETURN(Bytes other, complement(n, s));
-  return crypto::BigInt::from_bytes(other) < crypto::BigInt::from_bytes(s) ? other : s.to_bytes();
+Result<SecureBuffer> sig_min(ByteView n, ByteView s) {
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer other, complement(n, s));
+  if (crypto::BigInt::from_bytes(other.view()) < crypto::BigInt::from_bytes(s)) return other;
+  return SecureBuffer(s);
 }
 
 /// Applies `key` to `sig`; accepts the frame 6A … BC directly or after N − J (ISO/IEC 9796-2
 /// with the "min" convention of CWA 14890-1 §8.4).
-Result<Bytes> open_frame(const crypto::RsaPublicKey& key, ByteView sig) {
-  DNIE_ASSIGN_OR_RETURN(Bytes j, key.public_op(sig));
-  if (j.size() == kRsa && j.front() == 0x6A && j.back() == 0xBC) return j;
-  DNIE_ASSIGN_OR_RETURN(Bytes alt, complement(key.modulus(), j));
-  if (alt.size() == kRsa && alt.front() == 0x6A && alt.back() == 0xBC) return alt;
+bool framed(const SecureBuffer& f) { return f.size() == kRsa && f[0] == 0x6A && f[kRsa - 1] == 0xBC; }
+
+Result<SecureBuffer> open_frame(const crypto::RsaPublicKey& key, ByteView sig) {
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer j, key.public_op(sig));
+  if (framed(j)) return j;
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer alt, complement(key.modulus(), j.view()));
+  if (framed(alt)) return alt;
   return make_error(ErrorCode::VerificationFailed, "no 6A..BC frame");
 }
 
@@ -125,7 +128,7 @@ Reply VirtualCard::Impl::cwa_verify_certificate(const Command& c) {
   // ISO/IEC 9796-2 scheme 1, SHA-1, partial recovery: J = 6A ‖ M1 ‖ SHA-1(M1 ‖ M2) ‖ BC.
   auto frame = open_frame(*key, sig->value);
   if (!frame) return sw_reply(csw::kWrongData);
-  const ByteView f(*frame);
+  const ByteView f = frame->view();
   Bytes m = f.subview(1, kRsa - 22).to_bytes();
   append(m, rem->value);
   if (!ct_equal(crypto::hash(crypto::HashAlg::Sha1, m), f.subview(kRsa - 21, 20)))
@@ -211,24 +214,21 @@ Reply VirtualCard::Impl::cmd_internal_authenticate(const Command& c) {
   Bytes prnd1 = random(74);
   SecureBuffer kicc = SecureBuffer::adopt(random(32));
   if (prnd1.size() != 74 || kicc.size() != 32) return sw_reply(csw::kNoDiagnosis);
-  SecureBuffer h_in{ByteView(prnd1)};
-  h_in.append(kicc.view());
-  h_in.append(d);
-  SecureBuffer frame{ByteView(Bytes{0x6A})};
-  frame.append(prnd1);
-  frame.append(kicc.view());
-  frame.append(crypto::hash(crypto::HashAlg::Sha1, h_in.view()));
-  frame.append(Bytes{0xBC});
+  const SecureBuffer h_in = SecureBuffer::concat({prnd1, kicc.view(), d});
+  const std::uint8_t head = 0x6A, tail = 0xBC;
+  const SecureBuffer frame = SecureBuffer::concat(
+      {ByteView(&head, 1), prnd1, kicc.view(), crypto::hash_secret(crypto::HashAlg::Sha1, h_in.view()).view(),
+       ByteView(&tail, 1)});
   auto sig = icc->private_op(frame.view());
   if (!sig) return sw_reply(csw::kNoDiagnosis);
-  auto smin = sig_min(icc->public_key().modulus(), *sig);
+  auto smin = sig_min(icc->public_key().modulus(), sig->view());
   if (!smin) return sw_reply(csw::kNoDiagnosis);
-  auto out = ifd->public_op(*smin);
+  auto out = ifd->public_op(smin->view());
   if (!out) return sw_reply(csw::kNoDiagnosis);
   cost(cost::rsa_private(kRsa) + cost::modexp(kRsa, run.ifd_key->exponent.size()));
   run.rnd_ifd = d.first(8).to_bytes();
   run.kicc = std::move(kicc);
-  return Reply{std::move(*out), csw::kOk};
+  return Reply{out->view(), csw::kOk};
 }
 
 // ---- EXTERNAL AUTHENTICATE 00 82 (CWA 14890-1 §8.4.3, §8.6) ----------------------------------
@@ -251,35 +251,31 @@ Reply VirtualCard::Impl::cmd_external_authenticate(const Command& c) {
   cost(cost::rsa_private(kRsa) + cost::modexp(kRsa, run.ifd_key->exponent.size()));
   auto sigmin = icc->private_op(c.data);
   if (!sigmin) return fail();
-  auto frame = open_frame(*ifd, *sigmin);  // SIG or N_IFD − SIG
+  auto frame = open_frame(*ifd, sigmin->view());  // SIG or N_IFD − SIG
   if (!frame) return fail();
   // 6A ‖ PRND2:74 ‖ Kifd:32 ‖ SHA-1(PRND2 ‖ Kifd ‖ RND.ICC ‖ SN.ICC) ‖ BC; SN.ICC = 00 ‖ serial.
-  SecureBuffer fr = SecureBuffer::adopt(std::move(*frame));
-  const ByteView f = fr.view();
-  SecureBuffer h_in(f.subview(1, 106));
-  h_in.append(rnd_icc);
+  const ByteView f = frame->view();
   Bytes sn{0x00};
   append(sn, image.chip_serial);
   sn.resize(8, 0);
-  h_in.append(sn);
-  if (!ct_equal(crypto::hash(crypto::HashAlg::Sha1, h_in.view()), f.subview(107, 20))) return fail();
+  const SecureBuffer h_in = SecureBuffer::concat({f.subview(1, 106), rnd_icc, sn});
+  if (!ct_equal(crypto::hash_secret(crypto::HashAlg::Sha1, h_in.view()).view(), f.subview(107, 20)))
+    return fail();
   // K = Kicc ⊕ Kifd; Kenc/Kmac = SHA-1(K ‖ 0000000{1,2})[0..16); SSC = RND.ICC[4..8] ‖ RND.IFD[4..8].
   SecureBuffer k(run.kicc.view());
   for (std::size_t i = 0; i < 32; ++i) k[i] = static_cast<std::uint8_t>(k[i] ^ f[75 + i]);
   auto derive = [&](std::uint8_t counter) {
-    SecureBuffer in(k.view());
-    in.append(Bytes{0, 0, 0, counter});
-    Bytes h = crypto::hash(crypto::HashAlg::Sha1, in.view());
-    h.resize(16);
-    return SecureBuffer::adopt(std::move(h));
+    const std::uint8_t c4[4] = {0, 0, 0, counter};
+    SecureBuffer h =
+        crypto::hash_secret(crypto::HashAlg::Sha1, SecureBuffer::concat({k.view(), ByteView(c4, 4)}).view());
+    h.truncate(16);
+    return h;
   };
   PendingSm next;
   next.suite = SmSuite::Des3;
   next.k_enc = derive(1);
   next.k_mac = derive(2);
-  Bytes ssc = ByteView(rnd_icc).subview(4, 4).to_bytes();
-  append(ssc, ByteView(run.rnd_ifd).subview(4, 4));
-  next.ssc = SecureBuffer::adopt(std::move(ssc));
+  next.ssc = SecureBuffer::concat({ByteView(rnd_icc).subview(4, 4), ByteView(run.rnd_ifd).subview(4, 4)});
   next.established_by = session.pace_password;  // file access rights of the PACE channel stay
   next.channel = run.target;
   // This answer still goes out under the current SM; process() then installs the new keys.

@@ -52,26 +52,36 @@ inline std::uint16_t counter(int tries) { return static_cast<std::uint16_t>(0x63
 /// A command after parsing and (when protected) SM unwrapping.
 struct Command {
   std::uint8_t cla = 0, ins = 0, p1 = 0, p2 = 0;  ///< CLA without SM bits
-  Bytes data;
-  std::optional<std::size_t> ne;  ///< absent: no Le field
-  bool ne_max = false;            ///< Le was 00 / 0000
+  SecretBytes data;                               ///< may hold a PIN or key material (wiped storage)
+  std::optional<std::size_t> ne;                  ///< absent: no Le field
+  bool ne_max = false;                            ///< Le was 00 / 0000
   bool extended = false;
   bool secure = false;   ///< arrived under secure messaging
   bool chained = false;  ///< CLA b5 (command chaining) set
-  ~Command() { secure_wipe(data); }
 };
 
 struct Reply {
-  Bytes data;
+  Reply() = default;
+  Reply(ByteView d, std::uint16_t s) : data(secret_copy(d)), sw(s) {}
+  SecretBytes data;  ///< plaintext before SM: wiped storage
   std::uint16_t sw = csw::kOk;
 };
 inline Reply sw_reply(std::uint16_t sw) { return Reply{{}, sw}; }
 
 enum class Password : std::uint8_t { None = 0, Mrz = 1, Can = 2, Pin = 3, Puk = 4 };
 
+/// The chip's PACE state: which GENERAL AUTHENTICATE it waits for (9303-11 §4.4.4).
+enum class PaceChipState {
+  Idle,               ///< no PACE: GA is refused (6985)
+  AwaitNonceRequest,  ///< after MSE:Set AT: GA1 (empty) → 80 encrypted nonce
+  AwaitMapping,       ///< nonce sent: GA2 (81 mapping data) → 82 chip mapping data
+  AwaitKeyAgreement,  ///< mapped: GA3 (83 PK_PCD) → 84 PK_IC
+  AwaitMutualAuth,    ///< keys agreed: GA4 (85 T_PCD) → 86 T_IC [8A A_IC]; SM starts
+};
+
 /// PACE run in progress (chip side, 9303-11 §4.4.4).
 struct PaceRun {
-  int step = 0;  ///< 0 none, 1 after MSE:Set AT, 2 nonce sent, 3 mapped, 4 keys agreed
+  PaceChipState state = PaceChipState::Idle;
   Bytes oid;
   ProtocolAlg alg;
   int param_id = -1;
@@ -84,8 +94,12 @@ struct PaceRun {
 };
 
 /// Chip Authentication v1 run (9303-11 §6.2).
+enum class CaChipState {
+  Idle,             ///< no chip authentication in progress
+  AwaitGeneralAuth  ///< MSE:Set AT done: GA (80 PK_PCD) → 7C 00, then the new keys
+};
 struct CaRun {
-  bool set = false;  ///< MSE:Set AT done, waiting for GENERAL AUTHENTICATE
+  CaChipState state = CaChipState::Idle;
   ProtocolAlg alg;
 };
 
@@ -128,7 +142,7 @@ struct Session {
   CaRun ca;
   Bytes challenge;  ///< last GET CHALLENGE (CWA-14890 EXTERNAL AUTHENTICATE uses it)
   std::optional<PendingSm> next_sm;
-  Bytes pending;  ///< response data waiting for GET RESPONSE
+  SecretBytes pending;  ///< response data waiting for GET RESPONSE (wiped storage)
   std::uint16_t pending_sw = csw::kOk;
   CwaRun cwa;
   CwaChannel channel = CwaChannel::None;  ///< CWA channel of the live SM keys
@@ -188,9 +202,23 @@ struct VirtualCard::Impl {
   Reply cmd_mse(const Command& c);            // card.cpp (routes to PACE / CA / CWA)
   Reply cmd_general_authenticate(const Command& c);
   Reply pace_set_at(const Command& c);  // pace_chip.cpp
-  Reply pace_step(const Command& c);    // pace_chip.cpp
-  Reply ca_set_at(const Command& c);    // ca_chip.cpp (AES / DH: MSE:Set AT 41 A4)
-  Reply ca_set_kat(const Command& c);   // ca_chip.cpp (3DES: MSE:Set KAT 41 A6)
+  Reply pace_step(const Command& c);    // pace_chip.cpp: dispatches on PaceRun::state
+  struct GaData;
+  Reply pace_ga_nonce(const GaData& ga, ByteView none);         // AwaitNonceRequest
+  Reply pace_ga_map(const GaData& ga, ByteView d81);            // AwaitMapping
+  Reply pace_ga_key_agreement(const GaData& ga, ByteView d83);  // AwaitKeyAgreement
+  Reply pace_ga_mutual_auth(const GaData& ga, ByteView d85);    // AwaitMutualAuth
+  struct ChipKeyPair {
+    SecureBuffer sk;
+    Bytes pk;
+  };
+  /// A fresh key pair on `dom` answering the terminal's key `peer` (checked, and never equal to
+  /// it); nullopt with the status word to send.
+  std::optional<ChipKeyPair> pace_key_pair(const KaDomain& dom, ByteView peer, std::uint16_t* sw);
+  Reply pace_abort(std::uint16_t sw);  // ends the run with `sw`
+  void pace_ka_cost(int n);            // n key-agreement operations on the link model
+  Reply ca_set_at(const Command& c);   // ca_chip.cpp (AES / DH: MSE:Set AT 41 A4)
+  Reply ca_set_kat(const Command& c);  // ca_chip.cpp (3DES: MSE:Set KAT 41 A6)
   Reply ca_general_authenticate(const Command& c);
   // CWA-14890 device authentication, card side (cwa_card.cpp)
   Reply cwa_set_verify_key(const Command& c);  // MSE:SET 81 B6

@@ -49,7 +49,7 @@ std::size_t block_length(SymCipher c) noexcept;
 /// AES-192/256; 3DES keys get odd parity.
 SecureBuffer kdf(ByteView secret, std::uint32_t counter, SymCipher c);
 /// CBC with a zero IV, no padding (nonce encryption, IM pseudo-random function).
-Result<Bytes> cbc_encrypt0(SymCipher c, ByteView key, ByteView data);
+Result<SecureBuffer> cbc_encrypt0(SymCipher c, ByteView key, ByteView data);  ///< IV 0
 /// CBC encryption with an explicit IV (CAM data) — no padding.
 Result<Bytes> cbc_encrypt(SymCipher c, ByteView key, ByteView iv, ByteView data);
 /// Authentication-token MAC: AES-CMAC/8 or retail MAC over the padded input (9303-11 §4.4.3.4).
@@ -84,7 +84,7 @@ class KaDomain {
 };
 
 /// R(s, t) of 9303-11 §4.4.3.3.2 (CBC, IV 0; l = 128 for 3DES/AES-128, 256 for AES-192/256).
-Result<Bytes> im_prf(SymCipher c, ByteView s, ByteView t, std::size_t p_bits);
+Result<SecureBuffer> im_prf(SymCipher c, ByteView s, ByteView t, std::size_t p_bits);
 /// f_G of 9303-11 Appendix B (simplified SWU, p ≡ 3 mod 4): the point for R_p.
 Result<Bytes> im_point_encode(const crypto::CurveParams& cp, ByteView r);
 /// A_IC = E(KSenc, IV = E(KSenc, FF..FF), pad(CA_IC)), CA_IC = SK_IC^-1 · SK_Map,IC mod n

@@ -26,7 +26,7 @@ Result<BigInt> mneg(const BigInt& a, const BigInt& p) {
 }
 }  // namespace
 
-Result<Bytes> im_prf(SymCipher c, ByteView s, ByteView t, std::size_t p_bits) {
+Result<SecureBuffer> im_prf(SymCipher c, ByteView s, ByteView t, std::size_t p_bits) {
   // l = 128 for 3DES and AES-128, 256 for AES-192/256; k = key size (3DES counts as 128).
   const bool wide = c == SymCipher::Aes192 || c == SymCipher::Aes256;
   const std::size_t l_bytes = wide ? 32 : 16;
@@ -36,18 +36,15 @@ Result<Bytes> im_prf(SymCipher c, ByteView s, ByteView t, std::size_t p_bits) {
   const Bytes c1 = hex_bytes(wide ? kC1_256 : kC1_128);
   // n: smallest number with n·l ≥ log2 p + 64.
   const std::size_t n = (p_bits + 64 + l_bytes * 8 - 1) / (l_bytes * 8);
-  DNIE_ASSIGN_OR_RETURN(Bytes key, cbc_encrypt0(c, t, s));  // k0 = E(t, s)
-  Bytes out;
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer key, cbc_encrypt0(c, t, s));  // k0 = E(t, s)
+  SecureBuffer out;
   for (std::size_t i = 0; i < n; ++i) {
     if (key.size() < k) return make_error(ErrorCode::MalformedData, "IM nonce s too short");
-    key.resize(k);  // truncation (only AES-192 needs it)
-    DNIE_ASSIGN_OR_RETURN(Bytes x, cbc_encrypt0(c, key, c1));
-    append(out, x);
-    DNIE_ASSIGN_OR_RETURN(Bytes next, cbc_encrypt0(c, key, c0));
-    secure_wipe(key);
-    key = std::move(next);
+    key.truncate(k);  // truncation (only AES-192 needs it)
+    DNIE_ASSIGN_OR_RETURN(SecureBuffer x, cbc_encrypt0(c, key.view(), c1));
+    out.append(x.view());
+    DNIE_ASSIGN_OR_RETURN(key, cbc_encrypt0(c, key.view(), c0));
   }
-  secure_wipe(key);
   return out;
 }
 
@@ -108,14 +105,10 @@ Result<Bytes> cam_data(SymCipher c, ByteView ks_enc, ByteView sk_ic, ByteView sk
   const BigInt nb = BigInt::from_bytes(n);
   DNIE_ASSIGN_OR_RETURN(BigInt inv, BigInt::from_bytes(sk_ic).inv_mod(nb));
   DNIE_ASSIGN_OR_RETURN(BigInt ca, inv.mul(BigInt::from_bytes(sk_map)).mod(nb));
-  DNIE_ASSIGN_OR_RETURN(Bytes ca_b, ca.to_bytes(n.size()));
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer ca_b, ca.to_secret(n.size()));
   // IV = E(KSenc, -1): the all-ones block encrypted under KSenc.
   DNIE_ASSIGN_OR_RETURN(Bytes iv, crypto::aes_ecb_encrypt(ks_enc, Bytes(16, 0xFF)));
-  Bytes padded = crypto::pad_iso9797_m2(ca_b, 16);
-  secure_wipe(ca_b);
-  auto out = crypto::aes_cbc_encrypt(ks_enc, iv, padded);
-  secure_wipe(padded);
-  return out;
+  return crypto::aes_cbc_encrypt(ks_enc, iv, crypto::pad_iso9797_m2_secret(ca_b.view(), 16).view());
 }
 
 }  // namespace dnie::vcard

@@ -131,14 +131,12 @@ std::size_t key_length(SymCipher c) noexcept {
 std::size_t block_length(SymCipher c) noexcept { return c == SymCipher::Des3 ? 8 : 16; }
 
 SecureBuffer kdf(ByteView secret, std::uint32_t counter, SymCipher c) {
-  Bytes in = secret.to_bytes();
-  append(in, be_bytes(counter, 4));
+  const SecureBuffer in = SecureBuffer::concat({secret, be_bytes(counter, 4)});
   const bool sha256 = c == SymCipher::Aes192 || c == SymCipher::Aes256;
-  Bytes h = crypto::hash(sha256 ? crypto::HashAlg::Sha256 : crypto::HashAlg::Sha1, in);
-  secure_wipe(in);
-  h.resize(key_length(c));
+  SecureBuffer h = crypto::hash_secret(sha256 ? crypto::HashAlg::Sha256 : crypto::HashAlg::Sha1, in.view());
+  h.truncate(key_length(c));
   if (c == SymCipher::Des3) crypto::adjust_des_parity(h);
-  return SecureBuffer::adopt(std::move(h));
+  return h;
 }
 
 Result<Bytes> cbc_encrypt(SymCipher c, ByteView key, ByteView iv, ByteView data) {
@@ -146,8 +144,10 @@ Result<Bytes> cbc_encrypt(SymCipher c, ByteView key, ByteView iv, ByteView data)
   return crypto::aes_cbc_encrypt(key, iv, data);
 }
 
-Result<Bytes> cbc_encrypt0(SymCipher c, ByteView key, ByteView data) {
-  return cbc_encrypt(c, key, Bytes(block_length(c), 0), data);
+Result<SecureBuffer> cbc_encrypt0(SymCipher c, ByteView key, ByteView data) {
+  const Bytes iv(block_length(c), 0);
+  if (c == SymCipher::Des3) return crypto::des3_cbc_encrypt_secret(key, iv, data);
+  return crypto::aes_cbc_encrypt_secret(key, iv, data);
 }
 
 Result<Bytes> token_mac(SymCipher c, ByteView k_mac, ByteView input) {
@@ -224,15 +224,15 @@ Result<SecureBuffer> KaDomain::agree(ByteView priv, ByteView peer) const {
 
 Result<KaDomain> KaDomain::map_generic(ByteView s, ByteView sk_map, ByteView pk_map_pcd) const {
   if (is_ec()) {
-    DNIE_ASSIGN_OR_RETURN(Bytes h, m_ec->mul(sk_map, pk_map_pcd));  // H = SK_map,IC · PK_map,PCD
-    DNIE_ASSIGN_OR_RETURN(Bytes sg, m_ec->mul_base(s));
-    DNIE_ASSIGN_OR_RETURN(Bytes g_hat, m_ec->add(sg, h));
+    DNIE_ASSIGN_OR_RETURN(SecureBuffer h, m_ec->mul(sk_map, pk_map_pcd));  // H = SK_map,IC · PK_map,PCD
+    DNIE_ASSIGN_OR_RETURN(SecureBuffer sg, m_ec->mul(s, m_ec->generator()));
+    DNIE_ASSIGN_OR_RETURN(Bytes g_hat, m_ec->add(sg.view(), h.view()));
     DNIE_ASSIGN_OR_RETURN(auto g, m_ec->with_generator(g_hat));
     return from_ec(std::move(g));
   }
-  DNIE_ASSIGN_OR_RETURN(Bytes h, m_dh->exp(pk_map_pcd, sk_map));  // h = PK^sk mod p
-  DNIE_ASSIGN_OR_RETURN(Bytes gs, m_dh->exp(m_dh->g(), s));
-  DNIE_ASSIGN_OR_RETURN(Bytes g_hat, m_dh->mul(gs, h));  // g^ = g^s · h mod p
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer h, m_dh->exp(pk_map_pcd, sk_map));  // h = PK^sk mod p
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer gs, m_dh->exp(m_dh->g(), s));
+  DNIE_ASSIGN_OR_RETURN(Bytes g_hat, m_dh->mul(gs.view(), h.view()));  // g^ = g^s · h mod p
   DNIE_ASSIGN_OR_RETURN(auto g, m_dh->with_generator(g_hat));
   return from_dh(std::move(g));
 }
@@ -240,15 +240,15 @@ Result<KaDomain> KaDomain::map_generic(ByteView s, ByteView sk_map, ByteView pk_
 Result<KaDomain> KaDomain::map_integrated(SymCipher c, ByteView s, ByteView t) const {
   const Bytes& p = is_ec() ? m_ec->params().p : m_dh->p();
   const crypto::BigInt pb = crypto::BigInt::from_bytes(p);
-  DNIE_ASSIGN_OR_RETURN(Bytes r, im_prf(c, s, t, pb.bits()));
+  DNIE_ASSIGN_OR_RETURN(SecureBuffer r, im_prf(c, s, t, pb.bits()));
   if (is_ec()) {
-    DNIE_ASSIGN_OR_RETURN(Bytes point, im_point_encode(m_ec->params(), r));
+    DNIE_ASSIGN_OR_RETURN(Bytes point, im_point_encode(m_ec->params(), r.view()));
     DNIE_ASSIGN_OR_RETURN(auto g, m_ec->with_generator(point));
     return from_ec(std::move(g));
   }
   // DH: g^ = f_g(R_p(s,t)) = R_p^((p-1)/q) mod p (9303-11 §4.4.3.3.2).
   if (m_dh->q().empty()) return make_error(ErrorCode::Unsupported, "IM needs the group order");
-  DNIE_ASSIGN_OR_RETURN(auto rp, crypto::BigInt::from_bytes(r).mod(pb));
+  DNIE_ASSIGN_OR_RETURN(auto rp, crypto::BigInt::from_bytes(r.view()).mod(pb));
   DNIE_ASSIGN_OR_RETURN(auto pm1, pb.sub(crypto::BigInt(1)));
   DNIE_ASSIGN_OR_RETURN(auto e, pm1.div(crypto::BigInt::from_bytes(m_dh->q())));
   DNIE_ASSIGN_OR_RETURN(auto gh, rp.exp_mod(e, pb));

@@ -88,18 +88,17 @@ Result<SmCommand> CardSm::unwrap(const std::uint8_t header[4], ByteView body, st
 
   // MAC input: SSC ‖ pad(header) ‖ DOs, padded (ICAO 9303-11 §9.8.6.1).
   const std::size_t bs = block();
-  Bytes m = m_ssc.view().to_bytes();
-  append(m, ByteView(header, 4));
-  Bytes padded_header_part = crypto::pad_iso9797_m2(m, bs);
-  if (cryptogram) append(padded_header_part, cryptogram->raw);
-  if (le) append(padded_header_part, le->raw);
-  auto expected = mac(crypto::pad_iso9797_m2(padded_header_part, bs));
+  const SecureBuffer m = SecureBuffer::concat({m_ssc.view(), ByteView(header, 4)});
+  SecureBuffer padded_header_part = crypto::pad_iso9797_m2_secret(m.view(), bs);
+  if (cryptogram) padded_header_part.append(cryptogram->raw);
+  if (le) padded_header_part.append(le->raw);
+  auto expected = mac(crypto::pad_iso9797_m2_secret(padded_header_part.view(), bs).view());
   if (!expected) return fail(kSmIncorrect);
   bool ok = ct_equal(*expected, cc->value);
   if (!cryptogram && !le) {
     // [I] JMC pads the header only when DO'87'/DO'97' follow (dnie3-facts §3.3): with no
     // data objects it MACs pad(SSC ‖ header). Accept that form too.
-    auto alt = mac(crypto::pad_iso9797_m2(m, bs));
+    auto alt = mac(crypto::pad_iso9797_m2_secret(m.view(), bs).view());
     if (alt) ok = ct_equal(*alt, cc->value) || ok;
   }
   if (!ok) return fail(kSmIncorrect);
@@ -121,10 +120,9 @@ Result<SmCommand> CardSm::unwrap(const std::uint8_t header[4], ByteView body, st
     auto plain = m_suite == SmSuite::Aes ? crypto::aes_cbc_decrypt(m_kenc.view(), *iv_r, c)
                                          : crypto::des3_cbc_decrypt(m_kenc.view(), *iv_r, c);
     if (!plain) return fail(kSmIncorrect);
-    auto unpadded = crypto::unpad_iso9797_m2(*plain);
-    secure_wipe(*plain);
+    auto unpadded = crypto::unpad_iso9797_m2_secret(plain->view());
     if (!unpadded) return fail(kSmIncorrect);
-    out.data = std::move(*unpadded);
+    out.data = std::move(unpadded->bytes());
   }
   if (le) {
     if (le->value.size() == 1) {
@@ -150,19 +148,18 @@ Result<Bytes> CardSm::wrap(ByteView data, std::uint16_t sw) {
   Bytes dos;
   if (!data.empty()) {
     DNIE_ASSIGN_OR_RETURN(Bytes iv_b, iv());
-    Bytes padded = crypto::pad_iso9797_m2(data, bs);
-    auto enc = m_suite == SmSuite::Aes ? crypto::aes_cbc_encrypt(m_kenc.view(), iv_b, padded)
-                                       : crypto::des3_cbc_encrypt(m_kenc.view(), iv_b, padded);
-    secure_wipe(padded);
+    const SecureBuffer padded = crypto::pad_iso9797_m2_secret(data, bs);
+    auto enc = m_suite == SmSuite::Aes ? crypto::aes_cbc_encrypt(m_kenc.view(), iv_b, padded.view())
+                                       : crypto::des3_cbc_encrypt(m_kenc.view(), iv_b, padded.view());
     if (!enc) return std::move(enc).error();
     Bytes v{0x01};
     append(v, *enc);
     tlv::append(dos, 0x87, v);
   }
   append(dos, {0x99, 0x02, static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw)});
-  Bytes mac_in = m_ssc.view().to_bytes();
-  append(mac_in, dos);
-  DNIE_ASSIGN_OR_RETURN(Bytes cc, mac(crypto::pad_iso9797_m2(mac_in, bs)));
+  const SecureBuffer mac_in =
+      crypto::pad_iso9797_m2_secret(SecureBuffer::concat({m_ssc.view(), dos}).view(), bs);
+  DNIE_ASSIGN_OR_RETURN(Bytes cc, mac(mac_in.view()));
   append(dos, {0x8E, 0x08});
   append(dos, cc);
   return dos;

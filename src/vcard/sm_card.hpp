@@ -25,9 +25,9 @@ enum class SmSuite { Des3, Aes };
 /// A command recovered from its protected form.
 struct SmCommand {
   std::uint8_t cla = 0, ins = 0, p1 = 0, p2 = 0;  ///< CLA with the SM bits cleared
-  Bytes data;
-  std::optional<std::size_t> ne;  ///< from DO'97' (absent: no Le)
-  bool ne_max = false;            ///< DO'97' was 00 / 0000 ("as much as available")
+  SecretBytes data;                               ///< the plaintext (may be a PIN): wiped storage
+  std::optional<std::size_t> ne;                  ///< from DO'97' (absent: no Le)
+  bool ne_max = false;                            ///< DO'97' was 00 / 0000 ("as much as available")
 };
 
 class CardSm {

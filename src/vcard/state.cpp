@@ -65,8 +65,7 @@ void VirtualCard::Impl::end_sm() noexcept {
 
 void VirtualCard::Impl::reset_session() {
   end_sm();
-  secure_wipe(session.pending);
-  session = Session{};
+  session = Session{};                   // SecretBytes members wipe themselves
   session.df_path.push_back(&image.mf);  // the MF is selected after reset
 }
 

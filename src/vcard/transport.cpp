@@ -23,9 +23,9 @@ Result<apdu::ResponseApdu> VirtualTransport::transmit(const apdu::CommandApdu& c
   if (!m_card->powered()) return make_error(ErrorCode::NoCard, "the virtual card is not powered");
   DNIE_ASSIGN_OR_RETURN(Bytes raw, cmd.encode(m_card->options().extended_length));
   Bytes resp = m_card->process(raw);
-  secure_wipe(raw);
+  secure_wipe(raw.data(), raw.size());  // wire form from encode(), a plain vector: may carry a VERIFY
   auto parsed = apdu::ResponseApdu::parse(resp);
-  secure_wipe(resp);
+  secure_wipe(resp.data(), resp.size());  // wire form from the card, a plain vector
   if (!parsed) return make_error(ErrorCode::TransportError, "virtual card sent a short response");
   return parsed;
 }

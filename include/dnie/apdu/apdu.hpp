@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "dnie/bytes/bytes.hpp"
+#include "dnie/bytes/secure.hpp"
 
 namespace dnie::apdu {
 
@@ -23,15 +23,17 @@ class CommandApdu {
   CommandApdu(std::uint8_t cla, std::uint8_t ins, std::uint8_t p1, std::uint8_t p2)
       : m_cla(cla), m_ins(ins), m_p1(p1), m_p2(p2) {}
   CommandApdu(std::uint8_t cla, std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, ByteView data)
-      : m_cla(cla), m_ins(ins), m_p1(p1), m_p2(p2), m_data(data.to_bytes()) {}
+      : m_cla(cla), m_ins(ins), m_p1(p1), m_p2(p2), m_data(data.begin(), data.end()) {}
   CommandApdu(std::uint8_t cla, std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, ByteView data,
               std::size_t le)
-      : m_cla(cla), m_ins(ins), m_p1(p1), m_p2(p2), m_data(data.to_bytes()), m_le(le) {}
+      : m_cla(cla), m_ins(ins), m_p1(p1), m_p2(p2), m_data(data.begin(), data.end()), m_le(le) {}
+  // The data field may hold a PIN (VERIFY) or key material: it lives in SecretBytes, wiped
+  // whenever it is freed or replaced.
   CommandApdu(const CommandApdu&) = default;
-  CommandApdu& operator=(const CommandApdu&);
+  CommandApdu& operator=(const CommandApdu&) = default;
   CommandApdu(CommandApdu&&) noexcept = default;
-  CommandApdu& operator=(CommandApdu&&) noexcept;
-  ~CommandApdu();
+  CommandApdu& operator=(CommandApdu&&) noexcept = default;
+  ~CommandApdu() = default;
 
   /// Parses an encoded command (short or extended). Strict: Lc must match the data.
   static Result<CommandApdu> parse(ByteView encoded);
@@ -40,7 +42,7 @@ class CommandApdu {
   std::uint8_t ins() const noexcept { return m_ins; }
   std::uint8_t p1() const noexcept { return m_p1; }
   std::uint8_t p2() const noexcept { return m_p2; }
-  const Bytes& data() const noexcept { return m_data; }
+  ByteView data() const noexcept { return view_of(m_data); }
   /// Expected response length: nullopt = no Le field (case 1/3); 0 (kLeMax) = maximum.
   std::optional<std::size_t> le() const noexcept { return m_le; }
   /// True when the parsed form used extended lengths.
@@ -78,7 +80,7 @@ class CommandApdu {
 
  private:
   std::uint8_t m_cla = 0, m_ins = 0, m_p1 = 0, m_p2 = 0;
-  Bytes m_data;
+  SecretBytes m_data;
   std::optional<std::size_t> m_le;
   bool m_parsed_extended = false;
 };

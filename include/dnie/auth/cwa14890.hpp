@@ -195,6 +195,9 @@ class CwaEngine {
   std::unique_ptr<Impl> m_impl;
 };
 
+/// The command a step sends, for messages ("INTERNAL AUTHENTICATE").
+std::string_view to_string(CwaStep step) noexcept;
+
 /// Maps a status word answered at `step` to an Error (6A80 on a certificate: wrong key set
 /// generation; 6982 on MSE of the PIN channel: PIN blocked, dnie3-facts §4.4).
 Error cwa_status_error(std::uint16_t sw, CwaStep step, CwaChannel channel);

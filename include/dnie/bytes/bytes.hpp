@@ -24,7 +24,10 @@ class ByteView {
  public:
   constexpr ByteView() noexcept = default;
   constexpr ByteView(const std::uint8_t* data, std::size_t size) noexcept : m_data(data), m_size(size) {}
-  ByteView(const Bytes& b) noexcept : m_data(b.data()), m_size(b.size()) {}  // NOLINT implicit
+  /// Any byte vector: Bytes, or SecretBytes (dnie/bytes/secure.hpp), whatever its allocator.
+  template <typename Alloc>
+  ByteView(const std::vector<std::uint8_t, Alloc>& b) noexcept  // NOLINT implicit
+      : m_data(b.data()), m_size(b.size()) {}
   template <std::size_t N>
   constexpr ByteView(const std::array<std::uint8_t, N>& a) noexcept
       : m_data(a.data()), m_size(N) {}  // NOLINT

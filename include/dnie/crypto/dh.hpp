@@ -36,8 +36,8 @@ class DhGroup {
   int param_id() const noexcept;      ///< -1 when explicit
   std::size_t size() const noexcept;  ///< bytes of p
 
-  /// base^exponent mod p at full width.
-  Result<Bytes> exp(ByteView base, ByteView exponent) const;
+  /// base^exponent mod p at full width, in wiped storage (a secret whenever the exponent is).
+  Result<SecureBuffer> exp(ByteView base, ByteView exponent) const;
   /// a·b mod p at full width.
   Result<Bytes> mul(ByteView a, ByteView b) const;
   /// 1 < y < p-1 and, when q is known, y^q = 1 (mod p).

@@ -77,9 +77,10 @@ class EcGroup {
   /// x-coordinate of an encoded point, field-size bytes.
   Result<Bytes> x_coordinate(ByteView encoded) const;
 
-  Result<Bytes> mul(ByteView scalar, ByteView point) const;  ///< scalar·P
-  Result<Bytes> mul_base(ByteView scalar) const;             ///< scalar·G
-  Result<Bytes> add(ByteView p1, ByteView p2) const;         ///< P1 + P2 (not infinity)
+  /// scalar·P, in wiped storage: with a private scalar it is a shared secret (PACE-GM's H).
+  Result<SecureBuffer> mul(ByteView scalar, ByteView point) const;
+  Result<Bytes> mul_base(ByteView scalar) const;      ///< scalar·G: a public key
+  Result<Bytes> add(ByteView p1, ByteView p2) const;  ///< P1 + P2 (not infinity)
   /// A copy of this group whose scalar multiplications use `a`. Default: OpenSSL's constant-time
   /// ladder (about 7× faster than mbedTLS 2.28 on brainpoolP256r1) on the standardized curves
   /// and on mapped generators over them; mbedTLS for explicit curves and everything else.

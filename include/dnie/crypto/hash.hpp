@@ -8,7 +8,7 @@
 #include <memory>
 #include <string_view>
 
-#include "dnie/bytes/bytes.hpp"
+#include "dnie/bytes/secure.hpp"
 
 namespace dnie::crypto {
 
@@ -22,6 +22,8 @@ std::string_view hash_oid(HashAlg alg) noexcept;
 Result<HashAlg> hash_from_oid(std::string_view dotted);
 
 Bytes hash(HashAlg alg, ByteView data);
+/// The same into wiped storage: for digests that are keys (KDFs, CWA-14890 key derivation).
+SecureBuffer hash_secret(HashAlg alg, ByteView data);
 
 /// Incremental hashing.
 class Hasher {

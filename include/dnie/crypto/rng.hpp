@@ -37,7 +37,7 @@ class DeterministicRng final : public Rng {
  private:
   SecureBuffer m_key;
   std::uint64_t m_counter = 0;
-  Bytes m_block;
+  SecureBuffer m_block;
   std::size_t m_used = 0;
 };
 

@@ -41,8 +41,9 @@ class RsaPublicKey {
   std::size_t size() const noexcept;  ///< modulus bytes
   std::size_t bits() const noexcept;
 
-  /// input^e mod n, input < n, output left-padded to size().
-  Result<Bytes> public_op(ByteView input) const;
+  /// input^e mod n, input < n, output left-padded to size(), in wiped storage (CWA-14890
+  /// recovers KICC this way).
+  Result<SecureBuffer> public_op(ByteView input) const;
   /// RSASSA-PKCS1-v1_5 over a digest of `alg`.
   Status verify_pkcs1_v15(HashAlg alg, ByteView digest, ByteView signature) const;
   /// RSASSA-PSS; salt_len < 0 accepts any salt length.
@@ -79,8 +80,8 @@ class RsaPrivateKey {
   RsaPublicKey public_key() const;
   std::size_t size() const noexcept;
 
-  /// input^d mod n, input < n, output left-padded to size().
-  Result<Bytes> private_op(ByteView input) const;
+  /// input^d mod n, input < n, output left-padded to size(), in wiped storage.
+  Result<SecureBuffer> private_op(ByteView input) const;
   /// RSASSA-PKCS1-v1_5 over a digest.
   Result<Bytes> sign_pkcs1_v15(HashAlg alg, ByteView digest) const;
   /// PKCS#1 v1.5 type-1 padding around caller-supplied bytes (a DigestInfo), then private_op:

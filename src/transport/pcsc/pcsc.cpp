@@ -306,7 +306,7 @@ Result<ResponseApdu> PcscTransport::transmit(const CommandApdu& cmd) {
   const SCARD_IO_REQUEST* pci = m_protocol == 1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
   LONG rv = SCardTransmit(card_of(m_card), pci, enc.data(), static_cast<DWORD>(enc.size()), nullptr,
                           resp.data(), &resp_len);
-  secure_wipe(enc.data(), enc.size());
+  secure_wipe(enc.data(), enc.size());  // wire form handed to PC/SC: a plain vector that may carry a VERIFY
   if (rv == SCARD_W_RESET_CARD) {
     // Another process reset the card: re-attach so the caller can rebuild its channel.
     DWORD proto = 0;

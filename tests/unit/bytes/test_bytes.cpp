@@ -71,7 +71,7 @@ TEST_CASE("SecureBuffer is move-only, wipes, compares in constant time") {
 
 TEST_CASE("secure_wipe zeroes memory") {
   Bytes b = hex_bytes("FFFFFFFF");
-  secure_wipe(b);
+  secure_wipe(b.data(), b.size());
   CHECK(b == Bytes(4, 0));
   CHECK(ct_equal(hex_bytes("0102"), hex_bytes("0102")));
   CHECK_FALSE(ct_equal(hex_bytes("0102"), hex_bytes("0103")));

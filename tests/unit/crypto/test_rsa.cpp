@@ -74,10 +74,10 @@ TEST_CASE("rsa: raw operations are inverse") {
   auto s = key.private_op(m);
   REQUIRE(s);
   CHECK(s->size() == 128);
-  auto back = pub.public_op(*s);
+  auto back = pub.public_op(s->view());
   REQUIRE(back);
   CHECK(back->size() == 128);
-  CHECK(ByteView(*back).last(m.size()) == ByteView(m));
+  CHECK(back->view().last(m.size()) == ByteView(m));
   CHECK(pub.public_op(Bytes(128, 0xFF)).error().code == ErrorCode::InvalidArgument);  // >= n
   CHECK(pub.public_op(Bytes(129, 0x01)).error().code == ErrorCode::InvalidArgument);
   CHECK(key.private_op(pub.modulus()).error().code == ErrorCode::InvalidArgument);
@@ -145,7 +145,7 @@ TEST_CASE("rsa: DER import/export") {
   CHECK(copy.size() == 128);
   // From n, e, d only (primes recovered).
   Bytes n = pub.modulus();
-  Bytes sig = key.private_op(Bytes{42}).value();
+  Bytes sig = key.private_op(Bytes{42})->view().to_bytes();
   CHECK_FALSE(RsaPrivateKey::from_der(ByteView(der.view()).first(40)));
   CHECK_FALSE(RsaPublicKey::from_der(hex_bytes("300602010102010300")));
   CHECK(RsaPublicKey::from_components(Bytes{}, Bytes{3}).error().code == ErrorCode::InvalidArgument);
@@ -161,10 +161,9 @@ TEST_CASE("rsa: key from (n, e, d) without primes") {
   (void)rd.next();
   Bytes n = asn1::integer_unsigned(rd.next()->value).value();
   Bytes e = asn1::integer_unsigned(rd.next()->value).value();
-  Bytes d = asn1::integer_unsigned(rd.next()->value).value();
-  auto k = RsaPrivateKey::from_components(n, e, d);
+  const SecureBuffer d = SecureBuffer::adopt(asn1::integer_unsigned(rd.next()->value).value());
+  auto k = RsaPrivateKey::from_components(n, e, d.view());
   REQUIRE(k);
   Bytes dg = hash(HashAlg::Sha256, ByteView::of("nd"));
   CHECK(key.public_key().verify_pkcs1_v15(HashAlg::Sha256, dg, *k->sign_pkcs1_v15(HashAlg::Sha256, dg)));
-  secure_wipe(d);
 }

@@ -43,7 +43,7 @@ struct CwaCard {
   Bytes handle(ByteView raw) {
     ++commands;
     auto c = apdu::CommandApdu::parse(raw).value();
-    const Bytes& d = c.data();
+    const Bytes d = c.data().to_bytes();
     if (c.ins() == 0x22 && c.p1() == 0x81 && d == hex_bytes("8302020F")) {
       current = root;
       return sw(0x9000);
@@ -83,15 +83,15 @@ struct CwaCard {
       append(frame,
              crypto::hash(crypto::HashAlg::Sha1, concat({prnd1, kicc, rnd_ifd, ByteView(d).subview(8)})));
       frame.push_back(0xBC);
-      Bytes s = icc.private_op(frame).value();
-      Bytes out = ifd_key->public_op(min_sig(s, icc.public_key().modulus())).value();
+      Bytes s = icc.private_op(frame)->view().to_bytes();
+      Bytes out = ifd_key->public_op(min_sig(s, icc.public_key().modulus()))->view().to_bytes();
       append(out, sw(0x9000));
       return out;
     }
     if (c.ins() == 0x84) return concat({rnd_icc, sw(0x9000)});
     if (c.ins() == 0x82) {
-      Bytes sigmin = icc.private_op(d).value();
-      Bytes f = ifd_key->public_op(sigmin).value();
+      Bytes sigmin = icc.private_op(d)->view().to_bytes();
+      Bytes f = ifd_key->public_op(sigmin)->view().to_bytes();
       if (f[0] != 0x6A || f.back() != 0xBC) {
         auto n = crypto::BigInt::from_bytes(ifd_key->modulus());
         f = n.sub(crypto::BigInt::from_bytes(f)).value().to_bytes(128).value();

@@ -153,7 +153,7 @@ struct TermSm {
       if (d.tag == 0x87) {
         Bytes iv = crypto::aes_ecb_encrypt(kenc, ssc).value();
         plain =
-            crypto::unpad_iso9797_m2(crypto::aes_cbc_decrypt(kenc, iv, d.value.subview(1)).value()).value();
+            crypto::unpad_iso9797_m2(crypto::aes_cbc_decrypt(kenc, iv, d.value.subview(1))->view()).value();
       }
     }
     if (cc != mac(m)) return "badmac";

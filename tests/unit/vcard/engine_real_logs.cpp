@@ -79,7 +79,7 @@ struct TermCwa {
       if (d.tag == 0x99) sw = d.value.to_bytes();
       if (d.tag == 0x87)
         plain =
-            crypto::unpad_iso9797_m2(crypto::des3_cbc_decrypt(kenc, Bytes(8, 0), d.value.subview(1)).value())
+            crypto::unpad_iso9797_m2(crypto::des3_cbc_decrypt(kenc, Bytes(8, 0), d.value.subview(1))->view())
                 .value();
     }
     if (cc != mac(m)) return "badmac";
