@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // CWA-14890 driver: runs the engine over the current channel and switches the channel's keys
-// (CWA 14890-1 §8; channel stacking, dnie3-facts §4.2).
+// (CWA 14890-1 §8; channel stacking, docs/dnie-card.md §4.2).
 #include "dnie/auth/cwa14890.hpp"
 
 #include "auth/engine_driver.hpp"

@@ -23,7 +23,7 @@ namespace {
 constexpr const char* kComponent = "session";
 
 // The DNIe's PACEInfo as an EF.CardAccess would carry it: id-PACE-ECDH-GM-AES-CBC-CMAC-128,
-// version 2, brainpoolP256r1 (ID 13). dnie3-facts §3.1; ICAO 9303-11 §9.2.1.
+// version 2, brainpoolP256r1 (ID 13). docs/dnie-card.md §3.1; ICAO 9303-11 §9.2.1.
 constexpr std::uint8_t kDnieCardAccess[] = {0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07,
                                             0x02, 0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02, 0x02, 0x01, 0x0D};
 
@@ -303,7 +303,7 @@ Result<CardInfo> Session::info(bool pin_tries) {
   ci.atr_info = transport::identify_atr(ci.atr);
   DNIE_TRY(m_impl->ensure_channel());
   transport::Transport& t = transport();
-  // GET CHIP INFO (dnie3-facts §4.3 step 1).
+  // GET CHIP INFO (docs/dnie-card.md §4.3 step 1).
   if (auto r = transport::transceive(t, apdu::CommandApdu(0x90, 0xB8, 0x00, 0x00, {}, 7)); r && r->ok())
     ci.chip_serial = r->data();
   else
@@ -329,7 +329,7 @@ Result<CardInfo> Session::info(bool pin_tries) {
     return out;
   };
   if (m_impl->esign) m_impl->esign->forget_selection();
-  // Both files are in the MF: select it once (dnie3-facts §2.1, §2.2).
+  // Both files are in the MF: select it once (docs/dnie-card.md §2.1, §2.2).
   auto mf = transport::transceive(t, esign::select_mf_command());
   auto read_text = [&](std::uint16_t fid, std::string& into) {
     auto r =
@@ -343,7 +343,7 @@ Result<CardInfo> Session::info(bool pin_tries) {
   };
   read_text(0x0006, ci.idesp);
   read_text(0x2F03, ci.version);
-  // A contactless ATR cannot tell a DNIe from a TIE (dnie3-facts §1.2, §7.2); EF 2F03 can.
+  // A contactless ATR cannot tell a DNIe from a TIE (docs/dnie-card.md §1.2, §7.2); EF 2F03 can.
   if (!ci.version.empty() && ci.atr_info.kind != transport::CardKind::Unknown) {
     ci.dnie_confirmed = ci.version.rfind("DNIe ", 0) == 0;
     if (*ci.dnie_confirmed && ci.atr_info.kind == transport::CardKind::DnieContactless) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // EsignCard: chip identity, ICC chain (X.509, RFC 5280 signatures), PKCS#15 files and the
-// CWA-14890 channel stack (CWA 14890-1 §8; dnie3-facts §2, §4.2, §4.3).
+// CWA-14890 channel stack (CWA 14890-1 §8; docs/dnie-card.md §2, §4.2, §4.3).
 #include <algorithm>
 
 #include "dnie/bytes/log.hpp"
@@ -87,7 +87,7 @@ Result<std::optional<std::size_t>> EsignCard::Impl::select_fid(std::uint16_t fid
   apdu::CommandApdu c(0x00, 0xA4, 0x00, 0x00, ByteView(f, 2));
   DNIE_ASSIGN_OR_RETURN(auto r, exchange(c));
   DNIE_TRY(apdu::expect_ok(r, "SELECT " + to_hex(ByteView(f, 2))));
-  // FCI 6F L 85 0A <type><FID:2><size:2><ACL:5> (dnie3-facts §2.1).
+  // FCI 6F L 85 0A <type><FID:2><size:2><ACL:5> (docs/dnie-card.md §2.1).
   std::optional<std::size_t> size;
   if (auto fci = tlv::parse_first(r.data()); fci && fci->tag == 0x6F) {
     if (auto d = tlv::find(fci->value, 0x85); d && d->value.size() >= 5)
@@ -210,7 +210,7 @@ Status EsignCard::Impl::relink() {
 
 Status EsignCard::Impl::open_channel(auth::CwaChannel ch) {
   const auth::CwaKeySet* ks = ch == auth::CwaChannel::Pin ? pin_ks : user_ks;
-  // The only legal orders: base → PIN, PIN → user (dnie3-facts §4.2; OpenSC PR 3614).
+  // The only legal orders: base → PIN, PIN → user (docs/dnie-card.md §4.2; OpenSC PR 3614).
   const bool legal = (ch == auth::CwaChannel::Pin && state == ChannelState::Base) ||
                      (ch == auth::CwaChannel::User && state == ChannelState::Pin);
   if (!chip.chain_verified)
@@ -268,7 +268,7 @@ Status EsignCard::Impl::ensure_readable() {
 Status EsignCard::Impl::load_directories() {
   if (cdf && prkdf) return ok_status();
   DNIE_TRY(ensure_readable());
-  // DNIe locations (dnie3-facts §2.2): DF 5015, CDF 6004, PrKDF 6001.
+  // DNIe locations (docs/dnie-card.md §2.2): DF 5015, CDF 6004, PrKDF 6001.
   DNIE_ASSIGN_OR_RETURN(Bytes cdf_file, read_path(hex_bytes("5015 6004"), true));
   DNIE_ASSIGN_OR_RETURN(auto certs, parse_cdf(cdf_file));
   DNIE_ASSIGN_OR_RETURN(Bytes prkdf_file, read_path(hex_bytes("5015 6001"), true));  // 5015 stays current

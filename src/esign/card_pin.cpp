@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // EsignCard PIN and signature operations (ISO/IEC 7816-4 VERIFY; ISO/IEC 7816-8 MSE:SET DST and
-// PSO:COMPUTE DIGITAL SIGNATURE; RFC 8017 §8.2 PKCS#1 v1.5; dnie3-facts §4.4, §4.5).
+// PSO:COMPUTE DIGITAL SIGNATURE; RFC 8017 §8.2 PKCS#1 v1.5; docs/dnie-card.md §4.4, §4.5).
 #include "dnie/bytes/log.hpp"
 #include "dnie/crypto/rsa.hpp"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Key-set registry: embedded data files, run-time directory overrides and per-card selection
-// (docs/keysets.md; CWA 14890-1 §8 terminal keys; generations per dnie3-facts §1.1, §4.6).
+// (docs/keysets.md; CWA 14890-1 §8 terminal keys; generations per docs/dnie-card.md §1.1, §4.6).
 #include "dnie/esign/keysets.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // PKCS#15 (ISO/IEC 7816-15 §8) parsers for the DNIe eSign files and the compressed certificate
-// files (dnie3-facts §2.3). Card files are padded with 00 after the DER objects: parsing stops
+// files (docs/dnie-card.md §2.3). Card files are padded with 00 after the DER objects: parsing stops
 // there.
 #include "dnie/esign/pkcs15.hpp"
 

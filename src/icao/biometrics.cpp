@@ -58,7 +58,7 @@ bool has_prefix(ByteView d, const std::uint8_t* sig, std::size_t n) {
 }  // namespace
 
 ImageFormat detect_image_format(ByteView d) noexcept {
-  if (has_prefix(d, kJp2Sig, 8)) return ImageFormat::Jp2;  // JMC's 8-byte test (dnie3-facts §6.2)
+  if (has_prefix(d, kJp2Sig, 8)) return ImageFormat::Jp2;  // JMC's 8-byte test (docs/dnie-card.md §6.2)
   if (has_prefix(d, kJ2kSig, sizeof kJ2kSig)) return ImageFormat::J2k;
   if (has_prefix(d, kJpegSig, sizeof kJpegSig)) return ImageFormat::Jpeg;
   if (has_prefix(d, kPngSig, sizeof kPngSig)) return ImageFormat::Png;

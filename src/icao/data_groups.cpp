@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// DG11 (ICAO 9303-10 §4.7.11), DG12 (§4.7.12), DG13 Spanish layout (dnie3-facts §6.2), DG14
+// DG11 (ICAO 9303-10 §4.7.11), DG12 (§4.7.12), DG13 Spanish layout (docs/dnie-card.md §6.2), DG14
 // (§4.7.14) and DG15 (§4.7.15) parsers.
 #include "dnie/icao/data_groups.hpp"
 
@@ -29,7 +29,7 @@ Result<std::vector<std::uint32_t>> tag_list(ByteView v) {
   return out;
 }
 
-// Date as YYYYMMDD: ASCII digits, or 4 bytes of BCD (JMC hex-dumps it, dnie3-facts §6.2).
+// Date as YYYYMMDD: ASCII digits, or 4 bytes of BCD (JMC hex-dumps it, docs/dnie-card.md §6.2).
 std::string date_text(ByteView v) {
   if (v.size() == 4) {
     std::string s;

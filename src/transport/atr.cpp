@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// DNIe ATR recognition (dnie3-facts §1.1 contact masks from OpenSC/JMC, §1.2 contactless).
+// DNIe ATR recognition (docs/dnie-card.md §1.1 contact masks from OpenSC/JMC, §1.2 contactless).
 #include "dnie/transport/atr.hpp"
 
 namespace dnie::transport {

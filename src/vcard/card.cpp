@@ -104,7 +104,7 @@ struct CommandEntry {
 };
 
 // CWA-14890 (cwa_card.cpp) and PIN / signature (sign_card.cpp) handlers; ENVELOPE 90 C2 and
-// LOAD DATA / SIGN DATA 90 58 / 90 5A are not modelled (dnie3-facts §4.5, §5.2).
+// LOAD DATA / SIGN DATA 90 58 / 90 5A are not modelled (docs/dnie-card.md §4.5, §5.2).
 const CommandEntry kCommands[] = {
     {false, 0x2A, &VirtualCard::Impl::cmd_pso, false},
     {false, 0x88, &VirtualCard::Impl::cmd_internal_authenticate, false},
@@ -186,7 +186,7 @@ Bytes VirtualCard::Impl::process(ByteView raw) {
       Command c;
       c.extended = b.extended;
       if (sm.active()) {
-        // ICAO 9303-11 §9.8.7 / dnie3-facts §8: a plain command ends the SM session.
+        // ICAO 9303-11 §9.8.7 / docs/dnie-card.md §8: a plain command ends the SM session.
         if (!sm_bits) {
           end_sm();
           return sw_bytes(csw::kSmMissing);
@@ -287,7 +287,7 @@ Reply VirtualCard::Impl::dispatch(const Command& c) {
 // ---- small commands -----------------------------------------------------------------------------
 
 Reply VirtualCard::Impl::cmd_chip_info(const Command& c) {
-  // GET CHIP INFO 90 B8 00 00 07: the 7-byte chip serial (dnie3-facts §4.3 step 1).
+  // GET CHIP INFO 90 B8 00 00 07: the 7-byte chip serial (docs/dnie-card.md §4.3 step 1).
   if (c.p1 != 0 || c.p2 != 0) return sw_reply(csw::kIncorrectP1P2);
   if (!c.data.empty()) return sw_reply(csw::kWrongLength);
   Bytes serial = image.chip_serial;
@@ -296,7 +296,7 @@ Reply VirtualCard::Impl::cmd_chip_info(const Command& c) {
 }
 
 Reply VirtualCard::Impl::cmd_get_challenge(const Command& c) {
-  // GET CHALLENGE 00 84 00 00 Le: the DNIe accepts only Le 08 or 14 (dnie3-facts §4.3 step 9).
+  // GET CHALLENGE 00 84 00 00 Le: the DNIe accepts only Le 08 or 14 (docs/dnie-card.md §4.3 step 9).
   if (c.p1 != 0 || c.p2 != 0) return sw_reply(csw::kIncorrectP1P2);
   if (!c.data.empty() || !c.ne || c.ne_max || (*c.ne != 8 && *c.ne != 0x14))
     return sw_reply(csw::kWrongLength);
@@ -313,7 +313,7 @@ Reply VirtualCard::Impl::cmd_mse(const Command& c) {
       if (!dos) return sw_reply(csw::kWrongData);
       for (const auto& d : *dos)
         if (d.tag == 0x80) return pace_set_at(c);
-      return cwa_set_at(c);  // CWA-14890 INTERNAL AUTHENTICATE (dnie3-facts §4.3 step 7)
+      return cwa_set_at(c);  // CWA-14890 INTERNAL AUTHENTICATE (docs/dnie-card.md §4.3 step 7)
     }
     case 0x41A4:
       return ca_set_at(c);  // Chip Authentication (AES / DH), 9303-11 §6.2.4.1
@@ -322,7 +322,7 @@ Reply VirtualCard::Impl::cmd_mse(const Command& c) {
     case 0x81B6:
       return cwa_set_verify_key(c);  // key for PSO:VERIFY CERTIFICATE (§4.3 steps 3, 5)
     case 0x41B6:
-      return sign_set_dst(c);  // DST for PSO:CDS (dnie3-facts §4.5)
+      return sign_set_dst(c);  // DST for PSO:CDS (docs/dnie-card.md §4.5)
     default:
       return sw_reply(csw::kIncorrectP1P2);
   }

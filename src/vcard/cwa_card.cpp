@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // CWA-14890 device authentication, card (ICC) side, as the DNIe 3.0 runs it (CWA 14890-1 §8.3
 // certificate verification, §8.4 mutual authentication with key transport, §8.6 session keys;
-// dnie3-facts §2.4, §4.2, §4.3):
+// docs/dnie-card.md §2.4, §4.2, §4.3):
 //   MSE:SET 81 B6 {83 02 02 0F | 83 08 CHR}  selects the key that opens the next CV certificate;
 //   PSO:VERIFY CERTIFICATE 00 2A 00 AE       opens a CV certificate (ISO/IEC 9796-2 scheme 1);
 //   MSE:SET C1 A4 {83 0C 0..0‖CHR_IFD, 84 02 02 1F}; INTERNAL AUTHENTICATE; GET CHALLENGE;
@@ -22,7 +22,7 @@ namespace {
 
 constexpr std::size_t kRsa = 128;  // RSA-1024 blocks (ICC, IFD, CV keys)
 
-/// IFD CHRs of the PIN channel (r1, r2; the test key sets use the same, dnie3-facts §4.6).
+/// IFD CHRs of the PIN channel (r1, r2; the test key sets use the same, docs/dnie-card.md §4.6).
 bool is_pin_chr(ByteView chr) {
   return chr == ByteView(hex_bytes("4000000000000001")) || chr == ByteView(hex_bytes("D002E00000000004"));
 }
@@ -66,16 +66,16 @@ std::optional<CvKey> VirtualCard::Impl::cvc_root() const {
 }
 
 Bytes VirtualCard::Impl::cvc_root_chr() const {
-  // CAR of C_CV_CA (dnie3-facts §4.3): "esRDI" ‖ 60 00 06 (r1) / 62 00 18 (r2).
+  // CAR of C_CV_CA (docs/dnie-card.md §4.3): "esRDI" ‖ 60 00 06 (r1) / 62 00 18 (r2).
   return hex_bytes(image.generation == Generation::R2 ? "6573524449620018" : "6573524449600006");
 }
 
 // ---- MSE:SET 81 B6: key for certificate verification ----------------------------------------
 
 Reply VirtualCard::Impl::cwa_set_verify_key(const Command& c) {
-  // On NFC the CWA handshake needs the PACE channel first (dnie3-facts §4.1).
+  // On NFC the CWA handshake needs the PACE channel first (docs/dnie-card.md §4.1).
   if (options.contactless && !sm.active()) return sw_reply(csw::kSecurity);
-  // A blocked PIN makes the card refuse the channel set-up (dnie3-facts §4.4, clienteafirma #391).
+  // A blocked PIN makes the card refuse the channel set-up (docs/dnie-card.md §4.4, clienteafirma #391).
   if (image.pin_tries_left <= 0) return sw_reply(csw::kSecurity);
   auto dos = tlv::parse_all(c.data);
   if (!dos || dos->size() != 1 || (*dos)[0].tag != 0x83) return sw_reply(csw::kWrongData);
@@ -112,7 +112,7 @@ Reply VirtualCard::Impl::cmd_pso(const Command& c) {
 Reply VirtualCard::Impl::cwa_verify_certificate(const Command& c) {
   if (!session.cwa.selected) return sw_reply(csw::kConditions);
   const CvKey signer = *session.cwa.selected;
-  // 7F21 { 5F37 signature, 5F38 remainder M2, 42 CAR } (CWA 14890-1 §A.3, dnie3-facts §4.3).
+  // 7F21 { 5F37 signature, 5F38 remainder M2, 42 CAR } (CWA 14890-1 §A.3, docs/dnie-card.md §4.3).
   auto outer = tlv::parse_single(c.data);
   if (!outer || outer->tag != 0x7F21) return sw_reply(csw::kWrongData);
   auto sig = tlv::find(outer->value, 0x5F37);
@@ -179,7 +179,7 @@ Reply VirtualCard::Impl::cwa_set_at(const Command& c) {
   const Bytes chr = ByteView(d83->value).subview(4).to_bytes();
   const CwaChannel target = is_pin_chr(chr) ? CwaChannel::Pin : CwaChannel::User;
   // OpenSC PR #3614: a PIN-channel handshake inside a live user channel corrupts real cards.
-  // Modelled as a hard failure: the card drops SM and answers 69 88 (dnie3-facts §4.2).
+  // Modelled as a hard failure: the card drops SM and answers 69 88 (docs/dnie-card.md §4.2).
   if (target == CwaChannel::Pin && session.channel == CwaChannel::User) {
     end_sm();
     return sw_reply(csw::kSmIncorrect);

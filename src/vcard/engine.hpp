@@ -24,7 +24,7 @@
 
 namespace dnie::vcard {
 
-/// Status words the card emits (ISO/IEC 7816-4 §5.6, ICAO 9303-11, dnie3-facts §8).
+/// Status words the card emits (ISO/IEC 7816-4 §5.6, ICAO 9303-11, docs/dnie-card.md §8).
 namespace csw {
 constexpr std::uint16_t kOk = 0x9000;
 constexpr std::uint16_t kEof = 0x6282;
@@ -103,7 +103,7 @@ struct CaRun {
   ProtocolAlg alg;
 };
 
-/// Which CWA-14890 channel the current SM keys belong to (dnie3-facts §4.2).
+/// Which CWA-14890 channel the current SM keys belong to (docs/dnie-card.md §4.2).
 enum class CwaChannel : std::uint8_t { None = 0, Pin = 1, User = 2 };
 
 /// Keys to install after the current response has been protected with the old ones.
@@ -147,7 +147,7 @@ struct Session {
   CwaRun cwa;
   CwaChannel channel = CwaChannel::None;  ///< CWA channel of the live SM keys
   /// VERIFY succeeded in the PIN channel; survives the switch to the user channel and is
-  /// consumed by one private-key operation (dnie3-facts §4.4, §8).
+  /// consumed by one private-key operation (docs/dnie-card.md §4.4, §8).
   bool pin_verified = false;
   std::uint8_t dst_key = 0;  ///< MSE:SET DST key reference (01 auth, 02 sign), 0 none
   bool ca_done = false;      ///< chip authentication switched the keys (hostile clones act on it)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // File system commands: SELECT (ISO/IEC 7816-4 §11.2.2) and READ BINARY (§11.3.3) over the
-// CardImage tree, with the DNIe's FCI (dnie3-facts §2.1) and access rules (§4.1, brief):
+// CardImage tree, with the DNIe's FCI (docs/dnie-card.md §2.1) and access rules (§4.1, brief):
 //   contactless: every EF except EF.CardAccess (011C) and EF.ATR/INFO (2F01) needs PACE SM;
 //   contact: MF-level files are readable in plain, DF 3F01 (ICAO) needs PACE SM;
 //   read_rule 1 (PKCS#15, certificates): public (plain on contact); read_rule 2 (DG3) and key
@@ -139,7 +139,7 @@ Reply VirtualCard::Impl::cmd_select(const Command& c) {
     session.current_ef = target;
   }
   cost(cost::file_read(0));
-  // The DNIe returns its FCI even when the command has no Le, also under SM (dnie3-facts §2.1).
+  // The DNIe returns its FCI even when the command has no Le, also under SM (docs/dnie-card.md §2.1).
   if (c.p2 == 0x0C) return sw_reply(csw::kOk);
   return Reply{fci(*target), csw::kOk};
 }
@@ -184,7 +184,7 @@ Reply VirtualCard::Impl::cmd_read_binary(const Command& c) {
     session.current_ef = ef;
     offset = c.p2;
   } else {
-    // 15-bit offset (P1 b8 = 0): offsets up to 32767 (dnie3-facts §5.2).
+    // 15-bit offset (P1 b8 = 0): offsets up to 32767 (docs/dnie-card.md §5.2).
     ef = session.current_ef;
     if (ef == nullptr) return sw_reply(csw::kNoCurrentEf);
     offset = (std::size_t{c.p1} << 8) | c.p2;

@@ -8,7 +8,7 @@
 // SOF/EOF and parity are folded into frame_overhead_bits when the caller sets it).
 //
 // Processing costs are ESTIMATES for an Infineon SLE78-class chip (no DNIe-specific timings
-// were found, dnie3-facts §7.1):
+// were found, docs/dnie-card.md §7.1):
 //   EC scalar multiplication, 256-bit curve: ~50 ms (estimate), scaled quadratically with size;
 //   DH modular exponentiation, 1024-bit modulus, 160-bit exponent: ~30 ms (estimate), scaled
 //   with modulus² × exponent length;

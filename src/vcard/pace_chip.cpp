@@ -100,7 +100,7 @@ Reply VirtualCard::Impl::pace_set_at(const Command& c) {
       secret = SecureBuffer::from_string(image.pin);
       break;
     }
-    default:  // 04 PUK: the DNIe has none (dnie3-facts §4.4)
+    default:  // 04 PUK: the DNIe has none (docs/dnie-card.md §4.4)
       return sw_reply(csw::kRefNotFound);
   }
   PaceRun& run = session.pace;

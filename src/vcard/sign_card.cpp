@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// PIN and signature commands of the virtual DNIe 3.0, card side (dnie3-facts §4.4, §4.5, §8):
+// PIN and signature commands of the virtual DNIe 3.0, card side (docs/dnie-card.md §4.4, §4.5, §8):
 //   00 20 00 00 [Lc PIN]      retries query (no data → 63 Cx) / VERIFY, PIN channel only;
 //   90 24 00 00 Lc 01‖l‖old‖l‖new  CHANGE PIN (after SELECT 0000 and VERIFY, PIN channel);
 //   00 22 41 B6 84 02 01 0x   MSE:SET DST (01 authentication key, 02 signing key);
 //   00 2A 9E 9A <DigestInfo>  PSO:COMPUTE DIGITAL SIGNATURE, PKCS#1 v1.5 type 1 (RFC 8017 §9.2).
-// Access rule ([I], dnie3-facts §8): VERIFY only under the PIN channel's keys; MSE:SET DST and
+// Access rule ([I], docs/dnie-card.md §8): VERIFY only under the PIN channel's keys; MSE:SET DST and
 // PSO:CDS only under the user channel with a VERIFY not yet consumed. The verified flag survives
 // the PIN → user key switch, dies with the SM session, and one signature consumes it ("the PIN
 // must be presented before every private-key operation"; OpenSC PR #3614: otherwise 69 82).

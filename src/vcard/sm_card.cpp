@@ -96,7 +96,7 @@ Result<SmCommand> CardSm::unwrap(const std::uint8_t header[4], ByteView body, st
   if (!expected) return fail(kSmIncorrect);
   bool ok = ct_equal(*expected, cc->value);
   if (!cryptogram && !le) {
-    // [I] JMC pads the header only when DO'87'/DO'97' follow (dnie3-facts §3.3): with no
+    // [I] JMC pads the header only when DO'87'/DO'97' follow (docs/dnie-card.md §3.3): with no
     // data objects it MACs pad(SSC ‖ header). Accept that form too.
     auto alt = mac(crypto::pad_iso9797_m2_secret(m.view(), bs).view());
     if (alt) ok = ct_equal(*alt, cc->value) || ok;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Power, ATR and persistent state of the virtual card: cold/warm reset (ISO/IEC 7816-3 §6.2),
-// the contact ATR (dnie3-facts §1.1) and the PC/SC contactless ATR (PC/SC Part 3 §3.1.3.2.3),
+// the contact ATR (docs/dnie-card.md §1.1) and the PC/SC contactless ATR (PC/SC Part 3 §3.1.3.2.3),
 // and the PIN counter file (CardOptions::state_file).
 #include <algorithm>
 #include <fstream>
@@ -11,7 +11,7 @@
 namespace dnie::vcard {
 
 namespace {
-// 3B 7F 96 00 00 00 6A "DNIe" 10 01 01 55 04 21 03 90 00: DNIe 3.0 "TS3" (dnie3-facts §1.1).
+// 3B 7F 96 00 00 00 6A "DNIe" 10 01 01 55 04 21 03 90 00: DNIe 3.0 "TS3" (docs/dnie-card.md §1.1).
 const char* const kDefaultContactAtr = "3B7F96000000 6A444E4965 10 01 0155 04 21 03 9000";
 // ATS historical bytes of the DNIe (PCSC list: 3B 88 80 01 E1 F3 5E 11 77 81 A1 00 03).
 const char* const kDefaultHistorical = "E1F35E117781A100";

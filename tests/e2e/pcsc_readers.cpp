@@ -70,7 +70,7 @@ TEST_CASE("discovery, ATR recognition and plain contact reads") {
   auto info = identify_atr((*t)->atr());
   CHECK(info.kind == CardKind::Dnie3);
   CHECK((*t)->interface_type() == Interface::Contact);
-  // SELECT MF by name "Master.File" (dnie3-facts §2.1), then IDESP and the version string.
+  // SELECT MF by name "Master.File" (docs/dnie-card.md §2.1), then IDESP and the version string.
   auto mf = transceive(**t, CommandApdu(0x00, 0xA4, 0x04, 0x00, ByteView::of("Master.File")));
   REQUIRE(mf.ok());
   CHECK(mf->ok());
@@ -192,7 +192,7 @@ TEST_CASE("a wait for insertion ends with Cancelled when another thread calls ca
 namespace {
 // A contact T=1 ATR (TD1 81, TD2 01, TCK) whose historical bytes announce extended Lc/Le
 // (ISO/IEC 7816-4 §8.1.1.2.7: category 00, card capabilities 73 00 00 40, status 00 90 00). Not a
-// DNIe ATR: the real card's historical bytes are proprietary and announce nothing (dnie3-facts
+// DNIe ATR: the real card's historical bytes are proprietary and announce nothing (docs/dnie-card.md
 // §1.1, §5.2).
 const char* const kExtendedAtr =
     "3B888101"

@@ -39,7 +39,7 @@ WholeCard read_all(const std::string& reader) {
   MESSAGE(reader << ": " << (*s)->stats().apdus << " APDUs for the whole document");
   WholeCard w;
   w.doc = std::move(doc).value();
-  auto es = (*s)->esign();  // eSign files are readable under PACE alone (dnie3-facts §4.1)
+  auto es = (*s)->esign();  // eSign files are readable under PACE alone (docs/dnie-card.md §4.1)
   REQUIRE_MESSAGE(es.ok(), reader << ": " << es.error().to_string());
   w.icc_certificate = (*es)->icc_certificate().der();
   auto certs = (*es)->certificates();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // dnie-bench: APDU economy, modeled NFC time and host cost of the SDK's flows, side by side with
 // the same work done the way the best-known peer (the official Java library, jmulticard) does it
-// (dnie3-facts §3.2, §4.2, §5.2, §7.1: hard-coded PACE, MF→DF→EF re-selection per file, 222-byte
+// (docs/dnie-card.md §3.2, §4.2, §5.2, §7.1: hard-coded PACE, MF→DF→EF re-selection per file, 222-byte
 // READ BINARY, a new PACE and both CWA-14890 handshakes per signature), against the virtual card
 // with its link model. Prints a table; not part of ctest's pass/fail.
 // Usage: dnie-bench [--rate 106|212|424|848] [--rows all|pace|police|certs|sign]
@@ -143,7 +143,7 @@ Status peer_police(Session& s, const icao::TrustStore& ts) {
 }
 
 Status peer_certs(Session& s) {
-  // jmulticard's Dnie constructor: IDESP, CDF, PrKDF and the three certificates (dnie3-facts §4.1).
+  // jmulticard's Dnie constructor: IDESP, CDF, PrKDF and the three certificates (docs/dnie-card.md §4.1).
   DNIE_TRY(peer_pace(s));
   auto& t = s.transport();
   DNIE_TRY(peer_read(t, 0, 0x0006));       // IDESP
@@ -153,7 +153,7 @@ Status peer_certs(Session& s) {
   return ok_status();
 }
 
-// One CWA-14890 handshake as jmulticard runs it (dnie3-facts §4.3 rows 1-10): GET CHIP INFO,
+// One CWA-14890 handshake as jmulticard runs it (docs/dnie-card.md §4.3 rows 1-10): GET CHIP INFO,
 // SELECT MF, SELECT 601F and 222-byte reads of the ICC certificate, then the eight handshake
 // APDUs, inside the current channel (§4.2: the card switches keys on success).
 Status peer_cwa(Session& s, auth::CwaChannel ch, const std::string& idesp) {
@@ -175,7 +175,7 @@ Status peer_cwa(Session& s, auth::CwaChannel ch, const std::string& idesp) {
   return auth::cwa_switch_channel(*chan, engine);
 }
 
-// jmulticard's NFC signature (dnie3-facts §4.2 order, §4.5, §7.1 "≈ 38 APDUs"): PACE, PIN
+// jmulticard's NFC signature (docs/dnie-card.md §4.2 order, §4.5, §7.1 "≈ 38 APDUs"): PACE, PIN
 // channel, retries query + VERIFY, user channel, SELECT MF, MSE:SET DST, PSO:CDS; every
 // signature starts again from PACE. The first one also pays for the Dnie object's constructor
 // (IDESP, CDF, PrKDF, the three certificates: §4.1). Not replayed, in the peer's favour: the

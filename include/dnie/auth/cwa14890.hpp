@@ -36,7 +36,7 @@ namespace dnie::auth {
 // ---- key sets -----------------------------------------------------------------------------------
 
 /// Which CWA channel a key set opens on the DNIe 3.0: the PIN channel (VERIFY, CHANGE PIN) or
-/// the user channel (private-key operations), dnie3-facts §4.2.
+/// the user channel (private-key operations), docs/dnie-card.md §4.2.
 enum class CwaChannel { Pin, User };
 std::string_view cwa_channel_name(CwaChannel c) noexcept;  ///< "pin", "user"
 
@@ -199,7 +199,7 @@ class CwaEngine {
 std::string_view to_string(CwaStep step) noexcept;
 
 /// Maps a status word answered at `step` to an Error (6A80 on a certificate: wrong key set
-/// generation; 6982 on MSE of the PIN channel: PIN blocked, dnie3-facts §4.4).
+/// generation; 6982 on MSE of the PIN channel: PIN blocked, docs/dnie-card.md §4.4).
 Error cwa_status_error(std::uint16_t sw, CwaStep step, CwaChannel channel);
 
 // ---- driver -------------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ Error cwa_status_error(std::uint16_t sw, CwaStep step, CwaChannel channel);
 Result<sm::SmSession> run_cwa(transport::Transport& t, CwaEngine& engine);
 
 /// Runs the handshake through `channel` and then replaces its session (channel stacking,
-/// dnie3-facts §4.2). On failure the channel is closed (its keys are no longer valid on the card).
+/// docs/dnie-card.md §4.2). On failure the channel is closed (its keys are no longer valid on the card).
 Status cwa_switch_channel(sm::SecureMessagingTransport& channel, CwaEngine& engine);
 
 }  // namespace dnie::auth

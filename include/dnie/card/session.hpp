@@ -72,7 +72,7 @@ struct SessionOptions {
   bool keep_password = true;  ///< allow transparent re-PACE after a reset / tag loss
   int max_resumes = 3;        ///< per operation
   /// When the ATR says DNIe 3.0/4.0 (or a contactless DNIe/TIE), start PACE with the DNIe's
-  /// parameters (GM, AES-128, brainpoolP256r1: dnie3-facts §3.1, the ones the official
+  /// parameters (GM, AES-128, brainpoolP256r1: docs/dnie-card.md §3.1, the ones the official
   /// middleware hard-codes) instead of reading EF.CardAccess first: one APDU less per session.
   /// If the card refuses them at MSE:Set AT, EF.CardAccess is read and PACE runs again.
   bool pace_parameters_from_atr = true;
@@ -114,7 +114,7 @@ struct CardInfo {
   Bytes chip_serial;    ///< GET CHIP INFO (7 bytes), if available
   std::string idesp;    ///< support number (EF 0006), if readable
   std::string version;  ///< EF 2F03 version string, if readable
-  /// Whether EF 2F03 names a DNIe ("DNIe …", dnie3-facts §1.1): true; false when it names
+  /// Whether EF 2F03 names a DNIe ("DNIe …", docs/dnie-card.md §1.1): true; false when it names
   /// something else (a TIE residence permit shares the contactless ATR, §1.2, §7.2); unset when
   /// it could not be read (contactless without PACE). atr_info.description is refined to match.
   std::optional<bool> dnie_confirmed;

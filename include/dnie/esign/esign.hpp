@@ -5,7 +5,7 @@
 // last-try protection, CHANGE PIN) and sign_hash (PKCS#1 v1.5 signature verified against the
 // certificate before it is returned).
 //
-// Channel order is enforced (dnie3-facts §4.2): the PIN channel is built only on the base link
+// Channel order is enforced (docs/dnie-card.md §4.2): the PIN channel is built only on the base link
 // (never inside a live user channel — that corrupts real cards); the user channel is built over
 // the PIN channel after VERIFY and replaces it. After a signature the card needs a fresh base
 // link: the next PIN operation calls EsignOptions::relink (the session re-runs PACE or resets

@@ -2,7 +2,7 @@
 // File: dnie/esign/pkcs15.hpp
 // PKCS#15 (ISO/IEC 7816-15) objects of the DNIe eSign application (DF 5015): EF.ODF (5031),
 // EF.TokenInfo (5032), EF.CDF (6004), EF.PrKDF (6001); the DNIe compressed certificate files
-// (4-byte LE uncompressed length ‖ 4-byte LE compressed length ‖ zlib, dnie3-facts §2.3); and
+// (4-byte LE uncompressed length ‖ 4-byte LE compressed length ‖ zlib, docs/dnie-card.md §2.3); and
 // the holder-facing view of an X.509 certificate (name, DNI number, validity, usage, PEM/DER).
 // Parsers take untrusted bytes, stop at the 00 padding of the card files and never read past
 // their input. Plain values; thread-safe as values.

@@ -3,7 +3,7 @@
 // Active Authentication (ICAO 9303-11 §6.1): INTERNAL AUTHENTICATE with an 8-byte challenge and
 // verification with the DG15 key — RSA with ISO/IEC 9796-2 digital signature scheme 1 (message
 // recovery, trailer BC or xxCC) or ECDSA (plain r‖s, hash from DG14's ActiveAuthenticationInfo).
-// The DNIe has no DG15 (dnie3-facts §6.1): passports only. Thread safety: none.
+// The DNIe has no DG15 (docs/dnie-card.md §6.1): passports only. Thread safety: none.
 #pragma once
 
 #include <optional>

@@ -2,7 +2,7 @@
 // File: dnie/icao/data_groups.hpp
 // Parsers of the textual and key data groups: DG11 additional personal details (ICAO 9303-10
 // §4.7.11), DG12 additional document details (§4.7.12), DG13 in the Spanish layout
-// (dnie3-facts §6.2), DG14 SecurityInfos (§4.7.14, parsed by dnie::auth) and DG15 Active
+// (docs/dnie-card.md §6.2), DG14 SecurityInfos (§4.7.14, parsed by dnie::auth) and DG15 Active
 // Authentication public key (§4.7.15). Pure functions on bytes; any malformed input is
 // MalformedData. Plain values.
 #pragma once
@@ -51,7 +51,7 @@ struct Dg12 {
 };
 Result<Dg12> parse_dg12(ByteView dg12);
 
-/// DG13 of the DNIe (tag 6D): 16 text fields in a fixed order (dnie3-facts §6.2), encoded as a
+/// DG13 of the DNIe (tag 6D): 16 text fields in a fixed order (docs/dnie-card.md §6.2), encoded as a
 /// SEQUENCE of strings (or, tolerated, as the strings directly inside 6D).
 struct Dg13Spain {
   std::vector<std::string> fields;  ///< all fields as found, in order

@@ -30,7 +30,7 @@ inline const Bytes& icao_aid() {
 
 constexpr std::uint16_t kFidCom = 0x011E;  ///< EF.COM (SFI 1E)
 constexpr std::uint16_t kFidSod = 0x011D;  ///< EF.SOD (SFI 1D)
-constexpr std::uint16_t kFidDf = 0x3F01;   ///< the DNIe's ICAO DF (dnie3-facts §2.2)
+constexpr std::uint16_t kFidDf = 0x3F01;   ///< the DNIe's ICAO DF (docs/dnie-card.md §2.2)
 constexpr std::uint8_t kTagCom = 0x60;
 constexpr std::uint8_t kTagSod = 0x77;
 

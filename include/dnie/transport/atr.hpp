@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: dnie/transport/atr.hpp
-// Recognising a DNIe from its ATR (dnie3-facts §1): contact ATRs "3B 7F .. 00 00 00 6A 'DNIe'"
+// Recognising a DNIe from its ATR (docs/dnie-card.md §1): contact ATRs "3B 7F .. 00 00 00 6A 'DNIe'"
 // with byte 15 = 04 for DNIe 3.0/4.0 and life-cycle/status bytes 03 90 00 (user) or
 // 0F 65 81 (terminated); contactless PC/SC ATRs carrying the ATQB application data E1 F3 5E 11
 // in either reader format (3B 88 80 01 ... or 3B 8C 80 01 50 <PUPI> ...). A TIE residence card

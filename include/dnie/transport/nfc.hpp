@@ -16,7 +16,7 @@
 // ATR: a contactless card has none; the transport synthesises the PC/SC part 3 form
 // (§3.1.3.2.3): Type A 3B 8n 80 01 ‖ ATS historical bytes ‖ TCK, Type B
 // 3B 88 80 01 ‖ ATQB application data(4) ‖ protocol info(3) ‖ MBLI<<4 ‖ TCK. A DNIe gives
-// 3B 88 80 01 E1 F3 5E 11 77 81 A1 00 03 (dnie3-facts §1.2).
+// 3B 88 80 01 E1 F3 5E 11 77 81 A1 00 03 (docs/dnie-card.md §1.2).
 //
 // Ownership: NfcTransport owns its nfc_context and nfc_device; the destructor deselects the
 // target, closes the device and frees the context. Thread safety: one thread at a time.

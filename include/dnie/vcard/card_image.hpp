@@ -17,7 +17,7 @@
 
 namespace dnie::vcard {
 
-/// FCI file types of the DNIe (dnie3-facts §2.1).
+/// FCI file types of the DNIe (docs/dnie-card.md §2.1).
 enum class FileType : std::uint8_t { Transparent = 0x01, KeyEf = 0x15, CompressedCert = 0x24, Df = 0x38 };
 
 struct VFile {

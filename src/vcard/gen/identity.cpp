@@ -187,7 +187,7 @@ Result<Identity> default_identity(std::uint64_t seed, std::string_view profile) 
   if (std::find(all.begin(), all.end(), std::string(profile)) == all.end())
     return make_error(ErrorCode::InvalidArgument, "unknown profile '" + std::string(profile) + "'");
   Identity id;
-  // IDESP: r2 cards have support numbers ≥ "BMP100001" (dnie3-facts §1.1); r1 cards below.
+  // IDESP: r2 cards have support numbers ≥ "BMP100001" (docs/dnie-card.md §1.1); r1 cards below.
   if (profile == "r2" || profile == "impostor-r2") {
     std::string d = gen::seed_digits(seed, "idesp-r2", 5);
     id.idesp = "BMP1" + d;

@@ -2,7 +2,7 @@
 // File: src/vcard/gen/images_jp2.cpp
 // Synthetic, deterministic images for DG2 (portrait) and DG7 (signature), encoded as JPEG 2000
 // (ISO/IEC 15444-1, JP2 file format) with OpenJPEG into memory. The DNIe stores JP2 files;
-// readers find them by the JP2 signature box 00 00 00 0C 6A 50 20 20 (dnie3-facts §6.2).
+// readers find them by the JP2 signature box 00 00 00 0C 6A 50 20 20 (docs/dnie-card.md §6.2).
 #include <algorithm>
 #include <cmath>
 #include <cstring>

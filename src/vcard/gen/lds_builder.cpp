@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: src/vcard/gen/lds_builder.cpp
 // LDS elementary files of the ICAO DF 3F01 (ICAO 9303-10 §4.6/§4.7) with the Spanish layouts
-// of dnie3-facts §6: EF.COM, DG1 (TD1 MRZ), DG2 (ISO/IEC 19794-5 face, JPEG 2000), DG3
+// of docs/dnie-card.md §6: EF.COM, DG1 (TD1 MRZ), DG2 (ISO/IEC 19794-5 face, JPEG 2000), DG3
 // (placeholder, never readable), DG7 (signature image), DG11, DG13 (Spanish SEQUENCE of
 // strings), DG14 (Chip Authentication, ICAO 9303-11 §6.2 / BSI TR-03110-3 §A.1) and
 // EF.CardAccess (PACEInfo, 9303-11 §9.2.1).
@@ -62,7 +62,7 @@ Bytes build_dg2(const Identity& id, ByteView jp2, std::uint16_t width, std::uint
 }
 
 Bytes build_dg3() {
-  // Fingerprints are EAC-protected on the DNIe and answer 69 82 (dnie3-facts §6.2); the file
+  // Fingerprints are EAC-protected on the DNIe and answer 69 82 (docs/dnie-card.md §6.2); the file
   // only needs to exist and be hashed in EF.SOD: an empty biometric group template.
   Bytes group = tagged(0x7F61, {tlv::encode(0x02, Bytes{0x00})});
   return tagged(0x63, {group});
@@ -74,7 +74,7 @@ Bytes build_dg7(ByteView jp2) {
 }
 
 Bytes build_dg11(const Identity& id) {
-  // 9303-10 §4.7.11 with the fields the DNIe fills (dnie3-facts §6.2).
+  // 9303-10 §4.7.11 with the fields the DNIe fills (docs/dnie-card.md §6.2).
   const Bytes list = {0x5F, 0x0E, 0x5F, 0x10, 0x5F, 0x2B, 0x5F, 0x11, 0x5F, 0x42};
   return tagged(
       0x6B, {tlv::encode(0x5C, list),
@@ -84,7 +84,7 @@ Bytes build_dg11(const Identity& id) {
 }
 
 Bytes build_dg13(const Identity& id) {
-  // Spanish DG13 (dnie3-facts §6.2): a SEQUENCE of 16 UTF8Strings in fixed order, each < 32
+  // Spanish DG13 (docs/dnie-card.md §6.2): a SEQUENCE of 16 UTF8Strings in fixed order, each < 32
   // bytes so JMC's control-character split stays aligned.
   auto cut = [](std::string s) {
     if (s.size() > 31) {  // cut at a UTF-8 character boundary

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: src/vcard/gen/pkcs15_builder.cpp
 // PKCS#15 (ISO/IEC 7816-15) files of DF 5015 laid out exactly like the specimen card
-// (tests/data/pki/CDF_ESPECIMEN.ber, PRKDF_ESPECIMEN.ber; dnie3-facts §2.3): CDF and PrKDF are
+// (tests/data/pki/CDF_ESPECIMEN.ber, PRKDF_ESPECIMEN.ber; docs/dnie-card.md §2.3): CDF and PrKDF are
 // 2100-byte files holding the DER objects followed by 00 padding. Also the ODF, TokenInfo and
 // the DNIe compressed-certificate EF format.
 #include <zlib.h>

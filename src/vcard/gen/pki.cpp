@@ -4,9 +4,9 @@
 //  - ICAO: CSCA SPAIN TEST → DS n-eID SPAIN TEST (signs EF.SOD; ICAO 9303-12 §7.1), and an
 //    untrusted CSCA/DS pair for the untrusted-csca profile;
 //  - DNIe holder PKI: AC RAIZ DNIE 2 TEST → AC DNIE 00x TEST → authentication / signing certs
-//    (dnie3-facts §2.3, modelled on the specimen FIRMA certificate), and the CA's CRL (RFC 5280 §5);
+//    (docs/dnie-card.md §2.3, modelled on the specimen FIRMA certificate), and the CA's CRL (RFC 5280 §5);
 //  - CWA-14890 component PKI: AC RAIZ COMPONENTES [2] → component CA (EF 6020) → ICC (EF 601F),
-//    dnie3-facts §2.4.
+//    docs/dnie-card.md §2.4.
 #include "dnie/crypto/x509.hpp"
 
 #include "vcard/gen/gen_internal.hpp"

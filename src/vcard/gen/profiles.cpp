@@ -2,7 +2,7 @@
 // File: src/vcard/gen/profiles.cpp
 // generate_card(): assembles the CardImage of a test profile from the seed — key set (cached
 // per seed for the whole process), PKIs, LDS data groups, EF.SOD, PKCS#15 files and the file
-// tree of dnie3-facts §2.2 — and applies the profile's defect.
+// tree of docs/dnie-card.md §2.2 — and applies the profile's defect.
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -19,7 +19,7 @@ namespace gen {
 
 namespace {
 
-/// CSCA key size. RSA-4096 like the real CSCA SPAIN (dnie3-facts §6.1); generation time is
+/// CSCA key size. RSA-4096 like the real CSCA SPAIN (docs/dnie-card.md §6.1); generation time is
 /// dominated by it and stays well inside the budget with deterministic generation.
 constexpr unsigned kCscaBits = 4096;
 
@@ -221,7 +221,7 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   CardImage img;
   img.profile = profile;
   img.seed = o.seed;
-  // r2: support number ≥ BMP100001 (dnie3-facts §1.1).
+  // r2: support number ≥ BMP100001 (docs/dnie-card.md §1.1).
   img.generation = id.idesp >= std::string("BMP100001") ? Generation::R2 : Generation::R1;
   const bool r2 = img.generation == Generation::R2;
   img.can = o.can;
@@ -229,7 +229,7 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   img.pin_max_tries = o.pin_tries;
   img.pin_tries_left = profile == "blocked-pin" ? 0 : o.pin_tries;
   img.terminated = profile == "terminated";
-  // ATRs (dnie3-facts §1): H7 = 10 (r1, Sagem/Morpho) / 20 (r2); life cycle 03 90 00, or
+  // ATRs (docs/dnie-card.md §1): H7 = 10 (r1, Sagem/Morpho) / 20 (r2); life cycle 03 90 00, or
   // 0F 65 81 for a terminated card.
   img.atr_contact = hex_bytes("3B7F960000006A444E4965100101550421039000");
   if (r2) img.atr_contact[11] = 0x20;
@@ -315,7 +315,7 @@ Result<CardImage> generate_card(const GeneratorOptions& o) {
   DNIE_ASSIGN_OR_RETURN(Bytes z_sign, compress_cert(pki.sign));
   DNIE_ASSIGN_OR_RETURN(Bytes z_ca, compress_cert(pki.dnie_ca));
 
-  // ---- file tree (dnie3-facts §2.2) ------------------------------------------------------
+  // ---- file tree (docs/dnie-card.md §2.2) ------------------------------------------------------
   VFile& mf = img.mf;
   mf = df(0x3F00, "Master.File");
   mf.children.push_back(ef(0x0006, Bytes(id.idesp.begin(), id.idesp.end())));

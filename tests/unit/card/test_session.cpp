@@ -138,7 +138,7 @@ TEST_CASE("clear outcomes: wrong CAN, terminated card") {
   REQUIRE_FALSE(e.ok());
   CHECK(e.error().code == ErrorCode::WrongCan);
   CHECK(s->pace_can("123456").ok());  // CAN tries are not counted
-  SessionOptions o;                   // the contact ATR of a terminated card ends 65 81 (dnie3-facts §1.1)
+  SessionOptions o;  // the contact ATR of a terminated card ends 65 81 (docs/dnie-card.md §1.1)
   o.reader = "virtual-contact:terminated";
   vcard_session::VirtualCardOptions vc;
   vc.image_dir = DNIE_VCARD_IMAGE_DIR;

@@ -68,7 +68,7 @@ TEST_CASE("session keys: fixed vector computed independently (Python hashlib)") 
                                     hex_bytes("1112131415161718")));
 }
 
-TEST_CASE("CWA engine: command bytes follow dnie3-facts §4.3") {
+TEST_CASE("CWA engine: command bytes follow docs/dnie-card.md §4.3") {
   const auto& ks = test_set("test-r1-pin");
   CwaCard card = make_card(ks);
   Fixed f(1);

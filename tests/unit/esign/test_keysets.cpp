@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Key sets: every shipped set is self-consistent; CHRs match dnie3-facts §4.6; selection by
+// Key sets: every shipped set is self-consistent; CHRs match docs/dnie-card.md §4.6; selection by
 // issuer and IDESP; run-time overrides from a directory.
 #include <filesystem>
 #include <fstream>
@@ -28,7 +28,7 @@ TEST_CASE("embedded key sets: production r1/r2 and test sets are present") {
   CHECK(reg.icc_roots()[0].modulus.size() == 128);
 }
 
-TEST_CASE("production key sets: CHRs are those of dnie3-facts §4.6") {
+TEST_CASE("production key sets: CHRs are those of docs/dnie-card.md §4.6") {
   const auto& reg = registry();
   CHECK(to_hex(reg.find("dnie3-r1-pin")->ifd_chr) == "4000000000000001");
   CHECK(to_hex(reg.find("dnie3-r1-user")->ifd_chr) == "2000000000000001");
@@ -38,7 +38,7 @@ TEST_CASE("production key sets: CHRs are those of dnie3-facts §4.6") {
     CHECK(to_hex(reg.find(id)->ca_chr) == "6573534449600006");
   for (const char* id : {"dnie3-r2-pin", "dnie3-r2-user"})
     CHECK(to_hex(reg.find(id)->ca_chr) == "6573534449620018");
-  // C_CV_CA is signed by the root key 02 0F: CAR "esRDI..." of dnie3-facts §4.3.
+  // C_CV_CA is signed by the root key 02 0F: CAR "esRDI..." of docs/dnie-card.md §4.3.
   CHECK(to_hex(auth::parse_cv_certificate(reg.find("dnie3-r1-pin")->c_cv_ca)->car) == "6573524449600006");
   CHECK(to_hex(auth::parse_cv_certificate(reg.find("dnie3-r2-pin")->c_cv_ca)->car) == "6573524449620018");
   CHECK(reg.find("dnie3-r1-pin")->c_cv_ca.size() == 210);

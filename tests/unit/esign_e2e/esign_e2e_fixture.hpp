@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Shared rig of the eSign end-to-end tests: a virtual DNIe 3.0 from the build's card images,
 // PACE with the CAN over a counting link, the SDK's EsignCard with a relink callback that
-// resets the card and re-runs PACE (dnie3-facts §4.2: a fresh base link per signature).
+// resets the card and re-runs PACE (docs/dnie-card.md §4.2: a fresh base link per signature).
 #pragma once
 
 #include <memory>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The virtual card's own access rules, checked with raw APDUs inside channels built by the SDK's
-// CWA engine (dnie3-facts §4.2, §4.4, §4.5, §8): VERIFY only in the PIN channel, MSE:SET DST and
+// CWA engine (docs/dnie-card.md §4.2, §4.4, §4.5, §8): VERIFY only in the PIN channel, MSE:SET DST and
 // PSO:CDS only in the user channel after an unconsumed VERIFY, the nested PIN handshake hazard
 // (OpenSC PR #3614), SM errors, wrong CV chains, and the redaction of CHANGE PIN in traces.
 #include "dnie/apdu/trace.hpp"

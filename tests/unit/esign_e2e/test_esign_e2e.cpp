@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // End to end: the SDK's EsignCard against the virtual DNIe 3.0 over PACE (NFC) and over the
 // raw contact link — certificates, PIN counter, signatures verified with the certificate key
-// and with the openssl command line, CHANGE PIN, profiles (dnie3-facts §4.2–§4.5).
+// and with the openssl command line, CHANGE PIN, profiles (docs/dnie-card.md §4.2–§4.5).
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -95,7 +95,7 @@ TEST_CASE("corrupted check digits are reported one by one") {
 }
 
 TEST_CASE("DNIe DG1: TD1 with the DNI number in the optional data") {
-  // Built like the card (dnie3-facts §6.2): ID ESP, IDESP as document number, DNI in optional data.
+  // Built like the card (docs/dnie-card.md §6.2): ID ESP, IDESP as document number, DNI in optional data.
   std::string l1 = "IDESPBAA000589599999999R<<<<<<";
   std::string l2 = "8001014F3306157ESP<<<<<<<<<<<";
   std::string l3 = "ESPANOLA<ESPANOLA<<CARMEN<<<<<";

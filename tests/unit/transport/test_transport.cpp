@@ -96,7 +96,7 @@ TEST_CASE("function transport and transactions") {
 
 #include "dnie/transport/atr.hpp"
 
-TEST_CASE("ATR recognition (dnie3-facts §1)") {
+TEST_CASE("ATR recognition (docs/dnie-card.md §1)") {
   auto i = identify_atr(hex_bytes("3B7F96000000 6A444E4965 1001015504 2103 9000"));
   CHECK(i.kind == CardKind::Dnie3);
   CHECK_FALSE(i.terminated);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Card engine: SELECT / READ BINARY / FCI / access rules (dnie3-facts §2, §4.1, §5.2).
+// Card engine: SELECT / READ BINARY / FCI / access rules (docs/dnie-card.md §2, §4.1, §5.2).
 #include "engine_fixture.hpp"
 
 using namespace dnie;
