@@ -23,6 +23,33 @@ bool operator==(ByteView a, ByteView b) noexcept {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
+std::string json_escape(std::string_view v) {
+  std::string o;
+  o.reserve(v.size());
+  for (char c : v) {
+    switch (c) {
+      case '"':
+        o += "\\\"";
+        break;
+      case '\\':
+        o += "\\\\";
+        break;
+      case '\n':
+        o += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          o += b;
+        } else {
+          o += c;
+        }
+    }
+  }
+  return o;
+}
+
 std::string to_hex(ByteView b, char sep) {
   static const char* digits = "0123456789ABCDEF";
   std::string s;

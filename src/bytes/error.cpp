@@ -168,4 +168,21 @@ void result_access_failed(const Error& e) noexcept {
 }
 }  // namespace detail
 
+bool link_lost(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::CardRemoved:
+    case ErrorCode::CardReset:
+    case ErrorCode::NoCard:
+    case ErrorCode::Timeout:
+    case ErrorCode::TransportError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool read_resumable(ErrorCode code) noexcept {
+  return link_lost(code) || code == ErrorCode::SecureMessagingError;
+}
+
 }  // namespace dnie

@@ -72,32 +72,6 @@ crypto::HashAlg hash_alg(int a, bool& okay) {
   }
 }
 
-std::string json_escape(std::string_view v) {
-  std::string o;
-  for (char c : v) {
-    switch (c) {
-      case '"':
-        o += "\\\"";
-        break;
-      case '\\':
-        o += "\\\\";
-        break;
-      case '\n':
-        o += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          o += b;
-        } else {
-          o += c;
-        }
-    }
-  }
-  return o;
-}
-
 const char* status_name(icao::CheckStatus st) {
   switch (st) {
     case icao::CheckStatus::Pass:

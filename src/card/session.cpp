@@ -84,19 +84,6 @@ class CancelGate final : public transport::ForwardingTransport {
   std::atomic<bool> m_cancel{false};
 };
 
-bool link_lost(const Error& e) {
-  switch (e.code) {
-    case ErrorCode::CardRemoved:
-    case ErrorCode::CardReset:
-    case ErrorCode::NoCard:
-    case ErrorCode::Timeout:
-    case ErrorCode::TransportError:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 struct Session::Impl {
@@ -208,11 +195,11 @@ struct Session::Impl {
       if (!rc && rc.error().code == ErrorCode::CardReset) rc = link.transport->reconnect(true);
       return rc;
     };
-    if (link_lost(why)) {
+    if (link_lost(why.code)) {
       DNIE_TRY(reconnect());
     } else if (auto ended = esign::end_card_channel(raw()); !ended) {
       // The link itself is gone (a tag loss that surfaced as an SM failure): reconnect first.
-      if (!link_lost(ended.error())) return ended;
+      if (!link_lost(ended.error().code)) return ended;
       DNIE_TRY(reconnect());
     }
     return run_pace(*password);
@@ -467,7 +454,7 @@ Result<esign::EsignCard*> Session::esign() {
       return &*impl->esign;
     }
     const Error e = std::move(card).error();
-    const bool resumable = link_lost(e) || e.code == ErrorCode::SecureMessagingError;
+    const bool resumable = read_resumable(e.code);
     if (!impl->sm || attempt >= impl->options.max_resumes || !resumable) return e;
     DNIE_TRY(impl->reestablish(e));
   }

@@ -131,31 +131,13 @@ Result<std::optional<std::size_t>> EsignCard::Impl::select_down(const Bytes& fid
   return size;
 }
 
-namespace {
-/// Failures after which a read can go on over a fresh link: the tag left the field, the card
-/// was reset, the secure channel broke (the same set the ICAO reader resumes after).
-bool read_interrupted(const Error& e) {
-  switch (e.code) {
-    case ErrorCode::CardRemoved:
-    case ErrorCode::CardReset:
-    case ErrorCode::NoCard:
-    case ErrorCode::Timeout:
-    case ErrorCode::TransportError:
-    case ErrorCode::SecureMessagingError:
-      return true;
-    default:
-      return false;
-  }
-}
-}  // namespace
-
 Result<Bytes> EsignCard::Impl::read_path(const Bytes& path, bool stop_at_padding, std::size_t max_size) {
   // Resumable like the ICAO reads (a phone's tag loss while the certificates are read): with a
   // relink callback (the session re-runs PACE, counted) the file is read again, at most three
   // times; the public files need no more than the base link.
   for (int attempt = 0;; ++attempt) {
     auto r = read_path_once(path, stop_at_padding, max_size);
-    if (r || !options.relink || attempt >= 3 || !read_interrupted(r.error())) return r;
+    if (r || !options.relink || attempt >= 3 || !read_resumable(r.error().code)) return r;
     log(LogLevel::Warning, kComponent, "read interrupted (" + r.error().to_string() + "); relinking");
     DNIE_TRY(relink());
   }

@@ -13,31 +13,7 @@ namespace dnie::holder {
 
 namespace detail {
 
-std::string json_string(std::string_view v) {
-  std::string o = "\"";
-  for (char c : v) {
-    switch (c) {
-      case '"':
-        o += "\\\"";
-        break;
-      case '\\':
-        o += "\\\\";
-        break;
-      case '\n':
-        o += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          o += b;
-        } else {
-          o += c;
-        }
-    }
-  }
-  return o + "\"";
-}
+std::string json_string(std::string_view v) { return "\"" + json_escape(v) + "\""; }
 
 std::string json_strings(const std::vector<std::string>& v) {
   std::string o = "[";

@@ -241,22 +241,6 @@ Status LdsReader::select_application() {
   return ok_status();
 }
 
-namespace {
-bool interrupted(const Error& e) noexcept {
-  switch (e.code) {
-    case ErrorCode::CardRemoved:
-    case ErrorCode::CardReset:
-    case ErrorCode::SecureMessagingError:
-    case ErrorCode::Timeout:
-    case ErrorCode::TransportError:
-    case ErrorCode::NoCard:
-      return true;
-    default:
-      return false;
-  }
-}
-}  // namespace
-
 Result<Bytes> LdsReader::read_file(std::uint16_t fid, const ProgressFn& progress) {
   Bytes partial;  // what was read before an interruption: a retry continues at its end
   ReadOptions ro = m_options.read;
@@ -275,7 +259,7 @@ Result<Bytes> LdsReader::read_file(std::uint16_t fid, const ProgressFn& progress
       --attempt;
       continue;
     }
-    if (r || !m_options.on_interrupted || !interrupted(r.error()) || attempt >= m_options.max_resumes)
+    if (r || !m_options.on_interrupted || !read_resumable(r.error().code) || attempt >= m_options.max_resumes)
       return r;
     m_selected = false;
     DNIE_TRY(m_options.on_interrupted(r.error()));
@@ -286,7 +270,7 @@ Result<LdsContent> LdsReader::read_document(const std::vector<int>& wanted, cons
   for (int attempt = 0;; ++attempt) {  // a card without the eMRTD application is an error
     Status sel = select_application();
     if (sel) break;
-    if (!m_options.on_interrupted || !interrupted(sel.error()) || attempt >= m_options.max_resumes)
+    if (!m_options.on_interrupted || !read_resumable(sel.error().code) || attempt >= m_options.max_resumes)
       return std::move(sel).error();
     DNIE_TRY(m_options.on_interrupted(sel.error()));
   }

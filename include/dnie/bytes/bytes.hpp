@@ -66,6 +66,10 @@ Result<Bytes> from_hex(std::string_view hex);
 /// Parses a hex literal known to be valid (tests, constants); aborts on bad input.
 Bytes hex_bytes(std::string_view hex);
 
+/// The contents of a JSON string (RFC 8259 §7), without the quotes: `"` `\` and control
+/// characters escaped; other bytes are copied (callers pass UTF-8).
+std::string json_escape(std::string_view v);
+
 /// Concatenation helpers.
 Bytes concat(std::initializer_list<ByteView> parts);
 inline void append(Bytes& out, ByteView b) { out.insert(out.end(), b.begin(), b.end()); }

@@ -58,6 +58,13 @@ std::string_view error_code_name(ErrorCode code) noexcept;
 /// One sentence a person can act on, e.g. "The PIN is wrong." (English).
 std::string_view error_code_hint(ErrorCode code) noexcept;
 
+/// The link to the card failed (card removed or reset, no card, timeout, transport): the
+/// operation may be tried again over a fresh link.
+bool link_lost(ErrorCode code) noexcept;
+/// link_lost(), or the secure channel broke: a read can resume over a fresh link and a new
+/// channel (the ICAO and eSign readers resume after exactly these).
+bool read_resumable(ErrorCode code) noexcept;
+
 /// An error with its context. `sw` is the card's status word when one caused it (0 = none),
 /// `native` the platform code (SCARD_E_*, libnfc, mbedTLS) kept for diagnostics.
 struct Error {

@@ -144,3 +144,24 @@ TEST_CASE("log sink receives messages at or above the level and never by default
   log(LogLevel::Error, "test", "dropped again");
   CHECK(n == 1);
 }
+
+TEST_CASE("json_escape: quotes, backslashes and control characters (RFC 8259 §7)") {
+  CHECK(json_escape("plain ÑÜ") == "plain ÑÜ");
+  CHECK(json_escape("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
+  CHECK(json_escape(std::string_view("\x1b[8m\0x", 6)) == "\\u001b[8m\\u0000x");
+}
+
+TEST_CASE("link_lost and read_resumable: the errors a read resumes after") {
+  for (ErrorCode c : {ErrorCode::CardRemoved, ErrorCode::CardReset, ErrorCode::NoCard, ErrorCode::Timeout,
+                      ErrorCode::TransportError}) {
+    CHECK(link_lost(c));
+    CHECK(read_resumable(c));
+  }
+  CHECK_FALSE(link_lost(ErrorCode::SecureMessagingError));
+  CHECK(read_resumable(ErrorCode::SecureMessagingError));
+  for (ErrorCode c :
+       {ErrorCode::WrongPin, ErrorCode::MalformedData, ErrorCode::Ok, ErrorCode::InternalError}) {
+    CHECK_FALSE(link_lost(c));
+    CHECK_FALSE(read_resumable(c));
+  }
+}
